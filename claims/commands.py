@@ -1,0 +1,353 @@
+"""Every change to clusters and verdicts: validate, append events, project."""
+
+from __future__ import annotations
+
+import uuid
+from collections import defaultdict
+from dataclasses import dataclass
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.db import transaction
+
+from claims.events import ClaimEventType
+from claims.extraction.clustering import ClusterItem, cluster_claims
+from claims.extraction.origins import OriginEvidence, independent_origins
+from claims.extraction.stance import classify_stance
+from claims.models import (
+    Claim,
+    ClaimCluster,
+    EvidenceRelation,
+    InformationCredibility,
+    Rating,
+    Verdict,
+)
+from dossiers.events import StreamType
+from dossiers.eventstore import Actor, Context, record
+from dossiers.models import Article, Dossier, Role, SourceReliability
+from dossiers.permissions import require_role
+
+User = AbstractBaseUser
+
+
+def _context(actor: User | None, reason: str = "") -> Context:
+    return Context(actor=Actor.of(actor), reason=reason)
+
+
+# --- clustering ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _ClaimRow:
+    id: str
+    article_id: str
+    text: str
+    quantities: tuple
+    cluster_id: str | None
+    speaker: str
+    cited_source: str
+    article_source: str | None
+
+
+def _claim_rows(dossier: Dossier) -> list[_ClaimRow]:
+    rows = Claim.objects.filter(dossier=dossier).values_list(
+        "id",
+        "article_id",
+        "text",
+        "quantities",
+        "cluster_id",
+        "speaker",
+        "cited_source",
+        "article__source__name",
+    )
+    return [
+        _ClaimRow(
+            id=str(cid),
+            article_id=str(aid),
+            text=text,
+            quantities=tuple(
+                q["value"] for q in quantities if isinstance(q, dict) and "value" in q
+            ),
+            cluster_id=str(cluster) if cluster else None,
+            speaker=speaker,
+            cited_source=cited,
+            article_source=source,
+        )
+        for cid, aid, text, quantities, cluster, speaker, cited, source in rows
+    ]
+
+
+@transaction.atomic
+def recluster_dossier(*, dossier: Dossier, actor: User | None = None) -> int:
+    """Cluster the dossier's claims; keep cluster ids stable; flag verdicts whose cluster changed.
+
+    Returns the number of clusters formed, updated or dissolved.
+    """
+    Dossier.objects.select_for_update().filter(id=dossier.id).first()
+    rows = _claim_rows(dossier)
+    by_id = {row.id: row for row in rows}
+    members_before: dict[str, list[str]] = defaultdict(list)
+    for row in rows:
+        if row.cluster_id:
+            members_before[row.cluster_id].append(row.id)
+    verdict_keys = {
+        str(key)
+        for key in Verdict.objects.filter(dossier=dossier).values_list("cluster_id", flat=True)
+    }
+    result = cluster_claims(
+        [
+            ClusterItem(
+                claim_key=row.id,
+                article_key=row.article_id,
+                text=row.text,
+                quantities=row.quantities,
+                previous_cluster=row.cluster_id,
+            )
+            for row in rows
+        ],
+        anchored_keys=verdict_keys,
+    )
+    existing = {str(c.id): c for c in ClaimCluster.objects.filter(dossier=dossier)}
+    contradicting = _contradicting_articles(dossier, result, by_id, verdict_keys)
+    changes = 0
+    for key, cluster in result.clusters.items():
+        members = [by_id[claim_key] for claim_key in cluster.claim_keys]
+        state = _cluster_state(dossier, cluster, members, len(contradicting.get(key, ())))
+        current = existing.pop(key, None)
+        if current is None:
+            _append_cluster_event(
+                dossier, uuid.uuid4(), 0, ClaimEventType.CLUSTER_FORMED, state, actor
+            )
+            changes += 1
+            continue
+        before = _stored_state(current, sorted(members_before.get(key, [])))
+        if before == state and current.is_active:
+            continue
+        _append_cluster_event(
+            dossier, current.id, current.version, ClaimEventType.CLUSTER_UPDATED, state, actor
+        )
+        changes += 1
+        reasons = _review_reasons(before, state)
+        if key in verdict_keys and reasons:
+            flag_verdicts_of_cluster(cluster_id=current.id, reasons=reasons, actor=actor)
+    for key, cluster in existing.items():
+        if not cluster.is_active:
+            continue
+        _append_cluster_event(
+            dossier, cluster.id, cluster.version, ClaimEventType.CLUSTER_DISSOLVED, {}, actor
+        )
+        changes += 1
+        if key in verdict_keys:
+            flag_verdicts_of_cluster(
+                cluster_id=cluster.id, reasons=["the cluster lost all its claims"], actor=actor
+            )
+    return changes
+
+
+def _cluster_state(dossier: Dossier, cluster, members: list[_ClaimRow], contradicting: int) -> dict:
+    origins = independent_origins(
+        [
+            OriginEvidence(
+                article_key=m.article_id,
+                article_source=m.article_source,
+                speaker=m.speaker or None,
+                cited_source=m.cited_source or None,
+            )
+            for m in members
+        ]
+    )
+    return {
+        "dossier_id": str(dossier.id),
+        "canonical_text": cluster.canonical_text,
+        "claim_ids": sorted(cluster.claim_keys),
+        "article_count": cluster.article_count,
+        "independent_origin_count": origins.count,
+        "origin": origins.primary or "",
+        "origins": list(origins.origins),
+        "supporting_article_count": cluster.article_count,
+        "contradicting_article_count": contradicting,
+    }
+
+
+def _stored_state(cluster: ClaimCluster, claim_ids: list[str]) -> dict:
+    return {
+        "dossier_id": str(cluster.dossier_id),
+        "canonical_text": cluster.canonical_text,
+        "claim_ids": claim_ids,
+        "article_count": cluster.article_count,
+        "independent_origin_count": cluster.independent_origin_count,
+        "origin": cluster.origin,
+        "origins": cluster.origins,
+        "supporting_article_count": cluster.supporting_article_count,
+        "contradicting_article_count": cluster.contradicting_article_count,
+    }
+
+
+def _review_reasons(before: dict, after: dict) -> list[str]:
+    """What changed in a cluster that may affect a verdict on it."""
+    reasons = []
+    gained = len(set(after["claim_ids"]) - set(before["claim_ids"]))
+    lost = len(set(before["claim_ids"]) - set(after["claim_ids"]))
+    if gained:
+        reasons.append(f"{gained} claim(s) joined the cluster")
+    if lost:
+        reasons.append(f"{lost} claim(s) left the cluster")
+    if after["independent_origin_count"] != before["independent_origin_count"]:
+        reasons.append(
+            "independent origins: "
+            f"{before['independent_origin_count']} → {after['independent_origin_count']}"
+        )
+    if after["contradicting_article_count"] > before["contradicting_article_count"]:
+        reasons.append("a contradicting article was added")
+    return reasons
+
+
+def _contradicting_articles(
+    dossier: Dossier, result, by_id: dict[str, _ClaimRow], verdict_keys: set[str]
+) -> dict[str, set[str]]:
+    """For clusters that matter (several articles, or a verdict): which other articles disagree."""
+    bodies = dict(
+        Article.objects.filter(dossier=dossier, status=Article.Status.DONE).values_list(
+            "id", "body"
+        )
+    )
+    pairs, keys = [], []
+    for key, cluster in result.clusters.items():
+        if cluster.article_count < 2 and key not in verdict_keys:
+            continue
+        member_articles = {by_id[claim_key].article_id for claim_key in cluster.claim_keys}
+        for article_id, body in bodies.items():
+            if str(article_id) not in member_articles and body:
+                pairs.append((cluster.canonical_text, body))
+                keys.append((key, str(article_id)))
+    contradicting: dict[str, set[str]] = defaultdict(set)
+    for (key, article_id), stance in zip(
+        keys, classify_stance(pairs) if pairs else [], strict=True
+    ):
+        if stance == "disagree":
+            contradicting[key].add(article_id)
+    return contradicting
+
+
+def _append_cluster_event(
+    dossier: Dossier, cluster_id, version: int, event_type: str, data: dict, actor: User | None
+) -> None:
+    record(
+        stream_type=StreamType.CLUSTER,
+        stream_id=cluster_id,
+        expected_version=version,
+        event_type=event_type,
+        data=data,
+        context=_context(actor, "re-clustering"),
+        team_id=dossier.team_id,
+    )
+
+
+# --- verdicts ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class EvidenceInput:
+    relation: EvidenceRelation
+    claim: Claim | None = None
+    article: Article | None = None
+    note: str = ""
+
+
+def _evidence_data(cluster: ClaimCluster, evidence: list[EvidenceInput]) -> list[dict]:
+    items = []
+    for item in evidence:
+        article = item.article or (item.claim.article if item.claim else None)
+        if article is None:
+            raise ValueError("evidence must name a claim or an article")
+        if article.dossier_id != cluster.dossier_id:
+            raise ValueError("evidence must come from the verdict's dossier")
+        items.append(
+            {
+                "article_id": str(article.id),
+                "claim_id": str(item.claim.id) if item.claim else None,
+                "quote": item.claim.text if item.claim else "",
+                "relation": str(EvidenceRelation(item.relation)),
+                "note": item.note[:500],
+            }
+        )
+    return items
+
+
+def verdict_content(
+    *,
+    rating: Rating | str,
+    confidence: int,
+    source_reliability: SourceReliability | str,
+    information_credibility: InformationCredibility | int,
+    rationale: str,
+) -> dict:
+    """Validate verdict content; raises ValueError with a message a user can act on."""
+    if not 0 <= int(confidence) <= 100:
+        raise ValueError("confidence must be between 0 and 100")
+    return {
+        "rating": str(Rating(rating)),
+        "confidence": int(confidence),
+        "source_reliability": str(SourceReliability(source_reliability)),
+        "information_credibility": int(InformationCredibility(int(information_credibility))),
+        "rationale": rationale,
+    }
+
+
+@transaction.atomic
+def draft_verdict(
+    *,
+    cluster: ClaimCluster,
+    actor: User,
+    rating: Rating | str,
+    confidence: int = 50,
+    source_reliability: SourceReliability | str = SourceReliability.F,
+    information_credibility: InformationCredibility | int = InformationCredibility.CANNOT_BE_JUDGED,
+    rationale: str = "",
+    evidence: list[EvidenceInput] | None = None,
+) -> Verdict:
+    """Start the first revision of a verdict on a cluster."""
+    require_role(actor, cluster.dossier.team, Role.ANALYST)
+    if Verdict.objects.filter(cluster=cluster).exists():
+        raise ValueError("this cluster already has a verdict; revise it instead")
+    verdict_id = uuid.uuid4()
+    record(
+        stream_type=StreamType.VERDICT,
+        stream_id=verdict_id,
+        expected_version=0,
+        event_type=ClaimEventType.VERDICT_DRAFTED,
+        data={
+            "cluster_id": str(cluster.id),
+            "dossier_id": str(cluster.dossier_id),
+            "revision": 1,
+            "supersedes_id": None,
+            "author_id": actor.pk,
+            **verdict_content(
+                rating=rating,
+                confidence=confidence,
+                source_reliability=source_reliability,
+                information_credibility=information_credibility,
+                rationale=rationale,
+            ),
+            "evidence": _evidence_data(cluster, evidence or []),
+        },
+        context=_context(actor),
+        team_id=cluster.dossier.team_id,
+    )
+    return Verdict.objects.get(id=verdict_id)
+
+
+def flag_verdicts_of_cluster(*, cluster_id, reasons: list[str], actor: User | None) -> int:
+    """Flag the cluster's current verdict revision for review, saying what changed."""
+    verdict = Verdict.objects.filter(cluster_id=cluster_id).order_by("-revision").first()
+    if verdict is None:
+        return 0
+    record(
+        stream_type=StreamType.VERDICT,
+        stream_id=verdict.id,
+        expected_version=verdict.version,
+        event_type=ClaimEventType.VERDICT_FLAGGED_FOR_REVIEW,
+        data={"reasons": reasons},
+        context=_context(actor, "; ".join(reasons)),
+        team_id=verdict.dossier.team_id,
+    )
+    return 1

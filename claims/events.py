@@ -1,0 +1,212 @@
+"""Event types of claims, clusters and verdicts, and the projections that apply them."""
+
+from __future__ import annotations
+
+from django.db.models import F, TextChoices
+from simple_history.utils import bulk_create_with_history, bulk_update_with_history
+
+from claims.models import Claim, ClaimCluster, Verdict, VerdictEvidence
+from dossiers.eventstore import (
+    history_user,
+    projection,
+    save_projection,
+    stamp_history,
+    wipes_projections,
+)
+from dossiers.models import Article, Event
+
+
+class ClaimEventType(TextChoices):
+    CLUSTER_FORMED = "ClusterFormed"
+    CLUSTER_UPDATED = "ClusterUpdated"
+    CLUSTER_DISSOLVED = "ClusterDissolved"
+    VERDICT_DRAFTED = "VerdictDrafted"
+    VERDICT_FLAGGED_FOR_REVIEW = "VerdictFlaggedForReview"
+
+
+CLAIM_FIELDS = (
+    "ordinal",
+    "text",
+    "start",
+    "end",
+    "speaker",
+    "cue",
+    "cited_source",
+    "entities",
+    "quantities",
+    "dates",
+    "checkworthiness",
+    "extractor_version",
+)
+
+
+def replace_article_claims(article: Article, claims: list[dict], event: Event) -> None:
+    """Make the article's claims exactly `claims`, keeping rows (and clusters) whose id recurs."""
+    wanted = {claim["id"]: claim for claim in claims}
+    existing = {str(c.id): c for c in Claim.objects.filter(article=article)}
+    user = history_user(event)
+    reason = event.metadata.get("reason") or event.type
+    for stale_id in existing.keys() - wanted.keys():
+        stale = existing[stale_id]
+        stamp_history(stale, event)
+        stale.delete()
+    # Ordinals are unique per article: park kept rows out of the way before renumbering.
+    kept = [existing[i] for i in existing.keys() & wanted.keys()]
+    for claim in kept:
+        for name in CLAIM_FIELDS:
+            setattr(claim, name, wanted[str(claim.id)][name])
+    if kept:
+        Claim.objects.filter(id__in=[c.id for c in kept]).update(ordinal=F("ordinal") + 1_000_000)
+        bulk_update_with_history(
+            kept,
+            Claim,
+            list(CLAIM_FIELDS),
+            default_user=user,
+            default_change_reason=reason,
+            default_date=event.recorded_at,
+        )
+    new = [
+        Claim(
+            id=claim_id,
+            article=article,
+            dossier_id=article.dossier_id,
+            **{name: wanted[claim_id][name] for name in CLAIM_FIELDS},
+        )
+        for claim_id in wanted.keys() - existing.keys()
+    ]
+    if new:
+        bulk_create_with_history(
+            new,
+            Claim,
+            default_user=user,
+            default_change_reason=reason,
+            default_date=event.recorded_at,
+        )
+
+
+def _apply_cluster_state(cluster: ClaimCluster, event: Event) -> None:
+    data = event.data
+    for name in (
+        "canonical_text",
+        "article_count",
+        "independent_origin_count",
+        "origin",
+        "origins",
+        "supporting_article_count",
+        "contradicting_article_count",
+    ):
+        setattr(cluster, name, data[name])
+    cluster.is_active = True
+    cluster.updated_at = event.recorded_at
+    save_projection(cluster, event)
+    members = Claim.objects.filter(id__in=data["claim_ids"])
+    leaving = Claim.objects.filter(cluster=cluster).exclude(id__in=data["claim_ids"])
+    _assign_claims(list(leaving), None, event)
+    _assign_claims(list(members.exclude(cluster=cluster)), cluster, event)
+
+
+def _assign_claims(claims: list[Claim], cluster: ClaimCluster | None, event: Event) -> None:
+    if not claims:
+        return
+    for claim in claims:
+        claim.cluster = cluster
+    bulk_update_with_history(
+        claims,
+        Claim,
+        ["cluster"],
+        default_user=history_user(event),
+        default_change_reason=event.metadata.get("reason") or event.type,
+        default_date=event.recorded_at,
+    )
+
+
+@projection(ClaimEventType.CLUSTER_FORMED)
+def cluster_formed(event: Event) -> None:
+    cluster = ClaimCluster(
+        id=event.stream_id,
+        dossier_id=event.data["dossier_id"],
+        created_at=event.recorded_at,
+    )
+    _apply_cluster_state(cluster, event)
+
+
+@projection(ClaimEventType.CLUSTER_UPDATED)
+def cluster_updated(event: Event) -> None:
+    _apply_cluster_state(ClaimCluster.objects.get(id=event.stream_id), event)
+
+
+@projection(ClaimEventType.CLUSTER_DISSOLVED)
+def cluster_dissolved(event: Event) -> None:
+    cluster = ClaimCluster.objects.get(id=event.stream_id)
+    _assign_claims(list(cluster.claims.all()), None, event)
+    cluster.is_active = False
+    cluster.article_count = 0
+    cluster.independent_origin_count = 0
+    cluster.updated_at = event.recorded_at
+    save_projection(cluster, event)
+
+
+@projection(ClaimEventType.VERDICT_DRAFTED)
+def verdict_drafted(event: Event) -> None:
+    data = event.data
+    verdict = Verdict(
+        id=event.stream_id,
+        cluster_id=data["cluster_id"],
+        dossier_id=data["dossier_id"],
+        revision=data["revision"],
+        supersedes_id=data["supersedes_id"],
+        status=Verdict.Status.DRAFT,
+        author_id=data["author_id"],
+        created_at=event.recorded_at,
+    )
+    apply_verdict_content(verdict, data, event)
+
+
+@projection(ClaimEventType.VERDICT_FLAGGED_FOR_REVIEW)
+def verdict_flagged_for_review(event: Event) -> None:
+    verdict = Verdict.objects.get(id=event.stream_id)
+    verdict.needs_review = True
+    verdict.review_flags = [
+        *verdict.review_flags,
+        {"at": event.recorded_at.isoformat(), "reasons": event.data["reasons"]},
+    ]
+    verdict.updated_at = event.recorded_at
+    save_projection(verdict, event)
+
+
+def apply_verdict_content(verdict: Verdict, data: dict, event: Event) -> None:
+    """Set rating, grades, rationale and evidence from an event that carries content."""
+    for name in (
+        "rating",
+        "confidence",
+        "source_reliability",
+        "information_credibility",
+        "rationale",
+    ):
+        setattr(verdict, name, data[name])
+    verdict.updated_at = event.recorded_at
+    save_projection(verdict, event)
+    VerdictEvidence.objects.filter(verdict=verdict).delete()
+    for item in data["evidence"]:
+        evidence = VerdictEvidence(
+            verdict=verdict,
+            article_id=item["article_id"],
+            claim_id=item["claim_id"],
+            quote=item["quote"],
+            relation=item["relation"],
+            note=item["note"],
+        )
+        stamp_history(evidence, event)
+        evidence.save()
+
+
+@wipes_projections(order=10)
+def wipe_claim_projections() -> None:
+    VerdictEvidence.history.model.objects.all().delete()
+    VerdictEvidence.objects.all().delete()
+    Verdict.history.model.objects.all().delete()
+    Verdict.objects.update(supersedes=None)
+    Verdict.objects.all().delete()
+    for model in (Claim, ClaimCluster):
+        model.history.model.objects.all().delete()
+        model.objects.all().delete()

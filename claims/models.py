@@ -1,0 +1,177 @@
+"""Read models (projections) for claims, clusters and verdicts.
+
+Only projection functions in `claims/events.py` write these rows; commands append events.
+"""
+
+from __future__ import annotations
+
+import uuid
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from simple_history.models import HistoricalRecords
+
+from dossiers.models import Article, Dossier, SourceReliability
+
+
+class ClaimCluster(models.Model):
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    dossier = models.ForeignKey(Dossier, on_delete=models.PROTECT, related_name="clusters")
+    canonical_text = models.TextField()
+    article_count = models.PositiveIntegerField(default=0)
+    independent_origin_count = models.PositiveIntegerField(default=0)
+    origin = models.CharField(max_length=300, blank=True, help_text="Primary traced origin.")
+    origins = models.JSONField(default=list, blank=True)
+    supporting_article_count = models.PositiveIntegerField(default=0)
+    contradicting_article_count = models.PositiveIntegerField(default=0)
+    is_active = models.BooleanField(default=True, help_text="False once re-clustering empties it.")
+    created_at = models.DateTimeField()
+    updated_at = models.DateTimeField()
+    version = models.PositiveIntegerField(default=0, editable=False)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-article_count", "created_at"]
+
+    def __str__(self) -> str:
+        return self.canonical_text[:80]
+
+
+class Claim(models.Model):
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    article = models.ForeignKey(Article, on_delete=models.PROTECT, related_name="claims")
+    dossier = models.ForeignKey(Dossier, on_delete=models.PROTECT, related_name="claims")
+    ordinal = models.PositiveIntegerField(help_text="Position of the claim within its article.")
+    text = models.TextField()
+    start = models.PositiveIntegerField()
+    end = models.PositiveIntegerField()
+    speaker = models.CharField(max_length=300, blank=True)
+    cue = models.CharField(max_length=100, blank=True)
+    cited_source = models.CharField(max_length=300, blank=True)
+    entities = models.JSONField(default=list, blank=True)
+    quantities = models.JSONField(default=list, blank=True)
+    dates = models.JSONField(default=list, blank=True)
+    checkworthiness = models.FloatField(default=0.0)
+    extractor_version = models.CharField(max_length=32)
+    cluster = models.ForeignKey(
+        ClaimCluster, null=True, blank=True, on_delete=models.SET_NULL, related_name="claims"
+    )
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["article", "ordinal"]
+        constraints = [
+            models.UniqueConstraint(fields=["article", "ordinal"], name="unique_claim_ordinal"),
+            models.CheckConstraint(condition=models.Q(end__gte=models.F("start")), name="span_order"),
+        ]
+        indexes = [models.Index(fields=["dossier", "cluster"])]
+
+    def __str__(self) -> str:
+        return self.text[:80]
+
+
+class Rating(models.TextChoices):
+    TRUE = "true", "True"
+    MOSTLY_TRUE = "mostly_true", "Mostly true"
+    MIXED = "mixed", "Mixed"
+    MOSTLY_FALSE = "mostly_false", "Mostly false"
+    FALSE = "false", "False"
+    UNPROVEN = "unproven", "Unproven"
+
+
+class InformationCredibility(models.IntegerChoices):
+    """Admiralty (NATO) information credibility grades."""
+
+    CONFIRMED = 1, "1: confirmed by other sources"
+    PROBABLY_TRUE = 2, "2: probably true"
+    POSSIBLY_TRUE = 3, "3: possibly true"
+    DOUBTFUL = 4, "4: doubtful"
+    IMPROBABLE = 5, "5: improbable"
+    CANNOT_BE_JUDGED = 6, "6: truth cannot be judged"
+
+
+class Verdict(models.Model):
+    """One revision of an analyst's assessment of a cluster.
+
+    A published verdict is never edited: revising it creates a new Verdict row with
+    `revision + 1` that `supersedes` it, so each revision keeps its own rationale.
+    """
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", "Draft"
+        IN_REVIEW = "in_review", "In review"
+        CHANGES_REQUESTED = "changes_requested", "Changes requested"
+        APPROVED = "approved", "Approved"
+        PUBLISHED = "published", "Published"
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    cluster = models.ForeignKey(ClaimCluster, on_delete=models.PROTECT, related_name="verdicts")
+    dossier = models.ForeignKey(Dossier, on_delete=models.PROTECT, related_name="verdicts")
+    revision = models.PositiveIntegerField(default=1)
+    supersedes = models.OneToOneField(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="superseded_by"
+    )
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.DRAFT)
+    rating = models.CharField(max_length=16, choices=Rating.choices, default=Rating.UNPROVEN)
+    confidence = models.PositiveSmallIntegerField(
+        default=50, validators=[MinValueValidator(0), MaxValueValidator(100)]
+    )
+    source_reliability = models.CharField(
+        max_length=1, choices=SourceReliability.choices, default=SourceReliability.F
+    )
+    information_credibility = models.PositiveSmallIntegerField(
+        choices=InformationCredibility.choices, default=InformationCredibility.CANNOT_BE_JUDGED
+    )
+    rationale = models.TextField(blank=True, help_text="Markdown; sanitised when rendered.")
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="authored_verdicts"
+    )
+    reviewer = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="reviewed_verdicts",
+    )
+    needs_review = models.BooleanField(default=False, db_index=True)
+    review_flags = models.JSONField(default=list, blank=True)
+    created_at = models.DateTimeField()
+    updated_at = models.DateTimeField()
+    approved_at = models.DateTimeField(null=True, blank=True)
+    published_at = models.DateTimeField(null=True, blank=True)
+    version = models.PositiveIntegerField(default=0, editable=False)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["cluster", "-revision"]
+        constraints = [
+            models.UniqueConstraint(fields=["cluster", "revision"], name="unique_verdict_revision")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_rating_display()} (rev {self.revision}, {self.status})"
+
+
+class EvidenceRelation(models.TextChoices):
+    SUPPORTS = "supports", "Supports"
+    REFUTES = "refutes", "Refutes"
+    CONTEXT = "context", "Context"
+
+
+class VerdictEvidence(models.Model):
+    """A claim or article a verdict rests on. `quote` keeps the claim text if re-extraction
+    later retires the claim, so evidence is never lost."""
+
+    verdict = models.ForeignKey(Verdict, on_delete=models.CASCADE, related_name="evidence")
+    article = models.ForeignKey(Article, on_delete=models.PROTECT, related_name="evidence_for")
+    claim = models.ForeignKey(
+        Claim, null=True, blank=True, on_delete=models.SET_NULL, related_name="evidence_for"
+    )
+    quote = models.TextField(blank=True)
+    relation = models.CharField(max_length=16, choices=EvidenceRelation.choices)
+    note = models.CharField(max_length=500, blank=True)
+    history = HistoricalRecords()
+
+    def __str__(self) -> str:
+        return f"{self.relation}: {self.claim or self.article}"

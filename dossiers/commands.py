@@ -1,0 +1,300 @@
+"""Every change to teams, dossiers, sources and articles: validate, append events, project.
+
+Views, the admin, the API and the workers call these functions; none writes a model itself.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from typing import Any
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.db import IntegrityError, transaction
+
+from dossiers.events import EventType, StreamType
+from dossiers.eventstore import Actor, Context, record
+from dossiers.models import Article, Dossier, Membership, Role, Source, SourceReliability, Team
+from dossiers.permissions import require_role
+from dossiers.uploads import DecodedUpload, content_hash, decode_upload, provisional_title
+
+User = AbstractBaseUser
+
+
+def _context(actor: User | None, reason: str = "", **extra: Any) -> Context:
+    return Context(actor=Actor.of(actor), reason=reason, extra=extra)
+
+
+def _user_id(user: User | None) -> int | None:
+    return user.pk if user is not None else None
+
+
+@transaction.atomic
+def create_team(*, name: str, actor: User | None = None) -> Team:
+    team_id = uuid.uuid4()
+    record(
+        stream_type=StreamType.TEAM,
+        stream_id=team_id,
+        expected_version=0,
+        event_type=EventType.TEAM_CREATED,
+        data={"name": name.strip()},
+        context=_context(actor),
+        team_id=team_id,
+    )
+    return Team.objects.get(id=team_id)
+
+
+@transaction.atomic
+def add_member(*, team: Team, user: User, role: Role, actor: User | None = None) -> Membership:
+    require_role(actor, team, Role.ADMIN)
+    existing = Membership.objects.filter(team=team, user=user).first()
+    if existing and existing.role == role:
+        return existing
+    record(
+        stream_type=StreamType.TEAM,
+        stream_id=team.id,
+        expected_version=team.version,
+        event_type=EventType.MEMBER_ROLE_CHANGED if existing else EventType.MEMBER_ADDED,
+        data={"user_id": user.pk, "role": str(role)},
+        context=_context(actor),
+        team_id=team.id,
+    )
+    team.refresh_from_db(fields=["version"])
+    return Membership.objects.get(team=team, user=user)
+
+
+@transaction.atomic
+def create_dossier(
+    *,
+    team: Team,
+    title: str,
+    question: str = "",
+    tags: list[str] | None = None,
+    actor: User | None,
+) -> Dossier:
+    require_role(actor, team, Role.ANALYST)
+    if not title.strip():
+        raise ValueError("a dossier needs a title")
+    dossier_id = uuid.uuid4()
+    record(
+        stream_type=StreamType.DOSSIER,
+        stream_id=dossier_id,
+        expected_version=0,
+        event_type=EventType.DOSSIER_CREATED,
+        data={
+            "team_id": str(team.id),
+            "title": title.strip(),
+            "question": question.strip(),
+            "tags": sorted({t.strip() for t in tags or [] if t.strip()}),
+            "created_by": _user_id(actor),
+        },
+        context=_context(actor),
+        team_id=team.id,
+    )
+    return Dossier.objects.get(id=dossier_id)
+
+
+@transaction.atomic
+def add_source(
+    *,
+    team: Team,
+    name: str,
+    kind: Source.Kind = Source.Kind.OUTLET,
+    domain: str = "",
+    reliability: SourceReliability = SourceReliability.F,
+    actor: User | None,
+) -> Source:
+    """Add a source to the team, or return the existing one of that name."""
+    require_role(actor, team, Role.ANALYST)
+    name = name.strip()
+    existing = Source.objects.filter(team=team, name__iexact=name).first()
+    if existing:
+        return existing
+    source_id = uuid.uuid4()
+    record(
+        stream_type=StreamType.SOURCE,
+        stream_id=source_id,
+        expected_version=0,
+        event_type=EventType.SOURCE_ADDED,
+        data={
+            "team_id": str(team.id),
+            "name": name,
+            "kind": str(kind),
+            "domain": domain.strip().lower(),
+            "reliability": str(reliability),
+        },
+        context=_context(actor),
+        team_id=team.id,
+    )
+    return Source.objects.get(id=source_id)
+
+
+@dataclass(frozen=True)
+class UploadResult:
+    article: Article
+    created: bool
+
+
+def upload_article(
+    *,
+    dossier: Dossier,
+    payload: bytes | str,
+    filename: str = "",
+    content_type: str = "",
+    url: str = "",
+    source: Source | None = None,
+    actor: User | None,
+) -> UploadResult:
+    """Store the article `pending` and enqueue extraction once the transaction commits.
+
+    Raises UploadRejected for empty, binary or oversized input, storing nothing. A second
+    upload of the same text to the same dossier returns the first article.
+    """
+    require_role(actor, dossier.team, Role.ANALYST)
+    if source is not None and source.team_id != dossier.team_id:
+        raise ValueError("the source belongs to another team")
+    decoded = decode_upload(payload, filename=filename, content_type=content_type)
+    digest = content_hash(decoded.text)
+    existing = Article.objects.filter(dossier=dossier, content_hash=digest).first()
+    if existing:
+        return UploadResult(existing, created=False)
+    try:
+        with transaction.atomic():
+            article = _store_upload(dossier, decoded, digest, url, source, actor)
+    except IntegrityError:
+        # A concurrent upload of the same text won the race: that article is the answer.
+        return UploadResult(Article.objects.get(dossier=dossier, content_hash=digest), False)
+    return UploadResult(article, created=True)
+
+
+def _store_upload(
+    dossier: Dossier,
+    decoded: DecodedUpload,
+    digest: str,
+    url: str,
+    source: Source | None,
+    actor: User | None,
+) -> Article:
+    article_id = uuid.uuid4()
+    record(
+        stream_type=StreamType.ARTICLE,
+        stream_id=article_id,
+        expected_version=0,
+        event_type=EventType.ARTICLE_UPLOADED,
+        data={
+            "dossier_id": str(dossier.id),
+            "source_id": str(source.id) if source else None,
+            "title": provisional_title(decoded.text),
+            "url": url.strip(),
+            "raw_upload": decoded.text,
+            "content_type": decoded.content_type,
+            "encoding": decoded.encoding,
+            "filename": decoded.filename,
+            "content_hash": digest,
+            "uploaded_by": _user_id(actor),
+        },
+        context=_context(actor),
+        team_id=dossier.team_id,
+    )
+    _enqueue_on_commit(article_id)
+    return Article.objects.get(id=article_id)
+
+
+def _enqueue_on_commit(article_id: uuid.UUID) -> None:
+    from workers.dispatch import enqueue_extraction
+
+    transaction.on_commit(lambda: enqueue_extraction(article_id))
+
+
+@transaction.atomic
+def request_extraction(*, article: Article, actor: User | None, reason: str = "") -> Article:
+    """Put an article back in the queue (retry after a failure, or re-analysis)."""
+    require_role(actor, article.dossier.team, Role.ANALYST)
+    record(
+        stream_type=StreamType.ARTICLE,
+        stream_id=article.id,
+        expected_version=article.version,
+        event_type=EventType.ARTICLE_EXTRACTION_REQUESTED,
+        data={},
+        context=_context(actor, reason or "extraction requested"),
+        team_id=article.dossier.team_id,
+    )
+    _enqueue_on_commit(article.id)
+    article.refresh_from_db()
+    return article
+
+
+@transaction.atomic
+def start_extraction(*, article: Article) -> Article:
+    record(
+        stream_type=StreamType.ARTICLE,
+        stream_id=article.id,
+        expected_version=article.version,
+        event_type=EventType.ARTICLE_EXTRACTION_STARTED,
+        data={"attempt": article.extraction_attempts + 1},
+        context=_context(None),
+        team_id=article.dossier.team_id,
+    )
+    article.refresh_from_db()
+    return article
+
+
+@transaction.atomic
+def record_extraction_result(
+    *, article: Article, extracted, extractor_version: str, claim_ids: list[str]
+) -> Article:
+    """Store the extractor's output. `claim_ids` are deterministic, so a rerun keeps ids."""
+    record(
+        stream_type=StreamType.ARTICLE,
+        stream_id=article.id,
+        expected_version=article.version,
+        event_type=EventType.CLAIMS_EXTRACTED,
+        data={
+            "extractor_version": extractor_version,
+            "title": extracted.title or "",
+            "author": extracted.author or "",
+            "published_at": extracted.published_at,
+            "language": extracted.language or "",
+            "body": extracted.body,
+            "claims": [
+                {
+                    "id": claim_id,
+                    "ordinal": ordinal,
+                    "text": claim.text,
+                    "start": claim.start,
+                    "end": claim.end,
+                    "speaker": claim.speaker or "",
+                    "cue": claim.cue or "",
+                    "cited_source": claim.cited_source or "",
+                    "entities": list(claim.entities),
+                    "quantities": list(claim.quantities),
+                    "dates": list(claim.dates),
+                    "checkworthiness": float(claim.checkworthiness),
+                    "extractor_version": extractor_version,
+                }
+                for ordinal, (claim_id, claim) in enumerate(
+                    zip(claim_ids, extracted.claims, strict=True)
+                )
+            ],
+        },
+        context=_context(None),
+        team_id=article.dossier.team_id,
+    )
+    article.refresh_from_db()
+    return article
+
+
+@transaction.atomic
+def record_extraction_failure(*, article: Article, error: str) -> Article:
+    article.refresh_from_db()
+    record(
+        stream_type=StreamType.ARTICLE,
+        stream_id=article.id,
+        expected_version=article.version,
+        event_type=EventType.ARTICLE_EXTRACTION_FAILED,
+        data={"error": error[:2000]},
+        context=_context(None),
+        team_id=article.dossier.team_id,
+    )
+    article.refresh_from_db()
+    return article

@@ -1,0 +1,167 @@
+"""Event types of teams, dossiers, sources and articles, and the projections that apply them.
+
+Projections are pure functions of the event: replaying the log gives the same read models.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from django.db.models import TextChoices
+
+from dossiers.eventstore import projection, save_projection, stamp_history, wipes_projections
+from dossiers.models import Article, Dossier, Event, Membership, Source, Team
+
+
+class StreamType(TextChoices):
+    TEAM = "team"
+    DOSSIER = "dossier"
+    SOURCE = "source"
+    ARTICLE = "article"
+    CLUSTER = "cluster"
+    VERDICT = "verdict"
+
+
+class EventType(TextChoices):
+    TEAM_CREATED = "TeamCreated"
+    MEMBER_ADDED = "MemberAdded"
+    MEMBER_ROLE_CHANGED = "MemberRoleChanged"
+    DOSSIER_CREATED = "DossierCreated"
+    SOURCE_ADDED = "SourceAdded"
+    ARTICLE_UPLOADED = "ArticleUploaded"
+    ARTICLE_EXTRACTION_REQUESTED = "ArticleExtractionRequested"
+    ARTICLE_EXTRACTION_STARTED = "ArticleExtractionStarted"
+    CLAIMS_EXTRACTED = "ClaimsExtracted"
+    ARTICLE_EXTRACTION_FAILED = "ArticleExtractionFailed"
+
+
+def parse_time(value: str | None) -> datetime | None:
+    return datetime.fromisoformat(value) if value else None
+
+
+@projection(EventType.TEAM_CREATED)
+def team_created(event: Event) -> None:
+    team = Team(id=event.stream_id, name=event.data["name"], created_at=event.recorded_at)
+    save_projection(team, event)
+
+
+@projection(EventType.MEMBER_ADDED)
+def member_added(event: Event) -> None:
+    membership = Membership(
+        team_id=event.stream_id, user_id=event.data["user_id"], role=event.data["role"]
+    )
+    stamp_history(membership, event)
+    membership.save()
+    Team.objects.filter(id=event.stream_id).update(version=event.stream_version)
+
+
+@projection(EventType.MEMBER_ROLE_CHANGED)
+def member_role_changed(event: Event) -> None:
+    membership = Membership.objects.get(team_id=event.stream_id, user_id=event.data["user_id"])
+    membership.role = event.data["role"]
+    stamp_history(membership, event)
+    membership.save()
+    Team.objects.filter(id=event.stream_id).update(version=event.stream_version)
+
+
+@projection(EventType.DOSSIER_CREATED)
+def dossier_created(event: Event) -> None:
+    data = event.data
+    dossier = Dossier(
+        id=event.stream_id,
+        team_id=data["team_id"],
+        title=data["title"],
+        question=data["question"],
+        tags=data["tags"],
+        created_by_id=data["created_by"],
+        created_at=event.recorded_at,
+    )
+    save_projection(dossier, event)
+
+
+@projection(EventType.SOURCE_ADDED)
+def source_added(event: Event) -> None:
+    data = event.data
+    source = Source(
+        id=event.stream_id,
+        team_id=data["team_id"],
+        name=data["name"],
+        kind=data["kind"],
+        domain=data["domain"],
+        reliability=data["reliability"],
+    )
+    save_projection(source, event)
+
+
+@projection(EventType.ARTICLE_UPLOADED)
+def article_uploaded(event: Event) -> None:
+    data = event.data
+    article = Article(
+        id=event.stream_id,
+        dossier_id=data["dossier_id"],
+        source_id=data["source_id"],
+        title=data["title"],
+        url=data["url"],
+        raw_upload=data["raw_upload"],
+        content_type=data["content_type"],
+        filename=data["filename"],
+        content_hash=data["content_hash"],
+        status=Article.Status.PENDING,
+        status_changed_at=event.recorded_at,
+        uploaded_by_id=data["uploaded_by"],
+        uploaded_at=event.recorded_at,
+    )
+    save_projection(article, event)
+
+
+@projection(EventType.ARTICLE_EXTRACTION_REQUESTED)
+def article_extraction_requested(event: Event) -> None:
+    article = Article.objects.get(id=event.stream_id)
+    article.status = Article.Status.PENDING
+    article.status_changed_at = event.recorded_at
+    save_projection(article, event)
+
+
+@projection(EventType.ARTICLE_EXTRACTION_STARTED)
+def article_extraction_started(event: Event) -> None:
+    article = Article.objects.get(id=event.stream_id)
+    article.status = Article.Status.RUNNING
+    article.status_changed_at = event.recorded_at
+    article.extraction_attempts = event.data["attempt"]
+    article.extraction_error = ""
+    save_projection(article, event)
+
+
+@projection(EventType.ARTICLE_EXTRACTION_FAILED)
+def article_extraction_failed(event: Event) -> None:
+    article = Article.objects.get(id=event.stream_id)
+    article.status = Article.Status.FAILED
+    article.status_changed_at = event.recorded_at
+    article.extraction_error = event.data["error"]
+    save_projection(article, event)
+
+
+@projection(EventType.CLAIMS_EXTRACTED)
+def claims_extracted(event: Event) -> None:
+    from claims.events import replace_article_claims
+
+    data = event.data
+    article = Article.objects.get(id=event.stream_id)
+    article.title = data["title"] or article.title
+    article.author = data["author"]
+    article.published_at = parse_time(data["published_at"])
+    article.language = data["language"]
+    article.body = data["body"]
+    article.extractor_version = data["extractor_version"]
+    article.status = Article.Status.DONE
+    article.status_changed_at = event.recorded_at
+    article.extraction_error = ""
+    save_projection(article, event)
+    replace_article_claims(article, data["claims"], event)
+
+
+@wipes_projections(order=100)
+def wipe_dossier_projections() -> None:
+    for model in (Article, Source, Dossier, Membership, Team):
+        model.history.model.objects.all().delete()
+        model.objects.all().delete()

@@ -1,0 +1,238 @@
+"""Append events to the log and apply them to the read models, in one transaction.
+
+Every write in Claimdesk goes through `record()`: the event is the fact, the read models are
+projections of it. `replay_all()` rebuilds every projection from the log.
+"""
+
+from __future__ import annotations
+
+import contextvars
+import uuid
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.contrib.auth import get_user_model
+from django.db import IntegrityError, connection, transaction
+from django.db.models import Max
+from django.utils import timezone
+
+from dossiers.models import Event
+
+# Set per request by RequestIdMiddleware and per task by the workers, so that every event
+# appended while serving one request or task carries the same ids.
+current_request_id: contextvars.ContextVar[str | None] = contextvars.ContextVar(
+    "current_request_id", default=None
+)
+current_correlation_id: contextvars.ContextVar[str | None] = contextvars.ContextVar(
+    "current_correlation_id", default=None
+)
+
+# Any constant works; it names the lock that serialises appends on PostgreSQL.
+_APPEND_LOCK_KEY = 7_104_202_611
+
+
+class ConcurrencyError(Exception):
+    """The stream moved on since the caller read it: the write was based on a stale version."""
+
+    def __init__(self, stream_type: str, stream_id: uuid.UUID, expected: int, actual: int):
+        self.stream_type, self.stream_id = stream_type, stream_id
+        self.expected, self.actual = expected, actual
+        super().__init__(
+            f"{stream_type} {stream_id} is at version {actual}, not {expected}: "
+            "reload it and apply your change again"
+        )
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who caused an event: a user, or the system (workers, replays, schedules)."""
+
+    user_id: int | None = None
+    name: str = "system"
+
+    @classmethod
+    def of(cls, user) -> Actor:
+        if user is None or not getattr(user, "is_authenticated", False):
+            return SYSTEM
+        return cls(user_id=user.pk, name=user.get_username())
+
+
+SYSTEM = Actor()
+
+
+@dataclass(frozen=True)
+class Context:
+    """Who, why and as part of what an event was appended."""
+
+    actor: Actor = SYSTEM
+    reason: str = ""
+    causation_id: int | None = None
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    def metadata(self) -> dict[str, Any]:
+        return {
+            "actor_id": self.actor.user_id,
+            "actor": self.actor.name,
+            "reason": self.reason,
+            "request_id": current_request_id.get(),
+            "correlation_id": current_correlation_id.get(),
+            "causation_id": self.causation_id,
+            **self.extra,
+        }
+
+
+Projection = Callable[[Event], None]
+_projections: dict[str, Projection] = {}
+
+
+def projection(event_type: str) -> Callable[[Projection], Projection]:
+    """Register the function that applies events of `event_type` to the read models."""
+
+    def register(apply: Projection) -> Projection:
+        if event_type in _projections:
+            raise RuntimeError(f"two projections for {event_type}")
+        _projections[event_type] = apply
+        return apply
+
+    return register
+
+
+def registered_event_types() -> list[str]:
+    return sorted(_projections)
+
+
+def apply(event: Event) -> None:
+    try:
+        project = _projections[event.type]
+    except KeyError:
+        raise RuntimeError(f"no projection registered for event type {event.type}") from None
+    project(event)
+
+
+def stream_version(stream_type: str, stream_id: uuid.UUID) -> int:
+    latest = Event.objects.filter(stream_type=stream_type, stream_id=stream_id).aggregate(
+        v=Max("stream_version")
+    )["v"]
+    return latest or 0
+
+
+def record(
+    *,
+    stream_type: str,
+    stream_id: uuid.UUID,
+    expected_version: int,
+    event_type: str,
+    data: dict[str, Any],
+    context: Context,
+    team_id: uuid.UUID | None,
+) -> Event:
+    """Append one event at `expected_version + 1` and apply it; raise ConcurrencyError if stale.
+
+    Must run inside `transaction.atomic()` together with the caller's other events.
+    """
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("record() must be called inside transaction.atomic()")
+    _serialise_appends()
+    actual = stream_version(stream_type, stream_id)
+    if actual != expected_version:
+        raise ConcurrencyError(stream_type, stream_id, expected_version, actual)
+    try:
+        with transaction.atomic():
+            event = Event.objects.create(
+                stream_type=stream_type,
+                stream_id=stream_id,
+                stream_version=expected_version + 1,
+                type=event_type,
+                data=data,
+                metadata=context.metadata(),
+                team_id=team_id,
+                recorded_at=timezone.now(),
+            )
+    except IntegrityError as exc:
+        raise ConcurrencyError(
+            stream_type, stream_id, expected_version, stream_version(stream_type, stream_id)
+        ) from exc
+    apply(event)
+    return event
+
+
+def _serialise_appends() -> None:
+    """Hold a transaction-scoped lock so positions become visible in commit order.
+
+    Without it, a feed reader could see position 11 committed before 10 and skip 10 forever.
+    SQLite already serialises writers.
+    """
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_APPEND_LOCK_KEY])
+
+
+# --- helpers for projections ---------------------------------------------------------------
+
+_users_by_id: dict[int, Any] = {}
+
+
+def history_user(event: Event):
+    """The user to stamp on history rows, looked up once per process."""
+    user_id = event.metadata.get("actor_id")
+    if user_id is None:
+        return None
+    if user_id not in _users_by_id:
+        _users_by_id[user_id] = get_user_model().objects.filter(pk=user_id).first()
+    return _users_by_id[user_id]
+
+
+def stamp_history(instance, event: Event) -> None:
+    """Make the history row carry the event's time, actor and reason (also on replay)."""
+    instance._history_date = event.recorded_at
+    instance._history_user = history_user(event)
+    instance._change_reason = event.metadata.get("reason") or event.type
+
+
+def save_projection(instance, event: Event, *, owns_stream: bool = True) -> None:
+    if owns_stream:
+        instance.version = event.stream_version
+    stamp_history(instance, event)
+    instance.save()
+
+
+# --- replay --------------------------------------------------------------------------------
+
+ProjectionWiper = Callable[[], None]
+_wipers: list[tuple[int, ProjectionWiper]] = []
+
+
+def wipes_projections(order: int) -> Callable[[ProjectionWiper], ProjectionWiper]:
+    """Register a function that empties some read models before replay (low order first)."""
+
+    def register(wipe: ProjectionWiper) -> ProjectionWiper:
+        _wipers.append((order, wipe))
+        return wipe
+
+    return register
+
+
+def replay_all(*, progress: Callable[[int], None] | None = None, chunk_size: int = 2000) -> int:
+    """Empty every projection and re-apply the whole log in order. Returns the event count."""
+    count = 0
+    with transaction.atomic():
+        for _, wipe in sorted(_wipers, key=lambda item: item[0]):
+            wipe()
+        _users_by_id.clear()
+        for event in _events_in_order(chunk_size):
+            apply(event)
+            count += 1
+            if progress and count % chunk_size == 0:
+                progress(count)
+    return count
+
+
+def _events_in_order(chunk_size: int) -> Iterable[Event]:
+    last = 0
+    while True:
+        chunk = list(Event.objects.filter(position__gt=last).order_by("position")[:chunk_size])
+        if not chunk:
+            return
+        yield from chunk
+        last = chunk[-1].position

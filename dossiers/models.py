@@ -1,0 +1,209 @@
+"""Read models (projections) for teams, dossiers, sources and articles, and the event log.
+
+Only projection functions in `dossiers/events.py` write these rows; commands append events.
+"""
+
+from __future__ import annotations
+
+import uuid
+
+from django.conf import settings
+from django.db import models
+from simple_history.models import HistoricalRecords
+
+
+class Role(models.TextChoices):
+    VIEWER = "viewer", "Viewer"
+    ANALYST = "analyst", "Analyst"
+    REVIEWER = "reviewer", "Reviewer"
+    ADMIN = "admin", "Admin"
+
+
+class SourceReliability(models.TextChoices):
+    """Admiralty (NATO) source reliability grades."""
+
+    A = "A", "A: completely reliable"
+    B = "B", "B: usually reliable"
+    C = "C", "C: fairly reliable"
+    D = "D", "D: not usually reliable"
+    E = "E", "E: unreliable"
+    F = "F", "F: reliability cannot be judged"
+
+
+class Team(models.Model):
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    name = models.CharField(max_length=200, unique=True)
+    version = models.PositiveIntegerField(default=0, editable=False)
+    created_at = models.DateTimeField()
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Membership(models.Model):
+    team = models.ForeignKey(Team, on_delete=models.CASCADE, related_name="memberships")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships"
+    )
+    role = models.CharField(max_length=16, choices=Role.choices, default=Role.VIEWER)
+    history = HistoricalRecords()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["team", "user"], name="one_role_per_team")]
+
+    def __str__(self) -> str:
+        return f"{self.user} · {self.team} ({self.role})"
+
+
+class Dossier(models.Model):
+    class Status(models.TextChoices):
+        OPEN = "open", "Open"
+        CLOSED = "closed", "Closed"
+        ARCHIVED = "archived", "Archived"
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    team = models.ForeignKey(Team, on_delete=models.PROTECT, related_name="dossiers")
+    title = models.CharField(max_length=300)
+    question = models.TextField(blank=True)
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.OPEN)
+    tags = models.JSONField(default=list, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField()
+    version = models.PositiveIntegerField(default=0, editable=False)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class Source(models.Model):
+    class Kind(models.TextChoices):
+        OUTLET = "outlet", "Outlet"
+        PERSON = "person", "Person"
+        AGENCY = "agency", "Agency"
+        OFFICIAL = "official", "Official"
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    team = models.ForeignKey(Team, on_delete=models.PROTECT, related_name="sources")
+    name = models.CharField(max_length=200)
+    kind = models.CharField(max_length=16, choices=Kind.choices, default=Kind.OUTLET)
+    domain = models.CharField(max_length=253, blank=True)
+    reliability = models.CharField(
+        max_length=1, choices=SourceReliability.choices, default=SourceReliability.F
+    )
+    version = models.PositiveIntegerField(default=0, editable=False)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(fields=["team", "name"], name="unique_source_name_per_team")
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Article(models.Model):
+    class Status(models.TextChoices):
+        PENDING = "pending", "Pending"
+        RUNNING = "running", "Running"
+        DONE = "done", "Done"
+        FAILED = "failed", "Failed"
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    dossier = models.ForeignKey(Dossier, on_delete=models.PROTECT, related_name="articles")
+    source = models.ForeignKey(
+        Source, null=True, blank=True, on_delete=models.PROTECT, related_name="articles"
+    )
+    title = models.CharField(max_length=500, blank=True)
+    url = models.URLField(max_length=2000, blank=True)
+    author = models.CharField(max_length=300, blank=True)
+    published_at = models.DateTimeField(null=True, blank=True)
+    language = models.CharField(max_length=16, blank=True)
+    raw_upload = models.TextField(help_text="The upload as received, decoded to text.")
+    content_type = models.CharField(max_length=32, default="text/plain")
+    filename = models.CharField(max_length=255, blank=True)
+    body = models.TextField(blank=True, help_text="Cleaned text; claim spans index into it.")
+    content_hash = models.CharField(max_length=64)
+    status = models.CharField(
+        max_length=16, choices=Status.choices, default=Status.PENDING, db_index=True
+    )
+    status_changed_at = models.DateTimeField()
+    extraction_error = models.TextField(blank=True)
+    extraction_attempts = models.PositiveIntegerField(default=0)
+    extractor_version = models.CharField(max_length=32, blank=True)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    uploaded_at = models.DateTimeField()
+    version = models.PositiveIntegerField(default=0, editable=False)
+    history = HistoricalRecords(excluded_fields=["raw_upload", "body"])
+
+    class Meta:
+        ordering = ["uploaded_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["dossier", "content_hash"], name="unique_article_content_per_dossier"
+            )
+        ]
+        indexes = [models.Index(fields=["status", "status_changed_at"])]
+
+    def __str__(self) -> str:
+        return self.title or f"Article {self.id}"
+
+
+class EventQuerySet(models.QuerySet):
+    def update(self, **kwargs):
+        raise AppendOnlyViolation("events are append-only; they cannot be updated")
+
+    def delete(self):
+        raise AppendOnlyViolation("events are append-only; they cannot be deleted")
+
+
+class AppendOnlyViolation(Exception):
+    pass
+
+
+class Event(models.Model):
+    """One fact in the append-only log. `position` is the global, gap-tolerant order."""
+
+    position = models.BigAutoField(primary_key=True)
+    stream_type = models.CharField(max_length=32)
+    stream_id = models.UUIDField()
+    stream_version = models.PositiveIntegerField()
+    type = models.CharField(max_length=64, db_index=True)
+    data = models.JSONField(default=dict)
+    metadata = models.JSONField(default=dict)
+    team_id = models.UUIDField(null=True, db_index=True, help_text="Owning team, for feeds.")
+    recorded_at = models.DateTimeField(db_index=True)
+
+    objects = EventQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["position"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["stream_type", "stream_id", "stream_version"], name="unique_stream_version"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"#{self.position} {self.type} {self.stream_type}/{self.stream_id}@{self.stream_version}"
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            raise AppendOnlyViolation("events are append-only; they cannot be updated")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise AppendOnlyViolation("events are append-only; they cannot be deleted")

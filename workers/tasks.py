@@ -1,0 +1,84 @@
+"""Celery tasks: thin wrappers that load, call pure pipeline code and store through commands.
+
+Pipeline: upload -> extract_article -> recluster_dossier -> (flags affected verdicts).
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import timedelta
+
+from celery import shared_task
+from django.conf import settings
+from django.db import InterfaceError, OperationalError
+from django.utils import timezone
+
+from dossiers.eventstore import ConcurrencyError, current_correlation_id
+from dossiers.models import Article, Dossier
+from workers.dispatch import enqueue_extraction, enqueue_reclustering
+from workers.pipeline import run_extraction
+
+logger = logging.getLogger(__name__)
+
+# Transient: the database restarted or another worker wrote the same stream first.
+TRANSIENT_ERRORS = (OperationalError, InterfaceError, ConcurrencyError)
+
+
+@shared_task(
+    autoretry_for=TRANSIENT_ERRORS,
+    retry_backoff=2,
+    retry_backoff_max=60,
+    retry_jitter=True,
+    max_retries=8,
+)
+def extract_article(article_id: str) -> str:
+    token = current_correlation_id.set(f"article:{article_id}")
+    try:
+        article = run_extraction(article_id)
+    finally:
+        current_correlation_id.reset(token)
+    if article is None:
+        return "missing"
+    if article.status == Article.Status.DONE:
+        enqueue_reclustering(article.dossier_id)
+    return article.status
+
+
+@shared_task(
+    autoretry_for=TRANSIENT_ERRORS,
+    retry_backoff=2,
+    retry_backoff_max=60,
+    retry_jitter=True,
+    max_retries=8,
+)
+def recluster_dossier(dossier_id: str) -> int:
+    """Re-cluster the dossier's claims and flag verdicts whose evidence changed."""
+    from claims.commands import recluster_dossier as recluster
+
+    dossier = Dossier.objects.filter(id=dossier_id).first()
+    if dossier is None:
+        return 0
+    token = current_correlation_id.set(f"dossier:{dossier_id}")
+    try:
+        return recluster(dossier=dossier)
+    finally:
+        current_correlation_id.reset(token)
+
+
+@shared_task
+def requeue_stale_articles() -> int:
+    """Re-enqueue articles left pending (broker was down) or running (worker died)."""
+    now = timezone.now()
+    pending_deadline = now - timedelta(seconds=settings.ARTICLE_REQUEUE_AFTER_SECONDS)
+    running_deadline = now - timedelta(seconds=settings.CELERY_TASK_TIME_LIMIT * 2)
+    stale = Article.objects.filter(
+        status=Article.Status.PENDING, status_changed_at__lt=pending_deadline
+    ) | Article.objects.filter(
+        status=Article.Status.RUNNING, status_changed_at__lt=running_deadline
+    )
+    count = 0
+    for article_id in stale.values_list("id", flat=True).iterator():
+        count += enqueue_extraction(article_id)
+    if count:
+        logger.info("re-enqueued %d stale articles", count)
+    return count
