@@ -298,3 +298,17 @@ def record_extraction_failure(*, article: Article, error: str) -> Article:
     )
     article.refresh_from_db()
     return article
+
+
+def request_reanalysis(*, dossier: Dossier, actor: User | None, reason: str = "") -> int:
+    """Queue every article of the dossier for extraction again; returns how many.
+
+    Extraction is idempotent (deterministic claim ids), so re-running never duplicates claims;
+    re-clustering follows each article and flags verdicts whose clusters change.
+    """
+    require_role(actor, dossier.team, Role.ANALYST)
+    count = 0
+    for article in dossier.articles.exclude(status=Article.Status.PENDING).order_by("uploaded_at"):
+        request_extraction(article=article, actor=actor, reason=reason or "re-analysis requested")
+        count += 1
+    return count
