@@ -157,6 +157,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "workers.tasks.requeue_stale_articles",
         "schedule": float(os.environ.get("REQUEUE_INTERVAL_SECONDS", "60")),
     },
+    "reanalyze-outdated-articles": {
+        "task": "workers.tasks.reanalyze_outdated_articles",
+        "schedule": 600.0,
+    },
 }
 
 REST_FRAMEWORK = {

@@ -25,13 +25,17 @@ def is_current(article: Article) -> bool:
     return article.status == Article.Status.DONE and article.extractor_version == EXTRACTOR_VERSION
 
 
-def run_extraction(article_id: uuid.UUID | str) -> Article | None:
-    """Extract one article. Returns None when the article no longer exists."""
+def run_extraction(article_id: uuid.UUID | str, *, force: bool = False) -> Article | None:
+    """Extract one article. Returns None when the article no longer exists.
+
+    An article already extracted by this extractor version is left alone unless `force`
+    (re-analysis on request); either way the claim ids are deterministic, so nothing doubles.
+    """
     article = Article.objects.select_related("dossier__team").filter(id=article_id).first()
     if article is None:
         logger.info("article %s is gone; nothing to extract", article_id)
         return None
-    if is_current(article):
+    if is_current(article) and not force:
         return article
     article = commands.start_extraction(article=article)
     try:

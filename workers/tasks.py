@@ -66,6 +66,22 @@ def recluster_dossier(dossier_id: str) -> int:
 
 
 @shared_task
+def reanalyze_outdated_articles() -> int:
+    """Re-extract articles that an older extractor version processed (after a deploy)."""
+    from claims.extraction import EXTRACTOR_VERSION
+    from dossiers.commands import request_extraction
+
+    outdated = Article.objects.filter(status=Article.Status.DONE).exclude(
+        extractor_version=EXTRACTOR_VERSION
+    )
+    count = 0
+    for article in outdated.select_related("dossier__team")[:500]:
+        request_extraction(article=article, actor=None, reason="extractor version changed")
+        count += 1
+    return count
+
+
+@shared_task
 def requeue_stale_articles() -> int:
     """Re-enqueue articles left pending (broker was down) or running (worker died)."""
     now = timezone.now()

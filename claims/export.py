@@ -1,0 +1,86 @@
+"""The dossier export document, served by `export_dossier` and by the API."""
+
+from __future__ import annotations
+
+from django.db.models import Prefetch
+
+from claims.models import Claim, ClaimCluster
+from dossiers.models import Article, Dossier
+from dossiers.selectors import analysis_progress
+
+
+def _iso(value) -> str | None:
+    return value.isoformat() if value else None
+
+
+def dossier_export(dossier: Dossier) -> dict:
+    """Articles with their claims (spans index into each exported body) and active clusters."""
+    articles = (
+        Article.objects.filter(dossier=dossier)
+        .select_related("source")
+        .prefetch_related(Prefetch("claims", queryset=Claim.objects.order_by("ordinal")))
+        .order_by("published_at", "uploaded_at")
+    )
+    clusters = ClaimCluster.objects.filter(dossier=dossier, is_active=True).prefetch_related(
+        Prefetch("claims", queryset=Claim.objects.only("id", "cluster_id").order_by("id"))
+    )
+    return {
+        "dossier": {
+            "id": str(dossier.id),
+            "team": dossier.team.name,
+            "title": dossier.title,
+            "question": dossier.question,
+            "status": dossier.status,
+            "tags": dossier.tags,
+            "created_at": _iso(dossier.created_at),
+            "analysis": analysis_progress(dossier),
+        },
+        "articles": [_article(article) for article in articles],
+        "clusters": [_cluster(cluster) for cluster in clusters],
+    }
+
+
+def _article(article: Article) -> dict:
+    return {
+        "id": str(article.id),
+        "title": article.title,
+        "source": article.source.name if article.source else None,
+        "url": article.url or None,
+        "author": article.author or None,
+        "published_at": _iso(article.published_at),
+        "status": article.status,
+        "extractor_version": article.extractor_version or None,
+        "body": article.body,
+        "claims": [_claim(claim) for claim in article.claims.all()],
+    }
+
+
+def _claim(claim: Claim) -> dict:
+    return {
+        "id": str(claim.id),
+        "start": claim.start,
+        "end": claim.end,
+        "text": claim.text,
+        "speaker": claim.speaker or None,
+        "cue": claim.cue or None,
+        "cited_source": claim.cited_source or None,
+        "entities": claim.entities,
+        "quantities": claim.quantities,
+        "dates": claim.dates,
+        "cluster_id": str(claim.cluster_id) if claim.cluster_id else None,
+        "checkworthiness": round(claim.checkworthiness, 4),
+    }
+
+
+def _cluster(cluster: ClaimCluster) -> dict:
+    return {
+        "id": str(cluster.id),
+        "canonical_text": cluster.canonical_text,
+        "article_count": cluster.article_count,
+        "independent_origin_count": cluster.independent_origin_count,
+        "origin": cluster.origin or None,
+        "origins": cluster.origins,
+        "supporting_article_count": cluster.supporting_article_count,
+        "contradicting_article_count": cluster.contradicting_article_count,
+        "claim_ids": [str(claim.id) for claim in cluster.claims.all()],
+    }
