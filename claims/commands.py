@@ -7,6 +7,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 
 from django.contrib.auth.models import AbstractBaseUser
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
 
 from claims.events import ClaimEventType
@@ -22,8 +23,8 @@ from claims.models import (
     Verdict,
 )
 from dossiers.events import StreamType
-from dossiers.eventstore import Actor, Context, record
-from dossiers.models import Article, Dossier, Role, SourceReliability
+from dossiers.eventstore import Actor, ConcurrencyError, Context, record
+from dossiers.models import Article, Dossier, Event, Role, SourceReliability
 from dossiers.permissions import require_role
 
 User = AbstractBaseUser
@@ -351,3 +352,242 @@ def flag_verdicts_of_cluster(*, cluster_id, reasons: list[str], actor: User | No
         team_id=verdict.dossier.team_id,
     )
     return 1
+
+
+# --- verdict workflow ----------------------------------------------------------------------
+#
+# draft -> in_review -> approved | changes_requested -> published; a published verdict is
+# never edited: revising it starts a new draft revision that supersedes it.
+
+
+class WorkflowError(ValueError):
+    """A transition the verdict's status does not allow, or a missing required reason."""
+
+
+_EDITABLE = (Verdict.Status.DRAFT, Verdict.Status.CHANGES_REQUESTED)
+
+
+def _current_verdict(verdict: Verdict, actor: User | None, minimum: Role, expected_version: int):
+    """Lock and reload the verdict, then check role and version before anything else.
+
+    A stale caller gets ConcurrencyError even when the status moved on too: reloading is the
+    fix either way, and the message says so.
+    """
+    current = Verdict.objects.select_for_update().select_related("dossier__team").get(id=verdict.id)
+    require_role(actor, current.dossier.team, minimum)
+    if current.version != int(expected_version):
+        raise ConcurrencyError(
+            StreamType.VERDICT, current.id, int(expected_version), current.version
+        )
+    return current
+
+
+def _require_status(verdict: Verdict, allowed: tuple[Verdict.Status, ...], action: str) -> None:
+    if verdict.status not in allowed:
+        names = " or ".join(str(Verdict.Status(s).label).lower() for s in allowed)
+        raise WorkflowError(
+            f"cannot {action} a verdict that is {verdict.get_status_display().lower()}; "
+            f"it must be {names}"
+        )
+
+
+def _require_reason(reason: str, action: str) -> str:
+    reason = (reason or "").strip()
+    if not reason:
+        raise WorkflowError(f"a reason is required to {action}")
+    return reason
+
+
+def _require_second_pair_of_eyes(verdict: Verdict, actor: User | None) -> None:
+    """The approver must be neither the author nor anyone who edited this revision."""
+    if actor is None:
+        return
+    edited = Event.objects.filter(
+        stream_type=StreamType.VERDICT,
+        stream_id=verdict.id,
+        type=ClaimEventType.VERDICT_EDITED,
+        metadata__actor_id=actor.pk,
+    ).exists()
+    if verdict.author_id == actor.pk or edited:
+        raise PermissionDenied(
+            "four-eyes rule: you wrote this verdict, so someone else approves it"
+        )
+
+
+def _append_verdict_event(
+    verdict: Verdict, event_type: str, data: dict, actor: User | None, reason: str = ""
+) -> Verdict:
+    record(
+        stream_type=StreamType.VERDICT,
+        stream_id=verdict.id,
+        expected_version=verdict.version,
+        event_type=event_type,
+        data=data,
+        context=_context(actor, reason),
+        team_id=verdict.dossier.team_id,
+    )
+    return Verdict.objects.get(id=verdict.id)
+
+
+def _stored_evidence(verdict: Verdict) -> list[dict]:
+    return [
+        {
+            "article_id": str(item.article_id),
+            "claim_id": str(item.claim_id) if item.claim_id else None,
+            "quote": item.quote,
+            "relation": item.relation,
+            "note": item.note,
+        }
+        for item in verdict.evidence.order_by("id")
+    ]
+
+
+def _content_of(verdict: Verdict) -> dict:
+    return {
+        "rating": verdict.rating,
+        "confidence": verdict.confidence,
+        "source_reliability": verdict.source_reliability,
+        "information_credibility": verdict.information_credibility,
+        "rationale": verdict.rationale,
+        "evidence": _stored_evidence(verdict),
+    }
+
+
+@transaction.atomic
+def edit_verdict(
+    *,
+    verdict: Verdict,
+    actor: User | None,
+    expected_version: int,
+    rating: Rating | str,
+    confidence: int,
+    source_reliability: SourceReliability | str,
+    information_credibility: InformationCredibility | int,
+    rationale: str,
+    evidence: list[EvidenceInput] | None = None,
+    reason: str = "",
+) -> Verdict:
+    """Change a draft's content. `evidence=None` keeps the evidence as it is.
+
+    An edit that changes nothing appends no event.
+    """
+    current = _current_verdict(verdict, actor, Role.ANALYST, expected_version)
+    _require_status(current, _EDITABLE, "edit")
+    content = verdict_content(
+        rating=rating,
+        confidence=confidence,
+        source_reliability=source_reliability,
+        information_credibility=information_credibility,
+        rationale=rationale,
+    )
+    content["evidence"] = (
+        _stored_evidence(current) if evidence is None else _evidence_data(current.cluster, evidence)
+    )
+    if content == _content_of(current):
+        return current
+    return _append_verdict_event(
+        current, ClaimEventType.VERDICT_EDITED, content, actor, reason.strip() or "edited"
+    )
+
+
+@transaction.atomic
+def submit_verdict(
+    *, verdict: Verdict, actor: User | None, expected_version: int, reason: str = ""
+) -> Verdict:
+    """Hand a draft to the reviewers."""
+    current = _current_verdict(verdict, actor, Role.ANALYST, expected_version)
+    _require_status(current, _EDITABLE, "submit")
+    return _append_verdict_event(
+        current,
+        ClaimEventType.VERDICT_SUBMITTED,
+        {},
+        actor,
+        reason.strip() or "submitted for review",
+    )
+
+
+@transaction.atomic
+def approve_verdict(
+    *, verdict: Verdict, actor: User | None, expected_version: int, reason: str = ""
+) -> Verdict:
+    """Approve a verdict in review. Approval acknowledges any earlier re-analysis flags."""
+    current = _current_verdict(verdict, actor, Role.REVIEWER, expected_version)
+    _require_status(current, (Verdict.Status.IN_REVIEW,), "approve")
+    _require_second_pair_of_eyes(current, actor)
+    return _append_verdict_event(
+        current,
+        ClaimEventType.VERDICT_APPROVED,
+        {
+            "reviewer_id": actor.pk if actor else None,
+            "acknowledged_flags": len(current.review_flags) if current.needs_review else 0,
+        },
+        actor,
+        reason.strip() or "approved",
+    )
+
+
+@transaction.atomic
+def request_changes(
+    *, verdict: Verdict, actor: User | None, expected_version: int, reason: str
+) -> Verdict:
+    """Send a verdict back to its author. Also withdraws an approval not yet published."""
+    current = _current_verdict(verdict, actor, Role.REVIEWER, expected_version)
+    _require_status(current, (Verdict.Status.IN_REVIEW, Verdict.Status.APPROVED), "send back")
+    reason = _require_reason(reason, "request changes")
+    return _append_verdict_event(
+        current,
+        ClaimEventType.VERDICT_CHANGES_REQUESTED,
+        {"reviewer_id": actor.pk if actor else None, "reason": reason},
+        actor,
+        reason,
+    )
+
+
+@transaction.atomic
+def publish_verdict(
+    *, verdict: Verdict, actor: User | None, expected_version: int, reason: str = ""
+) -> Verdict:
+    """Publish an approved verdict, unless re-analysis flagged it after approval."""
+    current = _current_verdict(verdict, actor, Role.REVIEWER, expected_version)
+    _require_status(current, (Verdict.Status.APPROVED,), "publish")
+    if current.needs_review:
+        raise WorkflowError(
+            "re-analysis flagged this verdict after it was approved; "
+            "request changes and review it again before publishing"
+        )
+    return _append_verdict_event(
+        current, ClaimEventType.VERDICT_PUBLISHED, {}, actor, reason.strip() or "published"
+    )
+
+
+@transaction.atomic
+def revise_verdict(
+    *, verdict: Verdict, actor: User | None, expected_version: int, reason: str
+) -> Verdict:
+    """Start a new draft revision of a published verdict; the published one stays as it is."""
+    current = _current_verdict(verdict, actor, Role.ANALYST, expected_version)
+    _require_status(current, (Verdict.Status.PUBLISHED,), "revise")
+    reason = _require_reason(reason, "revise a published verdict")
+    if Verdict.objects.filter(supersedes=current).exists():
+        raise WorkflowError("this revision has already been revised; revise the latest one")
+    if actor is None:
+        raise WorkflowError("a revision needs an author")
+    revision_id = uuid.uuid4()
+    record(
+        stream_type=StreamType.VERDICT,
+        stream_id=revision_id,
+        expected_version=0,
+        event_type=ClaimEventType.VERDICT_REVISED,
+        data={
+            "cluster_id": str(current.cluster_id),
+            "dossier_id": str(current.dossier_id),
+            "revision": current.revision + 1,
+            "supersedes_id": str(current.id),
+            "author_id": actor.pk,
+            "reason": reason,
+            **_content_of(current),
+        },
+        context=_context(actor, reason),
+        team_id=current.dossier.team_id,
+    )
+    return Verdict.objects.get(id=revision_id)

@@ -22,6 +22,12 @@ class ClaimEventType(TextChoices):
     CLUSTER_DISSOLVED = "ClusterDissolved"
     VERDICT_DRAFTED = "VerdictDrafted"
     VERDICT_FLAGGED_FOR_REVIEW = "VerdictFlaggedForReview"
+    VERDICT_EDITED = "VerdictEdited"
+    VERDICT_SUBMITTED = "VerdictSubmitted"
+    VERDICT_APPROVED = "VerdictApproved"
+    VERDICT_CHANGES_REQUESTED = "VerdictChangesRequested"
+    VERDICT_PUBLISHED = "VerdictPublished"
+    VERDICT_REVISED = "VerdictRevised"
 
 
 CLAIM_FIELDS = (
@@ -147,7 +153,9 @@ def cluster_dissolved(event: Event) -> None:
 
 
 @projection(ClaimEventType.VERDICT_DRAFTED)
+@projection(ClaimEventType.VERDICT_REVISED)
 def verdict_drafted(event: Event) -> None:
+    """A first revision, or a new revision superseding a published one (content copied)."""
     data = event.data
     verdict = Verdict(
         id=event.stream_id,
@@ -172,6 +180,52 @@ def verdict_flagged_for_review(event: Event) -> None:
     ]
     verdict.updated_at = event.recorded_at
     save_projection(verdict, event)
+
+
+@projection(ClaimEventType.VERDICT_EDITED)
+def verdict_edited(event: Event) -> None:
+    apply_verdict_content(Verdict.objects.get(id=event.stream_id), event.data, event)
+
+
+def _set_verdict_status(event: Event, status: Verdict.Status, **fields) -> None:
+    verdict = Verdict.objects.get(id=event.stream_id)
+    verdict.status = status
+    for name, value in fields.items():
+        setattr(verdict, name, value)
+    verdict.updated_at = event.recorded_at
+    save_projection(verdict, event)
+
+
+@projection(ClaimEventType.VERDICT_SUBMITTED)
+def verdict_submitted(event: Event) -> None:
+    _set_verdict_status(event, Verdict.Status.IN_REVIEW)
+
+
+@projection(ClaimEventType.VERDICT_APPROVED)
+def verdict_approved(event: Event) -> None:
+    """Approval acknowledges earlier review flags; later flags show what changed since."""
+    _set_verdict_status(
+        event,
+        Verdict.Status.APPROVED,
+        reviewer_id=event.data["reviewer_id"],
+        approved_at=event.recorded_at,
+        needs_review=False,
+    )
+
+
+@projection(ClaimEventType.VERDICT_CHANGES_REQUESTED)
+def verdict_changes_requested(event: Event) -> None:
+    _set_verdict_status(
+        event,
+        Verdict.Status.CHANGES_REQUESTED,
+        reviewer_id=event.data["reviewer_id"],
+        approved_at=None,
+    )
+
+
+@projection(ClaimEventType.VERDICT_PUBLISHED)
+def verdict_published(event: Event) -> None:
+    _set_verdict_status(event, Verdict.Status.PUBLISHED, published_at=event.recorded_at)
 
 
 def apply_verdict_content(verdict: Verdict, data: dict, event: Event) -> None:
