@@ -240,7 +240,9 @@ def apply_verdict_content(verdict: Verdict, data: dict, event: Event) -> None:
         setattr(verdict, name, data[name])
     verdict.updated_at = event.recorded_at
     save_projection(verdict, event)
-    VerdictEvidence.objects.filter(verdict=verdict).delete()
+    for stale in VerdictEvidence.objects.filter(verdict=verdict):
+        stamp_history(stale, event)  # the deletion's history row carries the event's time
+        stale.delete()
     for item in data["evidence"]:
         evidence = VerdictEvidence(
             verdict=verdict,

@@ -2,9 +2,15 @@
 
 from __future__ import annotations
 
-from django.db.models import QuerySet
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import datetime
 
-from claims.models import Claim, ClaimCluster, Verdict
+from django.db.models import F, Q, QuerySet
+
+from claims.models import Claim, ClaimCluster, Verdict, VerdictEvidence
+from dossiers.events import StreamType
+from dossiers.models import Article, Dossier, Event
 from dossiers.selectors import team_ids_for
 
 
@@ -18,3 +24,152 @@ def clusters_for(user) -> QuerySet[ClaimCluster]:
 
 def verdicts_for(user) -> QuerySet[Verdict]:
     return Verdict.objects.filter(dossier__team_id__in=team_ids_for(user))
+
+
+# --- time travel ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ClusterSnapshot:
+    cluster: ClaimCluster
+    claims: list[Claim]
+    verdicts: list[Verdict]  # revisions that existed then, newest first
+
+    @property
+    def current_verdict(self) -> Verdict | None:
+        return self.verdicts[0] if self.verdicts else None
+
+
+@dataclass(frozen=True)
+class DossierSnapshot:
+    """A dossier as it stood at `when`, rebuilt from the history tables.
+
+    Rows are unsaved model instances carrying the field values of that moment. Article bodies
+    are not versioned (history excludes them), so snapshot articles have no body.
+    """
+
+    when: datetime
+    dossier: Dossier | None  # None: the dossier did not exist yet
+    articles: list[Article]
+    claims: list[Claim]
+    clusters: list[ClusterSnapshot]
+    verdicts: list[Verdict]
+    evidence: list[VerdictEvidence]
+
+    def cluster(self, cluster_id) -> ClusterSnapshot | None:
+        return next((c for c in self.clusters if str(c.cluster.id) == str(cluster_id)), None)
+
+
+def _rows_as_of(model, when: datetime, **filters) -> list:
+    """The last state before or at `when` of each row matching `filters`, deleted ones dropped.
+
+    Ordered by (history_date, history_id) so that two changes stamped with the same time
+    resolve to the one written last.
+    """
+    history = model.history.filter(history_date__lte=when, **filters).order_by(
+        "history_date", "history_id"
+    )
+    latest: dict = {}
+    for record in history.iterator():
+        latest[record.id] = record
+    return [record.instance for record in latest.values() if record.history_type != "-"]
+
+
+def dossier_as_of(dossier: Dossier, when: datetime) -> DossierSnapshot:
+    """What the team knew and believed about `dossier` at `when`."""
+    dossier_then = next(iter(_rows_as_of(Dossier, when, id=dossier.id)), None)
+    articles = sorted(
+        _rows_as_of(Article, when, dossier_id=dossier.id),
+        key=lambda a: (a.published_at is None, a.published_at or a.uploaded_at, a.uploaded_at),
+    )
+    claims = sorted(
+        _rows_as_of(Claim, when, dossier_id=dossier.id),
+        key=lambda c: (str(c.article_id), c.ordinal),
+    )
+    verdicts = sorted(
+        _rows_as_of(Verdict, when, dossier_id=dossier.id),
+        key=lambda v: (str(v.cluster_id), -v.revision),
+    )
+    verdict_ids = [v.id for v in verdicts]
+    evidence = _rows_as_of(VerdictEvidence, when, verdict_id__in=verdict_ids)
+    claims_by_cluster: dict[str, list[Claim]] = defaultdict(list)
+    for claim in claims:
+        if claim.cluster_id:
+            claims_by_cluster[str(claim.cluster_id)].append(claim)
+    verdicts_by_cluster: dict[str, list[Verdict]] = defaultdict(list)
+    for verdict in verdicts:
+        verdicts_by_cluster[str(verdict.cluster_id)].append(verdict)
+    clusters = [
+        ClusterSnapshot(
+            cluster=cluster,
+            claims=claims_by_cluster.get(str(cluster.id), []),
+            verdicts=verdicts_by_cluster.get(str(cluster.id), []),
+        )
+        for cluster in sorted(
+            _rows_as_of(ClaimCluster, when, dossier_id=dossier.id),
+            key=lambda c: (-c.article_count, c.created_at),
+        )
+        if cluster.is_active
+    ]
+    return DossierSnapshot(
+        when=when,
+        dossier=dossier_then,
+        articles=articles,
+        claims=claims,
+        clusters=clusters,
+        verdicts=verdicts,
+        evidence=evidence,
+    )
+
+
+# --- timeline ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Timeline:
+    articles: list[Article]  # by publication date; undated ones last, by upload time
+    events: QuerySet[Event]  # by record date
+
+
+def dossier_events(dossier: Dossier) -> QuerySet[Event]:
+    """Every event of the dossier's own stream and of its articles, clusters and verdicts."""
+    streams = (
+        Q(stream_type=StreamType.DOSSIER, stream_id=dossier.id)
+        | Q(stream_type=StreamType.ARTICLE, stream_id__in=dossier.articles.values("id"))
+        | Q(stream_type=StreamType.CLUSTER, stream_id__in=dossier.clusters.values("id"))
+        | Q(stream_type=StreamType.VERDICT, stream_id__in=dossier.verdicts.values("id"))
+    )
+    return Event.objects.filter(streams, team_id=dossier.team_id).order_by(
+        "recorded_at", "position"
+    )
+
+
+def dossier_timeline(dossier: Dossier) -> Timeline:
+    articles = Article.objects.filter(dossier=dossier).order_by(
+        F("published_at").asc(nulls_last=True), "uploaded_at"
+    )
+    return Timeline(
+        articles=list(articles.select_related("source")), events=dossier_events(dossier)
+    )
+
+
+# --- review --------------------------------------------------------------------------------
+
+
+def current_verdicts(queryset: QuerySet[Verdict]) -> QuerySet[Verdict]:
+    """Only the latest revision of each cluster's verdict (no later revision supersedes it)."""
+    return queryset.filter(superseded_by__isnull=True)
+
+
+def verdicts_needing_review(user) -> QuerySet[Verdict]:
+    return current_verdicts(verdicts_for(user)).filter(needs_review=True)
+
+
+def changes_since_approval(verdict: Verdict) -> list[dict]:
+    """Re-analysis flags raised after the verdict was last approved (all of them if never)."""
+    approved_at = verdict.approved_at
+    return [
+        flag
+        for flag in verdict.review_flags
+        if approved_at is None or datetime.fromisoformat(flag["at"]) > approved_at
+    ]

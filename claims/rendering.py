@@ -1,0 +1,147 @@
+"""How verdicts look outside the database: sanitised rationale HTML and ClaimReview JSON-LD.
+
+The rating scale and its ClaimReview mapping are documented in docs/CLAIMREVIEW.md.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import markdown
+import nh3
+from django.urls import reverse
+from django.utils.html import strip_tags
+
+from claims.models import Claim, Rating, Verdict
+from dossiers.models import Article
+
+CLAIM_REVIEWED_MAX = 75
+WORST_RATING = 1
+BEST_RATING = 5
+# Outside the 1..5 scale on purpose: "unproven" says nothing about how true a claim is, so
+# consumers must read alternateName. Fact-checkers' ClaimReview feeds use -1 the same way.
+NOT_ON_SCALE = -1
+
+
+@dataclass(frozen=True)
+class RatingScale:
+    value: int
+    name: str
+
+
+CLAIMREVIEW_RATINGS: dict[str, RatingScale] = {
+    Rating.FALSE: RatingScale(1, "False"),
+    Rating.MOSTLY_FALSE: RatingScale(2, "Mostly false"),
+    Rating.MIXED: RatingScale(3, "Mixed"),
+    Rating.MOSTLY_TRUE: RatingScale(4, "Mostly true"),
+    Rating.TRUE: RatingScale(5, "True"),
+    Rating.UNPROVEN: RatingScale(NOT_ON_SCALE, "Unproven"),
+}
+
+_ALLOWED_TAGS = {
+    "p", "br", "hr", "em", "strong", "code", "pre", "blockquote", "ul", "ol", "li",
+    "h3", "h4", "h5", "h6", "a", "table", "thead", "tbody", "tr", "th", "td", "del", "sup", "sub",
+}  # fmt: skip
+
+
+def rationale_html(rationale: str) -> str:
+    """Markdown to HTML an analyst can format with, but with no script, style or raw HTML.
+
+    Links may only be http(s)/mailto and open without passing the referrer.
+    """
+    html = markdown.markdown(rationale or "", extensions=["tables", "sane_lists"])
+    return nh3.clean(
+        html,
+        tags=_ALLOWED_TAGS,
+        attributes={"a": {"href", "title"}},
+        url_schemes={"http", "https", "mailto"},
+        link_rel="noopener noreferrer nofollow",
+    )
+
+
+def rationale_text(rationale: str) -> str:
+    return " ".join(strip_tags(rationale_html(rationale)).split())
+
+
+def shorten(text: str, limit: int = CLAIM_REVIEWED_MAX) -> str:
+    """At most `limit` characters, cut at a word boundary with an ellipsis."""
+    text = " ".join(text.split())
+    if len(text) <= limit:
+        return text
+    cut = text[: limit - 1]
+    if " " in cut:
+        cut = cut.rsplit(" ", 1)[0]
+    return cut.rstrip(" ,;:.-—") + "…"
+
+
+def _absolute(request, path: str) -> str:
+    return request.build_absolute_uri(path) if request is not None else path
+
+
+def _appearance(article: Article, request) -> dict:
+    """A place the claim appeared: the article's own URL, else its permalink in Claimdesk."""
+    url = article.url or _absolute(
+        request, reverse("admin:dossiers_article_change", args=[article.pk])
+    )
+    work = {"@type": "CreativeWork", "url": url, "headline": article.title}
+    if article.published_at:
+        work["datePublished"] = article.published_at.date().isoformat()
+    if article.source_id:
+        work["publisher"] = {"@type": "Organization", "name": article.source.name}
+    elif article.author:
+        work["author"] = {"@type": "Person", "name": article.author}
+    return work
+
+
+def _claim_articles(verdict: Verdict) -> list[Article]:
+    claims = Claim.objects.filter(cluster_id=verdict.cluster_id).select_related("article__source")
+    articles = {claim.article_id: claim.article for claim in claims}
+    if not articles:  # the cluster dissolved since: fall back to the evidence it cited
+        for item in verdict.evidence.select_related("article__source"):
+            articles[item.article_id] = item.article
+    return sorted(
+        articles.values(),
+        key=lambda a: (a.published_at is None, a.published_at or a.uploaded_at, a.uploaded_at),
+    )
+
+
+def claimreview_jsonld(verdict: Verdict, *, request=None, url: str | None = None) -> dict:
+    """schema.org ClaimReview for a published verdict revision.
+
+    `url` is where the review is published; by default the verdict's ClaimReview page in
+    Claimdesk. Without a request, URLs are site-relative paths.
+    """
+    if verdict.status != Verdict.Status.PUBLISHED or verdict.published_at is None:
+        raise ValueError("only a published verdict has a ClaimReview")
+    cluster = verdict.cluster
+    team = verdict.dossier.team
+    scale = CLAIMREVIEW_RATINGS[verdict.rating]
+    articles = _claim_articles(verdict)
+    appearances = [_appearance(article, request) for article in articles]
+    claim: dict = {"@type": "Claim", "appearance": appearances}
+    if appearances:
+        claim["firstAppearance"] = appearances[0]
+        if articles[0].published_at:
+            claim["datePublished"] = articles[0].published_at.date().isoformat()
+    if cluster.origin:
+        claim["author"] = {"@type": "Organization", "name": cluster.origin}
+    review_url = url or _absolute(
+        request, reverse("admin:claims_verdict_claimreview", args=[verdict.pk])
+    )
+    return {
+        "@context": "https://schema.org",
+        "@type": "ClaimReview",
+        "url": review_url,
+        "claimReviewed": shorten(cluster.canonical_text),
+        "datePublished": verdict.published_at.date().isoformat(),
+        "author": {"@type": "Organization", "name": team.name},
+        "reviewRating": {
+            "@type": "Rating",
+            "ratingValue": scale.value,
+            "bestRating": BEST_RATING,
+            "worstRating": WORST_RATING,
+            "alternateName": scale.name,
+            "ratingExplanation": shorten(rationale_text(verdict.rationale), 500),
+        },
+        "itemReviewed": claim,
+    }
