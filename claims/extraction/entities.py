@@ -1,0 +1,561 @@
+"""Mentions inside a claim: named entities, quantities and dates.
+
+Heuristic and dependency-free on purpose (no model download): capitalised sequences
+classified by cue words and a small gazetteer, numbers with their qualifier and head noun,
+and date expressions. Every span is relative to the text passed in, so for a claim
+`claim.text[m.start:m.end] == m.text`.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+
+@dataclass(frozen=True)
+class Entity:
+    start: int
+    end: int
+    text: str
+    kind: str  # person | organisation | outlet | place | other
+
+
+@dataclass(frozen=True)
+class Quantity:
+    start: int
+    end: int
+    text: str
+    value: float
+    approx: bool
+    qualifier: str | None  # the word(s) before the number: "some", "as many as", "only"
+    unit: str | None  # "percent", a currency sign, or the counted noun ("officials")
+
+
+@dataclass(frozen=True)
+class DateMention:
+    start: int
+    end: int
+    text: str
+    kind: str  # date | month | year | weekday | relative
+    value: str | None  # ISO (possibly reduced: "2015-06", "2011"), when it can be resolved
+
+
+def _words(text: str) -> frozenset[str]:
+    return frozenset(text.split())
+
+
+# ---------------------------------------------------------------- dates
+
+MONTH_NUMBERS = {
+    name: number
+    for number, names in enumerate(
+        [
+            "january jan",
+            "february feb",
+            "march mar",
+            "april apr",
+            "may",
+            "june jun",
+            "july jul",
+            "august aug",
+            "september sep sept",
+            "october oct",
+            "november nov",
+            "december dec",
+        ],
+        start=1,
+    )
+    for name in names.split()
+}
+WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+
+MONTH_PATTERN = (
+    r"(?:Jan(?:uary|\.)?|Feb(?:ruary|\.)?|Mar(?:ch|\.)?|Apr(?:il|\.)?|May|June?|July?"
+    r"|Aug(?:ust|\.)?|Sept?(?:ember|\.)?|Oct(?:ober|\.)?|Nov(?:ember|\.)?|Dec(?:ember|\.)?)"
+)
+_DAY = r"(?:[12]\d|3[01]|0?[1-9])(?:st|nd|rd|th)?"
+_YEAR = r"(?:1[89]\d\d|20\d\d)"
+ABSOLUTE_DATE = re.compile(
+    rf"\b(?:(?P<m1>{MONTH_PATTERN})\s+(?P<d1>{_DAY}),?\s+(?P<y1>{_YEAR})"
+    rf"|(?P<d2>{_DAY})\s+(?:of\s+)?(?P<m2>{MONTH_PATTERN}),?\s+(?P<y2>{_YEAR})"
+    rf"|(?P<y3>{_YEAR})-(?P<m3>0[1-9]|1[0-2])-(?P<d3>[0-3]\d))(?![\w-])"
+)
+_MONTH_YEAR = re.compile(
+    rf"\b(?:(?:early|mid|late|the end of|the beginning of|the start of)[\s-]+)?"
+    rf"(?P<month>{MONTH_PATTERN})(?:,?\s+(?P<year>{_YEAR}))?(?![\w-])"
+)
+_YEAR_ALONE = re.compile(rf"(?<![\w$£€.,-]){_YEAR}(?![\w%-]|[.,]\d)")
+_WEEKDAY = re.compile(r"\b(?:Mon|Tues|Wednes|Thurs|Fri|Satur|Sun)day\b")
+_RELATIVE = re.compile(
+    r"\b(?:yesterday|today|tonight|tomorrow|overnight"
+    r"|(?:last|this|next|past|earlier this|later this|the past|the previous|the following)\s+"
+    r"(?:week|weekend|month|year|summer|winter|spring|autumn|fall|decade|century|night|morning)"
+    r"|(?:\w+|\d+)\s+(?:days|weeks|months|years|decades)\s+ago"
+    r"|within (?:hours|days|weeks|months))\b",
+    re.IGNORECASE,
+)
+# "May" as a month only when a day, a year or a month cue sits next to it.
+_AMBIGUOUS_MONTHS = frozenset({"may", "mar", "march", "jun", "jan", "dec", "sept", "oct"})
+
+
+def month_number(name: str) -> int | None:
+    return MONTH_NUMBERS.get(name.lower().rstrip("."))
+
+
+def parse_absolute_date(match: re.Match[str]) -> date | None:
+    """The calendar date of an ABSOLUTE_DATE match, or None when it is not a real date."""
+    for suffix in "123":
+        year = match.group(f"y{suffix}")
+        if year:
+            raw_month = match.group(f"m{suffix}")
+            month = int(raw_month) if raw_month.isdigit() else month_number(raw_month)
+            day = int(re.sub(r"\D", "", match.group(f"d{suffix}")))
+            try:
+                return date(int(year), month or 0, day)
+            except ValueError:
+                return None
+    return None
+
+
+def extract_dates(text: str, *, reference: date | None = None) -> list[DateMention]:
+    """Date expressions; `reference` (the publication date) resolves weekdays and "yesterday"."""
+    found: list[DateMention] = []
+    taken: list[tuple[int, int]] = []
+
+    def add(start: int, end: int, kind: str, value: str | None) -> None:
+        if any(start < e and s < end for s, e in taken):
+            return
+        taken.append((start, end))
+        found.append(DateMention(start, end, text[start:end], kind, value))
+
+    for match in ABSOLUTE_DATE.finditer(text):
+        parsed = parse_absolute_date(match)
+        if parsed:
+            add(match.start(), match.end(), "date", parsed.isoformat())
+    for match in _MONTH_YEAR.finditer(text):
+        month, year = match.group("month"), match.group("year")
+        qualified = match.group() != month
+        if month.lower() in _AMBIGUOUS_MONTHS and not (year or qualified):
+            continue
+        number = month_number(month)
+        value = f"{year}-{number:02d}" if year and number else None
+        add(match.start(), match.end(), "month", value)
+    for match in _WEEKDAY.finditer(text):
+        add(match.start(), match.end(), "weekday", _resolve_weekday(match.group(), reference))
+    for match in _RELATIVE.finditer(text):
+        add(match.start(), match.end(), "relative", _resolve_relative(match.group(), reference))
+    for match in _YEAR_ALONE.finditer(text):
+        if not _counts_things(text, match.end()):
+            add(match.start(), match.end(), "year", match.group())
+    return sorted(found, key=lambda d: d.start)
+
+
+def _resolve_weekday(name: str, reference: date | None) -> str | None:
+    """News uses a bare weekday for the most recent such day on or before publication."""
+    if reference is None:
+        return None
+    back = (reference.weekday() - WEEKDAYS.index(name.lower())) % 7
+    return (reference - timedelta(days=back)).isoformat()
+
+
+def _resolve_relative(phrase: str, reference: date | None) -> str | None:
+    offsets = {"yesterday": -1, "today": 0, "tonight": 0, "tomorrow": 1}
+    key = phrase.lower()
+    if reference is None or key not in offsets:
+        return None
+    return (reference + timedelta(days=offsets[key])).isoformat()
+
+
+def _counts_things(text: str, end: int) -> bool:
+    """True when a year-like number is really a count ("2000 troops")."""
+    following = _NEXT_WORD.match(text, end)
+    return bool(following) and following.group(1) not in _FUNCTION_WORDS
+
+
+_NEXT_WORD = re.compile(r" ([a-z][a-z-]+)")
+
+# ---------------------------------------------------------------- quantities
+
+_FUNCTION_WORDS = _words(
+    """a an the of in on at to for from by with without into onto over under about as than
+    that which who whom whose this these those and or but nor so yet if when while where
+    is are was were be been being am has have had do does did will would shall should can
+    could may might must not no its it his her their our your my they them he she we you i
+    also only just still even more most less least per each every all both either neither
+    since until after before during between among against through across toward towards
+    via up down out off again later earlier ago said says say told reported"""
+)
+_NUMBER_WORDS = {
+    "one": 1,
+    "two": 2,
+    "three": 3,
+    "four": 4,
+    "five": 5,
+    "six": 6,
+    "seven": 7,
+    "eight": 8,
+    "nine": 9,
+    "ten": 10,
+    "eleven": 11,
+    "twelve": 12,
+    "fifteen": 15,
+    "twenty": 20,
+    "thirty": 30,
+    "forty": 40,
+    "fifty": 50,
+    "hundred": 100,
+    "a hundred": 100,
+    "a dozen": 12,
+    "dozen": 12,
+    "hundreds": 100,
+    "dozens": 12,
+    "thousands": 1000,
+    "a thousand": 1000,
+}
+_SCALES = {
+    "thousand": 1e3,
+    "million": 1e6,
+    "billion": 1e9,
+    "trillion": 1e12,
+    "bn": 1e9,
+    "m": 1e6,
+}
+_QUALIFIERS = (
+    "as many as|as much as|as few as|up to|more than|less than|fewer than|at least|at most"
+    "|close to|an estimated|just over|just under|some|about|around|roughly|approximately"
+    "|nearly|almost|over|only|exactly|under"
+)
+_APPROX_QUALIFIERS = frozenset(
+    {
+        "some",
+        "about",
+        "around",
+        "roughly",
+        "approximately",
+        "nearly",
+        "almost",
+        "as many as",
+        "as much as",
+        "up to",
+        "close to",
+        "an estimated",
+        "just over",
+        "just under",
+    }
+)
+_NUMBER = (
+    r"(?P<digits>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)"
+    r"|(?P<word>" + "|".join(sorted(_NUMBER_WORDS, key=len, reverse=True)) + r")"
+)
+_QUANTITY = re.compile(
+    rf"(?:(?P<qualifier>\b(?:{_QUALIFIERS}))\s+)?"
+    rf"(?P<currency>[$€£¥])?(?<![\w.,:/-])(?:{_NUMBER})(?![\w:/]|[.,]\d)"
+    rf"(?:\s*(?P<scale>thousand|million|billion|trillion|bn\b|m\b))?"
+    rf"(?:\s*(?P<percent>%|percent\b|per cent\b)|-(?P<hyphen_unit>[a-z]+))?",
+    re.IGNORECASE,
+)
+_UNIT_WORD = re.compile(r"\s+(?:of\s+)?([A-Za-z][A-Za-z’'-]*)")
+_MAX_UNIT_WORDS = 6
+_MEASURES = _words(
+    """feet foot ft inches inch metres meters metre meter m km kilometres kilometers miles mile
+    kg kilograms grams tonnes tons pounds lbs litres liters gallons barrels acres hectares
+    degrees years year months month weeks week days day hours hour minutes minute seconds
+    dollars euros pounds rubles roubles yuan yen percent points times"""
+)
+
+
+def extract_quantities(text: str) -> list[Quantity]:
+    """Counts, amounts and percentages, with the noun they count when one follows."""
+    years = [(d.start, d.end) for d in extract_dates(text) if d.kind in {"date", "year", "month"}]
+    found = []
+    for match in _QUANTITY.finditer(text):
+        number_start = match.start("digits") if match.group("digits") else match.start("word")
+        if any(s <= number_start < e for s, e in years):
+            continue
+        quantity = _quantity(text, match)
+        if quantity:
+            found.append(quantity)
+    return found
+
+
+def _quantity(text: str, match: re.Match[str]) -> Quantity | None:
+    digits, word = match.group("digits"), match.group("word")
+    value = float(digits.replace(",", "")) if digits else float(_NUMBER_WORDS[word.lower()])
+    if match.group("scale"):
+        value *= _SCALES[match.group("scale").lower()]
+    qualifier = match.group("qualifier")
+    qualifier = qualifier.lower() if qualifier else None
+    end = match.end()
+    if match.group("percent"):
+        unit: str | None = "percent"
+    elif match.group("hyphen_unit"):
+        unit = match.group("hyphen_unit").lower()
+    elif match.group("currency"):
+        unit = match.group("currency")
+    else:
+        unit, end = _counted_noun(text, end)
+    if word and not unit:
+        return None  # "one of them said": a pronoun, not a quantity
+    approx = qualifier in _APPROX_QUALIFIERS or (bool(word) and word.lower().endswith("s"))
+    return Quantity(match.start(), end, text[match.start() : end], value, approx, qualifier, unit)
+
+
+def _counted_noun(text: str, position: int) -> tuple[str | None, int]:
+    """The head noun after a number: the last word of the modifier run that follows it.
+
+    "100 senior Russian diplomatic and technical officials stationed in" -> "officials".
+    """
+    words: list[tuple[str, int]] = []
+    while len(words) < _MAX_UNIT_WORDS:
+        match = _UNIT_WORD.match(text, position)
+        if not match:
+            break
+        token = match.group(1)
+        lower = token.lower()
+        if lower in {"and", "or"} and words:
+            position = match.end()
+            continue
+        if lower in _FUNCTION_WORDS or (words and lower.endswith(("ed", "ing"))):
+            break
+        if match.group().lstrip().startswith("of "):
+            break
+        words.append((token, match.end()))
+        position = match.end()
+        if len(words) == 1 and lower in _MEASURES:
+            break
+    if not words:
+        return None, position
+    last, end = words[-1]
+    return last.lower(), end
+
+
+# ---------------------------------------------------------------- named entities
+
+_WORD = re.compile(r"(?:[A-Za-z]\.){2,}|[\w’'.&-]*\w(?:[’']s?)?|&")
+_PARTICLE_NAME = re.compile(r"(?:al|el|ad|an|ar|as|ash|at|az|bin|ibn|abu|bint)-[A-Z]")
+_NAME_PARTICLES = frozenset(
+    {"de", "del", "da", "di", "van", "von", "der", "bin", "ibn", "al", "el", "du", "la", "le"}
+)
+_ORG_CONNECTORS = frozenset({"of", "for", "&", "the", "on"})
+_DESCRIPTOR = re.compile(
+    r"-(?:based|owned|backed|led|run|funded|controlled|language|speaking|born|allied|affiliated|linked)$"
+)
+_NOT_NAMES = _words(
+    """The A An In On At To For From By With Of And Or But If When While As Since After Before
+    During Until This That These Those It Its He She They We I You His Her Their Our My Your
+    There Here Still Yet So Then Also Even Only Just Some Many Most Much Any Each Every All
+    Both No Not None One Two Three Four Five What Which Who Whom Whose Why How Where Although
+    Though However Meanwhile Moreover Instead Despite Without Within Upon Among Between Under
+    Over According Asked Upon Today Yesterday Tomorrow Firstly Secondly Finally Last Next
+    Earlier Later Now Topping Working Many Other Such Short Report Published Until Than
+    Mr Mrs Ms Dr Sir Monday Tuesday Wednesday Thursday Friday Saturday Sunday January February
+    March April May June July August September October November December"""
+)
+TITLES = _words(
+    """President Vice Prime Minister Foreign Defense Defence Secretary Ambassador Sir Dame Lord
+    Lady Mr Mrs Ms Dr Gen General Sen Senator Rep Representative Gov Governor King Queen Prince
+    Princess Crown Chancellor Pope Spokesman Spokeswoman Lt Col Colonel Adm Admiral Maj Major
+    Capt Captain Judge Justice Mayor Chief Commander Director Chairman Chairwoman Professor Prof
+    Rev Deputy Leader Sheikh Emir Ayatollah Premier Envoy Minister Gen. Sen. Rep. Gov. Lt. Col.
+    Dr. Mr. Mrs. Ms. Prof. Capt. Maj. Adm. Rev. State Interior Finance Economy Justice Health"""
+)
+_OUTLET_CUES = _words(
+    """Times Post News Press Channel Network Radio TV Television Journal Gazette Herald Daily
+    Tribune Guardian Telegraph Observer Chronicle Express Mail Mirror Review Magazine Monitor
+    Independent Sun Standard Reuters Bloomberg AP AFP TASS Interfax RIA Xinhua BBC CNN Newswire
+    Newser Wire Caller Insider Today Vesti"""
+)
+_ORGANISATION_CUES = _words(
+    """Ministry Council Observatory Center Centre Court Union Agency Party Army Institute
+    University College Committee Commission Department Bank Company Corporation Corp Inc Ltd
+    LLC Group Organization Organisation Association Forces Force Front Brigade Brigades Kremlin
+    Pentagon Parliament Congress Senate Assembly Government Administration Office Authority
+    Foundation Fund Federation League Alliance Coalition Movement Service Services Guard Navy
+    Command Academy School Hospital Club Society Board Bureau Nations Security State Ministry
+    Hezbollah Hamas NATO UN U.N. E.U. EU OPEC IAEA WHO Taliban ISIS ISIL Qaeda"""
+)
+PLACES = _words(
+    """Afghanistan Albania Algeria Argentina Armenia Australia Austria Azerbaijan Bahrain
+    Bangladesh Belarus Belgium Bolivia Bosnia Brazil Bulgaria Cambodia Cameroon Canada Chad
+    Chile China Colombia Congo Croatia Cuba Cyprus Czechia Denmark Ecuador Egypt Eritrea
+    Estonia Ethiopia Finland France Georgia Germany Ghana Greece Guatemala Haiti Honduras
+    Hungary Iceland India Indonesia Iran Iraq Ireland Israel Italy Japan Jordan Kazakhstan Kenya
+    Kosovo Kuwait Kyrgyzstan Laos Latvia Lebanon Libya Lithuania Luxembourg Malaysia Mali Malta
+    Mexico Moldova Mongolia Montenegro Morocco Mozambique Myanmar Nepal Netherlands Nicaragua
+    Niger Nigeria Norway Oman Pakistan Palestine Panama Paraguay Peru Philippines Poland
+    Portugal Qatar Romania Russia Rwanda Serbia Singapore Slovakia Slovenia Somalia Spain Sudan
+    Sweden Switzerland Syria Taiwan Tajikistan Tanzania Thailand Tunisia Turkey Turkmenistan
+    Uganda Ukraine Uruguay Uzbekistan Venezuela Vietnam Yemen Zambia Zimbabwe Europe Asia Africa
+    America Gaza Crimea Donbas Kurdistan Moscow Washington London Paris Berlin Beijing Tokyo
+    Damascus Beirut Baghdad Tehran Ankara Istanbul Cairo Riyadh Jerusalem Kyiv Kiev Brussels
+    Geneva Rome Madrid Doha Dubai Amman Aleppo Idlib Homs Hama Latakia Tartus Raqqa Deir Mosul
+    Kabul Islamabad Delhi Mumbai Seoul Pyongyang Sydney Managua Minsk Warsaw Vienna Athens"""
+) | frozenset(
+    [
+        "United States",
+        "United Kingdom",
+        "United Arab Emirates",
+        "Saudi Arabia",
+        "South Africa",
+        "North Korea",
+        "South Korea",
+        "New York",
+        "Middle East",
+        "European Union",
+        "Soviet Union",
+        "Persian Gulf",
+        "Gulf States",
+        "U.S.",
+        "U.K.",
+        "D.C.",
+    ]
+)
+_PLACE_CUES = _words(
+    """City Province Region Governorate District County Sea Ocean River Mountains Valley Island
+    Islands Peninsula Strait Street Square Airport Port Bay Desert Heights Coast"""
+)
+KNOWN_OUTLETS = _words("Reuters Bloomberg AP AFP TASS Interfax Xinhua BBC CNN Sputnik RT")
+
+
+def extract_entities(text: str) -> list[Entity]:
+    """People, organisations (outlets separately), places and other proper names."""
+    found = []
+    for start, end in name_spans(text):
+        had_title = False
+        start, end = _strip_leading_common_words(text, start, end)
+        if start < end:
+            title_end = _title_end(text, start, end)
+            had_title = title_end > start
+            start = title_end
+        if start >= end:
+            continue
+        name = text[start:end]
+        kind = classify_name(name, had_title=had_title)
+        if kind:
+            found.append(Entity(start, end, name, kind))
+    return found
+
+
+def name_spans(text: str) -> list[tuple[int, int]]:
+    """Maximal runs of capitalised words, joined by name particles ("Bashar al-Assad") and,
+    after an organisation word, by "of"/"for"/"and" ("Center for Analysis of Strategies")."""
+    spans: list[tuple[int, int]] = []
+    words = list(_WORD.finditer(text))
+    i = 0
+    while i < len(words):
+        if not _is_name_word(words[i].group()) or _DESCRIPTOR.search(words[i].group()):
+            i += 1
+            continue
+        first = last = i
+        organisational = _is_org_word(words[i].group())
+        j = i + 1
+        while j < len(words) and _adjacent(text, words[j - 1], words[j]):
+            word = words[j].group()
+            if _is_possessive(words[j - 1].group()):
+                break
+            if _is_name_word(word):
+                last = j
+                organisational = organisational or _is_org_word(word)
+                j += 1
+                continue
+            joins = word in _NAME_PARTICLES or (
+                word in _ORG_CONNECTORS and (organisational or _is_office(words[j - 1].group()))
+            )
+            if not joins:
+                break
+            j += 1
+        spans.append((words[first].start(), words[last].end()))
+        i = last + 1
+    return spans
+
+
+def _is_name_word(word: str) -> bool:
+    return word[0].isupper() or bool(_PARTICLE_NAME.match(word))
+
+
+def _is_org_word(word: str) -> bool:
+    return word in _ORGANISATION_CUES or word in _OUTLET_CUES or word in _PLACE_CUES
+
+
+def _is_office(word: str) -> bool:
+    """An office that takes "of" ("Secretary of State", "Minister of Defence")."""
+    return word in {"Secretary", "Minister", "Ministry", "Governor", "Prince", "King", "Queen"}
+
+
+def _is_possessive(word: str) -> bool:
+    return word.endswith(("’s", "'s"))
+
+
+def _adjacent(text: str, left: re.Match[str], right: re.Match[str]) -> bool:
+    """Same name only when separated by plain spaces (no comma, no line break)."""
+    gap = text[left.end() : right.start()]
+    return gap == " " or (gap == "" and right.group() == "&")
+
+
+def _strip_leading_common_words(text: str, start: int, end: int) -> tuple[int, int]:
+    """Drop sentence-initial function words and "London-based"-style descriptors."""
+    while start < end:
+        word = _WORD.match(text, start)
+        if not word or word.end() > end:
+            break
+        token = word.group().rstrip(".")
+        if (
+            token not in _NOT_NAMES
+            and not _DESCRIPTOR.search(token)
+            and token not in _ORG_CONNECTORS
+        ):
+            break
+        start = word.end()
+        while start < end and text[start] == " ":
+            start += 1
+    return start, _strip_possessive(text, start, end)
+
+
+def _strip_possessive(text: str, start: int, end: int) -> int:
+    for suffix in ("’s", "'s"):
+        if text.endswith(suffix, start, end):
+            return end - len(suffix)
+    return end
+
+
+def _title_end(text: str, start: int, end: int) -> int:
+    """Where a person's name starts after the office before it ("Foreign Minister Adel al-Jubeir").
+
+    Returns `start` when there is no title or when the title is the name of an office
+    ("Secretary of State" alone, "Ministry of Defense")."""
+    tokens = list(_WORD.finditer(text, start, end))
+    last_title = -1
+    for i, token in enumerate(tokens):
+        if token.group() in TITLES or token.group().rstrip(".") in TITLES:
+            last_title = i
+    if last_title < 0 or last_title == len(tokens) - 1:
+        return start
+    rest = tokens[last_title + 1 :]
+    if any(t.group() in _ORGANISATION_CUES for t in rest) or not _is_name_word(rest[0].group()):
+        return start
+    return rest[0].start()
+
+
+def classify_name(name: str, *, had_title: bool = False) -> str | None:
+    """Kind of a capitalised name, or None when it is not a name at all."""
+    tokens = re.findall(r"[\w’'.]+", name)
+    if not tokens or all(t in _NOT_NAMES for t in tokens):
+        return None
+    if name in PLACES or name.removeprefix("the ") in PLACES:
+        return "place"
+    if any(t in KNOWN_OUTLETS for t in tokens) or (
+        len(tokens) > 1 and any(t in _OUTLET_CUES for t in tokens)
+    ):
+        return "outlet"
+    if any(t in _ORGANISATION_CUES for t in tokens):
+        return "organisation"
+    if tokens[-1] in _PLACE_CUES:
+        return "place"
+    if had_title:
+        return "person"
+    if 2 <= len(tokens) <= 4 and all(
+        t[0].isupper() or t in {"al", "bin", "de", "van"} for t in tokens
+    ):
+        return "person"
+    return "other"

@@ -1,0 +1,293 @@
+"""Scores of the extraction (and, given an assignment, the clustering) against hand gold.
+
+Gold format: `/work/shared/gold/seeds.json`. Every gold quote is a substring of its article
+once whitespace runs are collapsed to one space; the same normalisation (plus NFKC, which
+the extractor applies to bodies) is applied to claim texts before substring tests.
+
+Claims are identified as (article key, index in `ExtractedArticle.claims`); a clustering is
+a mapping from such ids to cluster ids. Articles only need `.title`, `.author`,
+`.published_at` and `.claims` with `.text`, `.speaker`, `.cited_source`.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any, Protocol
+
+from claims.extraction.pipeline import ExtractedArticle, extract_article
+
+ClaimId = tuple[str, int]
+
+
+def _words(text: str) -> frozenset[str]:
+    return frozenset(text.split())
+
+
+_NAME_STOPWORDS = _words("the a an of in on at to for with and s")
+
+
+class _Claim(Protocol):
+    text: str
+    speaker: str | None
+    cited_source: str | None
+
+
+class _Article(Protocol):
+    title: str | None
+    author: str | None
+    published_at: str | None
+    claims: Sequence[_Claim]
+
+
+def normalise_for_matching(text: str) -> str:
+    return " ".join(unicodedata.normalize("NFKC", text).split())
+
+
+def names_match(gold_name: str, candidate: str | None) -> bool:
+    """True when every content word of the gold name is in the candidate, allowing one typo
+    in words of five letters or more ("Asharq al-Awsat" ~ "Asharq Al-Awsat", "Brenton" ~
+    "Tony Benton")."""
+    if not candidate:
+        return False
+    wanted, offered = _name_words(gold_name), _name_words(candidate)
+    return bool(wanted) and all(any(_same_word(w, o) for o in offered) for w in wanted)
+
+
+def _name_words(name: str) -> set[str]:
+    words = re.findall(r"[a-z0-9]+", normalise_for_matching(name).lower().replace("’", "'"))
+    return {w for w in words if w not in _NAME_STOPWORDS}
+
+
+def _same_word(a: str, b: str) -> bool:
+    if a == b:
+        return True
+    if min(len(a), len(b)) < 5 or abs(len(a) - len(b)) > 1:
+        return False
+    return _within_one_edit(a, b)
+
+
+def _within_one_edit(a: str, b: str) -> bool:
+    if len(a) > len(b):
+        a, b = b, a
+    i = 0
+    while i < len(a) and a[i] == b[i]:
+        i += 1
+    if len(a) == len(b):
+        return a[i + 1 :] == b[i + 1 :]
+    return a[i:] == b[i + 1 :]
+
+
+def claims_containing(article: _Article, quote: str) -> list[int]:
+    wanted = normalise_for_matching(quote)
+    return [i for i, c in enumerate(article.claims) if wanted in normalise_for_matching(c.text)]
+
+
+def extract_gold_articles(gold: Mapping[str, Any], seeds_dir: Path) -> dict[str, ExtractedArticle]:
+    """Run the extractor on every article the gold names, read from `seeds_dir`."""
+    return {
+        key: extract_article((seeds_dir / entry["file"]).read_text(encoding="utf-8"))
+        for key, entry in gold["articles"].items()
+    }
+
+
+def evaluate_against_gold(
+    gold: Mapping[str, Any],
+    articles: Mapping[str, _Article],
+    cluster_of: Mapping[ClaimId, str] | None = None,
+    origin_counts: Mapping[str, int] | None = None,
+) -> dict[str, Any]:
+    """All metrics for the articles present in `articles`; the clustering ones only when an
+    assignment is given, the origin one only when origin counts per cluster are given."""
+    report: dict[str, Any] = {
+        "metadata": metadata_scores(gold, articles),
+        "attribution": attribution_recall(gold, articles),
+        "not_claims": boilerplate_emitted(gold, articles),
+    }
+    if cluster_of is not None:
+        report["clusters"] = clusters_found_together(gold, articles, cluster_of)
+        report["cannot_link"] = cannot_link_violations(gold, articles, cluster_of)
+        if origin_counts is not None:
+            report["origins"] = origin_count_accuracy(gold, articles, cluster_of, origin_counts)
+    return report
+
+
+def metadata_scores(gold: Mapping[str, Any], articles: Mapping[str, _Article]) -> dict[str, Any]:
+    """Headline, author and publication date found where gold gives them; a value invented
+    where gold has none counts as spurious."""
+    scores = {field: {"found": 0, "total": 0, "spurious": 0, "misses": []} for field in _FIELDS}
+    for key, expected in gold["articles"].items():
+        article = articles.get(key)
+        if article is None:
+            continue
+        for field, (gold_field, matches) in _FIELDS.items():
+            wanted, got = expected.get(gold_field), getattr(article, field)
+            score = scores[field]
+            if wanted is None:
+                score["spurious"] += got is not None
+                continue
+            score["total"] += 1
+            if got is not None and matches(wanted, got):
+                score["found"] += 1
+            else:
+                score["misses"].append({"article": key, "gold": wanted, "got": got})
+    return scores
+
+
+_FIELDS = {
+    "title": (
+        "headline",
+        lambda wanted, got: (
+            normalise_for_matching(wanted).casefold() == normalise_for_matching(got).casefold()
+        ),
+    ),
+    "author": ("author", names_match),
+    "published_at": ("published", lambda wanted, got: got.startswith(wanted)),
+}
+
+
+def attribution_recall(gold: Mapping[str, Any], articles: Mapping[str, _Article]) -> dict[str, Any]:
+    """Share of gold (speaker, quote) pairs found in a claim whose speaker or cited source
+    names the gold speaker; `quote_recall` ignores the speaker."""
+    total = found = quoted = 0
+    misses = []
+    for key, speaker, quote in gold["attributions"]:
+        article = articles.get(key)
+        if article is None:
+            continue
+        total += 1
+        containing = [article.claims[i] for i in claims_containing(article, quote)]
+        quoted += bool(containing)
+        if any(
+            names_match(speaker, c.speaker) or names_match(speaker, c.cited_source)
+            for c in containing
+        ):
+            found += 1
+            continue
+        misses.append(
+            {
+                "article": key,
+                "gold_speaker": speaker,
+                "quote": quote,
+                "got": [(c.speaker, c.cited_source) for c in containing] or None,
+            }
+        )
+    return {
+        "recall": found / total if total else None,
+        "found": found,
+        "total": total,
+        "quote_recall": quoted / total if total else None,
+        "misses": misses,
+    }
+
+
+def boilerplate_emitted(
+    gold: Mapping[str, Any], articles: Mapping[str, _Article]
+) -> dict[str, Any]:
+    """Gold non-claims (captions, credits, share lines) that overlap an emitted claim."""
+    emitted = []
+    total = 0
+    for key, text in gold["not_claims"]:
+        article = articles.get(key)
+        if article is None:
+            continue
+        total += 1
+        boilerplate = normalise_for_matching(text)
+        for claim in article.claims:
+            claim_text = normalise_for_matching(claim.text)
+            if boilerplate in claim_text or (len(claim_text) >= 10 and claim_text in boilerplate):
+                emitted.append({"article": key, "not_claim": text, "claim": claim.text})
+                break
+    return {"emitted": len(emitted), "total": total, "items": emitted}
+
+
+def clusters_found_together(
+    gold: Mapping[str, Any], articles: Mapping[str, _Article], cluster_of: Mapping[ClaimId, str]
+) -> dict[str, Any]:
+    """Per gold cluster: is there one cluster holding a claim for every member quote?"""
+    together, total = 0, 0
+    details = {}
+    for name, cluster in gold["clusters"].items():
+        if any(key not in articles for key, _ in cluster["members"]):
+            continue
+        member_clusters = [
+            _clusters_of(articles, cluster_of, key, quote) for key, quote in cluster["members"]
+        ]
+        total += 1
+        common = set.intersection(*member_clusters) if member_clusters else set()
+        together += bool(common)
+        details[name] = {
+            "together": bool(common),
+            "members_found": sum(bool(c) for c in member_clusters),
+            "members": len(member_clusters),
+        }
+    return {
+        "share": together / total if total else None,
+        "together": together,
+        "total": total,
+        "details": details,
+    }
+
+
+def cannot_link_violations(
+    gold: Mapping[str, Any], articles: Mapping[str, _Article], cluster_of: Mapping[ClaimId, str]
+) -> dict[str, Any]:
+    """Gold pairs that must stay apart but share a cluster."""
+    violations = []
+    total = 0
+    for (key_a, quote_a), (key_b, quote_b) in gold["cannot_link"]:
+        if key_a not in articles or key_b not in articles:
+            continue
+        total += 1
+        shared = _clusters_of(articles, cluster_of, key_a, quote_a) & _clusters_of(
+            articles, cluster_of, key_b, quote_b
+        )
+        if shared:
+            violations.append(
+                {"a": [key_a, quote_a], "b": [key_b, quote_b], "clusters": sorted(shared)}
+            )
+    return {"violations": len(violations), "total": total, "items": violations}
+
+
+def origin_count_accuracy(
+    gold: Mapping[str, Any],
+    articles: Mapping[str, _Article],
+    cluster_of: Mapping[ClaimId, str],
+    origin_counts: Mapping[str, int],
+) -> dict[str, Any]:
+    """For gold clusters with a known independent-origin count: does the cluster holding
+    most of their members report that count?"""
+    correct, total = 0, 0
+    details = {}
+    for name, cluster in gold["clusters"].items():
+        expected = cluster.get("independent_origins")
+        if expected is None:
+            continue
+        votes: dict[str, int] = {}
+        for key, quote in cluster["members"]:
+            for cluster_id in _clusters_of(articles, cluster_of, key, quote):
+                votes[cluster_id] = votes.get(cluster_id, 0) + 1
+        total += 1
+        chosen = max(votes, key=votes.get) if votes else None
+        got = origin_counts.get(chosen) if chosen is not None else None
+        correct += got == expected
+        details[name] = {"expected": expected, "got": got, "cluster": chosen}
+    return {
+        "accuracy": correct / total if total else None,
+        "correct": correct,
+        "total": total,
+        "details": details,
+    }
+
+
+def _clusters_of(
+    articles: Mapping[str, _Article], cluster_of: Mapping[ClaimId, str], key: str, quote: str
+) -> set[str]:
+    article = articles.get(key)
+    if article is None:
+        return set()
+    return {
+        cluster_of[(key, i)] for i in claims_containing(article, quote) if (key, i) in cluster_of
+    }

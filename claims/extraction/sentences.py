@@ -1,0 +1,106 @@
+"""Sentence splitting with character spans.
+
+Rules rather than a model: news prose is regular enough, and spans must be exact. A line
+break always ends a sentence (the cleaned body has one paragraph per line). Inside a line a
+sentence ends at . ! ? or … (plus closing quotes/brackets) before a capital, a digit or an
+opening quote, unless the period belongs to a title ("Gen."), an initial ("J.") or an
+acronym ("U.S.") and the next word does not look like a sentence start. A period glued to
+a capitalised word ("Damascus.In fact") also ends a sentence: a common copy-paste defect.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+
+def _words(text: str) -> frozenset[str]:
+    return frozenset(text.split())
+
+
+@dataclass(frozen=True)
+class Sentence:
+    start: int
+    end: int
+    text: str
+
+
+MAX_SENTENCE_CHARS = 1500
+
+_BOUNDARY = re.compile(
+    r"(?:[.!?]+|…)[”\"’')\]]*(?P<gap>\s+)(?=[“\"‘'(\[]*[A-Z0-9])"
+    r"|(?<=[a-z]{2})[.!?](?P<glued>)(?=[A-Z][a-z])"
+)
+# Titles are always followed by a name, never by a new sentence.
+_TITLE_ABBREVIATIONS = _words("""mr mrs ms dr prof gen sen rep gov lt col sgt capt cmdr adm maj st rev hon pres supt
+    insp det fr messrs mme mlle""")
+_OTHER_ABBREVIATIONS = _words("""inc ltd co corp jr sr etc vs no nos jan feb mar apr jun jul aug sep sept oct nov dec
+    approx dept est fig vol ft al""")
+_SENTENCE_STARTERS = _words("""The A An He She It They We I You His Her Its Their Our This That These Those There
+    But And Yet So In On At For After Before When While If As According However Meanwhile
+    Still Also Some Many Most Several Officials Both One Two Three What Why How""")
+_ACRONYM = re.compile(r"(?:\b[A-Za-z]\.)+$")
+
+
+def split_sentences(text: str, start: int = 0, end: int | None = None) -> list[Sentence]:
+    """Sentences of text[start:end] with spans into `text`, whitespace trimmed."""
+    end = len(text) if end is None else end
+    sentences: list[Sentence] = []
+    for line in re.finditer(r"[^\n]+", text[:end]):
+        if line.end() <= start:
+            continue
+        line_start = max(line.start(), start)
+        sentence_start = line_start
+        for match in _BOUNDARY.finditer(text, line_start, line.end()):
+            if not _ends_sentence(text, match, sentence_start):
+                continue
+            cut = match.start("gap") if match.group("gap") is not None else match.end()
+            _add(sentences, text, sentence_start, cut)
+            sentence_start = match.end()
+        _add(sentences, text, sentence_start, line.end())
+    return sentences
+
+
+def _ends_sentence(text: str, match: re.Match[str], sentence_start: int) -> bool:
+    if match.group("glued") is not None:
+        return True
+    if text[match.start()] != ".":
+        return True
+    word_start = max(text.rfind(" ", sentence_start, match.start()) + 1, sentence_start)
+    word = text[word_start : match.start()].lstrip("“\"‘'([")
+    bare = word.lower().rstrip(".")
+    if bare in _TITLE_ABBREVIATIONS:
+        return False
+    is_initial = len(word) == 1 and word.isalpha()
+    if bare in _OTHER_ABBREVIATIONS or is_initial or _ACRONYM.search(word + "."):
+        return _next_word(text, match.end()) in _SENTENCE_STARTERS
+    return True
+
+
+def _next_word(text: str, position: int) -> str:
+    match = re.compile(r"[“\"‘'(\[]*(\w+)").match(text, position)
+    return match.group(1) if match else ""
+
+
+def _add(sentences: list[Sentence], text: str, start: int, end: int) -> None:
+    while start < end and text[start].isspace():
+        start += 1
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    while end - start > MAX_SENTENCE_CHARS:
+        cut = _soft_cut(text, start, start + MAX_SENTENCE_CHARS)
+        _add(sentences, text, start, cut)
+        start = cut
+        while start < end and text[start].isspace():
+            start += 1
+    if start < end:
+        sentences.append(Sentence(start, end, text[start:end]))
+
+
+def _soft_cut(text: str, start: int, limit: int) -> int:
+    """Where to break an over-long run: after the last ';' or ',' or space before `limit`."""
+    for mark in ("; ", ", ", " "):
+        position = text.rfind(mark, start + MAX_SENTENCE_CHARS // 2, limit)
+        if position != -1:
+            return position + 1
+    return limit

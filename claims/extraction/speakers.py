@@ -1,0 +1,581 @@
+"""Article-level attribution: who is behind each sentence, and through which outlet.
+
+`attribution.extract_attributions` finds source/cue/content spans sentence by sentence. A
+news article needs more than that to trace where a claim comes from:
+
+* one person appears under several names ("Sir Tony Benton" ... "Brenton", "Ambassador
+  Tabara"), or as "he", or as a description ("the delegation chief");
+* an outlet appears by name and by description ("a prominent Arabic-language newspaper",
+  "the pro-Saudi paper"), sometimes before it is first named;
+* the information often reaches the article through an outlet: "sources told Asharq",
+  "the newspaper reported, citing sources with the opposition", "Al-Hayat quoted sources".
+
+For each sentence the result names the `speaker` (canonical name, or the cleaned source
+phrase when it has no name), the `cue` and the `cited_source`: the outlet through which the
+article says the statement reached it, or None when the speaker is first-hand. The origin of
+a claim, for counting independent origins, is `cited_source or speaker`.
+"""
+
+from __future__ import annotations
+
+import re
+from bisect import bisect_right
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from claims.extraction.entities import (
+    KNOWN_OUTLETS,
+    TITLES,
+    classify_name,
+    extract_entities,
+    name_spans,
+)
+from claims.extraction.sentences import Sentence
+
+
+def _words(text: str) -> frozenset[str]:
+    return frozenset(text.split())
+
+
+@dataclass(frozen=True)
+class SentenceAttribution:
+    speaker: str | None
+    cue: str | None
+    cited_source: str | None
+
+
+@dataclass(frozen=True)
+class SpanAttribution:
+    """An attribution from attribution.py, with spans moved into body coordinates."""
+
+    content: tuple[int, int]
+    source: tuple[int, int] | None
+    cue: tuple[int, int] | None
+
+
+NO_ATTRIBUTION = SentenceAttribution(None, None, None)
+
+_OUTLET_NOUNS = r"(?:newspaper|paper|daily|weekly|tabloid|magazine|outlet|broadcaster|channel|network|news agency|agency|website|site|station|report)"
+_OUTLET_DESCRIPTION = re.compile(
+    rf"^(?:the|a|an)\s+(?:[\w’'-]+\s+){{0,4}}?{_OUTLET_NOUNS}$", re.IGNORECASE
+)
+_OUTLET_DESCRIPTION_START = re.compile(
+    rf"^(?:the|a|an)\s+(?:[\w’'-]+\s+){{0,4}}?{_OUTLET_NOUNS}\b", re.IGNORECASE
+)
+_OUTLET_HEAD = re.compile(rf"\b{_OUTLET_NOUNS}\b", re.IGNORECASE)
+_CAPITALISED_RUN = r"[A-Z][\w’'-]*(?:\s+(?:al-|el-)?[A-Z][\w’'-]*)*"
+_NOUN_THEN_NAME = re.compile(rf"\b{_OUTLET_NOUNS}\s+(?P<name>{_CAPITALISED_RUN})")
+_NAME_THEN_NOUN = re.compile(rf"(?P<name>{_CAPITALISED_RUN})\s+{_OUTLET_NOUNS}\b")
+_REPORT_CUES = frozenset({"reported", "reports", "report", "published", "publishes", "wrote"})
+_PRONOUNS = frozenset({"he", "she", "him", "her"})
+_OTHER_PRONOUNS = frozenset(
+    {"it", "they", "this", "that", "we", "i", "you", "one", "some", "others"}
+)
+_DESCRIPTOR_WORD = re.compile(r"-(?:based|owned|backed|led|language|run|funded)$|^pro-", re.I)
+_DETERMINERS = re.compile(r"^(?:the|also|both)\s+", re.IGNORECASE)
+_TRAILING_TIME = re.compile(
+    r"(?:\s+(?:on\s+)?(?:(?:Mon|Tues|Wednes|Thurs|Fri|Satur|Sun)day|yesterday|today|also"
+    r"|last\s+\w+|this\s+\w+|earlier|later|previously|again))+$",
+    re.IGNORECASE,
+)
+_STOP = _words("""the a an of in on at to for from with by and or s close who which that as its his her
+    their""")
+# Words too common to link two descriptions ("senior officials" vs "Western officials").
+_GENERIC = _words("""sources source officials official people person members member senior western
+    diplomatic other some several two three many""")
+_CUE_VERBS = (
+    r"said|says|say|told|tells|announced|announces|reported|noted|added|adds|stated|claimed"
+    r"|warned|warns|insisted|insists|confirmed|confirms|denied|denies|wrote|writes|argued"
+    r"|argues|explained|explains|believes|believe|estimated"
+)
+# "Riyadh Tabara, a former Lebanese ambassador to the United States, told ..."
+_SUBJECT_CUE = re.compile(
+    r"^(?!(?:The|A|An|This|That|It|They|These|Those)\b)(?P<subject>[A-Z][\w’'.-]*(?:\s+(?:(?:al|el|bin|de|van|von)[\s-])?[A-Z][\w’'.-]*){0,4})"
+    rf"(?:,\s[^,“”\"]{{2,120}}?,?)?\s+(?:also\s+)?(?P<cue>{_CUE_VERBS})\b"
+)
+# "..., reports Reuters." / "..., say sources close to the Kremlin."
+_INVERTED_SOURCE = re.compile(r"\s*(?P<source>(?!that\b)[^,.;:“”\"]{2,80}?)\s*[.,;]?[”\"]?$")
+# "“...,” said Francois Delattre, the French Ambassador" / "“...,” al-Jubeir said."
+_QUOTE_THEN_CUE = re.compile(
+    rf"[,.!?][”\"]\s*(?:(?P<cue>{_CUE_VERBS})\s+(?P<source>[^,.;:“”\"]{{2,80}}?)"
+    rf"|(?P<source_first>[^,.;:“”\"]{{2,60}}?)\s+(?P<cue_after>{_CUE_VERBS}))\s*(?:[,.;:]|$)"
+)
+_REPORTED_BY = re.compile(
+    r"\b(?:was|were|has been|have been|had been)\s+(?P<cue>reported)\s+(?:\w+\s+){0,2}?by\s+"
+    r"(?P<outlet>(?:the\s+|a\s+|an\s+)?[^,.;]{2,80}?)(?=\s+(?:that|which|who)\b|[,.;]|$)"
+)
+_QUOTED_AS_SAYING = re.compile(
+    r"(?P<outlet>[A-Z][^,.;“”\"]{1,60}?)\s+(?:also\s+)?(?P<cue>quoted|cited)\s+"
+    r"(?P<source>[^,.;“”\"]{2,80}?)(?:\s+as\s+saying\b|(?=\s+(?:at|in|on|who)\b|[,.;]))"
+)
+_PASSIVE_QUOTE = re.compile(
+    r"(?P<source>(?:the|a|an)\s+[^,.;“”\"]{2,60}?)\s+(?:was|were)\s+(?P<cue>quoted)\s+as\s+saying"
+)
+_CITING = re.compile(r",\s*citing\s+(?P<source>[^,.;“”\"]{2,80})")
+_TOLD = re.compile(r"\b(?:told|tells|telling)\s+(?P<recipient>(?:the\s+)?[^,.;“”\"]{2,60})")
+_SUBJECT_BEFORE_TOLD = re.compile(r"(?P<subject>[A-Za-z][\w’' -]{2,60}?)\s*$")
+_FRAMING_ADVERBS = re.compile(r"\b(?P<cue>reportedly|according to (?:the|a) report)\b", re.I)
+# Reporting verbs that are also plural nouns; read as verbs only before "that", a quote,
+# a colon or the end of the sentence.
+_NOUN_LIKE_CUES = _words(
+    "states claims reports notes charges hopes fears estimates counters concludes"
+)
+_VERB_FOLLOWS = re.compile(r"\s*(?:that\b|[:“\"]|[.!?]|$)")
+_PRONOUN_WINDOW = 2  # paragraphs back in which "he said" may find its speaker
+
+
+@dataclass
+class _Mention:
+    name: str  # canonical speaker name or cleaned phrase
+    kind: str  # person | outlet | group
+    words: frozenset[str]
+    cited_source: str | None
+    paragraph: int
+
+
+class _ArticleSources:
+    """What the article says about people, outlets and the groups outlets relayed."""
+
+    def __init__(self, body: str, attributions: Sequence[SpanAttribution]) -> None:
+        self.people: list[tuple[str, str]] = []  # (surname key, full name), first mention first
+        self.person_mentions: list[tuple[int, str]] = []  # every person name, in text order
+        self.outlets: list[tuple[int, str]] = []  # (first position, canonical name)
+        self.mentions: list[_Mention] = []  # resolved speakers so far
+        self.relays: list[tuple[str, str]] = []  # (group phrase, outlet it reached us through)
+        self._collect(body, attributions)
+
+    def _collect(self, body: str, attributions: Sequence[SpanAttribution]) -> None:
+        for entity in extract_entities(body):
+            if entity.kind == "person":
+                self._add_person(entity.start, entity.text)
+            elif entity.kind == "outlet":
+                self._add_outlet(entity.start, entity.text)
+        for pattern in (_NOUN_THEN_NAME, _NAME_THEN_NOUN):
+            for match in pattern.finditer(body):
+                name = _strip_descriptors(match.group("name"))
+                if name and classify_name(name) not in {None, "place"}:
+                    self._add_outlet(match.start("name"), name)
+        for attribution in attributions:
+            if attribution.source and attribution.cue:
+                cue = body[attribution.cue[0] : attribution.cue[1]].lower()
+                name = _proper_name(_clean_phrase(body[slice(*attribution.source)]))
+                if cue in _REPORT_CUES and name and classify_name(name) in {"person", "other"}:
+                    self._add_outlet(attribution.source[0], name)
+        outlets = {name for _, name in self.outlets}
+        self.people = [(key, name) for key, name in self.people if name not in outlets]
+        self.outlets.sort()
+
+    def _add_person(self, position: int, name: str) -> None:
+        self.person_mentions.append((position, name))
+        key = _surname_key(name)
+        if len(name.split()) >= 2 and all(known != key for known, _ in self.people):
+            self.people.append((key, name))
+
+    def _add_outlet(self, position: int, name: str) -> None:
+        for index, (first_position, known) in enumerate(self.outlets):
+            if _same_outlet(name, known):
+                longer = name if len(name) > len(known) else known
+                self.outlets[index] = (min(first_position, position), longer)
+                return
+        self.outlets.append((position, name))
+
+    def outlet_named(self, name: str) -> str | None:
+        return next((known for _, known in self.outlets if _same_outlet(name, known)), None)
+
+    def outlet_near(self, position: int) -> str | None:
+        """The outlet a description refers to: the last one named before, else the next."""
+        before = [name for start, name in self.outlets if start <= position]
+        if before:
+            return before[-1]
+        return self.outlets[0][1] if self.outlets else None
+
+    def person(self, name: str) -> str:
+        """The fullest form of a person's name in the article ("Brenton" -> "Tony Benton")."""
+        if len(name.split()) > 1:
+            return name
+        key = _surname_key(name)
+        for known_key, full in self.people:
+            similar = min(len(key), len(known_key)) >= 5 and _edit_distance(key, known_key) <= 1
+            if known_key == key or similar:
+                return full
+        return name
+
+    def last_person_before(self, position: int, floor: int) -> str | None:
+        """The last person named in [floor, position): who "he" most likely is."""
+        found = None
+        for start, name in self.person_mentions:
+            if start >= position:
+                break
+            if start >= floor:
+                found = name
+        return self.person(found) if found else None
+
+    def relay_for(self, words: frozenset[str]) -> str | None:
+        """The outlet the article says relayed a group like this one."""
+        content = words - _GENERIC or words
+        for group, outlet in self.relays:
+            group_words = _content_words(group)
+            if content and content <= (group_words - _GENERIC or group_words):
+                return outlet
+        return None
+
+
+def attribute_sentences(
+    body: str,
+    paragraphs: Sequence[tuple[int, int]],
+    sentences: Sequence[Sentence],
+    attributions: Sequence[SpanAttribution],
+) -> list[SentenceAttribution]:
+    """One SentenceAttribution per sentence, resolved across the whole article."""
+    attributions = [a for a in attributions if _is_plausible(body, a)]
+    sources = _ArticleSources(body, attributions)
+    paragraph_starts = [start for start, _ in paragraphs] or [0]
+    by_sentence = _best_attribution_per_sentence(sentences, attributions)
+    _register_relays(sentences, sources)
+    results: list[SentenceAttribution] = []
+    previous, previous_paragraph = NO_ATTRIBUTION, -1
+    for sentence, found in zip(sentences, by_sentence, strict=True):
+        paragraph = max(bisect_right(paragraph_starts, sentence.start) - 1, 0)
+        context = _Context(sources, paragraph, paragraph_starts[max(paragraph - 1, 0)])
+        result = _resolve(body, sentence, found, context)
+        if (
+            result is NO_ATTRIBUTION
+            and paragraph == previous_paragraph
+            and _is_bare_quote(sentence.text)
+        ):
+            result = previous  # a quotation that continues the previous speaker's
+        if result is NO_ATTRIBUTION:
+            result = _framing_adverb(sentence, sources)
+        results.append(result)
+        previous, previous_paragraph = result, paragraph
+    return results
+
+
+@dataclass(frozen=True)
+class _Context:
+    sources: _ArticleSources
+    paragraph: int
+    previous_paragraph_start: int  # how far back "he" may look for a named person
+
+
+def _is_plausible(body: str, attribution: SpanAttribution) -> bool:
+    """Reject sentence-level misreadings: a cue that is part of a name ("United States"),
+    inside a quotation, an infinitive ("to report"), or a source ending like a clause."""
+    if attribution.cue is None:
+        return attribution.source is not None
+    cue_start, cue_end = attribution.cue
+    cue = body[cue_start:cue_end]
+    line_start = body.rfind("\n", 0, cue_start) + 1
+    before = body[line_start:cue_start]
+    if (
+        cue[:1].isupper()
+        and before.rstrip()[-1:].isalpha()
+        and before.rstrip().split()[-1][:1].isupper()
+    ):
+        return False
+    if before.count("“") > before.count("”") or before.count('"') % 2:
+        return False
+    if before.rstrip().lower().endswith((" to", " will", " would", " may", " might")):
+        return False
+    inverted = before.rstrip().endswith((",", ",”", ',"'))  # "..., reports Reuters."
+    if cue.lower() in _NOUN_LIKE_CUES and not inverted and not _VERB_FOLLOWS.match(body, cue_end):
+        return False  # "Sunni Muslim states in the gulf": a noun, not a reporting verb
+    if attribution.source:
+        words = body[slice(*attribution.source)].split()
+        last = words[-1].lower() if words else ""
+        if last in _STOP or (last.endswith("ly") and last.isalpha() and last != "daily"):
+            return False
+    return True
+
+
+def _best_attribution_per_sentence(
+    sentences: Sequence[Sentence], attributions: Sequence[SpanAttribution]
+) -> list[SpanAttribution | None]:
+    """For each sentence, the attribution whose content covers most of it (a source wins)."""
+    best: list[SpanAttribution | None] = [None] * len(sentences)
+    scores = [0] * len(sentences)
+    starts = [s.start for s in sentences]
+    for attribution in attributions:
+        content_start, content_end = attribution.content
+        for index in range(max(bisect_right(starts, content_start) - 1, 0), len(sentences)):
+            sentence = sentences[index]
+            if sentence.start >= content_end:
+                break
+            overlap = min(sentence.end, content_end) - max(sentence.start, content_start)
+            score = overlap + (10_000 if attribution.source else 0)
+            if overlap > 0 and score > scores[index]:
+                best[index], scores[index] = attribution, score
+    return best
+
+
+def _register_relays(sentences: Sequence[Sentence], sources: _ArticleSources) -> None:
+    """Groups the article says an outlet quoted: "X reported, citing sources with Y",
+    "sources told X", "X quoted/cited Y". A claim by such a group, before or after, then
+    traces to that outlet."""
+    for sentence in sentences:
+        text = sentence.text
+        for match in _QUOTED_AS_SAYING.finditer(text):
+            outlet = _outlet_of(match.group("outlet"), sentence.start + match.start(), sources)
+            if outlet:
+                sources.relays.append((_clean_phrase(match.group("source")), outlet))
+        for match in _CITING.finditer(text):
+            outlet = _last_outlet_in(text[: match.start()], sentence.start, sources)
+            if outlet:
+                sources.relays.append((_clean_phrase(match.group("source")), outlet))
+        for match in _TOLD.finditer(text):
+            recipient = _outlet_of(
+                match.group("recipient"), sentence.start + match.start(), sources
+            )
+            subject = _SUBJECT_BEFORE_TOLD.search(text, 0, match.start())
+            if recipient and subject:
+                sources.relays.append((_clean_phrase(subject.group("subject")), recipient))
+
+
+def _last_outlet_in(text: str, offset: int, sources: _ArticleSources) -> str | None:
+    found = None
+    for match in re.finditer(_CAPITALISED_RUN, text):
+        found = sources.outlet_named(match.group()) or found
+    if found is None and _OUTLET_HEAD.search(text):
+        found = sources.outlet_near(offset)
+    return found
+
+
+def _resolve(
+    body: str, sentence: Sentence, found: SpanAttribution | None, context: _Context
+) -> SentenceAttribution:
+    text = sentence.text
+    phrase, cue, cue_start = None, None, None
+    if found is not None:
+        cue = body[slice(*found.cue)] if found.cue else None
+        cue_start = found.cue[0] - sentence.start if found.cue else None
+        if found.source:
+            phrase = body[slice(*found.source)]
+        elif found.cue and text[:cue_start].rstrip().endswith((",", ",”", ',"')):
+            phrase = _inverted_source(text, found.cue[1] - sentence.start)
+    if phrase is None:
+        phrase, cue, cue_start = _fallback_frame(text)
+    if phrase is None:
+        return NO_ATTRIBUTION
+    if cue_start is not None and not _proper_name(_clean_phrase(phrase)):
+        subject = _SUBJECT_CUE.match(text)
+        if (
+            subject
+            and subject.start("cue") >= cue_start - 1
+            and _proper_name(subject.group("subject"))
+        ):
+            phrase = subject.group("subject")
+    mention = _mention(phrase, sentence.start, context)
+    if mention is None:
+        return NO_ATTRIBUTION
+    if mention.kind != "outlet":  # an outlet speaking is itself the origin
+        mention.cited_source = _cited_source(text, sentence.start, mention, context.sources)
+    context.sources.mentions.append(mention)
+    return SentenceAttribution(mention.name, cue, mention.cited_source)
+
+
+def _inverted_source(text: str, cue_end: int) -> str | None:
+    """The source after the cue at the end of the sentence ("..., reports Reuters.")."""
+    match = _INVERTED_SOURCE.match(text, cue_end)
+    return match.group("source") if match else None
+
+
+def _fallback_frame(text: str) -> tuple[str | None, str | None, int | None]:
+    """Frames the sentence-level extractor may miss: passive reports and quoting outlets."""
+    for pattern, group in (
+        (_REPORTED_BY, "outlet"),
+        (_QUOTED_AS_SAYING, "source"),
+        (_PASSIVE_QUOTE, "source"),
+    ):
+        match = pattern.search(text)
+        if match:
+            return match.group(group), match.group("cue"), match.start("cue")
+    match = _QUOTE_THEN_CUE.search(text)
+    if match and match.group("cue"):
+        return match.group("source"), match.group("cue"), match.start("cue")
+    if match:
+        return match.group("source_first"), match.group("cue_after"), match.start("cue_after")
+    match = _SUBJECT_CUE.match(text)
+    if match and _proper_name(match.group("subject")):
+        return match.group("subject"), match.group("cue"), match.start("cue")
+    return None, None, None
+
+
+def _mention(phrase: str, position: int, context: _Context) -> _Mention | None:
+    """Who a source phrase names; None for a pronoun nobody can be found for."""
+    sources, paragraph = context.sources, context.paragraph
+    cleaned = _clean_phrase(phrase)
+    words = _content_words(cleaned)
+    lower = cleaned.lower()
+    if lower in _PRONOUNS:
+        earlier = _last_person(sources, paragraph)
+        if earlier:
+            return _Mention(earlier.name, "person", earlier.words, earlier.cited_source, paragraph)
+        named = sources.last_person_before(position, context.previous_paragraph_start)
+        return _Mention(named, "person", _content_words(named), None, paragraph) if named else None
+    if lower in _OTHER_PRONOUNS:
+        return None
+    if _OUTLET_DESCRIPTION.match(cleaned):
+        outlet = sources.outlet_near(position)
+        if outlet:
+            return _Mention(outlet, "outlet", _content_words(outlet), None, paragraph)
+    name = _proper_name(cleaned)
+    if name:
+        outlet = sources.outlet_named(name)
+        if outlet or name.split()[-1] in KNOWN_OUTLETS or _OUTLET_HEAD.search(cleaned):
+            outlet = outlet or name
+            return _Mention(outlet, "outlet", _content_words(outlet), None, paragraph)
+        kind = classify_name(name)
+        full = sources.person(name)
+        known = kind == "person" or (kind == "other" and full != name)
+        if known and not _has_descriptive_head(cleaned, name):
+            return _Mention(full, "person", _content_words(full), None, paragraph)
+        if _strip_descriptors(cleaned) == name:  # "the London-based Syrian Observatory ..."
+            return _Mention(name, "group", _content_words(name), None, paragraph)
+    if lower.startswith("the "):
+        earlier = _described_earlier(sources, words)
+        if earlier:
+            return _Mention(
+                earlier.name, earlier.kind, earlier.words, earlier.cited_source, paragraph
+            )
+    return _Mention(_DETERMINERS.sub("", cleaned), "group", words, None, paragraph)
+
+
+def _cited_source(
+    text: str, offset: int, mention: _Mention, sources: _ArticleSources
+) -> str | None:
+    for match in _TOLD.finditer(text):
+        outlet = _outlet_of(match.group("recipient"), offset + match.start(), sources)
+        if outlet:
+            return outlet
+    for match in _QUOTED_AS_SAYING.finditer(text):
+        outlet = _outlet_of(match.group("outlet"), offset + match.start(), sources)
+        if outlet:
+            return outlet
+    if _PASSIVE_QUOTE.search(text) or _FRAMING_ADVERBS.search(text):
+        return mention.cited_source or sources.outlet_near(offset)
+    return mention.cited_source or sources.relay_for(mention.words)
+
+
+def _outlet_of(phrase: str, position: int, sources: _ArticleSources) -> str | None:
+    """The outlet a recipient phrase names or describes, if it is an outlet at all."""
+    cleaned = _clean_phrase(phrase)
+    if _OUTLET_DESCRIPTION_START.match(cleaned):
+        return sources.outlet_near(position)
+    spans = name_spans(cleaned)
+    if not spans or spans[0][0] > 4:
+        return None
+    name = _strip_descriptors(cleaned[slice(*spans[0])])
+    known = sources.outlet_named(name) if name else None
+    if known:
+        return known
+    if name and (classify_name(name) == "outlet" or name in KNOWN_OUTLETS):
+        return name
+    return None
+
+
+def _framing_adverb(sentence: Sentence, sources: _ArticleSources) -> SentenceAttribution:
+    """ "reportedly", "according to the report": the outlet the article is reporting on."""
+    match = _FRAMING_ADVERBS.search(sentence.text)
+    if not match:
+        return NO_ATTRIBUTION
+    outlet = sources.outlet_near(sentence.start)
+    return SentenceAttribution(outlet, match.group("cue"), None) if outlet else NO_ATTRIBUTION
+
+
+def _last_person(sources: _ArticleSources, paragraph: int) -> _Mention | None:
+    for mention in reversed(sources.mentions[-50:]):
+        if paragraph - mention.paragraph > _PRONOUN_WINDOW:
+            break
+        if mention.kind == "person":
+            return mention
+    return None
+
+
+def _described_earlier(sources: _ArticleSources, words: frozenset[str]) -> _Mention | None:
+    """An earlier speaker this definite description shares a specific word with ("the
+    delegation chief" -> "the head of a Russian delegation"); generic words only if it has
+    nothing else ("the sources")."""
+    specific = words - _GENERIC
+    for mention in reversed(sources.mentions[-50:]):
+        if specific & (mention.words - _GENERIC) or (not specific and words & mention.words):
+            return mention
+    for group, outlet in reversed(sources.relays):
+        group_words = _content_words(group)
+        if specific & (group_words - _GENERIC) or (not specific and words & group_words):
+            return _Mention(_DETERMINERS.sub("", group), "group", group_words, outlet, -1)
+    return None
+
+
+def _is_bare_quote(text: str) -> bool:
+    return text[:1] in {"“", '"'} and text.rstrip()[-1:] in {"”", '"'}
+
+
+def _clean_phrase(phrase: str) -> str:
+    """Source phrase without apposition, time adverbs and a leading "also"."""
+    phrase = phrase.strip(" ,;:")
+    head, comma, _ = phrase.partition(", ")
+    if comma and _proper_name(head):
+        phrase = head
+    phrase = _TRAILING_TIME.sub("", phrase)
+    return re.sub(r"^also\s+", "", phrase).strip()
+
+
+def _proper_name(phrase: str) -> str | None:
+    """The main proper name inside a phrase ("the Saudi-owned Asharq al-Awsat newspaper");
+    a place only when nothing else is named."""
+    best, best_kind = None, None
+    for start, end in name_spans(phrase):
+        name = _strip_descriptors(_strip_title(phrase[start:end]))
+        kind = classify_name(name) if name else None
+        if kind is None or (kind == "place" and best is not None):
+            continue
+        if best is None or best_kind == "place" or len(name) > len(best):
+            best, best_kind = name, kind
+    return best
+
+
+def _has_descriptive_head(phrase: str, name: str) -> bool:
+    """ "Syrian opposition sources": the name only modifies a common-noun head."""
+    following = phrase[phrase.find(name) + len(name) :].split()
+    return bool(following) and following[0][:1].islower()
+
+
+def _strip_title(name: str) -> str:
+    tokens = name.split()
+    while len(tokens) > 1 and tokens[0].rstrip(".") in TITLES:
+        tokens = tokens[1:]
+    return " ".join(tokens)
+
+
+def _strip_descriptors(name: str) -> str:
+    """Drop "Saudi-owned", "London-based", "pro-Saudi" and determiners around a name."""
+    tokens = [t for t in name.split() if not _DESCRIPTOR_WORD.search(t)]
+    while tokens and tokens[0].lower() in {"the", "a", "an"}:
+        tokens = tokens[1:]
+    return " ".join(tokens)
+
+
+def _surname_key(name: str) -> str:
+    last = re.sub(r"[’']s$", "", name.split()[-1].lower())
+    return re.sub(r"^(?:al|el|ad|as|ash|at|an|ar|az)-", "", last)
+
+
+def _content_words(phrase: str) -> frozenset[str]:
+    words = re.findall(r"[a-z0-9]+", phrase.lower().replace("’", "'"))
+    return frozenset(w for w in words if w not in _STOP)
+
+
+def _same_outlet(a: str, b: str) -> bool:
+    words_a, words_b = _content_words(a), _content_words(b)
+    return bool(words_a and words_b) and (words_a <= words_b or words_b <= words_a)
+
+
+def _edit_distance(a: str, b: str) -> int:
+    previous = list(range(len(b) + 1))
+    for i, char_a in enumerate(a, start=1):
+        current = [i]
+        for j, char_b in enumerate(b, start=1):
+            substitution = previous[j - 1] + (char_a != char_b)
+            current.append(min(previous[j] + 1, current[j - 1] + 1, substitution))
+        previous = current
+    return previous[-1]
