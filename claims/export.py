@@ -40,6 +40,14 @@ def dossier_export(dossier: Dossier) -> dict:
     }
 
 
+def published_date(article: Article) -> str | None:
+    """The publication date to the precision the text gave: 2015-06-01, 2015-06 or 2024."""
+    if article.published_at is None:
+        return None
+    width = {"year": 4, "month": 7}.get(article.published_precision, 10)
+    return article.published_at.date().isoformat()[:width]
+
+
 def _article(article: Article) -> dict:
     return {
         "id": str(article.id),
@@ -47,7 +55,7 @@ def _article(article: Article) -> dict:
         "source": article.source.name if article.source else None,
         "url": article.url or None,
         "author": article.author or None,
-        "published_at": _iso(article.published_at),
+        "published_at": published_date(article),
         "status": article.status,
         "extractor_version": article.extractor_version or None,
         "body": article.body,

@@ -254,6 +254,7 @@ def record_extraction_result(
             "title": extracted.title or "",
             "author": extracted.author or "",
             "published_at": extracted.published_at,
+            "published_precision": extracted.published_precision or "",
             "language": extracted.language or "",
             "body": extracted.body,
             "claims": [

@@ -5,7 +5,7 @@ Projections are pure functions of the event: replaying the log gives the same re
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 
 from django.db.models import TextChoices
 
@@ -36,7 +36,15 @@ class EventType(TextChoices):
 
 
 def parse_time(value: str | None) -> datetime | None:
-    return datetime.fromisoformat(value) if value else None
+    """ISO date or datetime (or a bare year such as "2024") to an aware datetime."""
+    if not value:
+        return None
+    if len(value) == 4 and value.isdigit():
+        value = f"{value}-01-01"
+    elif len(value) == 7:
+        value = f"{value}-01"
+    parsed = datetime.fromisoformat(value)
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
 
 
 @projection(EventType.TEAM_CREATED)
@@ -150,6 +158,7 @@ def claims_extracted(event: Event) -> None:
     article.title = data["title"] or article.title
     article.author = data["author"]
     article.published_at = parse_time(data["published_at"])
+    article.published_precision = data.get("published_precision") or ""
     article.language = data["language"]
     article.body = data["body"]
     article.extractor_version = data["extractor_version"]

@@ -129,6 +129,9 @@ class Article(models.Model):
     url = models.URLField(max_length=2000, blank=True)
     author = models.CharField(max_length=300, blank=True)
     published_at = models.DateTimeField(null=True, blank=True)
+    published_precision = models.CharField(
+        max_length=8, blank=True, help_text="day, month or year: how much of the date the text gave"
+    )
     language = models.CharField(max_length=16, blank=True)
     raw_upload = models.TextField(help_text="The upload as received, decoded to text.")
     content_type = models.CharField(max_length=32, default="text/plain")

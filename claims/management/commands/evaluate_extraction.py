@@ -1,0 +1,121 @@
+"""Score the whole pipeline (extraction, clustering, origins) against hand annotations."""
+
+import json
+from pathlib import Path
+from types import SimpleNamespace
+
+from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
+
+from claims.commands import recluster_dossier
+from claims.export import published_date
+from claims.extraction.evaluation import evaluate_against_gold
+from dossiers import commands
+from dossiers.models import Article
+from workers.pipeline import run_extraction
+
+
+class _Rollback(Exception):
+    pass
+
+
+class Command(BaseCommand):
+    help = (
+        "Load the gold's articles into a fresh dossier, run extraction and clustering, and "
+        "print attribution recall, cluster and cannot-link figures, boilerplate emitted and "
+        "independent-origin counts. Nothing is kept: the dossier is rolled back."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("gold", help="gold annotations, e.g. ../shared/gold/seeds.json")
+        parser.add_argument(
+            "--seeds", help="folder of the article files (default: ../seeds beside the gold)"
+        )
+        parser.add_argument("--json", action="store_true", help="print the full report as JSON")
+
+    def handle(self, *args, gold, seeds, json: bool, **options):
+        report = evaluate_gold_file(Path(gold), Path(seeds) if seeds else None)
+        if json:
+            self.stdout.write(_json_dumps(report))
+            return
+        self.stdout.write(format_report(report))
+
+
+def _json_dumps(report: dict) -> str:
+    return json.dumps(report, indent=2, ensure_ascii=False, default=str)
+
+
+def evaluate_gold_file(gold_path: Path, seeds_dir: Path | None = None) -> dict:
+    try:
+        gold = json.loads(gold_path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise CommandError(f"cannot read gold annotations {gold_path}: {exc}") from exc
+    seeds_dir = seeds_dir or gold_path.parent.parent / "seeds"
+    report: dict = {}
+    try:
+        with transaction.atomic():
+            report = _run_in_scratch_dossier(gold, seeds_dir)
+            raise _Rollback
+    except _Rollback:
+        pass
+    return report
+
+
+def _run_in_scratch_dossier(gold: dict, seeds_dir: Path) -> dict:
+    team = commands.create_team(name="evaluate_extraction scratch team")
+    dossier = commands.create_dossier(
+        team=team, title=gold.get("dossier_question", "Evaluation"), actor=None
+    )
+    article_ids = {}
+    for key, entry in gold["articles"].items():
+        path = seeds_dir / entry["file"]
+        if not path.is_file():
+            raise CommandError(f"article file {path} is missing")
+        result = commands.upload_article(
+            dossier=dossier, payload=path.read_bytes(), filename=path.name, actor=None
+        )
+        article_ids[key] = result.article.id
+        run_extraction(result.article.id)
+    recluster_dossier(dossier=dossier)
+    articles, cluster_of = {}, {}
+    for key, article_id in article_ids.items():
+        article = Article.objects.get(id=article_id)
+        claims = list(article.claims.order_by("ordinal"))
+        articles[key] = SimpleNamespace(
+            title=article.title or None,
+            author=article.author or None,
+            published_at=published_date(article),
+            claims=[
+                SimpleNamespace(
+                    text=c.text, speaker=c.speaker or None, cited_source=c.cited_source or None
+                )
+                for c in claims
+            ],
+        )
+        for index, claim in enumerate(claims):
+            if claim.cluster_id:
+                cluster_of[(key, index)] = str(claim.cluster_id)
+    origin_counts = {
+        str(c.id): c.independent_origin_count for c in dossier.clusters.filter(is_active=True)
+    }
+    return evaluate_against_gold(gold, articles, cluster_of, origin_counts)
+
+
+def format_report(report: dict) -> str:
+    attribution, clusters = report["attribution"], report["clusters"]
+    lines = [
+        f"attribution recall: {attribution['found']}/{attribution['total']}"
+        f" = {attribution['recall']:.0%}",
+        f"gold cluster members found together: {clusters['together']}/{clusters['total']}",
+        f"cannot-link violations: {report['cannot_link']['violations']}"
+        f" of {report['cannot_link']['total']} pairs",
+        f"not_claims emitted as claims: {report['not_claims']['emitted']}"
+        f" of {report['not_claims']['total']}",
+    ]
+    for field, score in report["metadata"].items():
+        lines.append(
+            f"{field}: {score['found']}/{score['total']} found, {score['spurious']} spurious"
+        )
+    for name, detail in report["origins"]["details"].items():
+        lines.append(f"independent origins of {name}: {detail['got']} (gold {detail['expected']})")
+    return "\n".join(lines)
