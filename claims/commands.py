@@ -252,6 +252,7 @@ class EvidenceInput:
     claim: Claim | None = None
     article: Article | None = None
     note: str = ""
+    quote: str = ""  # kept when a re-extraction retired the claim it quoted
 
 
 def _evidence_data(cluster: ClaimCluster, evidence: list[EvidenceInput]) -> list[dict]:
@@ -266,7 +267,7 @@ def _evidence_data(cluster: ClaimCluster, evidence: list[EvidenceInput]) -> list
             {
                 "article_id": str(article.id),
                 "claim_id": str(item.claim.id) if item.claim else None,
-                "quote": item.claim.text if item.claim else "",
+                "quote": item.claim.text if item.claim else item.quote,
                 "relation": str(EvidenceRelation(item.relation)),
                 "note": item.note[:500],
             }
@@ -337,6 +338,7 @@ def draft_verdict(
     return Verdict.objects.get(id=verdict_id)
 
 
+@transaction.atomic
 def flag_verdicts_of_cluster(*, cluster_id, reasons: list[str], actor: User | None) -> int:
     """Flag the cluster's current verdict revision for review, saying what changed."""
     verdict = Verdict.objects.filter(cluster_id=cluster_id).order_by("-revision").first()

@@ -258,11 +258,8 @@ def apply_verdict_content(verdict: Verdict, data: dict, event: Event) -> None:
 
 @wipes_projections(order=10)
 def wipe_claim_projections() -> None:
-    VerdictEvidence.history.model.objects.all().delete()
-    VerdictEvidence.objects.all().delete()
-    Verdict.history.model.objects.all().delete()
+    """Rows first, then history: deleting a row writes a "-" history row of its own."""
     Verdict.objects.update(supersedes=None)
-    Verdict.objects.all().delete()
-    for model in (Claim, ClaimCluster):
-        model.history.model.objects.all().delete()
+    for model in (VerdictEvidence, Verdict, Claim, ClaimCluster):
         model.objects.all().delete()
+        model.history.model.objects.all().delete()
