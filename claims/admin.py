@@ -1,25 +1,513 @@
-from django.contrib import admin
-from simple_history.admin import SimpleHistoryAdmin
+"""Admin for claims, clusters and verdicts: the analysts' and reviewers' workbench.
 
-from claims.models import Claim, ClaimCluster, Verdict
+Claims and clusters are read-only projections. Verdicts are drafted and edited through
+`draft_verdict`/`edit_verdict` and moved through the workflow by the buttons on their page,
+which call the workflow commands; nothing here saves a model itself.
+"""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpResponseNotAllowed, HttpResponseRedirect, JsonResponse
+from django.urls import path, reverse
+from django.utils.html import format_html, format_html_join
+
+from claims import admin_views, commands
+from claims.models import (
+    Claim,
+    ClaimCluster,
+    EvidenceRelation,
+    InformationCredibility,
+    Rating,
+    Verdict,
+)
+from claims.rendering import claimreview_jsonld, rationale_html
+from claims.selectors import (
+    changes_since_approval,
+    claims_for,
+    clusters_for,
+    current_verdicts,
+    verdicts_for,
+)
+from dossiers.admin import CommandAdminMixin, CommandForm
+from dossiers.admin_scope import ProjectionAdmin, TeamScopedAdmin, related_only
+from dossiers.eventstore import ConcurrencyError
+from dossiers.models import Role, SourceReliability
+from dossiers.permissions import has_role
+from dossiers.selectors import team_ids_for
 
 
 @admin.register(Claim)
-class ClaimAdmin(SimpleHistoryAdmin):
-    list_display = ["text", "speaker", "cue", "cited_source", "checkworthiness", "article"]
-    list_filter = ["dossier", "extractor_version"]
+class ClaimAdmin(ProjectionAdmin):
+    scope = claims_for
+    list_display = [
+        "text",
+        "speaker",
+        "cue",
+        "cited_source",
+        "checkworthiness",
+        "article",
+        "cluster",
+    ]
+    list_filter = [related_only("dossier"), "extractor_version"]
     search_fields = ["text", "speaker", "cited_source"]
+    readonly_fields = ["in_article"]
+    fields = [
+        "in_article",
+        "text",
+        "speaker",
+        "cue",
+        "cited_source",
+        "cluster",
+        "checkworthiness",
+        "entities",
+        "quantities",
+        "dates",
+        "start",
+        "end",
+        "extractor_version",
+    ]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("article", "cluster")
+
+    @admin.display(description="Article")
+    def in_article(self, claim: Claim) -> str:
+        url = reverse("admin:dossiers_article_change", args=[claim.article_id])
+        return format_html('<a href="{}#claim-{}">{}</a>', url, claim.ordinal, claim.article)
 
 
 @admin.register(ClaimCluster)
-class ClaimClusterAdmin(SimpleHistoryAdmin):
-    list_display = ["canonical_text", "article_count", "independent_origin_count", "origin"]
-    list_filter = ["dossier", "is_active"]
-    search_fields = ["canonical_text", "origin"]
+class ClaimClusterAdmin(ProjectionAdmin):
+    scope = clusters_for
+    list_display = [
+        "canonical_text",
+        "article_count",
+        "independent_origin_count",
+        "origin",
+        "verdict_status",
+    ]
+    list_filter = ["is_active", related_only("dossier")]
+    search_fields = ["canonical_text", "origin", "claims__text"]
+    change_form_template = "admin/claims/claimcluster/change_form.html"
+    fields = [
+        "canonical_text",
+        "dossier",
+        "article_count",
+        "independent_origin_count",
+        "origin",
+        "origins",
+        "supporting_article_count",
+        "contradicting_article_count",
+        "is_active",
+        "created_at",
+        "updated_at",
+    ]
+
+    def get_search_results(self, request, queryset, search_term):
+        queryset, _ = super().get_search_results(request, queryset, search_term)
+        return queryset.distinct(), False
+
+    @admin.display(description="Verdict")
+    def verdict_status(self, cluster: ClaimCluster) -> str:
+        verdict = cluster.verdicts.order_by("-revision").first()
+        return str(verdict) if verdict else "—"
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        cluster = self.scoped_object_or_404(request, object_id)
+        context = {
+            **admin_views.cluster_workbench_context(cluster, request.user),
+            **(extra_context or {}),
+        }
+        return super().change_view(request, object_id, form_url, context)
+
+
+# --- verdicts ------------------------------------------------------------------------------
+
+
+class EvidenceChoice(forms.ModelMultipleChoiceField):
+    def label_from_instance(self, claim: Claim) -> str:
+        return f"{claim.article.title[:50]} — {claim.text[:110]}"
+
+
+class VerdictContentForm(CommandForm):
+    """Rating, grades, rationale and evidence: the content both drafting and editing set."""
+
+    rating = forms.ChoiceField(choices=Rating.choices)
+    confidence = forms.IntegerField(min_value=0, max_value=100, initial=50)
+    source_reliability = forms.ChoiceField(
+        choices=SourceReliability.choices, initial=SourceReliability.F
+    )
+    information_credibility = forms.TypedChoiceField(
+        choices=InformationCredibility.choices,
+        coerce=int,
+        initial=InformationCredibility.CANNOT_BE_JUDGED,
+    )
+    rationale = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 8}),
+        required=False,
+        help_text="Markdown. Rendered sanitised: no raw HTML or scripts.",
+    )
+    supporting_claims = EvidenceChoice(queryset=Claim.objects.none(), required=False)
+    refuting_claims = EvidenceChoice(queryset=Claim.objects.none(), required=False)
+    context_claims = EvidenceChoice(queryset=Claim.objects.none(), required=False)
+
+    EVIDENCE_FIELDS = {
+        "supporting_claims": EvidenceRelation.SUPPORTS,
+        "refuting_claims": EvidenceRelation.REFUTES,
+        "context_claims": EvidenceRelation.CONTEXT,
+    }
+
+    class Meta:
+        model = Verdict
+        fields: list[str] = []
+
+    def limit_evidence_to(self, claims) -> None:
+        for name in self.EVIDENCE_FIELDS:
+            field = self.fields[name]
+            field.queryset = claims.select_related("article").order_by("article", "ordinal")
+            field.widget.attrs["size"] = 8
+
+    def evidence(self) -> list[commands.EvidenceInput]:
+        return [
+            commands.EvidenceInput(relation=relation, claim=claim)
+            for name, relation in self.EVIDENCE_FIELDS.items()
+            for claim in self.cleaned_data[name]
+        ]
+
+    def content(self) -> dict:
+        data = self.cleaned_data
+        return {
+            "rating": data["rating"],
+            "confidence": data["confidence"],
+            "source_reliability": data["source_reliability"],
+            "information_credibility": data["information_credibility"],
+            "rationale": data["rationale"],
+            "evidence": self.evidence(),
+        }
+
+
+class VerdictDraftForm(VerdictContentForm):
+    cluster = forms.ModelChoiceField(queryset=ClaimCluster.objects.none())
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        user = self.request.user
+        open_clusters = ClaimCluster.objects.filter(
+            dossier__team_id__in=team_ids_for(user, Role.ANALYST),
+            is_active=True,
+            verdicts__isnull=True,
+        )
+        self.fields["cluster"].queryset = open_clusters
+        claims = claims_for(user)
+        chosen = self._chosen_cluster(open_clusters)
+        self.limit_evidence_to(claims.filter(dossier_id=chosen.dossier_id) if chosen else claims)
+
+    def _chosen_cluster(self, clusters) -> ClaimCluster | None:
+        """The cluster picked (or preset via ?cluster=): its dossier bounds the evidence."""
+        key = self.data.get("cluster") or self.initial.get("cluster")
+        try:
+            return clusters.filter(pk=key).first() if key else None
+        except (ValueError, ValidationError):
+            return None
+
+    def run_command(self) -> Verdict:
+        return commands.draft_verdict(
+            cluster=self.cleaned_data["cluster"], actor=self.request.user, **self.content()
+        )
+
+
+class VerdictEditForm(VerdictContentForm):
+    version = forms.IntegerField(widget=forms.HiddenInput)
+    change_note = forms.CharField(
+        required=False, max_length=500, help_text="Why you changed it (shown in History)."
+    )
+
+    def __init__(self, *args, instance: Verdict, **kwargs):
+        initial = {
+            "rating": instance.rating,
+            "confidence": instance.confidence,
+            "source_reliability": instance.source_reliability,
+            "information_credibility": instance.information_credibility,
+            "rationale": instance.rationale,
+            "version": instance.version,
+        }
+        evidence = list(instance.evidence.exclude(claim=None).values_list("relation", "claim_id"))
+        for name, relation in self.EVIDENCE_FIELDS.items():
+            initial[name] = [claim_id for rel, claim_id in evidence if rel == relation]
+        super().__init__(*args, instance=instance, initial=initial, **kwargs)
+        self.limit_evidence_to(Claim.objects.filter(dossier_id=instance.dossier_id))
+
+    def _with_stored_details(
+        self, chosen: list[commands.EvidenceInput]
+    ) -> list[commands.EvidenceInput]:
+        """Keep what the form cannot show: notes on kept claims, and article-only evidence."""
+        stored = list(self.instance.evidence.select_related("article"))
+        notes = {(item.claim_id, item.relation): item.note for item in stored if item.claim_id}
+        kept = [
+            commands.EvidenceInput(
+                relation=EvidenceRelation(item.relation),
+                article=item.article,
+                note=item.note,
+                quote=item.quote,
+            )
+            for item in stored
+            if item.claim_id is None
+        ]
+        chosen = [
+            commands.EvidenceInput(
+                relation=item.relation,
+                claim=item.claim,
+                note=notes.get((item.claim.pk, item.relation), ""),
+            )
+            for item in chosen
+        ]
+        return [*chosen, *kept]
+
+    def run_command(self) -> Verdict:
+        content = self.content()
+        content["evidence"] = self._with_stored_details(content["evidence"])
+        return commands.edit_verdict(
+            verdict=self.instance,
+            actor=self.request.user,
+            expected_version=self.cleaned_data["version"],
+            reason=self.cleaned_data["change_note"],
+            **content,
+        )
+
+
+class NeedsReviewFilter(admin.SimpleListFilter):
+    title = "review"
+    parameter_name = "review"
+
+    def lookups(self, request, model_admin):
+        return [
+            ("needed", "Needs review (flagged by re-analysis)"),
+            ("current", "Current revisions only"),
+        ]
+
+    def queryset(self, request, queryset):
+        if self.value() == "needed":
+            return current_verdicts(queryset).filter(needs_review=True)
+        if self.value() == "current":
+            return current_verdicts(queryset)
+        return queryset
+
+
+WORKFLOW_ACTIONS = {
+    "submit": (commands.submit_verdict, "Submitted for review."),
+    "approve": (commands.approve_verdict, "Approved."),
+    "request_changes": (commands.request_changes, "Sent back to the author."),
+    "publish": (commands.publish_verdict, "Published."),
+    "revise": (commands.revise_verdict, "Revision {revision} started as a draft."),
+}
 
 
 @admin.register(Verdict)
-class VerdictAdmin(SimpleHistoryAdmin):
-    list_display = ["cluster", "revision", "status", "rating", "confidence", "needs_review"]
-    list_filter = ["status", "rating", "needs_review", "dossier"]
+class VerdictAdmin(CommandAdminMixin, TeamScopedAdmin):
+    scope = verdicts_for
+    list_display = [
+        "cluster",
+        "revision",
+        "status",
+        "rating",
+        "confidence",
+        "author",
+        "reviewer",
+        "needs_review",
+        "changes_since_approval_display",
+    ]
+    list_filter = [NeedsReviewFilter, "status", "rating", related_only("dossier")]
     search_fields = ["rationale", "cluster__canonical_text"]
+    change_form_template = "admin/claims/verdict/change_form.html"
+    status_fields = [
+        "status",
+        "revision",
+        "cluster_link",
+        "author",
+        "reviewer",
+        "approved_at",
+        "published_at",
+        "supersession",
+        "changes_since_approval_display",
+    ]
+    content_fields = ["rating", "confidence", "source_reliability", "information_credibility"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("cluster", "author", "reviewer")
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        base = VerdictEditForm if obj is not None else VerdictDraftForm
+        return type(base.__name__, (base,), {"request": request})
+
+    def get_changeform_initial_data(self, request):
+        return {"cluster": request.GET.get("cluster")}
+
+    def is_editable(self, request, verdict: Verdict | None) -> bool:
+        if verdict is None:
+            return True
+        return verdict.status in (
+            Verdict.Status.DRAFT,
+            Verdict.Status.CHANGES_REQUESTED,
+        ) and has_role(request.user, verdict.dossier.team, Role.ANALYST)
+
+    def get_fieldsets(self, request, obj=None):
+        evidence = ("Evidence", {"fields": list(VerdictContentForm.EVIDENCE_FIELDS)})
+        if obj is None:
+            return [
+                (None, {"fields": ["cluster", *self.content_fields, "rationale"]}),
+                evidence,
+            ]
+        if self.is_editable(request, obj) and self.has_change_permission(request, obj):
+            return [
+                (None, {"fields": [*self.content_fields, "rationale", "change_note", "version"]}),
+                evidence,
+                ("State", {"fields": self.status_fields}),
+            ]
+        return [
+            (None, {"fields": [*self.content_fields, "rationale_rendered"]}),
+            ("Evidence", {"fields": ["evidence_list"]}),
+            ("State", {"fields": [*self.status_fields, "version"]}),
+        ]
+
+    def get_readonly_fields(self, request, obj=None):
+        return self.status_fields if obj is not None else []
+
+    def has_add_permission(self, request) -> bool:
+        return (
+            super().has_add_permission(request)
+            and team_ids_for(request.user, Role.ANALYST).exists()
+        )
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        allowed = super().has_change_permission(request, obj)
+        return allowed and (obj is None or self.is_editable(request, obj))
+
+    def response_add(self, request, obj, post_url_continue=None):
+        self.message_user(request, f"Drafted {obj}.", level=messages.SUCCESS)
+        return HttpResponseRedirect(reverse("admin:claims_verdict_change", args=[obj.pk]))
+
+    def response_change(self, request, obj):
+        self.message_user(request, f"Saved {obj}.", level=messages.SUCCESS)
+        return HttpResponseRedirect(reverse("admin:claims_verdict_change", args=[obj.pk]))
+
+    # -- read-only displays --
+
+    @admin.display(description="Cluster")
+    def cluster_link(self, verdict: Verdict) -> str:
+        url = reverse("admin:claims_claimcluster_change", args=[verdict.cluster_id])
+        return format_html('<a href="{}">{}</a>', url, verdict.cluster)
+
+    @admin.display(description="Revisions")
+    def supersession(self, verdict: Verdict) -> str:
+        links = []
+        if verdict.supersedes_id:
+            url = reverse("admin:claims_verdict_change", args=[verdict.supersedes_id])
+            links.append(
+                format_html('supersedes <a href="{}">revision {}</a>', url, verdict.revision - 1)
+            )
+        later = Verdict.objects.filter(supersedes=verdict).first()
+        if later:
+            url = reverse("admin:claims_verdict_change", args=[later.pk])
+            links.append(
+                format_html('superseded by <a href="{}">revision {}</a>', url, later.revision)
+            )
+        return format_html_join(" · ", "{}", ((link,) for link in links)) or "—"
+
+    @admin.display(description="Rationale")
+    def rationale_rendered(self, verdict: Verdict) -> str:
+        return format_html('<div class="rationale">{}</div>', rationale_html(verdict.rationale))
+
+    @admin.display(description="Evidence")
+    def evidence_list(self, verdict: Verdict) -> str:
+        items = verdict.evidence.select_related("article", "claim")
+        return (
+            format_html_join(
+                "",
+                "<p><strong>{}</strong>: {} <em>({})</em></p>",
+                (
+                    (
+                        item.get_relation_display(),
+                        item.quote or item.article.title,
+                        item.article.title,
+                    )
+                    for item in items
+                ),
+            )
+            or "—"
+        )
+
+    @admin.display(description="Changed since approval")
+    def changes_since_approval_display(self, verdict: Verdict) -> str:
+        flags = changes_since_approval(verdict) if verdict.needs_review else []
+        return (
+            format_html_join(
+                "",
+                "<div>{}: {}</div>",
+                ((flag["at"][:16].replace("T", " "), "; ".join(flag["reasons"])) for flag in flags),
+            )
+            or "—"
+        )
+
+    # -- workflow --
+
+    def get_urls(self):
+        view = self.admin_site.admin_view
+        return [
+            path(
+                "<path:object_id>/workflow/<str:action>/",
+                view(self.workflow_view),
+                name="claims_verdict_workflow",
+            ),
+            path(
+                "<path:object_id>/claimreview/",
+                view(self.claimreview_view),
+                name="claims_verdict_claimreview",
+            ),
+            *super().get_urls(),
+        ]
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        verdict = self.scoped_object_or_404(request, object_id)
+        team = verdict.dossier.team
+        context = {
+            "verdict": verdict,
+            "is_analyst": has_role(request.user, team, Role.ANALYST),
+            "is_reviewer": has_role(request.user, team, Role.REVIEWER),
+            "is_author": verdict.author_id == request.user.pk,
+            "is_latest": not Verdict.objects.filter(supersedes=verdict).exists(),
+            **(extra_context or {}),
+        }
+        return super().change_view(request, object_id, form_url, context)
+
+    def workflow_view(self, request, object_id, action):
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        verdict = self.scoped_object_or_404(request, object_id)
+        if action not in WORKFLOW_ACTIONS:
+            self.message_user(request, f"Unknown action {action!r}.", level=messages.ERROR)
+            return HttpResponseRedirect(reverse("admin:claims_verdict_change", args=[verdict.pk]))
+        command, success = WORKFLOW_ACTIONS[action]
+        try:
+            result = command(
+                verdict=verdict,
+                actor=request.user,
+                expected_version=int(request.POST.get("version", -1)),
+                reason=request.POST.get("reason", ""),
+            )
+        except (ConcurrencyError, PermissionDenied, commands.WorkflowError) as exc:
+            self.refuse(request, exc)
+            result = verdict
+        else:
+            self.message_user(request, success.format(revision=result.revision), messages.SUCCESS)
+        return HttpResponseRedirect(reverse("admin:claims_verdict_change", args=[result.pk]))
+
+    def claimreview_view(self, request, object_id):
+        verdict = self.scoped_object_or_404(request, object_id)
+        try:
+            document = claimreview_jsonld(verdict, request=request)
+        except ValueError as exc:
+            return JsonResponse({"code": "not_published", "message": str(exc)}, status=409)
+        return JsonResponse(document, json_dumps_params={"indent": 2, "ensure_ascii": False})

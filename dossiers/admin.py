@@ -1,56 +1,354 @@
-from django.contrib import admin
-from simple_history.admin import SimpleHistoryAdmin
+"""Admin for teams, dossiers, sources, articles and the event log, scoped to the user's teams.
 
-from dossiers.models import Article, Dossier, Event, Membership, Source, Team
+Every record here is a projection of the event log: pages read, and the few write actions
+(create a dossier or source, re-run extraction, re-analyse) call the same commands as the API.
+"""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
+from django.http import HttpResponseNotAllowed, HttpResponseRedirect
+from django.urls import path, reverse
+from django.utils.html import format_html
+
+from claims import admin_views
+from dossiers import commands, selectors
+from dossiers.admin_scope import (
+    ProjectionAdmin,
+    TeamScopedAdmin,
+    memberships_for,
+    refusal_message,
+    related_only,
+)
+from dossiers.eventstore import ConcurrencyError
+from dossiers.models import (
+    Article,
+    Dossier,
+    Event,
+    Membership,
+    Role,
+    Source,
+    SourceReliability,
+    Team,
+)
+from dossiers.permissions import has_role
 
 
 @admin.register(Team)
-class TeamAdmin(SimpleHistoryAdmin):
+class TeamAdmin(ProjectionAdmin):
+    scope = selectors.teams_for
     list_display = ["name", "created_at"]
     search_fields = ["name"]
 
 
 @admin.register(Membership)
-class MembershipAdmin(SimpleHistoryAdmin):
+class MembershipAdmin(ProjectionAdmin):
+    scope = memberships_for
     list_display = ["user", "team", "role"]
-    list_filter = ["role", "team"]
+    list_filter = ["role", related_only("team")]
     search_fields = ["user__username", "team__name"]
 
 
+class CommandForm(forms.ModelForm):
+    """An admin add form whose save runs a command instead of `Model.save`.
+
+    The command runs once every field is valid (`_post_clean`), so a refusal (role, stale
+    version, illegal transition) comes back as a form error and nothing is written.
+    """
+
+    request = None  # set per request by the admin's get_form
+
+    class Meta:
+        fields: list[str] = []
+
+    def run_command(self):
+        raise NotImplementedError
+
+    def _post_clean(self):
+        super()._post_clean()
+        if self.errors:
+            return
+        try:
+            self.result = self.run_command()
+        except (PermissionDenied, ValueError, ConcurrencyError) as exc:
+            self.add_error(None, refusal_message(exc))
+
+
+class CommandAdminMixin:
+    """Save through the form's command; never through `Model.save`."""
+
+    command_form: type[CommandForm]
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        return type(self.command_form.__name__, (self.command_form,), {"request": request})
+
+    def save_form(self, request, form, change):
+        return form.result
+
+    def save_model(self, request, obj, form, change):
+        pass  # the command already stored the events and their projections
+
+    def save_related(self, request, form, formsets, change):
+        pass
+
+
+class DossierForm(CommandForm):
+    team = forms.ModelChoiceField(queryset=Team.objects.none())
+    title = forms.CharField(max_length=300)
+    question = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), required=False)
+    tags = forms.CharField(required=False, help_text="Comma-separated.")
+
+    class Meta:
+        model = Dossier
+        fields: list[str] = []
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["team"].queryset = Team.objects.filter(
+            id__in=selectors.team_ids_for(self.request.user, Role.ANALYST)
+        )
+
+    def run_command(self) -> Dossier:
+        data = self.cleaned_data
+        return commands.create_dossier(
+            team=data["team"],
+            title=data["title"],
+            question=data["question"],
+            tags=data["tags"].split(","),
+            actor=self.request.user,
+        )
+
+
 @admin.register(Dossier)
-class DossierAdmin(SimpleHistoryAdmin):
-    list_display = ["title", "team", "status", "created_at"]
-    list_filter = ["status", "team"]
+class DossierAdmin(CommandAdminMixin, TeamScopedAdmin):
+    scope = selectors.dossiers_for
+    command_form = DossierForm
+    list_display = ["title", "team", "status", "created_at", "workbench_links"]
+    list_filter = ["status", related_only("team")]
     search_fields = ["title", "question"]
+    readonly_fields = ["title", "team", "question", "status", "tags", "created_by", "created_at"]
+    change_form_template = "admin/dossiers/dossier/change_form.html"
+
+    def get_fieldsets(self, request, obj=None):
+        if obj is None:
+            return [(None, {"fields": ["team", "title", "question", "tags"]})]
+        return [(None, {"fields": self.readonly_fields})]
+
+    def get_readonly_fields(self, request, obj=None):
+        return self.readonly_fields if obj else []
+
+    def has_add_permission(self, request) -> bool:
+        return (
+            super().has_add_permission(request)
+            and selectors.team_ids_for(request.user, Role.ANALYST).exists()
+        )
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False  # no command edits a dossier yet; pages are read-only
+
+    @admin.display(description="Workbench")
+    def workbench_links(self, dossier: Dossier) -> str:
+        return format_html(
+            '<a href="{}">Timeline</a> · <a href="{}">As of…</a>',
+            reverse("admin:dossiers_dossier_timeline", args=[dossier.pk]),
+            reverse("admin:dossiers_dossier_as_of", args=[dossier.pk]),
+        )
+
+    def get_urls(self):
+        view = self.admin_site.admin_view
+        return [
+            path("<path:object_id>/as-of/", view(self.as_of_view), name="dossiers_dossier_as_of"),
+            path(
+                "<path:object_id>/timeline/",
+                view(self.timeline_view),
+                name="dossiers_dossier_timeline",
+            ),
+            path(
+                "<path:object_id>/reanalyse/",
+                view(self.reanalyse_view),
+                name="dossiers_dossier_reanalyse",
+            ),
+            *super().get_urls(),
+        ]
+
+    def as_of_view(self, request, object_id):
+        dossier = self.scoped_object_or_404(request, object_id)
+        return admin_views.dossier_as_of_page(self, request, dossier)
+
+    def timeline_view(self, request, object_id):
+        dossier = self.scoped_object_or_404(request, object_id)
+        return admin_views.dossier_timeline_page(self, request, dossier)
+
+    def reanalyse_view(self, request, object_id):
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        dossier = self.scoped_object_or_404(request, object_id)
+        try:
+            count = commands.request_reanalysis(
+                dossier=dossier, actor=request.user, reason=request.POST.get("reason", "")
+            )
+        except PermissionDenied as exc:
+            self.refuse(request, exc)
+        else:
+            self.message_user(request, f"Re-analysis queued for {count} article(s).")
+        return HttpResponseRedirect(reverse("admin:dossiers_dossier_change", args=[dossier.pk]))
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        dossier = self.scoped_object_or_404(request, object_id)
+        context = {
+            "progress": selectors.analysis_progress(dossier),
+            "can_reanalyse": has_role(request.user, dossier.team, Role.ANALYST),
+            **(extra_context or {}),
+        }
+        return super().change_view(request, object_id, form_url, context)
+
+
+class SourceForm(CommandForm):
+    team = forms.ModelChoiceField(queryset=Team.objects.none())
+    name = forms.CharField(max_length=200)
+    kind = forms.ChoiceField(choices=Source.Kind.choices)
+    domain = forms.CharField(max_length=253, required=False)
+    reliability = forms.ChoiceField(choices=SourceReliability.choices, initial=SourceReliability.F)
+
+    class Meta:
+        model = Source
+        fields: list[str] = []
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["team"].queryset = Team.objects.filter(
+            id__in=selectors.team_ids_for(self.request.user, Role.ANALYST)
+        )
+
+    def run_command(self) -> Source:
+        data = self.cleaned_data
+        return commands.add_source(
+            team=data["team"],
+            name=data["name"],
+            kind=Source.Kind(data["kind"]),
+            domain=data["domain"],
+            reliability=SourceReliability(data["reliability"]),
+            actor=self.request.user,
+        )
 
 
 @admin.register(Source)
-class SourceAdmin(SimpleHistoryAdmin):
+class SourceAdmin(CommandAdminMixin, TeamScopedAdmin):
+    scope = selectors.sources_for
+    command_form = SourceForm
     list_display = ["name", "kind", "domain", "reliability", "team"]
-    list_filter = ["kind", "reliability", "team"]
+    list_filter = ["kind", "reliability", related_only("team")]
     search_fields = ["name", "domain"]
+
+    def get_fieldsets(self, request, obj=None):
+        fields = ["team", "name", "kind", "domain", "reliability"]
+        return [(None, {"fields": fields})]
+
+    def has_add_permission(self, request) -> bool:
+        return (
+            super().has_add_permission(request)
+            and selectors.team_ids_for(request.user, Role.ANALYST).exists()
+        )
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
 
 
 @admin.register(Article)
-class ArticleAdmin(SimpleHistoryAdmin):
-    list_display = ["title", "dossier", "status", "author", "published_at", "uploaded_at"]
-    list_filter = ["status", "dossier__team", "dossier"]
-    search_fields = ["title", "author", "body"]
-    readonly_fields = [f.name for f in Article._meta.fields]
+class ArticleAdmin(ProjectionAdmin):
+    scope = selectors.articles_for
+    list_display = ["title", "dossier", "source", "status", "author", "published_at", "uploaded_at"]
+    list_filter = ["status", related_only("dossier"), related_only("source")]
+    search_fields = ["title", "author", "body", "url"]
+    date_hierarchy = "uploaded_at"
+    change_form_template = "admin/dossiers/article/change_form.html"
+    fieldsets = [
+        (None, {"fields": ["title", "dossier", "source", "url", "author", "published_at"]}),
+        (
+            "Extraction",
+            {
+                "fields": [
+                    "status",
+                    "status_changed_at",
+                    "extractor_version",
+                    "extraction_attempts",
+                    "extraction_error",
+                    "language",
+                ]
+            },
+        ),
+        (
+            "Upload",
+            {"fields": ["filename", "content_type", "content_hash", "uploaded_by", "uploaded_at"]},
+        ),
+    ]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("dossier", "source")
+
+    def get_urls(self):
+        return [
+            path(
+                "<path:object_id>/reextract/",
+                self.admin_site.admin_view(self.reextract_view),
+                name="dossiers_article_reextract",
+            ),
+            *super().get_urls(),
+        ]
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        article = self.scoped_object_or_404(request, object_id)
+        context = {
+            **admin_views.article_workbench_context(article),
+            "can_reextract": has_role(request.user, article.dossier.team, Role.ANALYST),
+            **(extra_context or {}),
+        }
+        return super().change_view(request, object_id, form_url, context)
+
+    def reextract_view(self, request, object_id):
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        article = self.scoped_object_or_404(request, object_id)
+        try:
+            commands.request_extraction(
+                article=article,
+                actor=request.user,
+                reason=request.POST.get("reason", "").strip() or "re-run from the admin",
+            )
+        except (PermissionDenied, ConcurrencyError) as exc:
+            self.refuse(request, exc)
+        else:
+            self.message_user(request, "Extraction queued again.", level=messages.SUCCESS)
+        return HttpResponseRedirect(reverse("admin:dossiers_article_change", args=[article.pk]))
 
 
 @admin.register(Event)
-class EventAdmin(admin.ModelAdmin):
-    list_display = ["position", "type", "stream_type", "stream_id", "stream_version", "recorded_at"]
+class EventAdmin(ProjectionAdmin):
+    scope = selectors.events_for
+    list_display = [
+        "position",
+        "type",
+        "stream_type",
+        "stream_id",
+        "stream_version",
+        "actor",
+        "reason",
+        "recorded_at",
+    ]
     list_filter = ["type", "stream_type"]
-    search_fields = ["stream_id", "type"]
+    search_fields = ["=stream_id", "type"]
     readonly_fields = [f.name for f in Event._meta.fields]
 
-    def has_add_permission(self, request):
-        return False
+    @admin.display(description="Actor")
+    def actor(self, event: Event) -> str:
+        return event.metadata.get("actor", "")
 
-    def has_change_permission(self, request, obj=None):
-        return False
+    @admin.display(description="Reason")
+    def reason(self, event: Event) -> str:
+        return event.metadata.get("reason", "")
 
-    def has_delete_permission(self, request, obj=None):
-        return False
+    def history_view(self, request, object_id, extra_context=None):
+        self.scoped_object_or_404(request, object_id)
+        raise PermissionDenied("events are immutable: they have no history")

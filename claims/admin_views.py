@@ -1,0 +1,153 @@
+"""Workbench pages of the admin: article with claims in place, cluster with provenance, the
+dossier as of a date, and the dossier timeline. Reads only, through the selectors."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime, time
+
+from django.core.paginator import Paginator
+from django.template.response import TemplateResponse
+from django.utils import timezone
+from django.utils.dateparse import parse_date, parse_datetime
+from django.utils.html import escape, format_html
+from django.utils.safestring import SafeString, mark_safe
+
+from claims.models import Claim, ClaimCluster, Verdict
+from claims.provenance import ProvenanceClaim, build_provenance, render_svg
+from claims.selectors import dossier_as_of, dossier_timeline
+from dossiers.models import Article, Dossier, Role
+from dossiers.permissions import has_role
+
+
+@dataclass(frozen=True)
+class PlacedClaim:
+    claim: Claim
+    anchor: str
+    in_place: bool  # False when its span overlaps an earlier claim or lies outside the body
+
+
+def _claim_tooltip(claim: Claim) -> str:
+    cluster = claim.cluster.canonical_text[:80] if claim.cluster_id else "none"
+    return (
+        f"Speaker: {claim.speaker or 'unattributed'} · "
+        f"Cited source: {claim.cited_source or 'none'} · Cluster: {cluster}"
+    )
+
+
+def highlight_claims(body: str, claims: list[Claim]) -> tuple[SafeString, list[PlacedClaim]]:
+    """The body as HTML with each claim span wrapped in <mark>; everything else escaped."""
+    parts: list[str] = []
+    placed: list[PlacedClaim] = []
+    cursor = 0
+    for claim in sorted(claims, key=lambda c: (c.start, c.end)):
+        anchor = f"claim-{claim.ordinal}"
+        fits = cursor <= claim.start < claim.end <= len(body)
+        placed.append(PlacedClaim(claim, anchor, fits))
+        if not fits:
+            continue
+        parts.append(escape(body[cursor : claim.start]))
+        parts.append(
+            format_html(
+                '<mark class="claim" id="{}" data-claim="{}" title="{}">{}</mark>',
+                anchor,
+                claim.id,
+                _claim_tooltip(claim),
+                body[claim.start : claim.end],
+            )
+        )
+        cursor = claim.end
+    parts.append(escape(body[cursor:]))
+    placed.sort(key=lambda p: p.claim.ordinal)
+    return mark_safe("".join(parts)), placed  # noqa: S308 - parts are escaped above
+
+
+def article_workbench_context(article: Article) -> dict:
+    claims = list(Claim.objects.filter(article=article).select_related("cluster"))
+    body_html, placed = highlight_claims(article.body, claims)
+    return {"highlighted_body": body_html, "placed_claims": placed}
+
+
+def _article_label(article: Article) -> str:
+    return article.source.name if article.source_id else (article.title or str(article.pk))
+
+
+def provenance_svg(cluster: ClaimCluster) -> SafeString:
+    members = Claim.objects.filter(cluster=cluster).select_related("article__source")
+    origins = [o if isinstance(o, str) else o.get("name", "") for o in cluster.origins]
+    graph = build_provenance(
+        (
+            ProvenanceClaim(
+                article_key=str(claim.article_id),
+                article_label=_article_label(claim.article),
+                article_source=claim.article.source.name if claim.article.source_id else None,
+                speaker=claim.speaker or None,
+                cited_source=claim.cited_source or None,
+            )
+            for claim in members
+        ),
+        [o for o in origins if o] or ([cluster.origin] if cluster.origin else []),
+    )
+    return render_svg(graph)
+
+
+def cluster_workbench_context(cluster: ClaimCluster, user) -> dict:
+    members = list(
+        Claim.objects.filter(cluster=cluster)
+        .select_related("article__source")
+        .order_by("article__published_at", "article__uploaded_at", "ordinal")
+    )
+    verdicts = list(
+        Verdict.objects.filter(cluster=cluster).select_related("author", "reviewer")
+    )  # newest revision first (model ordering)
+    return {
+        "member_claims": members,
+        "member_article_count": len({c.article_id for c in members}),
+        "verdict_revisions": verdicts,
+        "provenance_svg": provenance_svg(cluster),
+        "can_draft": not verdicts and has_role(user, cluster.dossier.team, Role.ANALYST),
+    }
+
+
+def parse_moment(value: str | None) -> datetime | None:
+    """A date means the end of that day (what we believed on it); a datetime is taken as UTC."""
+    if not value:
+        return None
+    moment = parse_datetime(value)
+    if moment is None:
+        day = parse_date(value)
+        if day is None:
+            return None
+        moment = datetime.combine(day, time.max)
+    if timezone.is_naive(moment):
+        moment = moment.replace(tzinfo=UTC)
+    return moment
+
+
+def _admin_context(model_admin, request, dossier: Dossier, title: str) -> dict:
+    return {
+        **model_admin.admin_site.each_context(request),
+        "opts": model_admin.opts,
+        "original": dossier,
+        "dossier": dossier,
+        "title": title,
+    }
+
+
+def dossier_as_of_page(model_admin, request, dossier: Dossier) -> TemplateResponse:
+    raw = request.GET.get("when", "")
+    when = parse_moment(raw)
+    context = _admin_context(model_admin, request, dossier, f"{dossier.title}: as of a date")
+    context["when_value"] = raw or timezone.now().strftime("%Y-%m-%dT%H:%M")
+    context["invalid_when"] = bool(raw) and when is None
+    if when is not None:
+        context["snapshot"] = dossier_as_of(dossier, when)
+    return TemplateResponse(request, "admin/dossiers/dossier/as_of.html", context)
+
+
+def dossier_timeline_page(model_admin, request, dossier: Dossier) -> TemplateResponse:
+    timeline = dossier_timeline(dossier)
+    events = Paginator(timeline.events, 200).get_page(request.GET.get("p"))
+    context = _admin_context(model_admin, request, dossier, f"{dossier.title}: timeline")
+    context.update({"articles": timeline.articles, "events": events})
+    return TemplateResponse(request, "admin/dossiers/dossier/timeline.html", context)

@@ -1,0 +1,143 @@
+"""Team scoping for every admin page: lists, forms, FK choices, search, history, custom views.
+
+A staff user holds model permissions through the "Claimdesk staff" group, so the permission
+system alone would show every team's records. Each admin here reads through the selectors
+instead, and an object outside the user's teams is a 404 on every URL, as if it did not exist.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from django.contrib import admin, messages
+from django.contrib.admin.utils import unquote
+from django.contrib.auth import get_user_model
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Model, QuerySet
+from django.http import Http404, HttpRequest, HttpResponseNotAllowed
+from simple_history.admin import SimpleHistoryAdmin
+
+from dossiers import selectors
+from dossiers.eventstore import ConcurrencyError
+from dossiers.models import Article, Dossier, Membership, Source, Team
+
+Selector = Callable[..., QuerySet]
+
+
+def users_for(user) -> QuerySet:
+    """Users who share a team with `user`: the only people an admin form may name."""
+    team_ids = selectors.team_ids_for(user)
+    return get_user_model().objects.filter(memberships__team_id__in=team_ids).distinct()
+
+
+def memberships_for(user) -> QuerySet[Membership]:
+    return Membership.objects.filter(team_id__in=selectors.team_ids_for(user))
+
+
+def _related_selectors() -> dict[type[Model], Selector]:
+    from claims.models import Claim, ClaimCluster, Verdict
+    from claims.selectors import claims_for, clusters_for, verdicts_for
+
+    return {
+        Team: selectors.teams_for,
+        Dossier: selectors.dossiers_for,
+        Source: selectors.sources_for,
+        Article: selectors.articles_for,
+        Claim: claims_for,
+        ClaimCluster: clusters_for,
+        Verdict: verdicts_for,
+        get_user_model(): users_for,
+    }
+
+
+def scoped_choices(model: type[Model], user) -> QuerySet | None:
+    selector = _related_selectors().get(model)
+    return selector(user) if selector else None
+
+
+def refusal_message(exc: Exception) -> str:
+    """What to tell an admin user when a command refused their action."""
+    if isinstance(exc, ConcurrencyError):
+        return (
+            f"Someone changed this record while you had it open (you edited version "
+            f"{exc.expected}, it is now at version {exc.actual}). Nothing was saved: "
+            "reload the page to see the current state, then apply your change again."
+        )
+    if isinstance(exc, PermissionDenied):
+        return f"Not allowed: {exc}"
+    if isinstance(exc, ValidationError):
+        return "; ".join(exc.messages)
+    return str(exc)
+
+
+class TeamScopedAdmin(SimpleHistoryAdmin):
+    """Reads through `scope` (a selector taking the user); history is read-only and scoped."""
+
+    scope: Selector
+    list_per_page = 50
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet:
+        queryset = type(self).scope(request.user)
+        ordering = self.get_ordering(request)
+        return queryset.order_by(*ordering) if ordering else queryset
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        choices = scoped_choices(db_field.related_model, request.user)
+        if choices is not None:
+            kwargs["queryset"] = choices
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        choices = scoped_choices(db_field.related_model, request.user)
+        if choices is not None:
+            kwargs["queryset"] = choices
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
+
+    def scoped_object_or_404(self, request: HttpRequest, object_id: str):
+        obj = self.get_object(request, unquote(object_id))
+        if obj is None:
+            raise Http404(f"No {self.opts.verbose_name} with this id in your teams.")
+        return obj
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        self.scoped_object_or_404(request, object_id)
+        return super().change_view(request, object_id, form_url, extra_context)
+
+    def delete_view(self, request, object_id, extra_context=None):
+        self.scoped_object_or_404(request, object_id)
+        return super().delete_view(request, object_id, extra_context)
+
+    def history_view(self, request, object_id, extra_context=None):
+        self.scoped_object_or_404(request, object_id)
+        return super().history_view(request, object_id, extra_context)
+
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        """One past version, for reading only: reverting would bypass the event log."""
+        self.scoped_object_or_404(request, object_id)
+        if request.method != "GET":
+            return HttpResponseNotAllowed(["GET"])
+        return super().history_form_view(request, object_id, version_id, extra_context)
+
+    def revert_disabled(self, request, obj=None) -> bool:
+        return True
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False  # facts are never deleted; projections follow the log
+
+    def refuse(self, request: HttpRequest, exc: Exception) -> None:
+        self.message_user(request, refusal_message(exc), level=messages.ERROR)
+
+
+class ProjectionAdmin(TeamScopedAdmin):
+    """A read model: browsable and searchable; changes only through workflow actions."""
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+
+def related_only(field: str):
+    """A list filter whose choices are limited to objects the user can see."""
+    return (field, admin.RelatedOnlyFieldListFilter)
