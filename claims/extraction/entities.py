@@ -91,10 +91,18 @@ _RELATIVE = re.compile(
     r"\b(?:yesterday|today|tonight|tomorrow|overnight"
     r"|(?:last|this|next|past|earlier this|later this|the past|the previous|the following)\s+"
     r"(?:week|weekend|month|year|summer|winter|spring|autumn|fall|decade|century|night|morning)"
-    r"|(?:\w+|\d+)\s+(?:days|weeks|months|years|decades)\s+ago"
     r"|within (?:hours|days|weeks|months))\b",
     re.IGNORECASE,
 )
+_RELATIVE_WORDS = _words(
+    "yesterday today tonight tomorrow overnight last this next past earlier later previous"
+    " following within"
+)
+_ALPHA_WORD = re.compile(r"[A-Za-z]+")
+_FOUR_DIGITS = re.compile(r"\d{4}")
+# "two weeks ago": found from its unit, then widened to the word before (fast to scan).
+_AGO = re.compile(r"\b(?:days|weeks|months|years|decades)\s+ago\b", re.IGNORECASE)
+_WORD_BEFORE = re.compile(r"[\w-]+\s+$")
 # "May" as a month only when a day, a year or a month cue sits next to it.
 _AMBIGUOUS_MONTHS = frozenset({"may", "mar", "march", "jun", "jan", "dec", "sept", "oct"})
 
@@ -129,11 +137,15 @@ def extract_dates(text: str, *, reference: date | None = None) -> list[DateMenti
         taken.append((start, end))
         found.append(DateMention(start, end, text[start:end], kind, value))
 
-    for match in ABSOLUTE_DATE.finditer(text):
+    # Cheap word tests first: most sentences have no date at all, and the patterns are slow.
+    words = set(_ALPHA_WORD.findall(text.lower()))
+    has_month = not words.isdisjoint(MONTH_NUMBERS)
+    has_year = _FOUR_DIGITS.search(text) is not None
+    for match in ABSOLUTE_DATE.finditer(text) if has_month or has_year else ():
         parsed = parse_absolute_date(match)
         if parsed:
             add(match.start(), match.end(), "date", parsed.isoformat())
-    for match in _MONTH_YEAR.finditer(text):
+    for match in _MONTH_YEAR.finditer(text) if has_month else ():
         month, year = match.group("month"), match.group("year")
         qualified = match.group() != month
         if month.lower() in _AMBIGUOUS_MONTHS and not (year or qualified):
@@ -141,11 +153,14 @@ def extract_dates(text: str, *, reference: date | None = None) -> list[DateMenti
         number = month_number(month)
         value = f"{year}-{number:02d}" if year and number else None
         add(match.start(), match.end(), "month", value)
-    for match in _WEEKDAY.finditer(text):
+    for match in _WEEKDAY.finditer(text) if not words.isdisjoint(WEEKDAYS) else ():
         add(match.start(), match.end(), "weekday", _resolve_weekday(match.group(), reference))
-    for match in _RELATIVE.finditer(text):
+    for match in _RELATIVE.finditer(text) if not words.isdisjoint(_RELATIVE_WORDS) else ():
         add(match.start(), match.end(), "relative", _resolve_relative(match.group(), reference))
-    for match in _YEAR_ALONE.finditer(text):
+    for match in _AGO.finditer(text) if "ago" in words else ():
+        before = _WORD_BEFORE.search(text, max(0, match.start() - 30), match.start())
+        add(before.start() if before else match.start(), match.end(), "relative", None)
+    for match in _YEAR_ALONE.finditer(text) if has_year else ():
         if not _counts_things(text, match.end()):
             add(match.start(), match.end(), "year", match.group())
     return sorted(found, key=lambda d: d.start)
@@ -221,10 +236,12 @@ _SCALES = {
     "bn": 1e9,
     "m": 1e6,
 }
-_QUALIFIERS = (
-    "as many as|as much as|as few as|up to|more than|less than|fewer than|at least|at most"
-    "|close to|an estimated|just over|just under|some|about|around|roughly|approximately"
-    "|nearly|almost|over|only|exactly|under"
+_QUALIFIER_LIST = sorted(
+    """as many as|as much as|as few as|up to|more than|less than|fewer than|at least|at most
+    |close to|an estimated|just over|just under|some|about|around|roughly|approximately
+    |nearly|almost|over|only|exactly|under""".replace("\n    ", "").split("|"),
+    key=len,
+    reverse=True,
 )
 _APPROX_QUALIFIERS = frozenset(
     {
@@ -244,19 +261,23 @@ _APPROX_QUALIFIERS = frozenset(
         "just under",
     }
 )
-_NUMBER = (
-    r"(?P<digits>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)"
-    r"|(?P<word>" + "|".join(sorted(_NUMBER_WORDS, key=len, reverse=True)) + r")"
+_DIGITS = re.compile(
+    r"(?=\d)(?<![\w.,:/-])(?:\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)(?![\w:/]|[.,]\d)"
 )
-_QUANTITY = re.compile(
-    rf"(?:(?P<qualifier>\b(?:{_QUALIFIERS}))\s+)?"
-    rf"(?P<currency>[$€£¥])?(?<![\w.,:/-])(?:{_NUMBER})(?![\w:/]|[.,]\d)"
-    rf"(?:\s*(?P<scale>thousand|million|billion|trillion|bn\b|m\b))?"
-    rf"(?:\s*(?P<percent>%|percent\b|per cent\b)|-(?P<hyphen_unit>[a-z]+))?",
+_NUMBER_SUFFIX = re.compile(
+    r"(?:\s*(?P<scale>thousand|million|billion|trillion|bn\b|m\b))?"
+    r"(?:\s*(?P<percent>%|percent\b|per cent\b)|-(?P<hyphen_unit>[a-z]+))?",
     re.IGNORECASE,
 )
+_CURRENCIES = "$€£¥"
 _UNIT_WORD = re.compile(r"\s+(?:of\s+)?([A-Za-z][A-Za-z’'-]*)")
 _MAX_UNIT_WORDS = 6
+# Irregular past tenses that end a counted phrase ("100 officials left the country").
+_COMMON_VERBS = _words(
+    """left went came took made fled fought won lost got gave held met ran saw sent set wrote
+    began rose fell flew grew hit led paid put sold spent stood struck became remain remained
+    say says fear feared want wanted live lived"""
+)
 _MEASURES = _words(
     """feet foot ft inches inch metres meters metre meter m km kilometres kilometers miles mile
     kg kilograms grams tonnes tons pounds lbs litres liters gallons barrels acres hectares
@@ -265,40 +286,88 @@ _MEASURES = _words(
 )
 
 
-def extract_quantities(text: str) -> list[Quantity]:
-    """Counts, amounts and percentages, with the noun they count when one follows."""
-    years = [(d.start, d.end) for d in extract_dates(text) if d.kind in {"date", "year", "month"}]
+def extract_quantities(text: str, *, dates: list[DateMention] | None = None) -> list[Quantity]:
+    """Counts, amounts and percentages, with the noun they count when one follows.
+    `dates` (from extract_dates on the same text) keeps years and days out of the counts."""
+    dates = extract_dates(text) if dates is None else dates
+    taken = [(d.start, d.end) for d in dates if d.kind in {"date", "year", "month"}]
     found = []
-    for match in _QUANTITY.finditer(text):
-        number_start = match.start("digits") if match.group("digits") else match.start("word")
-        if any(s <= number_start < e for s, e in years):
+    for start, end, value, is_word in _numbers(text):
+        if any(s <= start < e for s, e in taken):
             continue
-        quantity = _quantity(text, match)
+        quantity = _quantity(text, start, end, value, is_word)
         if quantity:
             found.append(quantity)
     return found
 
 
-def _quantity(text: str, match: re.Match[str]) -> Quantity | None:
-    digits, word = match.group("digits"), match.group("word")
-    value = float(digits.replace(",", "")) if digits else float(_NUMBER_WORDS[word.lower()])
-    if match.group("scale"):
-        value *= _SCALES[match.group("scale").lower()]
-    qualifier = match.group("qualifier")
-    qualifier = qualifier.lower() if qualifier else None
-    end = match.end()
-    if match.group("percent"):
+def _numbers(text: str) -> list[tuple[int, int, float, bool]]:
+    """(start, end, value, written as a word) of every number, in text order.
+    Number words are looked up word by word: a regex alternation of them is far slower."""
+    numbers = [
+        (m.start(), m.end(), float(m.group().replace(",", "")), False)
+        for m in _DIGITS.finditer(text)
+    ]
+    if _NUMBER_WORDS.keys().isdisjoint(_ALPHA_WORD.findall(text.lower())):
+        return numbers
+    previous: re.Match[str] | None = None
+    for word in _ALPHA_WORD.finditer(text):
+        lower = word.group().lower()
+        if lower in _NUMBER_WORDS:
+            start = word.start()
+            if (
+                previous is not None
+                and previous.group().lower() == "a"
+                and f"a {lower}" in _NUMBER_WORDS
+            ):
+                start, lower = previous.start(), f"a {lower}"
+            alone_before = (
+                start == 0 or text[start - 1] not in "-'’" and not text[start - 1].isalnum()
+            )
+            alone_after = word.end() == len(text) or not text[word.end()].isalnum()
+            if alone_before and alone_after:
+                numbers.append((start, word.end(), float(_NUMBER_WORDS[lower]), True))
+        previous = word
+    return sorted(numbers)
+
+
+def _quantity(
+    text: str, start: int, number_end: int, value: float, is_word: bool
+) -> Quantity | None:
+    currency = text[start - 1] if start and text[start - 1] in _CURRENCIES else None
+    start -= bool(currency)
+    qualifier = _qualifier_before(text, start)
+    start -= len(qualifier) + 1 if qualifier else 0
+    suffix = _NUMBER_SUFFIX.match(text, number_end)
+    if suffix.group("scale"):
+        value *= _SCALES[suffix.group("scale").lower()]
+    end = suffix.end()
+    if suffix.group("percent"):
         unit: str | None = "percent"
-    elif match.group("hyphen_unit"):
-        unit = match.group("hyphen_unit").lower()
-    elif match.group("currency"):
-        unit = match.group("currency")
+    elif suffix.group("hyphen_unit"):
+        unit = suffix.group("hyphen_unit").lower()
+    elif currency:
+        unit = currency
     else:
         unit, end = _counted_noun(text, end)
-    if word and not unit:
+    if is_word and not unit:
         return None  # "one of them said": a pronoun, not a quantity
-    approx = qualifier in _APPROX_QUALIFIERS or (bool(word) and word.lower().endswith("s"))
-    return Quantity(match.start(), end, text[match.start() : end], value, approx, qualifier, unit)
+    plural_word = is_word and text[number_end - 1] == "s"  # "dozens", "hundreds"
+    approx = qualifier in _APPROX_QUALIFIERS or plural_word
+    return Quantity(start, end, text[start:end], value, approx, qualifier, unit)
+
+
+def _qualifier_before(text: str, start: int) -> str | None:
+    """The qualifier written right before a number ("as many as 100"), lower-cased."""
+    if start < 2 or text[start - 1] != " ":
+        return None
+    before = text[max(0, start - 16) : start - 1].lower()
+    for qualifier in _QUALIFIER_LIST:
+        if before.endswith(qualifier):
+            boundary = len(before) - len(qualifier) - 1
+            if boundary < 0 and start - 1 - len(qualifier) == 0 or not before[boundary].isalnum():
+                return qualifier
+    return None
 
 
 def _counted_noun(text: str, position: int) -> tuple[str | None, int]:
@@ -316,7 +385,9 @@ def _counted_noun(text: str, position: int) -> tuple[str | None, int]:
         if lower in {"and", "or"} and words:
             position = match.end()
             continue
-        if lower in _FUNCTION_WORDS or (words and lower.endswith(("ed", "ing"))):
+        if lower in _FUNCTION_WORDS or lower in _NUMBER_WORDS or lower in _COMMON_VERBS:
+            break
+        if words and lower.endswith(("ed", "ing")):
             break
         if match.group().lstrip().startswith("of "):
             break
@@ -338,6 +409,16 @@ _NAME_PARTICLES = frozenset(
     {"de", "del", "da", "di", "van", "von", "der", "bin", "ibn", "al", "el", "du", "la", "le"}
 )
 _ORG_CONNECTORS = frozenset({"of", "for", "&", "the", "on"})
+# Regions that can hold a name: capitalised words and the particles/connectors between them.
+# Scanning these with a regex first keeps name_spans fast on megabyte-long bodies.
+_NAME_WORD = (
+    r"(?:(?:[A-Za-z]\.){2,}|[A-ZÀ-ÖØ-Þ\u0100-\u017f\u0400-\u042f][\w’'.&-]*"
+    r"|(?:al|el|ad|an|ar|as|ash|at|az|bin|ibn|abu|bint)-[A-Z][\w’'.&-]*)"
+)
+_CANDIDATE_RUN = re.compile(
+    rf"(?<![\w’'.&-]){_NAME_WORD}(?:(?: (?:of|for|&|the|on|de|del|da|di|van|von|der|bin|ibn"
+    rf"|al|el|du|la|le))* {_NAME_WORD})*"
+)
 _DESCRIPTOR = re.compile(
     r"-(?:based|owned|backed|led|run|funded|controlled|language|speaking|born|allied|affiliated|linked)$"
 )
@@ -441,7 +522,13 @@ def name_spans(text: str) -> list[tuple[int, int]]:
     """Maximal runs of capitalised words, joined by name particles ("Bashar al-Assad") and,
     after an organisation word, by "of"/"for"/"and" ("Center for Analysis of Strategies")."""
     spans: list[tuple[int, int]] = []
-    words = list(_WORD.finditer(text))
+    for run in _CANDIDATE_RUN.finditer(text):
+        spans.extend(_split_run(text, list(_WORD.finditer(text, run.start(), run.end()))))
+    return spans
+
+
+def _split_run(text: str, words: list[re.Match[str]]) -> list[tuple[int, int]]:
+    spans: list[tuple[int, int]] = []
     i = 0
     while i < len(words):
         if not _is_name_word(words[i].group()) or _DESCRIPTOR.search(words[i].group()):

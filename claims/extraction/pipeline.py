@@ -8,12 +8,18 @@ who said it and through which outlet), `checkworthiness` (score per sentence), `
 
 from __future__ import annotations
 
-import re
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 
 from claims.extraction.attribution import extract_attributions
-from claims.extraction.entities import extract_dates, extract_entities, extract_quantities
+from claims.extraction.entities import (
+    DateMention,
+    Entity,
+    Quantity,
+    extract_dates,
+    extract_entities,
+    extract_quantities,
+)
 from claims.extraction.sentences import Sentence, split_sentences
 from claims.extraction.speakers import SentenceAttribution, SpanAttribution, attribute_sentences
 from claims.extraction.text import clean_article, detect_language
@@ -50,22 +56,29 @@ MIN_CLAIM_WORDS = 5
 # An attributed statement is kept at a lower score: who said what is itself checkable.
 CHECKWORTHY_THRESHOLD = 0.5
 ATTRIBUTED_THRESHOLD = 0.2
-_OPINION = re.compile(r"\b(?:I|we|you)\b|\b(?:love|hate|wonderful|amazing|beautiful|awful)\b", re.I)
 
 
 def extract_article(raw: str, *, content_type: str = "text/plain") -> ExtractedArticle:
     cleaned = clean_article(raw, content_type=content_type)
     body = cleaned.body
     sentences = split_sentences(body)
-    attributions = _body_attributions(body, cleaned.paragraphs)
-    attributed = attribute_sentences(body, cleaned.paragraphs, sentences, attributions)
-    scores = score_sentences([s.text for s in sentences], attributed)
     reference = (
         date.fromisoformat(cleaned.published_at) if cleaned.published_precision == "day" else None
     )
+    mentions = [_Mentions.of(s.text, reference) for s in sentences]
+    names = [
+        replace(entity, start=entity.start + sentence.start, end=entity.end + sentence.start)
+        for sentence, found in zip(sentences, mentions, strict=True)
+        for entity in found.entities
+    ]
+    attributions = _body_attributions(body, cleaned.paragraphs)
+    attributed = attribute_sentences(body, cleaned.paragraphs, sentences, attributions, names)
+    scores = score_sentences(attributed, mentions)
     claims = [
-        _claim(sentence, attribution, score, reference)
-        for sentence, attribution, score in zip(sentences, attributed, scores, strict=True)
+        _claim(sentence, attribution, score, found)
+        for sentence, attribution, score, found in zip(
+            sentences, attributed, scores, mentions, strict=True
+        )
         if _is_claim(sentence, attribution, score)
     ]
     return ExtractedArticle(
@@ -107,36 +120,47 @@ def _is_claim(sentence: Sentence, attribution: SentenceAttribution, score: float
     return score >= (ATTRIBUTED_THRESHOLD if attributed else CHECKWORTHY_THRESHOLD)
 
 
+@dataclass(frozen=True)
+class _Mentions:
+    entities: list[Entity]
+    quantities: list[Quantity]
+    dates: list[DateMention]
+
+    @classmethod
+    def of(cls, text: str, reference: date | None) -> _Mentions:
+        dates = extract_dates(text, reference=reference)
+        return cls(extract_entities(text), extract_quantities(text, dates=dates), dates)
+
+
 def _claim(
-    sentence: Sentence, attribution: SentenceAttribution, score: float, reference: date | None
+    sentence: Sentence, attribution: SentenceAttribution, score: float, mentions: _Mentions
 ) -> ExtractedClaim:
-    text = sentence.text
     return ExtractedClaim(
         start=sentence.start,
         end=sentence.end,
-        text=text,
+        text=sentence.text,
         speaker=attribution.speaker,
         cue=attribution.cue,
         cited_source=attribution.cited_source,
-        entities=[asdict(e) for e in extract_entities(text)],
-        quantities=[asdict(q) for q in extract_quantities(text)],
-        dates=[asdict(d) for d in extract_dates(text, reference=reference)],
+        entities=[dict(vars(e)) for e in mentions.entities],
+        quantities=[dict(vars(q)) for q in mentions.quantities],
+        dates=[dict(vars(d)) for d in mentions.dates],
         checkworthiness=round(score, 4),
     )
 
 
-def score_sentences(texts: list[str], attributed: list[SentenceAttribution]) -> list[float]:
+def score_sentences(
+    attributed: list[SentenceAttribution], mentions: list[_Mentions]
+) -> list[float]:
     """Check-worthiness per sentence (stand-in until checkworthiness.py lands)."""
     scores = []
-    for text, attribution in zip(texts, attributed, strict=True):
+    for attribution, found in zip(attributed, mentions, strict=True):
         score = 0.2
-        if extract_quantities(text) or any(d.kind != "relative" for d in extract_dates(text)):
+        if found.quantities or any(d.kind != "relative" for d in found.dates):
             score += 0.3
-        names = [e for e in extract_entities(text) if e.kind != "other"]
+        names = [e for e in found.entities if e.kind != "other"]
         score += min(0.3, 0.15 * len(names))
         if attribution.speaker or attribution.cue:
             score += 0.2
-        if _OPINION.search(text):
-            score -= 0.3
         scores.append(max(0.0, min(1.0, score)))
     return scores

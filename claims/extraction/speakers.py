@@ -19,15 +19,17 @@ a claim, for counting independent origins, is `cited_source or speaker`.
 from __future__ import annotations
 
 import re
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right
+from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 from claims.extraction.entities import (
     KNOWN_OUTLETS,
     TITLES,
+    Entity,
     classify_name,
-    extract_entities,
     name_spans,
 )
 from claims.extraction.sentences import Sentence
@@ -134,20 +136,37 @@ class _Mention:
 
 
 class _ArticleSources:
-    """What the article says about people, outlets and the groups outlets relayed."""
+    """What the article says about people, outlets and the groups outlets relayed.
 
-    def __init__(self, body: str, attributions: Sequence[SpanAttribution]) -> None:
-        self.people: list[tuple[str, str]] = []  # (surname key, full name), first mention first
-        self.person_mentions: list[tuple[int, str]] = []  # every person name, in text order
-        self.outlets: list[tuple[int, str]] = []  # (first position, canonical name)
+    Indexed so that a long upload (megabytes) stays linear: names by surname key and
+    first letter, outlets by word and by position, relays by word."""
+
+    def __init__(
+        self, body: str, attributions: Sequence[SpanAttribution], entities: Sequence[Entity]
+    ) -> None:
         self.mentions: list[_Mention] = []  # resolved speakers so far
-        self.relays: list[tuple[str, str]] = []  # (group phrase, outlet it reached us through)
-        self._collect(body, attributions)
+        self._people: dict[str, str] = {}  # surname key -> fullest first-mentioned name
+        self._keys_by_initial: dict[str, list[str]] = defaultdict(list)
+        self._person_positions: list[int] = []  # every person name, in text order
+        self._person_names: list[str] = []
+        self._person_cache: dict[str, str] = {}
+        self._outlet_names: list[str] = []
+        self._outlet_first: list[int] = []
+        self._outlet_index: dict[str, set[int]] = defaultdict(set)
+        self._relays: list[tuple[str, frozenset[str], str]] = []  # (phrase, words, outlet)
+        self._relay_index: dict[str, list[int]] = defaultdict(list)
+        self._collect(body, attributions, entities)
+        order = sorted(range(len(self._outlet_names)), key=self._outlet_first.__getitem__)
+        self._outlets_by_position = [(self._outlet_first[i], self._outlet_names[i]) for i in order]
+        self._outlet_starts = [start for start, _ in self._outlets_by_position]
 
-    def _collect(self, body: str, attributions: Sequence[SpanAttribution]) -> None:
-        for entity in extract_entities(body):
+    def _collect(
+        self, body: str, attributions: Sequence[SpanAttribution], entities: Sequence[Entity]
+    ) -> None:
+        people = []
+        for entity in entities:
             if entity.kind == "person":
-                self._add_person(entity.start, entity.text)
+                people.append((entity.start, entity.text))
             elif entity.kind == "outlet":
                 self._add_outlet(entity.start, entity.text)
         for pattern in (_NOUN_THEN_NAME, _NAME_THEN_NOUN):
@@ -161,62 +180,109 @@ class _ArticleSources:
                 name = _proper_name(_clean_phrase(body[slice(*attribution.source)]))
                 if cue in _REPORT_CUES and name and classify_name(name) in {"person", "other"}:
                     self._add_outlet(attribution.source[0], name)
-        outlets = {name for _, name in self.outlets}
-        self.people = [(key, name) for key, name in self.people if name not in outlets]
-        self.outlets.sort()
+        outlets = set(self._outlet_names)
+        for position, name in people:
+            if name not in outlets:
+                self._add_person(position, name)
 
     def _add_person(self, position: int, name: str) -> None:
-        self.person_mentions.append((position, name))
+        self._person_positions.append(position)
+        self._person_names.append(name)
         key = _surname_key(name)
-        if len(name.split()) >= 2 and all(known != key for known, _ in self.people):
-            self.people.append((key, name))
+        if len(name.split()) >= 2 and key not in self._people:
+            self._people[key] = name
+            self._keys_by_initial[key[:1]].append(key)
 
     def _add_outlet(self, position: int, name: str) -> None:
-        for index, (first_position, known) in enumerate(self.outlets):
+        words = _content_words(name)
+        if not words:
+            return
+        candidates = set().union(*(self._outlet_index.get(w, ()) for w in words))
+        for index in sorted(candidates):
+            known = self._outlet_names[index]
             if _same_outlet(name, known):
-                longer = name if len(name) > len(known) else known
-                self.outlets[index] = (min(first_position, position), longer)
+                if len(name) > len(known):
+                    self._outlet_names[index] = name
+                    for word in words:
+                        self._outlet_index[word].add(index)
+                self._outlet_first[index] = min(self._outlet_first[index], position)
                 return
-        self.outlets.append((position, name))
+        index = len(self._outlet_names)
+        self._outlet_names.append(name)
+        self._outlet_first.append(position)
+        for word in words:
+            self._outlet_index[word].add(index)
 
     def outlet_named(self, name: str) -> str | None:
-        return next((known for _, known in self.outlets if _same_outlet(name, known)), None)
+        words = _content_words(name)
+        candidates = set().union(*(self._outlet_index.get(w, ()) for w in words)) if words else ()
+        for index in sorted(candidates):
+            if _same_outlet(name, self._outlet_names[index]):
+                return self._outlet_names[index]
+        return None
 
     def outlet_near(self, position: int) -> str | None:
         """The outlet a description refers to: the last one named before, else the next."""
-        before = [name for start, name in self.outlets if start <= position]
-        if before:
-            return before[-1]
-        return self.outlets[0][1] if self.outlets else None
+        if not self._outlets_by_position:
+            return None
+        before = bisect_right(self._outlet_starts, position) - 1
+        return self._outlets_by_position[max(before, 0)][1]
 
     def person(self, name: str) -> str:
         """The fullest form of a person's name in the article ("Brenton" -> "Tony Benton")."""
         if len(name.split()) > 1:
             return name
-        key = _surname_key(name)
-        for known_key, full in self.people:
-            similar = min(len(key), len(known_key)) >= 5 and _edit_distance(key, known_key) <= 1
-            if known_key == key or similar:
-                return full
-        return name
+        if name not in self._person_cache:
+            key = _surname_key(name)
+            full = self._people.get(key)
+            if full is None and len(key) >= 5:
+                similar = (
+                    known
+                    for known in self._keys_by_initial.get(key[:1], ())
+                    if len(known) >= 5 and _within_one_edit(key, known)
+                )
+                full = self._people.get(next(similar, ""))
+            self._person_cache[name] = full or name
+        return self._person_cache[name]
 
     def last_person_before(self, position: int, floor: int) -> str | None:
         """The last person named in [floor, position): who "he" most likely is."""
-        found = None
-        for start, name in self.person_mentions:
-            if start >= position:
-                break
-            if start >= floor:
-                found = name
-        return self.person(found) if found else None
+        index = bisect_left(self._person_positions, position) - 1
+        if index < 0 or self._person_positions[index] < floor:
+            return None
+        return self.person(self._person_names[index])
+
+    def add_relay(self, phrase: str, outlet: str) -> None:
+        words = _content_words(phrase)
+        index = len(self._relays)
+        self._relays.append((phrase, words, outlet))
+        for word in words:
+            self._relay_index[word].append(index)
 
     def relay_for(self, words: frozenset[str]) -> str | None:
-        """The outlet the article says relayed a group like this one."""
+        """The outlet the article says relayed a group like this one ("Members of the Syrian
+        opposition" ~ "sources with the Syrian opposition")."""
         content = words - _GENERIC or words
-        for group, outlet in self.relays:
-            group_words = _content_words(group)
-            if content and content <= (group_words - _GENERIC or group_words):
+        candidates = (
+            sorted(set().union(*(self._relay_index.get(w, ()) for w in content))) if content else []
+        )
+        for index in candidates:
+            _, group_words, outlet = self._relays[index]
+            if content <= (group_words - _GENERIC or group_words):
                 return outlet
+        return None
+
+    def relay_described(self, words: frozenset[str]) -> tuple[str, frozenset[str], str] | None:
+        """The latest relayed group a definite description ("the sources") refers to."""
+        specific = words - _GENERIC
+        lookup = specific or words
+        candidates = (
+            set().union(*(self._relay_index.get(w, ()) for w in lookup)) if lookup else set()
+        )
+        for index in sorted(candidates, reverse=True):
+            phrase, group_words, outlet = self._relays[index]
+            if specific & (group_words - _GENERIC) or (not specific and words & group_words):
+                return phrase, group_words, outlet
         return None
 
 
@@ -225,10 +291,12 @@ def attribute_sentences(
     paragraphs: Sequence[tuple[int, int]],
     sentences: Sequence[Sentence],
     attributions: Sequence[SpanAttribution],
+    entities: Sequence[Entity],
 ) -> list[SentenceAttribution]:
-    """One SentenceAttribution per sentence, resolved across the whole article."""
+    """One SentenceAttribution per sentence, resolved across the whole article.
+    `entities` are the names found in the body (body offsets, text order)."""
     attributions = [a for a in attributions if _is_plausible(body, a)]
-    sources = _ArticleSources(body, attributions)
+    sources = _ArticleSources(body, attributions, entities)
     paragraph_starts = [start for start, _ in paragraphs] or [0]
     by_sentence = _best_attribution_per_sentence(sentences, attributions)
     _register_relays(sentences, sources)
@@ -317,18 +385,18 @@ def _register_relays(sentences: Sequence[Sentence], sources: _ArticleSources) ->
         for match in _QUOTED_AS_SAYING.finditer(text):
             outlet = _outlet_of(match.group("outlet"), sentence.start + match.start(), sources)
             if outlet:
-                sources.relays.append((_clean_phrase(match.group("source")), outlet))
+                sources.add_relay(_clean_phrase(match.group("source")), outlet)
         for match in _CITING.finditer(text):
             outlet = _last_outlet_in(text[: match.start()], sentence.start, sources)
             if outlet:
-                sources.relays.append((_clean_phrase(match.group("source")), outlet))
+                sources.add_relay(_clean_phrase(match.group("source")), outlet)
         for match in _TOLD.finditer(text):
             recipient = _outlet_of(
                 match.group("recipient"), sentence.start + match.start(), sources
             )
             subject = _SUBJECT_BEFORE_TOLD.search(text, 0, match.start())
             if recipient and subject:
-                sources.relays.append((_clean_phrase(subject.group("subject")), recipient))
+                sources.add_relay(_clean_phrase(subject.group("subject")), recipient)
 
 
 def _last_outlet_in(text: str, offset: int, sources: _ArticleSources) -> str | None:
@@ -499,10 +567,10 @@ def _described_earlier(sources: _ArticleSources, words: frozenset[str]) -> _Ment
     for mention in reversed(sources.mentions[-50:]):
         if specific & (mention.words - _GENERIC) or (not specific and words & mention.words):
             return mention
-    for group, outlet in reversed(sources.relays):
-        group_words = _content_words(group)
-        if specific & (group_words - _GENERIC) or (not specific and words & group_words):
-            return _Mention(_DETERMINERS.sub("", group), "group", group_words, outlet, -1)
+    relay = sources.relay_described(words)
+    if relay:
+        phrase, group_words, outlet = relay
+        return _Mention(_DETERMINERS.sub("", phrase), "group", group_words, outlet, -1)
     return None
 
 
@@ -560,6 +628,7 @@ def _surname_key(name: str) -> str:
     return re.sub(r"^(?:al|el|ad|as|ash|at|an|ar|az)-", "", last)
 
 
+@lru_cache(maxsize=65536)
 def _content_words(phrase: str) -> frozenset[str]:
     words = re.findall(r"[a-z0-9]+", phrase.lower().replace("’", "'"))
     return frozenset(w for w in words if w not in _STOP)
@@ -570,12 +639,15 @@ def _same_outlet(a: str, b: str) -> bool:
     return bool(words_a and words_b) and (words_a <= words_b or words_b <= words_a)
 
 
-def _edit_distance(a: str, b: str) -> int:
-    previous = list(range(len(b) + 1))
-    for i, char_a in enumerate(a, start=1):
-        current = [i]
-        for j, char_b in enumerate(b, start=1):
-            substitution = previous[j - 1] + (char_a != char_b)
-            current.append(min(previous[j] + 1, current[j - 1] + 1, substitution))
-        previous = current
-    return previous[-1]
+def _within_one_edit(a: str, b: str) -> bool:
+    """Levenshtein distance <= 1, in linear time."""
+    if abs(len(a) - len(b)) > 1:
+        return False
+    if len(a) > len(b):
+        a, b = b, a
+    i = 0
+    while i < len(a) and a[i] == b[i]:
+        i += 1
+    if len(a) == len(b):
+        return a[i + 1 :] == b[i + 1 :]
+    return a[i:] == b[i + 1 :]

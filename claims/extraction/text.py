@@ -74,8 +74,8 @@ _COMBINING = "\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f"
 _NEEDS_NORMALISING = re.compile(
     rf"\r\n?|[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]|(?:[\x21-\x7e](?=[{_COMBINING}]))?[^\x00-\x7f]+"
 )
-_HORIZONTAL_SPACE = re.compile(r"[^\S\n]+")
-_LINE_BREAK = re.compile(r" ?\n[ \n]*")
+_HORIZONTAL_SPACE = re.compile(r"[^\S\n]{2,}|[^\S\n ]")  # a lone space is already right
+_LINE_BREAK = re.compile(r" \n[ \n]*|\n[ \n]+")  # a lone "\n" is already right
 
 
 def normalise_text(source: str) -> MappedText:
@@ -321,12 +321,20 @@ def _mark_head(lines: list[_Line], *, known_title: str | None) -> None:
         if " ".join(first.text.split()).casefold() == " ".join(known_title.split()).casefold():
             first.role = "headline"
         return
-    if not _is_headline_like(first.text) or position + 1 >= len(candidates):
+    if position + 1 >= len(candidates) or not _stands_alone(candidates, position):
         return
     first.role = "headline"
     second = candidates[position + 1]
-    if _is_headline_like(second.text, max_words=40) and not second.text.startswith("By "):
+    if _stands_alone(candidates, position + 1, max_words=40) and not second.text.startswith("By "):
         second.role = "subtitle"
+
+
+def _stands_alone(candidates: list[_Line], position: int, *, max_words: int = 30) -> bool:
+    """Headline-like and not the first half of a hard-wrapped sentence."""
+    line = candidates[position]
+    following = candidates[position + 1] if position + 1 < len(candidates) else None
+    wrapped = following is not None and not following.blank_before and following.text[:1].islower()
+    return _is_headline_like(line.text, max_words=max_words) and not wrapped
 
 
 def _is_navigation(text: str) -> bool:
