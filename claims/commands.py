@@ -13,7 +13,6 @@ from django.db import transaction
 from claims.events import ClaimEventType
 from claims.extraction.clustering import ClusterItem, cluster_claims
 from claims.extraction.origins import OriginEvidence, independent_origins
-from claims.extraction.stance import classify_stance
 from claims.models import (
     Claim,
     ClaimCluster,
@@ -206,6 +205,8 @@ def _contradicting_articles(
     dossier: Dossier, result, by_id: dict[str, _ClaimRow], verdict_keys: set[str]
 ) -> dict[str, set[str]]:
     """For clusters that matter (several articles, or a verdict): which other articles disagree."""
+    from claims.extraction.stance import classify_stance  # loads the model on first use
+
     bodies = dict(
         Article.objects.filter(dossier=dossier, status=Article.Status.DONE).values_list(
             "id", "body"

@@ -28,6 +28,7 @@ def test_appending_with_a_stale_expected_version_raises_a_concurrency_error():
     assert Event.objects.filter(stream_id=team.id).count() == 1
 
 
+@pytest.mark.django_db(transaction=True)
 def test_record_outside_a_transaction_is_refused():
     with pytest.raises(RuntimeError, match="atomic"):
         record(
