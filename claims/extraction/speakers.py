@@ -57,17 +57,21 @@ class SpanAttribution:
 
 NO_ATTRIBUTION = SentenceAttribution(None, None, None)
 
-_OUTLET_NOUNS = r"(?:newspaper|paper|daily|weekly|tabloid|magazine|outlet|broadcaster|channel|network|news agency|agency|website|site|station|report)"
+_MEDIA_NOUNS = (
+    r"(?:newspaper|paper|daily|weekly|tabloid|magazine|outlet|broadcaster|channel|network"
+    r"|news agency|agency|website|station)"
+)
+_OUTLET_NOUNS = rf"(?:{_MEDIA_NOUNS}|report)"  # "the report" also refers to the outlet's story
 _OUTLET_DESCRIPTION = re.compile(
     rf"^(?:the|a|an)\s+(?:[\w’'-]+\s+){{0,4}}?{_OUTLET_NOUNS}$", re.IGNORECASE
 )
 _OUTLET_DESCRIPTION_START = re.compile(
     rf"^(?:the|a|an)\s+(?:[\w’'-]+\s+){{0,4}}?{_OUTLET_NOUNS}\b", re.IGNORECASE
 )
-_OUTLET_HEAD = re.compile(rf"\b{_OUTLET_NOUNS}\b", re.IGNORECASE)
+_OUTLET_HEAD = re.compile(rf"\b{_MEDIA_NOUNS}\b", re.IGNORECASE)
 _CAPITALISED_RUN = r"[A-Z][\w’'-]*(?:\s+(?:al-|el-)?[A-Z][\w’'-]*)*"
-_NOUN_THEN_NAME = re.compile(rf"\b{_OUTLET_NOUNS}\s+(?P<name>{_CAPITALISED_RUN})")
-_NAME_THEN_NOUN = re.compile(rf"(?P<name>{_CAPITALISED_RUN})\s+{_OUTLET_NOUNS}\b")
+_NOUN_THEN_NAME = re.compile(rf"\b{_MEDIA_NOUNS}\s+(?P<name>{_CAPITALISED_RUN})")
+_NAME_THEN_NOUN = re.compile(rf"(?P<name>{_CAPITALISED_RUN})(?<![’']s)\s+{_MEDIA_NOUNS}\b")
 _REPORT_CUES = frozenset({"reported", "reports", "report", "published", "publishes", "wrote"})
 _PRONOUNS = frozenset({"he", "she", "him", "her"})
 _OTHER_PRONOUNS = frozenset(
@@ -77,7 +81,7 @@ _DESCRIPTOR_WORD = re.compile(r"-(?:based|owned|backed|led|language|run|funded)$
 _DETERMINERS = re.compile(r"^(?:the|also|both)\s+", re.IGNORECASE)
 _TRAILING_TIME = re.compile(
     r"(?:\s+(?:on\s+)?(?:(?:Mon|Tues|Wednes|Thurs|Fri|Satur|Sun)day|yesterday|today|also"
-    r"|last\s+\w+|this\s+\w+|earlier|later|previously|again))+$",
+    r"|last\s+\w+|this\s+\w+|earlier|later|previously|again|both|all|too|jointly))+$",
     re.IGNORECASE,
 )
 _STOP = _words("""the a an of in on at to for from with by and or s close who which that as its his her
@@ -94,6 +98,11 @@ _CUE_VERBS = (
 _SUBJECT_CUE = re.compile(
     r"^(?!(?:The|A|An|This|That|It|They|These|Those)\b)(?P<subject>[A-Z][\w’'.-]*(?:\s+(?:(?:al|el|bin|de|van|von)[\s-])?[A-Z][\w’'.-]*){0,4})"
     rf"(?:,\s[^,“”\"]{{2,120}}?,?)?\s+(?:also\s+)?(?P<cue>{_CUE_VERBS})\b"
+)
+# "Nelson’s manager, Jean-Pierre Henraux, also confirmed": the source phrase was only "also".
+_NAME_BEFORE_CUE = re.compile(
+    r"(?P<name>[A-Z][\w’'-]+(?:\s+(?:(?:al|el|bin|de|van|von)[\s-])?[A-Z][\w’'-]+){1,3}),?\s+"
+    r"(?:(?:also|both|too|then|later|previously|again)\s+)?$"
 )
 # "..., reports Reuters." / "..., say sources close to the Kremlin."
 _INVERTED_SOURCE = re.compile(r"\s*(?P<source>(?!that\b)[^,.;:“”\"]{2,80}?)\s*[.,;]?[”\"]?$")
@@ -120,8 +129,10 @@ _FRAMING_ADVERBS = re.compile(r"\b(?P<cue>reportedly|according to (?:the|a) repo
 # Reporting verbs that are also plural nouns; read as verbs only before "that", a quote,
 # a colon or the end of the sentence.
 _NOUN_LIKE_CUES = _words(
-    "states claims reports notes charges hopes fears estimates counters concludes"
+    "states claims reports notes charges hopes fears estimates counters concludes report claim"
+    " note charge hope fear estimate alleged"
 )
+_PREPOSITIONS = _words("to for with from on in at by into about than")
 _VERB_FOLLOWS = re.compile(r"\s*(?:that\b|[:“\"]|[.!?]|$)")
 _PRONOUN_WINDOW = 2  # paragraphs back in which "he said" may find its speaker
 
@@ -221,12 +232,15 @@ class _ArticleSources:
                 return self._outlet_names[index]
         return None
 
-    def outlet_near(self, position: int) -> str | None:
-        """The outlet a description refers to: the last one named before, else the next."""
-        if not self._outlets_by_position:
-            return None
+    def outlet_near(self, position: int, *, following: bool = True) -> str | None:
+        """The outlet a description refers to: the last one named before, else (if
+        `following`) the first one named after ("a prominent newspaper ... Asharq")."""
         before = bisect_right(self._outlet_starts, position) - 1
-        return self._outlets_by_position[max(before, 0)][1]
+        if before >= 0:
+            return self._outlets_by_position[before][1]
+        if following and self._outlets_by_position:
+            return self._outlets_by_position[0][1]
+        return None
 
     def person(self, name: str) -> str:
         """The fullest form of a person's name in the article ("Brenton" -> "Tony Benton")."""
@@ -349,10 +363,12 @@ def _is_plausible(body: str, attribution: SpanAttribution) -> bool:
     if cue.lower() in _NOUN_LIKE_CUES and not inverted and not _VERB_FOLLOWS.match(body, cue_end):
         return False  # "Sunni Muslim states in the gulf": a noun, not a reporting verb
     if attribution.source:
-        words = body[slice(*attribution.source)].split()
-        last = words[-1].lower() if words else ""
-        if last in _STOP or (last.endswith("ly") and last.isalpha() and last != "daily"):
-            return False
+        words = body[slice(*attribution.source)].split() or [""]
+        first, last = words[0], words[-1]
+        if first in _PREPOSITIONS or last.lower() in _STOP or last.endswith(("’s", "'s")):
+            return False  # "to her followers", "his manager and", "Nelson’s (alleged death)"
+        if last.islower() and last.endswith("ly") and last != "daily":
+            return False  # "for years Moscow officially (maintained)"
     return True
 
 
@@ -424,6 +440,11 @@ def _resolve(
         phrase, cue, cue_start = _fallback_frame(text)
     if phrase is None:
         return NO_ATTRIBUTION
+    if cue_start is not None and not _clean_phrase(phrase):
+        named = _NAME_BEFORE_CUE.search(text, 0, cue_start)  # "X, a manager, also said"
+        phrase = named.group("name") if named else None
+        if phrase is None:
+            return NO_ATTRIBUTION
     if cue_start is not None and not _proper_name(_clean_phrase(phrase)):
         subject = _SUBJECT_CUE.match(text)
         if (
@@ -432,6 +453,9 @@ def _resolve(
             and _proper_name(subject.group("subject"))
         ):
             phrase = subject.group("subject")
+    tail = phrase.split()[-1].lower() if phrase.split() else ""
+    if tail in _PRONOUNS and len(phrase.split()) > 1:
+        phrase = tail  # "ordered his followers to ... he (said)": the clause ends in the source
     mention = _mention(phrase, sentence.start, context)
     if mention is None:
         return NO_ATTRIBUTION
@@ -472,6 +496,8 @@ def _mention(phrase: str, position: int, context: _Context) -> _Mention | None:
     """Who a source phrase names; None for a pronoun nobody can be found for."""
     sources, paragraph = context.sources, context.paragraph
     cleaned = _clean_phrase(phrase)
+    if not any(char.isalpha() for char in cleaned):
+        return None
     words = _content_words(cleaned)
     lower = cleaned.lower()
     if lower in _PRONOUNS:
@@ -520,7 +546,7 @@ def _cited_source(
         if outlet:
             return outlet
     if _PASSIVE_QUOTE.search(text) or _FRAMING_ADVERBS.search(text):
-        return mention.cited_source or sources.outlet_near(offset)
+        return mention.cited_source or sources.outlet_near(offset, following=False)
     return mention.cited_source or sources.relay_for(mention.words)
 
 
@@ -546,7 +572,7 @@ def _framing_adverb(sentence: Sentence, sources: _ArticleSources) -> SentenceAtt
     match = _FRAMING_ADVERBS.search(sentence.text)
     if not match:
         return NO_ATTRIBUTION
-    outlet = sources.outlet_near(sentence.start)
+    outlet = sources.outlet_near(sentence.start, following=False)
     return SentenceAttribution(outlet, match.group("cue"), None) if outlet else NO_ATTRIBUTION
 
 
