@@ -52,10 +52,11 @@ class MembershipAdmin(ProjectionAdmin):
 
 
 class CommandForm(forms.ModelForm):
-    """An admin add form whose save runs a command instead of `Model.save`.
+    """An admin form whose save runs a command instead of `Model.save`.
 
-    The command runs once every field is valid (`_post_clean`), so a refusal (role, stale
-    version, illegal transition) comes back as a form error and nothing is written.
+    The command runs once every field is valid, in place of ModelForm's instance validation
+    (`_post_clean`): the command validates, so a refusal (role, stale version, illegal
+    transition) comes back as a form error and nothing is written.
     """
 
     request = None  # set per request by the admin's get_form
@@ -67,7 +68,6 @@ class CommandForm(forms.ModelForm):
         raise NotImplementedError
 
     def _post_clean(self):
-        super()._post_clean()
         if self.errors:
             return
         try:

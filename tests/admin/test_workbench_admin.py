@@ -1,0 +1,215 @@
+"""The admin workbench calls the commands: versions, workflow, history, review, pages."""
+
+import re
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from claims.commands import approve_verdict, flag_verdicts_of_cluster, submit_verdict
+from claims.models import Verdict
+from dossiers.models import Event
+
+pytestmark = pytest.mark.django_db
+
+
+def change_url(verdict) -> str:
+    return reverse("admin:claims_verdict_change", args=[verdict.pk])
+
+
+def edit_form(verdict, **changes) -> dict:
+    return {
+        "rating": verdict.rating,
+        "confidence": verdict.confidence,
+        "source_reliability": verdict.source_reliability,
+        "information_credibility": verdict.information_credibility,
+        "rationale": verdict.rationale,
+        "version": verdict.version,
+        "change_note": "",
+        **changes,
+    }
+
+
+def workflow(client, verdict, action: str, **data):
+    url = reverse("admin:claims_verdict_workflow", args=[verdict.pk, action])
+    return client.post(url, {"version": verdict.version, **data}, follow=True)
+
+
+def test_an_edit_goes_through_edit_verdict_and_records_the_change_note(client, desk):
+    client.force_login(desk.analyst)
+    response = client.post(
+        change_url(desk.verdict),
+        edit_form(
+            desk.verdict,
+            rating="false",
+            change_note="origin traced",
+            supporting_claims=[desk.claim.pk],
+        ),
+    )
+    assert response.status_code == 302
+    verdict = Verdict.objects.get(pk=desk.verdict.pk)
+    assert verdict.rating == "false" and verdict.evidence.get().claim == desk.claim
+    event = Event.objects.filter(stream_id=verdict.pk).last()
+    assert (event.type, event.metadata["actor"], event.metadata["reason"]) == (
+        "VerdictEdited",
+        desk.analyst.username,
+        "origin traced",
+    )
+
+
+def test_a_stale_edit_in_the_admin_is_refused_with_a_clear_message(client, desk):
+    client.force_login(desk.analyst)
+    opened = edit_form(desk.verdict)  # both "tabs" loaded the same version
+    first = client.post(change_url(desk.verdict), {**opened, "rationale": "First tab."})
+    assert first.status_code == 302
+
+    second = client.post(change_url(desk.verdict), {**opened, "rationale": "Second tab."})
+
+    assert second.status_code == 200
+    page = second.content.decode()
+    assert "Someone changed this record while you had it open" in page
+    assert "Nothing was saved" in page
+    assert Verdict.objects.get(pk=desk.verdict.pk).rationale == "First tab."
+
+
+def test_drafting_in_the_admin_appends_a_verdict_drafted_event(client, desk):
+    client.force_login(desk.analyst)
+    claim = desk.open_cluster.claims.first()
+    response = client.post(
+        reverse("admin:claims_verdict_add"),
+        {
+            "cluster": desk.open_cluster.pk,
+            "rating": "mixed",
+            "confidence": 40,
+            "source_reliability": "C",
+            "information_credibility": 3,
+            "rationale": "Needs a second source.",
+            "refuting_claims": [claim.pk],
+        },
+    )
+    verdict = Verdict.objects.get(cluster=desk.open_cluster)
+    assert response.status_code == 302 and response.url == change_url(verdict)
+    assert verdict.author == desk.analyst and verdict.evidence.get().relation == "refutes"
+    drafted = Event.objects.get(stream_id=verdict.pk)
+    assert (drafted.type, drafted.metadata["actor"]) == ("VerdictDrafted", desk.analyst.username)
+
+
+def test_workflow_buttons_call_the_commands_and_explain_refusals(client, desk):
+    client.force_login(desk.analyst)
+    page = workflow(client, desk.verdict, "submit").content.decode()
+    assert "Submitted for review." in page
+
+    client.force_login(desk.reviewer)
+    verdict = Verdict.objects.get(pk=desk.verdict.pk)
+    page = workflow(client, verdict, "request_changes", reason="").content.decode()
+    assert "A reason is required to request changes" in page
+    page = workflow(client, verdict, "approve").content.decode()
+    assert "Approved." in page
+    verdict.refresh_from_db()
+    assert verdict.status == Verdict.Status.APPROVED and verdict.reviewer == desk.reviewer
+
+    page = workflow(client, verdict, "publish", version=verdict.version - 1).content.decode()
+    assert "Someone changed this record" in page
+    verdict.refresh_from_db()
+    assert verdict.status == Verdict.Status.APPROVED
+
+
+def test_the_author_is_told_about_the_four_eyes_rule(client, desk):
+    verdict = submit_verdict(
+        verdict=desk.verdict, actor=desk.analyst, expected_version=desk.verdict.version
+    )
+    client.force_login(desk.analyst)  # an analyst, and the author
+    page = workflow(client, verdict, "approve").content.decode()
+    assert "Not allowed" in page
+    verdict.refresh_from_db()
+    assert verdict.status == Verdict.Status.IN_REVIEW
+
+
+def test_projections_are_read_only_in_the_admin(client, desk):
+    client.force_login(desk.analyst)
+    for url in (
+        reverse("admin:dossiers_article_change", args=[desk.article.pk]),
+        reverse("admin:claims_claim_change", args=[desk.claim.pk]),
+        reverse("admin:claims_claimcluster_change", args=[desk.cluster.pk]),
+    ):
+        assert client.post(url, {"title": "rewritten"}).status_code == 403
+    assert client.get(reverse("admin:dossiers_article_add")).status_code == 403
+    assert client.get(reverse("admin:claims_claim_delete", args=[desk.claim.pk])).status_code == 403
+
+
+def test_a_viewer_sees_the_verdict_but_cannot_edit_it(client, desk):
+    client.force_login(desk.viewer())
+    page = client.get(change_url(desk.verdict)).content.decode()
+    assert 'name="rating"' not in page and "Mostly true" in page
+    assert client.post(change_url(desk.verdict), edit_form(desk.verdict)).status_code == 403
+
+
+def test_history_shows_field_diffs_with_actor_and_reason(client, desk):
+    client.force_login(desk.analyst)
+    client.post(
+        change_url(desk.verdict),
+        edit_form(desk.verdict, rating="false", change_note="state media denied it"),
+    )
+    page = client.get(reverse("admin:claims_verdict_history", args=[desk.verdict.pk]))
+    text = page.content.decode()
+    assert "state media denied it" in text
+    assert desk.analyst.username in text
+    assert re.search(r"Rating:</strong>\s*mostly_true\s*&nbsp;&rarr;&nbsp;&nbsp;false", text)
+
+
+def test_needs_review_filter_lists_flagged_verdicts_with_what_changed(client, desk):
+    verdict = submit_verdict(
+        verdict=desk.verdict, actor=desk.analyst, expected_version=desk.verdict.version
+    )
+    approve_verdict(verdict=verdict, actor=desk.reviewer, expected_version=verdict.version)
+    flag_verdicts_of_cluster(
+        cluster_id=desk.cluster.id, reasons=["independent origins: 3 → 1"], actor=None
+    )
+    client.force_login(desk.reviewer)
+    url = reverse("admin:claims_verdict_changelist")
+    flagged = client.get(url, {"review": "needed"}).content.decode()
+    assert str(desk.verdict.pk) in flagged
+    assert "independent origins: 3 → 1" in flagged
+    page = client.get(change_url(desk.verdict)).content.decode()
+    assert "Needs review" in page and "independent origins: 3 → 1" in page
+
+
+def test_the_article_page_highlights_each_claim_in_the_body(client, desk):
+    client.force_login(desk.analyst)
+    page = client.get(reverse("admin:dossiers_article_change", args=[desk.article.pk]))
+    text = page.content.decode()
+    claims = list(desk.article.claims.all())
+    marks = re.findall(r'<mark class="claim" id="claim-(\d+)"', text)
+    assert sorted(int(m) for m in marks) == sorted(c.ordinal for c in claims)
+    assert "Re-run extraction" in text
+    assert f'title="Speaker: {claims[0].speaker or "unattributed"}' in text
+
+
+def test_the_cluster_page_shows_counts_revisions_and_the_provenance_graph(client, desk):
+    client.force_login(desk.analyst)
+    page = client.get(reverse("admin:claims_claimcluster_change", args=[desk.cluster.pk]))
+    text = page.content.decode()
+    assert '<svg xmlns="http://www.w3.org/2000/svg" class="provenance-graph"' in text
+    assert text.count('class="node article"') == desk.cluster.article_count
+    assert f"<strong>{desk.cluster.independent_origin_count}</strong> independent origin" in text
+    assert "Revision 1" in text
+
+
+def test_the_as_of_page_shows_what_we_believed_then(client, desk):
+    client.force_login(desk.analyst)
+    url = reverse("admin:dossiers_dossier_as_of", args=[desk.dossier.pk])
+    before = desk.verdict.created_at - timezone.timedelta(microseconds=1)
+    then = client.get(url, {"when": before.isoformat()}).content.decode()
+    now = client.get(url, {"when": timezone.now().isoformat()}).content.decode()
+    verdict_link = change_url(desk.verdict)
+    assert verdict_link not in then and verdict_link in now
+    assert 'type="datetime-local"' in then
+
+
+def test_the_timeline_lists_articles_by_date_and_events_by_record_time(client, desk):
+    client.force_login(desk.analyst)
+    page = client.get(reverse("admin:dossiers_dossier_timeline", args=[desk.dossier.pk]))
+    text = page.content.decode()
+    positions = [int(p) for p in re.findall(r"<td>(\d+)</td>\s*<td>[A-Z]\w+</td>", text)]
+    assert positions == sorted(positions) and len(positions) >= 4
+    assert "VerdictDrafted" in text and "DossierCreated" in text
