@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "dossiers",
     "claims",
     "workers",
+    "api",
 ]
 
 MIDDLEWARE = [
@@ -174,15 +175,41 @@ REST_FRAMEWORK = {
         "rest_framework.filters.SearchFilter",
         "rest_framework.filters.OrderingFilter",
     ],
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
-    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
+    "DEFAULT_PARSER_CLASSES": [
+        "api.parsers.BoundedJSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
+    "DEFAULT_SCHEMA_CLASS": "api.schema.ClaimdeskSchema",
+    "DEFAULT_PAGINATION_CLASS": "api.pagination.NumberedPagination",
     "PAGE_SIZE": 50,
+    "EXCEPTION_HANDLER": "api.errors.api_exception_handler",
+    "DEFAULT_THROTTLE_CLASSES": [
+        "rest_framework.throttling.AnonRateThrottle",
+        "rest_framework.throttling.UserRateThrottle",
+    ],
+    "DEFAULT_THROTTLE_RATES": {
+        "anon": os.environ.get("API_THROTTLE_ANON", "60/min"),
+        "user": os.environ.get("API_THROTTLE_USER", "6000/min"),
+    },
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Claimdesk API",
-    "DESCRIPTION": "Dossiers, articles, claims, clusters, verdicts and the event feed.",
+    "DESCRIPTION": (
+        "Dossiers, articles, claims, clusters, verdicts and the event feed. "
+        "Authenticate with `Authorization: Token <key>` (or a session). "
+        "Every error is `{\"error\": {\"code\", \"message\", \"details\"}}`; see docs/API.md."
+    ),
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    "SCHEMA_PATH_PREFIX": r"/api/v1",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {
+        "ArticleStatusEnum": "dossiers.models.Article.Status",
+        "VerdictStatusEnum": "claims.models.Verdict.Status",
+        "DeliveryStatusEnum": "api.models.WebhookDelivery.Status",
+        "SourceReliabilityEnum": "dossiers.models.SourceReliability",
+    },
 }
 
 LOGGING = {

@@ -1,0 +1,9 @@
+from django.apps import AppConfig
+
+
+class ApiConfig(AppConfig):
+    name = "api"
+    verbose_name = "Integration API"
+
+    def ready(self) -> None:
+        from api import events  # noqa: F401  (register the webhook audit events)

@@ -1,0 +1,29 @@
+"""Audit events of webhook registration.
+
+A webhook is configuration, not a projection (see `api.models`): its command writes the row
+and appends one of these events so that the team's log records who pointed its events where.
+The events carry no secret, and applying them changes no read model.
+"""
+
+from __future__ import annotations
+
+from django.db.models import TextChoices
+
+from dossiers.eventstore import projection
+from dossiers.models import Event
+
+WEBHOOK_STREAM = "webhook"
+
+
+class WebhookEventType(TextChoices):
+    WEBHOOK_REGISTERED = "WebhookRegistered"
+    WEBHOOK_CHANGED = "WebhookChanged"
+    WEBHOOK_REMOVED = "WebhookRemoved"
+
+
+def _audit_only(event: Event) -> None:
+    """The webhook row is written by the command itself; there is nothing to project."""
+
+
+for _event_type in WebhookEventType:
+    projection(_event_type)(_audit_only)

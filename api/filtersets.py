@@ -1,0 +1,153 @@
+"""Query filters of the list endpoints (django-filter)."""
+
+from __future__ import annotations
+
+from datetime import UTC
+
+import django_filters as filters
+from django import forms
+from django.db.models import Exists, OuterRef, QuerySet
+from django_filters.fields import IsoDateTimeField
+
+from api.models import WebhookDelivery
+from claims.models import Claim, ClaimCluster, Rating, Verdict
+from dossiers.models import Article, Dossier, Event, Source
+
+
+class _UtcIsoDateTimeField(IsoDateTimeField):
+    """Refuses instants that do not exist in UTC (year 1 at +14:00) instead of failing later."""
+
+    def strptime(self, value, format):
+        parsed = super().strptime(value, format)
+        try:
+            parsed.astimezone(UTC)
+        except OverflowError:
+            raise forms.ValidationError("the date-time is out of range") from None
+        return parsed
+
+
+class DateTimeFilter(filters.IsoDateTimeFilter):
+    field_class = _UtcIsoDateTimeField
+
+
+def count_filter(field_name: str, **kwargs) -> filters.NumberFilter:
+    return filters.NumberFilter(
+        field_name=field_name, lookup_expr="gte", min_value=0, max_value=1_000_000, **kwargs
+    )
+
+
+def id_filter(field_name: str, **kwargs) -> filters.UUIDFilter:
+    """Filter by a related id without looking it up: another team's id just matches nothing."""
+    return filters.UUIDFilter(field_name=field_name, **kwargs)
+
+
+class DossierFilter(filters.FilterSet):
+    team = id_filter("team")
+    created_after = DateTimeFilter(field_name="created_at", lookup_expr="gte")
+    created_before = DateTimeFilter(field_name="created_at", lookup_expr="lt")
+
+    class Meta:
+        model = Dossier
+        fields = ["status"]
+
+
+class SourceFilter(filters.FilterSet):
+    team = id_filter("team")
+
+    class Meta:
+        model = Source
+        fields = ["kind", "reliability"]
+
+
+class ArticleFilter(filters.FilterSet):
+    dossier = id_filter("dossier")
+    source = id_filter("source")
+    uploaded_after = DateTimeFilter(field_name="uploaded_at", lookup_expr="gte")
+    uploaded_before = DateTimeFilter(field_name="uploaded_at", lookup_expr="lt")
+    published_after = DateTimeFilter(field_name="published_at", lookup_expr="gte")
+    published_before = DateTimeFilter(field_name="published_at", lookup_expr="lt")
+
+    class Meta:
+        model = Article
+        fields = ["status", "language"]
+
+
+class ClaimFilter(filters.FilterSet):
+    dossier = id_filter("dossier")
+    article = id_filter("article")
+    cluster = id_filter("cluster")
+    source = id_filter("article__source", help_text="The article's source.")
+    min_checkworthiness = filters.NumberFilter(
+        field_name="checkworthiness", lookup_expr="gte", min_value=0, max_value=1
+    )
+    speaker = filters.CharFilter(lookup_expr="iexact")
+    clustered = filters.BooleanFilter(field_name="cluster", lookup_expr="isnull", exclude=True)
+
+    class Meta:
+        model = Claim
+        fields = ["extractor_version"]
+
+
+def _needs_review(queryset: QuerySet, name: str, value: bool | None) -> QuerySet:
+    if value is None:
+        return queryset
+    flagged = Verdict.objects.filter(cluster=OuterRef("pk"), needs_review=True)
+    return queryset.filter(Exists(flagged) if value else ~Exists(flagged))
+
+
+class ClusterFilter(filters.FilterSet):
+    dossier = id_filter("dossier")
+    min_articles = count_filter("article_count")
+    min_independent_origins = count_filter("independent_origin_count")
+    needs_review = filters.BooleanFilter(
+        method=_needs_review, help_text="Has a verdict that re-analysis flagged for review."
+    )
+    updated_after = DateTimeFilter(field_name="updated_at", lookup_expr="gte")
+    updated_before = DateTimeFilter(field_name="updated_at", lookup_expr="lt")
+
+    class Meta:
+        model = ClaimCluster
+        fields = ["is_active"]
+
+
+class VerdictFilter(filters.FilterSet):
+    dossier = id_filter("dossier")
+    cluster = id_filter("cluster")
+    revision = filters.NumberFilter(min_value=1, max_value=1_000_000)
+    rating = filters.MultipleChoiceFilter(choices=Rating.choices)
+    status = filters.MultipleChoiceFilter(choices=Verdict.Status.choices)
+    author = filters.CharFilter(field_name="author__username")
+    created_after = DateTimeFilter(field_name="created_at", lookup_expr="gte")
+    created_before = DateTimeFilter(field_name="created_at", lookup_expr="lt")
+    updated_after = DateTimeFilter(field_name="updated_at", lookup_expr="gte")
+    updated_before = DateTimeFilter(field_name="updated_at", lookup_expr="lt")
+    published_after = DateTimeFilter(field_name="published_at", lookup_expr="gte")
+    published_before = DateTimeFilter(field_name="published_at", lookup_expr="lt")
+
+    class Meta:
+        model = Verdict
+        fields = ["needs_review"]
+
+
+def _event_types(queryset: QuerySet, name: str, value: str) -> QuerySet:
+    types = [item.strip() for item in value.split(",") if item.strip()]
+    return queryset.filter(type__in=types) if types else queryset
+
+
+class EventFilter(filters.FilterSet):
+    types = filters.CharFilter(
+        method=_event_types, help_text="Comma-separated event types, e.g. VerdictPublished."
+    )
+    team = id_filter("team_id")
+    stream_type = filters.CharFilter()
+    stream_id = filters.UUIDFilter()
+
+    class Meta:
+        model = Event
+        fields: list[str] = []
+
+
+class WebhookDeliveryFilter(filters.FilterSet):
+    class Meta:
+        model = WebhookDelivery
+        fields = ["status", "event_type"]

@@ -1,0 +1,185 @@
+"""Claims, clusters and verdicts, their inputs and the verdict history."""
+
+from __future__ import annotations
+
+from rest_framework import serializers
+
+from api.serializers.dossiers import ArticleSerializer, DossierSerializer
+from api.serializers.fields import ScopedPrimaryKeyField, UsernameField
+from claims.models import (
+    Claim,
+    ClaimCluster,
+    EvidenceRelation,
+    InformationCredibility,
+    Rating,
+    Verdict,
+    VerdictEvidence,
+)
+from claims.selectors import claims_for, clusters_for
+from dossiers.models import Article, SourceReliability
+from dossiers.selectors import articles_for
+
+
+class ClaimSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Claim
+        fields = [
+            "id",
+            "article",
+            "dossier",
+            "cluster",
+            "ordinal",
+            "text",
+            "start",
+            "end",
+            "speaker",
+            "cue",
+            "cited_source",
+            "entities",
+            "quantities",
+            "dates",
+            "checkworthiness",
+            "extractor_version",
+        ]
+
+
+class ClusterSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = ClaimCluster
+        fields = [
+            "id",
+            "dossier",
+            "canonical_text",
+            "article_count",
+            "independent_origin_count",
+            "origin",
+            "origins",
+            "supporting_article_count",
+            "contradicting_article_count",
+            "is_active",
+            "created_at",
+            "updated_at",
+            "version",
+        ]
+
+
+class EvidenceSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = VerdictEvidence
+        fields = ["article", "claim", "quote", "relation", "note"]
+
+
+class VerdictSerializer(serializers.ModelSerializer):
+    author = UsernameField()
+    reviewer = UsernameField()
+    evidence = EvidenceSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = Verdict
+        fields = [
+            "id",
+            "cluster",
+            "dossier",
+            "revision",
+            "supersedes",
+            "status",
+            "rating",
+            "confidence",
+            "source_reliability",
+            "information_credibility",
+            "rationale",
+            "evidence",
+            "author",
+            "reviewer",
+            "needs_review",
+            "review_flags",
+            "created_at",
+            "updated_at",
+            "approved_at",
+            "published_at",
+            "version",
+        ]
+
+
+class EvidenceInputSerializer(serializers.Serializer):
+    relation = serializers.ChoiceField(choices=EvidenceRelation.choices)
+    claim = ScopedPrimaryKeyField(selector=claims_for, model=Claim, required=False)
+    article = ScopedPrimaryKeyField(selector=articles_for, model=Article, required=False)
+    note = serializers.CharField(max_length=500, required=False, allow_blank=True, default="")
+
+    def validate(self, attrs: dict) -> dict:
+        if "claim" not in attrs and "article" not in attrs:
+            raise serializers.ValidationError("evidence names a `claim` or an `article`")
+        return attrs
+
+
+class VerdictContentSerializer(serializers.Serializer):
+    """What an analyst writes in a verdict; on PATCH, omitted fields keep their value."""
+
+    rating = serializers.ChoiceField(choices=Rating.choices)
+    confidence = serializers.IntegerField(min_value=0, max_value=100, default=50)
+    source_reliability = serializers.ChoiceField(
+        choices=SourceReliability.choices, default=SourceReliability.F
+    )
+    information_credibility = serializers.ChoiceField(
+        choices=InformationCredibility.choices, default=InformationCredibility.CANNOT_BE_JUDGED
+    )
+    rationale = serializers.CharField(allow_blank=True, default="", max_length=20_000)
+    evidence = EvidenceInputSerializer(many=True, required=False, max_length=200)
+
+
+class VerdictDraftSerializer(VerdictContentSerializer):
+    cluster = ScopedPrimaryKeyField(selector=clusters_for, model=ClaimCluster)
+
+
+class VerdictEditSerializer(VerdictContentSerializer):
+    reason = serializers.CharField(required=False, allow_blank=True, default="", max_length=500)
+
+
+class WorkflowActionSerializer(serializers.Serializer):
+    reason = serializers.CharField(required=False, allow_blank=True, default="", max_length=500)
+
+
+class ReasonRequiredSerializer(serializers.Serializer):
+    reason = serializers.CharField(max_length=500, help_text="Why: kept with the revision.")
+
+
+class FieldChangeSerializer(serializers.Serializer):
+    field = serializers.CharField()
+    old = serializers.JSONField(allow_null=True)
+    new = serializers.JSONField(allow_null=True)
+
+
+class VerdictHistoryEntrySerializer(serializers.Serializer):
+    """One recorded change of one revision: who, when, why, and which fields changed."""
+
+    verdict = serializers.UUIDField()
+    revision = serializers.IntegerField()
+    version = serializers.IntegerField()
+    at = serializers.DateTimeField()
+    actor = serializers.CharField(allow_null=True)
+    reason = serializers.CharField(allow_blank=True)
+    change = serializers.ChoiceField(choices=["created", "changed", "deleted"])
+    status = serializers.ChoiceField(choices=Verdict.Status.choices)
+    changes = FieldChangeSerializer(many=True)
+
+
+class SnapshotClusterSerializer(ClusterSerializer):
+    claims = serializers.ListField(child=serializers.UUIDField(), source="claims_then")
+    verdict = serializers.UUIDField(
+        source="verdict_then", allow_null=True, help_text="The current revision at the time."
+    )
+
+    class Meta(ClusterSerializer.Meta):
+        fields = [*ClusterSerializer.Meta.fields, "claims", "verdict"]
+
+
+class DossierSnapshotSerializer(serializers.Serializer):
+    """A dossier as it stood at `as_of`. Article bodies are not versioned, so not included."""
+
+    as_of = serializers.DateTimeField()
+    dossier = DossierSerializer()
+    articles = ArticleSerializer(many=True)
+    claims = ClaimSerializer(many=True)
+    clusters = SnapshotClusterSerializer(many=True)
+    verdicts = VerdictSerializer(many=True)

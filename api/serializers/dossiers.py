@@ -1,0 +1,176 @@
+"""Teams, dossiers, sources and articles. Input serializers only validate: commands write."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+from rest_framework.reverse import reverse
+
+from api.serializers.fields import ScopedPrimaryKeyField, UsernameField
+from dossiers.models import Article, Dossier, Role, Source, SourceReliability, Team
+from dossiers.selectors import dossiers_for, sources_for, teams_for
+
+
+class TeamSerializer(serializers.ModelSerializer):
+    role = serializers.ChoiceField(
+        choices=Role.choices, read_only=True, help_text="Your role in this team."
+    )
+
+    class Meta:
+        model = Team
+        fields = ["id", "name", "role", "created_at", "version"]
+
+
+class DossierSerializer(serializers.ModelSerializer):
+    created_by = UsernameField()
+
+    class Meta:
+        model = Dossier
+        fields = [
+            "id",
+            "team",
+            "title",
+            "question",
+            "status",
+            "tags",
+            "created_by",
+            "created_at",
+            "version",
+        ]
+
+
+class DossierCreateSerializer(serializers.Serializer):
+    team = ScopedPrimaryKeyField(selector=teams_for, model=Team)
+    title = serializers.CharField(max_length=300)
+    question = serializers.CharField(required=False, allow_blank=True, default="")
+    tags = serializers.ListField(
+        child=serializers.CharField(max_length=100), required=False, default=list, max_length=50
+    )
+
+
+class AnalysisProgressSerializer(serializers.Serializer):
+    total = serializers.IntegerField()
+    pending = serializers.IntegerField()
+    running = serializers.IntegerField()
+    done = serializers.IntegerField()
+    failed = serializers.IntegerField()
+
+
+class ReanalysisSerializer(serializers.Serializer):
+    reason = serializers.CharField(required=False, allow_blank=True, default="", max_length=500)
+
+
+class ReanalysisResultSerializer(serializers.Serializer):
+    queued = serializers.IntegerField(help_text="Articles queued for extraction again.")
+    progress = AnalysisProgressSerializer()
+
+
+class SourceSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Source
+        fields = ["id", "team", "name", "kind", "domain", "reliability", "version"]
+
+
+class SourceCreateSerializer(serializers.Serializer):
+    team = ScopedPrimaryKeyField(selector=teams_for, model=Team)
+    name = serializers.CharField(max_length=200)
+    kind = serializers.ChoiceField(choices=Source.Kind.choices, default=Source.Kind.OUTLET)
+    domain = serializers.CharField(max_length=253, required=False, allow_blank=True, default="")
+    reliability = serializers.ChoiceField(
+        choices=SourceReliability.choices, default=SourceReliability.F
+    )
+
+
+ARTICLE_FIELDS = [
+    "id",
+    "dossier",
+    "source",
+    "title",
+    "url",
+    "author",
+    "published_at",
+    "language",
+    "content_type",
+    "filename",
+    "content_hash",
+    "status",
+    "status_changed_at",
+    "extraction_error",
+    "extraction_attempts",
+    "extractor_version",
+    "uploaded_by",
+    "uploaded_at",
+    "version",
+]
+
+
+class ArticleSerializer(serializers.ModelSerializer):
+    """An article without its text (lists stay small); the detail view adds `body`."""
+
+    uploaded_by = UsernameField()
+
+    class Meta:
+        model = Article
+        fields = ARTICLE_FIELDS
+
+
+class ArticleDetailSerializer(ArticleSerializer):
+    class Meta:
+        model = Article
+        fields = [*ARTICLE_FIELDS, "body"]
+
+
+class ArticleStatusSerializer(serializers.Serializer):
+    """Where an upload stands: what the status URL returns (and the upload answers with)."""
+
+    article = serializers.UUIDField(source="id")
+    dossier = serializers.UUIDField(source="dossier_id")
+    status = serializers.ChoiceField(choices=Article.Status.choices)
+    claim_count = serializers.IntegerField()
+    error = serializers.CharField(source="extraction_error", allow_blank=True)
+    attempts = serializers.IntegerField(source="extraction_attempts")
+    extractor_version = serializers.CharField(allow_blank=True)
+    status_changed_at = serializers.DateTimeField()
+    status_url = serializers.SerializerMethodField()
+    article_url = serializers.SerializerMethodField()
+
+    @extend_schema_field(serializers.URLField())
+    def get_status_url(self, article: Article) -> str:
+        return reverse("api:article-status", args=[article.id], request=self.context["request"])
+
+    @extend_schema_field(serializers.URLField())
+    def get_article_url(self, article: Article) -> str:
+        return reverse("api:article-detail", args=[article.id], request=self.context["request"])
+
+
+class ArticleUploadSerializer(serializers.Serializer):
+    """An upload as a multipart `file` or as JSON `text`; exactly one of the two."""
+
+    dossier = ScopedPrimaryKeyField(selector=dossiers_for, model=Dossier)
+    source = ScopedPrimaryKeyField(
+        selector=sources_for, model=Source, required=False, allow_null=True
+    )
+    url = serializers.URLField(max_length=2000, required=False, allow_blank=True, default="")
+    file = serializers.FileField(required=False, allow_empty_file=True, use_url=False)
+    text = serializers.CharField(
+        required=False, allow_blank=True, trim_whitespace=False, help_text="The article text."
+    )
+    filename = serializers.CharField(max_length=255, required=False, allow_blank=True)
+
+    def validate(self, attrs: dict) -> dict:
+        if ("file" in attrs) == ("text" in attrs):
+            raise serializers.ValidationError("send the article as `file` (multipart) or `text`")
+        return attrs
+
+    def payload(self) -> tuple[bytes | str, str, str]:
+        """The upload's bytes (at most one byte over the limit), filename and content type.
+
+        Reading stops past the limit so a huge file is refused without loading it.
+        """
+        data = self.validated_data
+        if "text" in data:
+            return data["text"], data.get("filename", ""), ""
+        upload = data["file"]
+        payload = upload.read(settings.ARTICLE_MAX_BYTES + 1)
+        return payload, data.get("filename") or upload.name or "", upload.content_type or ""

@@ -1,0 +1,52 @@
+"""What every API view shares: team-role permissions, ETags, input hygiene."""
+
+from __future__ import annotations
+
+from rest_framework.exceptions import ValidationError
+from rest_framework.permissions import IsAuthenticated
+from rest_framework.response import Response
+from rest_framework.viewsets import GenericViewSet
+
+from api.conditional import add_etag, version_etag
+from api.permissions import TeamRolePermission, require_team_role
+from dossiers.models import Role, Team
+
+
+class TeamScopedViewSet(GenericViewSet):
+    """A viewset over one team-scoped resource.
+
+    `get_queryset` must come from a team-scoped selector; `write_roles` names the role each
+    writing action needs (analyst when not listed).
+    """
+
+    permission_classes = [IsAuthenticated, TeamRolePermission]
+    metadata_class = None  # OPTIONS answers 405: the OpenAPI schema is the description
+    write_roles: dict[str, Role] = {}
+
+    def required_role(self) -> Role:
+        return self.write_roles.get(self.action, Role.ANALYST)
+
+    def team_of(self, obj) -> Team:
+        return obj.team
+
+    def require_role_in(self, team: Team) -> None:
+        """For creates, where the team comes from the request body rather than a URL."""
+        require_team_role(self.request.user, team, self.required_role())
+
+    def initial(self, request, *args, **kwargs):
+        super().initial(request, *args, **kwargs)
+        for name, values in request.query_params.lists():
+            if any("\x00" in value for value in values) or "\x00" in name:
+                raise ValidationError(
+                    {name.replace("\x00", ""): ["NUL characters are not allowed"]}
+                )
+
+    def finalize_response(self, request, response, *args, **kwargs):
+        response = super().finalize_response(request, response, *args, **kwargs)
+        return add_etag(request, response)
+
+    def versioned_response(self, instance, data, status: int = 200, **headers) -> Response:
+        """A response for one versioned record, tagged with its version for If-Match."""
+        return Response(
+            data, status=status, headers={"ETag": version_etag(instance.version), **headers}
+        )

@@ -1,0 +1,62 @@
+"""Claims and clusters: read-only, since extraction and clustering write them."""
+
+from __future__ import annotations
+
+from django_filters.rest_framework import DjangoFilterBackend
+from drf_spectacular.utils import extend_schema
+from rest_framework import mixins
+from rest_framework.filters import SearchFilter
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from api.asof import AS_OF_PARAMETER, as_of, record_as_of
+from api.filtersets import ClaimFilter, ClusterFilter
+from api.pagination import KeysetPagination
+from api.serializers.claims import ClaimSerializer, ClusterSerializer
+from api.views.base import TeamScopedViewSet
+from claims.selectors import claims_for, clusters_for
+
+
+class ClaimViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TeamScopedViewSet):
+    """Statements extracted from articles, with their span in the article body."""
+
+    serializer_class = ClaimSerializer
+    filterset_class = ClaimFilter
+    filter_backends = [DjangoFilterBackend, SearchFilter]  # the cursor orders the list
+    search_fields = ["text", "speaker", "cited_source"]
+    pagination_class = KeysetPagination
+    cursor_orderings = {
+        "id": ("id",),
+        "-checkworthiness": ("-checkworthiness", "id"),
+        "checkworthiness": ("checkworthiness", "id"),
+    }
+
+    def get_queryset(self):
+        return claims_for(self.request.user)
+
+    def team_of(self, obj):
+        return obj.dossier.team
+
+
+class ClusterViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TeamScopedViewSet):
+    """The same claim across articles, with independent-origin counts.
+    `?as_of=` reads a cluster as it stood at a moment."""
+
+    serializer_class = ClusterSerializer
+    filterset_class = ClusterFilter
+    search_fields = ["canonical_text", "origin"]
+    ordering_fields = ["article_count", "independent_origin_count", "created_at", "updated_at"]
+
+    def get_queryset(self):
+        return clusters_for(self.request.user)
+
+    def team_of(self, obj):
+        return obj.dossier.team
+
+    @extend_schema(parameters=[AS_OF_PARAMETER])
+    def retrieve(self, request: Request, *args, **kwargs) -> Response:
+        cluster = self.get_object()
+        when = as_of(request)
+        if when is not None:
+            cluster = record_as_of(cluster, when)
+        return self.versioned_response(cluster, ClusterSerializer(cluster).data)

@@ -1,0 +1,363 @@
+"""Teams, dossiers, sources and articles (with upload and upload status)."""
+
+from __future__ import annotations
+
+import hashlib
+
+from django.db import transaction
+from django.db.models import Count, OuterRef, Subquery, Value, prefetch_related_objects
+from django.db.models.functions import Coalesce
+from django_filters.rest_framework import DjangoFilterBackend
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from rest_framework import mixins, status
+from rest_framework.decorators import action
+from rest_framework.exceptions import ValidationError
+from rest_framework.filters import SearchFilter
+from rest_framework.parsers import FormParser, MultiPartParser
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.reverse import reverse
+
+from api import idempotency
+from api.asof import AS_OF_PARAMETER, as_of, record_as_of
+from api.conditional import expected_version
+from api.errors import command_errors
+from api.filtersets import ArticleFilter, DossierFilter, SourceFilter
+from api.pagination import KeysetPagination
+from api.parsers import BoundedJSONParser
+from api.serializers.claims import DossierSnapshotSerializer
+from api.serializers.dossiers import (
+    AnalysisProgressSerializer,
+    ArticleDetailSerializer,
+    ArticleSerializer,
+    ArticleStatusSerializer,
+    ArticleUploadSerializer,
+    DossierCreateSerializer,
+    DossierSerializer,
+    ReanalysisResultSerializer,
+    ReanalysisSerializer,
+    SourceCreateSerializer,
+    SourceSerializer,
+    TeamSerializer,
+)
+from api.views.base import TeamScopedViewSet
+from claims.export import dossier_export
+from claims.selectors import DossierSnapshot, dossier_as_of
+from dossiers import commands
+from dossiers.models import Membership, Role, Team
+from dossiers.selectors import (
+    analysis_progress,
+    articles_for,
+    dossiers_for,
+    sources_for,
+    teams_for,
+)
+
+
+class TeamViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TeamScopedViewSet):
+    """The teams you belong to, with your role in each."""
+
+    serializer_class = TeamSerializer
+    search_fields = ["name"]
+    ordering_fields = ["name", "created_at"]
+
+    def get_queryset(self):
+        user = self.request.user
+        if getattr(self, "swagger_fake_view", False):  # schema generation, no user
+            return Team.objects.none()
+        role = Membership.objects.filter(team=OuterRef("pk"), user=user).values("role")[:1]
+        fallback = Value(str(Role.ADMIN) if user.is_superuser else "")
+        return teams_for(user).annotate(role=Coalesce(Subquery(role), fallback))
+
+    def team_of(self, obj):
+        return obj
+
+    def retrieve(self, request: Request, *args, **kwargs) -> Response:
+        team = self.get_object()
+        return self.versioned_response(team, self.get_serializer(team).data)
+
+
+class DossierViewSet(
+    mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, TeamScopedViewSet
+):
+    """Dossiers of your teams. `?as_of=` reads a dossier as it stood at a moment."""
+
+    filterset_class = DossierFilter
+    search_fields = ["title", "question"]
+    ordering_fields = ["created_at", "title"]
+
+    def get_queryset(self):
+        return dossiers_for(self.request.user).select_related("created_by")
+
+    def get_serializer_class(self):
+        return DossierCreateSerializer if self.action == "create" else DossierSerializer
+
+    @extend_schema(parameters=[AS_OF_PARAMETER])
+    def retrieve(self, request: Request, *args, **kwargs) -> Response:
+        dossier = self.get_object()
+        when = as_of(request)
+        if when is not None:
+            dossier = record_as_of(dossier, when)
+        return self.versioned_response(dossier, DossierSerializer(dossier).data)
+
+    @extend_schema(request=DossierCreateSerializer, responses={201: DossierSerializer})
+    def create(self, request: Request, *args, **kwargs) -> Response:
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        self.require_role_in(data["team"])
+        with command_errors():
+            dossier = commands.create_dossier(
+                team=data["team"],
+                title=data["title"],
+                question=data["question"],
+                tags=data["tags"],
+                actor=request.user,
+            )
+        location = reverse("api:dossier-detail", args=[dossier.id], request=request)
+        return self.versioned_response(
+            dossier, DossierSerializer(dossier).data, status.HTTP_201_CREATED, Location=location
+        )
+
+    @extend_schema(responses=AnalysisProgressSerializer)
+    @action(detail=True, methods=["get"])
+    def progress(self, request: Request, pk=None) -> Response:
+        """Articles by extraction status (follow a re-analysis here)."""
+        return Response(AnalysisProgressSerializer(analysis_progress(self.get_object())).data)
+
+    @extend_schema(request=ReanalysisSerializer, responses={202: ReanalysisResultSerializer})
+    @action(detail=True, methods=["post"])
+    def reanalyze(self, request: Request, pk=None) -> Response:
+        """Queue every article for extraction again; verdicts stay attached to their clusters."""
+        dossier = self.get_object()
+        serializer = ReanalysisSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        with command_errors():
+            queued = commands.request_reanalysis(
+                dossier=dossier, actor=request.user, reason=serializer.validated_data["reason"]
+            )
+        result = {"queued": queued, "progress": analysis_progress(dossier)}
+        return Response(ReanalysisResultSerializer(result).data, status=status.HTTP_202_ACCEPTED)
+
+    @extend_schema(parameters=[AS_OF_PARAMETER], responses=DossierSnapshotSerializer)
+    @action(detail=True, methods=["get"])
+    def snapshot(self, request: Request, pk=None) -> Response:
+        """The whole dossier as it stood at `as_of`: articles, claims, clusters, verdicts."""
+        dossier = self.get_object()
+        when = as_of(request)
+        if when is None:
+            raise ValidationError({"as_of": ["required: the moment to read the dossier at"]})
+        snapshot = dossier_as_of(dossier, when)
+        if snapshot.dossier is None:
+            record_as_of(dossier, when)  # raises the 404 saying it did not exist yet
+        return Response(DossierSnapshotSerializer(snapshot_document(snapshot)).data)
+
+    @extend_schema(
+        responses=OpenApiResponse(
+            OpenApiTypes.OBJECT,
+            description="The dossier report: articles with claims (spans index into each "
+            "body), active clusters, and analysis progress.",
+        )
+    )
+    @action(detail=True, methods=["get"])
+    def export(self, request: Request, pk=None) -> Response:
+        return Response(dossier_export(self.get_object()))
+
+
+def snapshot_document(snapshot: DossierSnapshot) -> dict:
+    """Shape a `DossierSnapshot` for its serializer, reading related rows as of that moment."""
+    prefetch_related_objects(snapshot.articles, "uploaded_by")
+    prefetch_related_objects(snapshot.verdicts, "author", "reviewer")
+    evidence_by_verdict: dict = {}
+    for item in snapshot.evidence:
+        evidence_by_verdict.setdefault(item.verdict_id, []).append(item)
+    for verdict in snapshot.verdicts:
+        # The reverse manager would read today's evidence; serve that moment's instead.
+        verdict._prefetched_objects_cache = {"evidence": evidence_by_verdict.get(verdict.id, [])}
+    for entry in snapshot.clusters:
+        entry.cluster.claims_then = [claim.id for claim in entry.claims]
+        verdict = entry.current_verdict
+        entry.cluster.verdict_then = verdict.id if verdict else None
+    return {
+        "as_of": snapshot.when,
+        "dossier": snapshot.dossier,
+        "articles": snapshot.articles,
+        "claims": snapshot.claims,
+        "clusters": [entry.cluster for entry in snapshot.clusters],
+        "verdicts": snapshot.verdicts,
+    }
+
+
+class SourceViewSet(
+    mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, TeamScopedViewSet
+):
+    """Outlets, people, agencies and officials your teams track, with Admiralty reliability."""
+
+    filterset_class = SourceFilter
+    search_fields = ["name", "domain"]
+    ordering_fields = ["name", "reliability"]
+
+    def get_queryset(self):
+        return sources_for(self.request.user)
+
+    def get_serializer_class(self):
+        return SourceCreateSerializer if self.action == "create" else SourceSerializer
+
+    def retrieve(self, request: Request, *args, **kwargs) -> Response:
+        source = self.get_object()
+        return self.versioned_response(source, SourceSerializer(source).data)
+
+    @extend_schema(request=SourceCreateSerializer, responses={201: SourceSerializer})
+    def create(self, request: Request, *args, **kwargs) -> Response:
+        """Add a source, or get the team's existing source of that name (200)."""
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        self.require_role_in(data["team"])
+        existed = data["team"].sources.filter(name__iexact=data["name"].strip()).exists()
+        with command_errors():
+            source = commands.add_source(actor=request.user, **data)
+        location = reverse("api:source-detail", args=[source.id], request=request)
+        return self.versioned_response(
+            source,
+            SourceSerializer(source).data,
+            status.HTTP_200_OK if existed else status.HTTP_201_CREATED,
+            Location=location,
+        )
+
+
+class ArticleViewSet(
+    mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, TeamScopedViewSet
+):
+    """Uploaded articles. Upload as multipart `file` or JSON `text`; answers 202 with a
+    status URL. An `Idempotency-Key` header makes a retried upload return the first answer."""
+
+    filterset_class = ArticleFilter
+    search_fields = ["title", "url", "author"]
+    pagination_class = KeysetPagination
+    cursor_orderings = {
+        "uploaded_at": ("uploaded_at", "id"),
+        "-uploaded_at": ("-uploaded_at", "-id"),
+    }
+    filter_backends = [DjangoFilterBackend, SearchFilter]  # the cursor orders the list
+    parser_classes = [BoundedJSONParser, MultiPartParser, FormParser]
+
+    def get_queryset(self):
+        articles = articles_for(self.request.user)
+        if self.action == "upload_status":
+            return articles.annotate(claim_count=Count("claims")).defer("raw_upload", "body")
+        if self.action == "retrieve":
+            return articles.select_related("uploaded_by").defer("raw_upload")
+        return articles.select_related("uploaded_by").defer("raw_upload", "body")
+
+    def get_serializer_class(self):
+        if self.action == "create":
+            return ArticleUploadSerializer
+        if self.action == "retrieve":
+            return ArticleDetailSerializer
+        return ArticleSerializer
+
+    def team_of(self, obj):
+        return obj.dossier.team
+
+    def retrieve(self, request: Request, *args, **kwargs) -> Response:
+        article = self.get_object()
+        return self.versioned_response(article, ArticleDetailSerializer(article).data)
+
+    @extend_schema(
+        request={
+            "application/json": ArticleUploadSerializer,
+            "multipart/form-data": ArticleUploadSerializer,
+        },
+        parameters=[
+            OpenApiParameter(
+                idempotency.HEADER,
+                str,
+                OpenApiParameter.HEADER,
+                description="Any unique string (a UUID): a retry with the same key returns "
+                "the first answer and stores nothing new.",
+            )
+        ],
+        responses={
+            202: OpenApiResponse(ArticleStatusSerializer, "Stored; extraction is queued."),
+            200: OpenApiResponse(
+                ArticleStatusSerializer, "The same text is already in this dossier."
+            ),
+        },
+    )
+    def create(self, request: Request, *args, **kwargs) -> Response:
+        key = idempotency.key_of(request)
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        dossier = data["dossier"]
+        self.require_role_in(dossier.team)
+        payload, filename, content_type = serializer.payload()
+        if key is None:
+            return self._upload(request, data, payload, filename, content_type)
+        raw = payload.encode() if isinstance(payload, str) else payload
+        fingerprint = idempotency.fingerprint(
+            dossier=dossier.id,
+            source=data["source"].id if data.get("source") else None,
+            url=data["url"],
+            filename=filename,
+            content=hashlib.sha256(raw).hexdigest(),
+        )
+        with transaction.atomic():
+            earlier = idempotency.earlier_response(
+                user=request.user, key=key, request_fingerprint=fingerprint
+            )
+            if earlier is not None:
+                return earlier
+            response = self._upload(request, data, payload, filename, content_type)
+            return idempotency.remember(
+                user=request.user,
+                team=dossier.team,
+                key=key,
+                request_fingerprint=fingerprint,
+                response=response,
+            )
+
+    def _upload(self, request, data, payload, filename, content_type) -> Response:
+        with command_errors():
+            result = commands.upload_article(
+                dossier=data["dossier"],
+                payload=payload,
+                filename=filename,
+                content_type=content_type,
+                url=data["url"],
+                source=data.get("source"),
+                actor=request.user,
+            )
+        article = result.article
+        article.claim_count = article.claims.count()
+        body = ArticleStatusSerializer(article, context={"request": request}).data
+        return Response(
+            body,
+            status=status.HTTP_202_ACCEPTED if result.created else status.HTTP_200_OK,
+            headers={"Location": body["status_url"]},
+        )
+
+    @extend_schema(responses=ArticleStatusSerializer)
+    @action(detail=True, methods=["get"], url_path="status", url_name="status")
+    def upload_status(self, request: Request, pk=None) -> Response:
+        """Where extraction stands: pending, running, done or failed; claims; the error."""
+        article = self.get_object()
+        return Response(ArticleStatusSerializer(article, context={"request": request}).data)
+
+    @extend_schema(request=None, responses={202: ArticleStatusSerializer})
+    @action(detail=True, methods=["post"])
+    def retry(self, request: Request, pk=None) -> Response:
+        """Queue the article for extraction again (after a failure). Needs If-Match."""
+        article = self.get_object()
+        article.version = expected_version(request, article.version)
+        with command_errors():
+            article = commands.request_extraction(
+                article=article, actor=request.user, reason="retry requested through the API"
+            )
+        article.claim_count = article.claims.count()
+        body = ArticleStatusSerializer(article, context={"request": request}).data
+        return Response(
+            body, status=status.HTTP_202_ACCEPTED, headers={"Location": body["status_url"]}
+        )

@@ -1,0 +1,155 @@
+"""Fixtures for API tests: teams with members of every role, and a dossier with analysed
+articles, clusters and a verdict, all built through commands."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+import pytest
+from rest_framework.authtoken.models import Token
+from rest_framework.test import APIClient
+
+from api.commands import change_webhook, register_webhook
+from claims.commands import draft_verdict, recluster_dossier
+from claims.extraction.pipeline import ExtractedArticle, ExtractedClaim
+from claims.models import ClaimCluster, Verdict
+from dossiers.commands import add_source, record_extraction_result, start_extraction
+from dossiers.models import Article, Dossier, Role, Source, Team
+from tests.factories import DossierFactory, TeamFactory, article_text, member, upload
+from workers.pipeline import claim_id
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):
+    """API clients authenticate by token; a slow password hash only slows the fixtures."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+def client_for(user) -> APIClient:
+    """A client authenticating the way integrations do: `Authorization: Token <key>`."""
+    client = APIClient()
+    token, _ = Token.objects.get_or_create(user=user)
+    client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+    return client
+
+
+def error_of(response) -> dict:
+    """The error object, after checking the response has exactly the one error shape."""
+    body = response.json()
+    assert set(body) == {"error"}, body
+    assert set(body["error"]) == {"code", "message", "details"}, body
+    assert isinstance(body["error"]["code"], str) and body["error"]["code"]
+    assert isinstance(body["error"]["message"], str) and body["error"]["message"]
+    assert isinstance(body["error"]["details"], dict)
+    return body["error"]
+
+
+_SENTENCE = re.compile(r"[^.!?\n]+[.!?]")
+_NUMBER = re.compile(r"\d+")
+
+
+def store_extraction(article: Article) -> Article:
+    """Stand-in for the extractor: every sentence of five words or more is a claim, stored
+    through the same commands the worker uses. API tests test the API, not the extractor,
+    so they neither wait for nor depend on the trained models."""
+    article = start_extraction(article=article)
+    body = article.raw_upload
+    claims = []
+    for match in _SENTENCE.finditer(body):
+        text = match.group().strip()
+        if len(text.split()) < 5:
+            continue
+        start = body.index(text, match.start())
+        claims.append(
+            ExtractedClaim(
+                start=start,
+                end=start + len(text),
+                text=text,
+                speaker=None,
+                cue=None,
+                cited_source=None,
+                quantities=[{"value": float(n), "text": n} for n in _NUMBER.findall(text)],
+                checkworthiness=round(0.5 + 0.01 * len(claims), 2),
+            )
+        )
+    extracted = ExtractedArticle(
+        title=None,
+        subtitle=None,
+        author=None,
+        published_at=None,
+        published_precision=None,
+        body=body,
+        claims=claims,
+        language="en",
+    )
+    ids = [claim_id(article.id, c.start, c.end, c.text) for c in claims]
+    return record_extraction_result(
+        article=article, extracted=extracted, extractor_version="api-tests", claim_ids=ids
+    )
+
+
+def analyse(dossier: Dossier, texts: list[str], actor) -> list[Article]:
+    """Upload, extract and cluster now (tests do not wait for on_commit)."""
+    articles = [store_extraction(upload(dossier, text, actor=actor)) for text in texts]
+    recluster_dossier(dossier=dossier)
+    return [Article.objects.get(id=article.id) for article in articles]
+
+
+@dataclass
+class TeamWorld:
+    team: Team
+    viewer: object
+    analyst: object
+    reviewer: object
+    admin: object
+    dossier: Dossier
+    source: Source
+    articles: list[Article]
+    cluster: ClaimCluster
+    verdict: Verdict
+    webhook: object
+
+
+def build_world(name: str) -> TeamWorld:
+    team = TeamFactory(name=name)
+    analyst = member(team, Role.ANALYST)
+    dossier = DossierFactory(team=team)
+    source = add_source(team=team, name=f"{name} Wire", actor=analyst)
+    articles = analyse(
+        dossier,
+        [article_text(1), article_text(1).replace("Monday", "Tuesday"), article_text(2)],
+        analyst,
+    )
+    cluster = ClaimCluster.objects.filter(dossier=dossier).order_by("-article_count").first()
+    verdict = draft_verdict(cluster=cluster, actor=analyst, rating="mostly_true", rationale="r")
+    admin = member(team, Role.ADMIN)
+    return TeamWorld(
+        team=team,
+        viewer=member(team, Role.VIEWER),
+        analyst=analyst,
+        reviewer=member(team, Role.REVIEWER),
+        admin=admin,
+        dossier=dossier,
+        source=source,
+        articles=articles,
+        cluster=cluster,
+        verdict=verdict,
+        webhook=paused_webhook(team, admin),
+    )
+
+
+def paused_webhook(team: Team, admin):
+    """A registered webhook that sends nothing: tests must not reach the network."""
+    webhook = register_webhook(team=team, url="https://hooks.example.org/in", actor=admin)
+    return change_webhook(webhook=webhook, actor=admin, is_active=False)
+
+
+@pytest.fixture
+def world(db) -> TeamWorld:
+    return build_world("Newsroom")
+
+
+@pytest.fixture
+def other_world(db) -> TeamWorld:
+    return build_world("Rivals")

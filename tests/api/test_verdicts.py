@@ -1,0 +1,183 @@
+"""The verdict workflow through the API: draft, review, publish, revise, history, as_of."""
+
+from __future__ import annotations
+
+import pytest
+from django.utils import timezone
+
+from claims.models import ClaimCluster, Verdict
+from tests.api.conftest import client_for, error_of
+
+pytestmark = pytest.mark.django_db
+
+
+def act(client, verdict_json: dict, action: str, body: dict | None = None):
+    return client.post(
+        f"/api/v1/verdicts/{verdict_json['id']}/{action}/",
+        body or {},
+        format="json",
+        HTTP_IF_MATCH=f'"{verdict_json["version"]}"',
+    )
+
+
+def test_the_whole_workflow_through_the_api(world):
+    analyst, reviewer = client_for(world.analyst), client_for(world.reviewer)
+    cluster = (
+        ClaimCluster.objects.filter(dossier=world.dossier).exclude(id=world.cluster.id).first()
+    )
+    claim = cluster.claims.first()
+    drafted = analyst.post(
+        "/api/v1/verdicts/",
+        {
+            "cluster": str(cluster.id),
+            "rating": "mostly_false",
+            "confidence": 70,
+            "information_credibility": 4,
+            "rationale": "Only one outlet reports it.",
+            "evidence": [{"relation": "refutes", "claim": str(claim.id), "note": "see"}],
+        },
+        format="json",
+    )
+    assert drafted.status_code == 201, drafted.json()
+    verdict = drafted.json()
+    assert drafted["Location"].endswith(f"/api/v1/verdicts/{verdict['id']}/")
+    assert verdict["evidence"][0]["claim"] == str(claim.id)
+    assert verdict["status"] == "draft" and verdict["author"] == world.analyst.username
+
+    verdict = act(analyst, verdict, "submit").json()
+    assert verdict["status"] == "in_review"
+    own_approval = act(client_for(world.analyst), verdict, "approve")
+    assert own_approval.status_code == 403
+
+    verdict = act(reviewer, verdict, "approve").json()
+    assert verdict["status"] == "approved" and verdict["reviewer"] == world.reviewer.username
+    published = act(reviewer, verdict, "publish")
+    assert published.status_code == 200
+    verdict = published.json()
+    assert verdict["status"] == "published"
+
+    review = analyst.get(f"/api/v1/verdicts/{verdict['id']}/claimreview/")
+    assert review.status_code == 200
+    assert review["Content-Type"].startswith("application/ld+json")
+    assert review.json()["@type"] == "ClaimReview"
+    assert review.json()["reviewRating"]["alternateName"]
+
+    edit_published = analyst.patch(
+        f"/api/v1/verdicts/{verdict['id']}/",
+        {"rating": "false"},
+        format="json",
+        HTTP_IF_MATCH=f'"{verdict["version"]}"',
+    )
+    assert edit_published.status_code == 409
+    assert error_of(edit_published)["code"] == "workflow_conflict"
+
+    revised = act(analyst, verdict, "revise", {"reason": "The ministry confirmed it."})
+    assert revised.status_code == 201
+    revision = revised.json()
+    assert revision["revision"] == 2 and revision["supersedes"] == verdict["id"]
+    assert revision["status"] == "draft"
+    assert Verdict.objects.get(id=verdict["id"]).status == "published"
+
+    history = analyst.get(f"/api/v1/verdicts/{revision['id']}/history/").json()
+    assert [entry["revision"] for entry in history][-1] == 2
+    publish_entry = next(
+        entry
+        for entry in history
+        if entry["revision"] == 1
+        and {"field": "status", "old": "approved", "new": "published"} in entry["changes"]
+    )
+    assert publish_entry["actor"] == world.reviewer.username
+    revise_entry = history[-1]
+    assert revise_entry["change"] == "created"
+    assert revise_entry["reason"] == "The ministry confirmed it."
+    assert revise_entry["actor"] == world.analyst.username
+
+
+def test_request_changes_and_revise_need_a_reason(world):
+    client = client_for(world.admin)
+    verdict = client.get(f"/api/v1/verdicts/{world.verdict.id}/").json()
+    response = act(client, verdict, "revise", {})
+    assert response.status_code == 400
+    assert "reason" in error_of(response)["details"]["fields"]
+
+
+def test_a_transition_the_status_does_not_allow_is_409(world):
+    client = client_for(world.reviewer)
+    verdict = client.get(f"/api/v1/verdicts/{world.verdict.id}/").json()
+    response = act(client, verdict, "publish")
+    assert response.status_code == 409
+    assert "draft" in error_of(response)["message"]
+
+
+def test_claimreview_of_an_unpublished_verdict_is_409(world):
+    response = client_for(world.viewer).get(f"/api/v1/verdicts/{world.verdict.id}/claimreview/")
+    assert response.status_code == 409
+    assert error_of(response)["code"] == "not_published"
+
+
+def test_as_of_reads_the_verdict_as_it_stood(world):
+    client = client_for(world.analyst)
+    before_edit = timezone.now()
+    path = f"/api/v1/verdicts/{world.verdict.id}/"
+    client.patch(
+        path, {"rating": "false"}, format="json", HTTP_IF_MATCH=f'"{world.verdict.version}"'
+    )
+    then = client.get(path, {"as_of": before_edit.isoformat()})
+    assert then.status_code == 200
+    assert then.json()["rating"] == world.verdict.rating
+    assert then["ETag"] == f'"{world.verdict.version}"'
+    assert client.get(path).json()["rating"] == "false"
+
+
+def test_as_of_before_a_record_existed_is_404_and_a_bad_date_is_400(world):
+    client = client_for(world.viewer)
+    path = f"/api/v1/clusters/{world.cluster.id}/"
+    assert client.get(path, {"as_of": "2001-01-01T00:00:00Z"}).status_code == 404
+    bad = client.get(path, {"as_of": "last tuesday"})
+    assert bad.status_code == 400 and "as_of" in error_of(bad)["details"]["fields"]
+    assert (
+        client.get(f"/api/v1/dossiers/{world.dossier.id}/", {"as_of": "2001-01-01"}).status_code
+        == 404
+    )
+
+
+def test_a_dossier_snapshot_shows_what_was_known_then(world):
+    client = client_for(world.viewer)
+    moment = timezone.now()
+    from tests.api.conftest import analyse
+    from tests.factories import article_text
+
+    analyse(world.dossier, [article_text(30)], world.analyst)
+    then = client.get(
+        f"/api/v1/dossiers/{world.dossier.id}/snapshot/", {"as_of": moment.isoformat()}
+    )
+    now = client.get(
+        f"/api/v1/dossiers/{world.dossier.id}/snapshot/", {"as_of": timezone.now().isoformat()}
+    )
+    assert then.status_code == now.status_code == 200
+    assert len(then.json()["articles"]) == len(world.articles)
+    assert len(now.json()["articles"]) == len(world.articles) + 1
+    verdicts = then.json()["verdicts"]
+    assert [v["id"] for v in verdicts] == [str(world.verdict.id)]
+    cluster = next(c for c in then.json()["clusters"] if c["id"] == str(world.cluster.id))
+    assert cluster["verdict"] == str(world.verdict.id) and cluster["claims"]
+
+
+def test_the_export_is_the_dossier_report(world):
+    response = client_for(world.viewer).get(f"/api/v1/dossiers/{world.dossier.id}/export/")
+    assert response.status_code == 200
+    document = response.json()
+    assert document["dossier"]["id"] == str(world.dossier.id)
+    assert len(document["articles"]) == len(world.articles)
+
+
+def test_reanalysis_is_accepted_and_reports_progress(world, django_capture_on_commit_callbacks):
+    client = client_for(world.analyst)
+    with django_capture_on_commit_callbacks(execute=False):
+        response = client.post(
+            f"/api/v1/dossiers/{world.dossier.id}/reanalyze/", {"reason": "v2"}, format="json"
+        )
+    assert response.status_code == 202
+    body = response.json()
+    assert body["queued"] == len(world.articles)
+    assert body["progress"]["pending"] == len(world.articles)

@@ -1,0 +1,215 @@
+"""Webhooks: admin-only registration, exactly-once fan-out, signed deliveries with retries."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import pytest
+
+from api.models import Webhook, WebhookDelivery
+from api.tasks import dispatch_webhooks
+from dossiers.commands import add_source
+from dossiers.models import Event
+from tests.api.conftest import client_for, error_of
+from tests.factories import DossierFactory
+
+pytestmark = pytest.mark.django_db
+
+SECRET = "s3cret-for-tests-only-0123456789"
+
+
+class Receiver(BaseHTTPRequestHandler):
+    def do_POST(self):
+        body = self.rfile.read(int(self.headers["Content-Length"]))
+        self.server.received.append((dict(self.headers), body))
+        if self.server.failures_left > 0:
+            self.server.failures_left -= 1
+            self.send_response(503)
+            self.end_headers()
+            self.wfile.write(b"busy, try later")
+            return
+        self.send_response(204)
+        self.end_headers()
+
+    def log_message(self, *args):
+        pass
+
+
+@pytest.fixture
+def receiver(settings):
+    settings.WEBHOOK_ALLOW_PRIVATE_NETWORKS = True
+    settings.WEBHOOK_RETRY_BASE_SECONDS = 0  # eager retries run at once; the backoff is unit-tested
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Receiver)
+    server.received, server.failures_left = [], 0
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    server.url = f"http://127.0.0.1:{server.server_address[1]}/hooks/claimdesk"
+    yield server
+    server.shutdown()
+    server.server_close()
+
+
+def register(client, team, url, **fields):
+    return client.post(
+        "/api/v1/webhooks/",
+        {"team": str(team.id), "url": url, "secret": SECRET, **fields},
+        format="json",
+    )
+
+
+def dispatch(capture) -> None:
+    with capture(execute=True):
+        dispatch_webhooks()
+
+
+def test_a_delivery_retries_after_two_failures_and_its_signature_verifies(
+    world, receiver, django_capture_on_commit_callbacks
+):
+    client = client_for(world.admin)
+    created = register(client, world.team, receiver.url, event_types=["SourceAdded"])
+    assert created.status_code == 201
+    assert created.json()["secret"] == SECRET
+    receiver.failures_left = 2
+
+    source = add_source(team=world.team, name="Agence Test", actor=world.analyst)
+    dispatch(django_capture_on_commit_callbacks)
+
+    assert len(receiver.received) == 3
+    bodies = {body for _, body in receiver.received}
+    assert len(bodies) == 1, "every attempt sends the same bytes"
+    headers, body = receiver.received[-1]
+    expected = "sha256=" + hmac.new(SECRET.encode(), body, hashlib.sha256).hexdigest()
+    assert hmac.compare_digest(headers["X-Claimdesk-Signature"], expected)
+    document = json.loads(body)
+    assert document["event"]["type"] == "SourceAdded"
+    assert document["event"]["stream_id"] == str(source.id)
+    assert headers["X-Claimdesk-Delivery"] == document["delivery"]
+
+    log = client.get(f"/api/v1/webhooks/{created.json()['id']}/deliveries/").json()["results"]
+    assert len(log) == 1
+    assert log[0]["status"] == "succeeded"
+    assert log[0]["attempts"] == 3
+    assert log[0]["last_status_code"] == 204
+    assert log[0]["event_position"] == document["event"]["position"]
+
+
+def test_a_delivery_that_keeps_failing_is_logged_failed_with_the_error(
+    world, receiver, settings, django_capture_on_commit_callbacks
+):
+    settings.WEBHOOK_MAX_ATTEMPTS = 2
+    client = client_for(world.admin)
+    hook = register(client, world.team, receiver.url).json()
+    receiver.failures_left = 5
+    add_source(team=world.team, name="Flaky Source", actor=world.analyst)
+    dispatch(django_capture_on_commit_callbacks)
+
+    entry = client.get(f"/api/v1/webhooks/{hook['id']}/deliveries/").json()["results"][0]
+    assert entry["status"] == "failed"
+    assert entry["attempts"] == 2
+    assert entry["last_status_code"] == 503
+    assert entry["last_error"] == "HTTP 503: busy, try later"
+
+
+def test_fan_out_creates_one_delivery_per_event_and_webhook_however_often_it_runs(
+    world, other_world, receiver, django_capture_on_commit_callbacks
+):
+    hook = register(client_for(world.admin), world.team, receiver.url).json()
+    registered_at = Webhook.objects.get(id=hook["id"]).last_position
+    for n in range(3):
+        add_source(team=world.team, name=f"Outlet {n}", actor=world.analyst)
+    add_source(team=other_world.team, name="Not ours", actor=other_world.analyst)
+    dispatch(django_capture_on_commit_callbacks)
+    dispatch(django_capture_on_commit_callbacks)
+
+    ours = list(
+        Event.objects.filter(team_id=world.team.id, position__gt=registered_at).values_list(
+            "position", flat=True
+        )
+    )
+    delivered = WebhookDelivery.objects.filter(webhook_id=hook["id"])
+    assert len(ours) == 3
+    assert sorted(delivered.values_list("event_id", flat=True)) == ours
+    assert len(receiver.received) == 3
+    assert Webhook.objects.get(id=hook["id"]).last_position == ours[-1]
+
+
+def test_only_events_after_registration_and_of_the_chosen_types_are_sent(
+    world, receiver, django_capture_on_commit_callbacks
+):
+    add_source(team=world.team, name="Before", actor=world.analyst)
+    hook = register(
+        client_for(world.admin), world.team, receiver.url, event_types=["DossierCreated"]
+    ).json()
+    add_source(team=world.team, name="After", actor=world.analyst)
+    DossierFactory(team=world.team)
+    dispatch(django_capture_on_commit_callbacks)
+    types = [json.loads(body)["event"]["type"] for _, body in receiver.received]
+    assert types == ["DossierCreated"]
+    assert WebhookDelivery.objects.filter(webhook_id=hook["id"]).count() == 1
+
+
+def test_a_paused_webhook_sends_nothing_until_resumed(
+    world, receiver, django_capture_on_commit_callbacks
+):
+    client = client_for(world.admin)
+    hook = register(client, world.team, receiver.url).json()
+    path = f"/api/v1/webhooks/{hook['id']}/"
+    assert client.patch(path, {"is_active": False}, format="json").json()["is_active"] is False
+    add_source(team=world.team, name="While paused", actor=world.analyst)
+    dispatch(django_capture_on_commit_callbacks)
+    assert receiver.received == []
+    client.patch(path, {"is_active": True}, format="json")
+    dispatch(django_capture_on_commit_callbacks)
+    types = [json.loads(body)["event"]["type"] for _, body in receiver.received]
+    assert types == ["WebhookChanged", "SourceAdded", "WebhookChanged"]  # pause, source, resume
+
+
+def test_private_addresses_are_refused_unless_allowed(
+    world, receiver, settings, django_capture_on_commit_callbacks
+):
+    settings.WEBHOOK_ALLOW_PRIVATE_NETWORKS = False
+    settings.WEBHOOK_MAX_ATTEMPTS = 1
+    hook = register(client_for(world.admin), world.team, receiver.url).json()
+    add_source(team=world.team, name="Anything", actor=world.analyst)
+    dispatch(django_capture_on_commit_callbacks)
+    assert receiver.received == []
+    delivery = WebhookDelivery.objects.get(webhook_id=hook["id"])
+    assert delivery.status == "failed" and "non-public address" in delivery.last_error
+
+
+def test_registration_is_recorded_in_the_log_without_the_secret(world):
+    client = client_for(world.admin)
+    hook = register(client, world.team, "https://example.org/in").json()
+    event = Event.objects.get(stream_id=hook["id"], type="WebhookRegistered")
+    assert event.team_id == world.team.id and event.metadata["actor_id"] == world.admin.pk
+    assert SECRET not in json.dumps(event.data)
+    assert client.get(f"/api/v1/webhooks/{hook['id']}/").json().get("secret") is None
+    assert client.delete(f"/api/v1/webhooks/{hook['id']}/").status_code == 204
+    assert client.get(f"/api/v1/webhooks/{hook['id']}/").status_code == 404
+
+
+@pytest.mark.parametrize(
+    "fields",
+    [
+        {"url": "ftp://example.org/x"},
+        {"url": "https://example.org/x", "event_types": ["NoSuchEvent"]},
+        {"url": "https://example.org/x", "secret": "short"},
+    ],
+)
+def test_bad_registrations_are_400(world, fields):
+    body = {"team": str(world.team.id), **fields}
+    response = client_for(world.admin).post("/api/v1/webhooks/", body, format="json")
+    assert response.status_code == 400
+    assert error_of(response)["code"] == "invalid"
+
+
+def test_the_backoff_doubles_and_is_capped(settings):
+    from api.webhooks import backoff_seconds
+
+    settings.WEBHOOK_RETRY_BASE_SECONDS = 30
+    assert [backoff_seconds(n) for n in (1, 2, 3)] == [30, 60, 120]
+    assert backoff_seconds(50) == 3600
