@@ -1,17 +1,26 @@
 """The provenance graph of a cluster: articles -> the sources they cite -> the origin.
 
 Drawn server-side as SVG so an analyst sees at a glance that three reports rest on one
-newspaper. Pure Python apart from HTML escaping; no external service.
+newspaper. Pure Python apart from HTML escaping; no external service. Claims are traced with
+the same rules as the origin count (`claims.extraction.origins`), so the two agree.
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
+
+from claims.extraction.origins import (
+    ARTICLE_ORIGIN_PREFIX,
+    OriginEvidence,
+    display_name,
+    normalise_name,
+    same_origin,
+    trace_origin,
+)
 
 ARTICLE, CITED, ORIGIN = "article", "cited", "origin"
 OWN_REPORTING = "own reporting"
@@ -45,48 +54,48 @@ class ProvenanceGraph:
             key=lambda n: (-len(n.articles), n.label.lower()),
         )
 
-    def add(self, kind: str, label: str, article_key: str) -> str:
-        key = f"{kind}:{normalise(label)}"
-        node = self.nodes.setdefault(key, Node(key=key, kind=kind, label=label))
+    def add(self, kind: str, key: str, label: str, article_key: str) -> str:
+        node = self.nodes.setdefault(f"{kind}:{key}", Node(f"{kind}:{key}", kind, label))
         node.articles.add(article_key)
-        return key
+        return node.key
 
 
-def normalise(name: str) -> str:
-    name = re.sub(r"[^\w\s]", " ", name.casefold())
-    name = re.sub(r"^\s*the\s+", "", name)
-    return " ".join(name.split())
-
-
-def _matching_origin(candidates: list[str | None], origins: list[str]) -> str | None:
-    """The traced origin that one of the claim's names refers to, if any."""
-    for candidate in candidates:
-        if not candidate:
-            continue
-        wanted = normalise(candidate)
-        for origin in origins:
-            known = normalise(origin)
-            if known and (known == wanted or known in wanted or wanted in known):
-                return origin
-    return None
+def _origin_label(claim: ProvenanceClaim, traced: str, origins: list[str]) -> str:
+    """The cluster's origin this claim comes from, in the spelling the cluster shows."""
+    for origin in origins:
+        if same_origin(traced, normalise_name(origin)):
+            return origin
+    if traced.startswith(ARTICLE_ORIGIN_PREFIX):
+        return f"{claim.article_label} ({OWN_REPORTING})"
+    for raw in (claim.cited_source, claim.speaker, claim.article_source):
+        if raw and normalise_name(raw) == traced:
+            return display_name(raw)
+    return traced
 
 
 def build_provenance(claims: Iterable[ProvenanceClaim], origins: list[str]) -> ProvenanceGraph:
     """One path per claim: article -> cited source (when it is not the origin) -> origin.
 
-    The origin is the cluster's traced origin the claim names (cited source, then speaker,
-    then the article's own outlet); failing that, the claim's own attribution is its origin.
+    Each claim is traced as `independent_origins` traces it: the source its article cites,
+    else a named speaker, else the article's own outlet, else the article's own word.
     """
     graph = ProvenanceGraph()
     for claim in claims:
-        article = graph.add(ARTICLE, claim.article_label, claim.article_key)
-        origin_label = _matching_origin(
-            [claim.cited_source, claim.speaker, claim.article_source], origins
-        ) or (claim.cited_source or claim.speaker or claim.article_source or OWN_REPORTING)
-        origin = graph.add(ORIGIN, origin_label, claim.article_key)
+        article = graph.add(ARTICLE, claim.article_key, claim.article_label, claim.article_key)
+        traced = trace_origin(
+            OriginEvidence(
+                article_key=claim.article_key,
+                article_source=claim.article_source,
+                speaker=claim.speaker,
+                cited_source=claim.cited_source,
+            )
+        )
+        label = _origin_label(claim, traced, origins)
+        origin = graph.add(ORIGIN, normalise_name(label) or label, label, claim.article_key)
         cited = claim.cited_source
-        if cited and normalise(cited) != normalise(origin_label):
-            via = graph.add(CITED, cited, claim.article_key)
+        if cited and not same_origin(normalise_name(cited), normalise_name(label)):
+            via_key = normalise_name(cited) or cited
+            via = graph.add(CITED, via_key, display_name(cited), claim.article_key)
             graph.edges.update({(article, via), (via, origin)})
         else:
             graph.edges.add((article, origin))
