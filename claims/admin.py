@@ -10,6 +10,7 @@ from __future__ import annotations
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Case, Value, When
 from django.http import HttpResponseNotAllowed, HttpResponseRedirect, JsonResponse
 from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
@@ -129,7 +130,8 @@ class ClaimClusterAdmin(ProjectionAdmin):
 
 class EvidenceChoice(forms.ModelMultipleChoiceField):
     def label_from_instance(self, claim: Claim) -> str:
-        return f"{claim.article.title[:50]} — {claim.text[:110]}"
+        marker = "● " if getattr(claim, "outside_cluster", 1) == 0 else ""
+        return f"{marker}{claim.article.title[:50]} — {claim.text[:110]}"
 
 
 class VerdictContentForm(CommandForm):
@@ -150,7 +152,9 @@ class VerdictContentForm(CommandForm):
         required=False,
         help_text="Markdown. Rendered sanitised: no raw HTML or scripts.",
     )
-    supporting_claims = EvidenceChoice(queryset=Claim.objects.none(), required=False)
+    supporting_claims = EvidenceChoice(
+        queryset=Claim.objects.none(), required=False, help_text="● marks the cluster's claims."
+    )
     refuting_claims = EvidenceChoice(queryset=Claim.objects.none(), required=False)
     context_claims = EvidenceChoice(queryset=Claim.objects.none(), required=False)
 
@@ -164,11 +168,17 @@ class VerdictContentForm(CommandForm):
         model = Verdict
         fields: list[str] = []
 
-    def limit_evidence_to(self, claims) -> None:
+    def limit_evidence_to(self, claims, cluster_id=None) -> None:
+        """Offer the dossier's claims, the cluster's own members first."""
+        outside = Case(When(cluster_id=cluster_id, then=0), default=1) if cluster_id else Value(1)
+        queryset = (
+            claims.select_related("article")
+            .annotate(outside_cluster=outside)
+            .order_by("outside_cluster", "article__published_at", "article", "ordinal")
+        )
         for name in self.EVIDENCE_FIELDS:
-            field = self.fields[name]
-            field.queryset = claims.select_related("article").order_by("article", "ordinal")
-            field.widget.attrs["size"] = 8
+            self.fields[name].queryset = queryset
+            self.fields[name].widget.attrs["size"] = 8
 
     def evidence(self) -> list[commands.EvidenceInput]:
         return [
@@ -203,7 +213,10 @@ class VerdictDraftForm(VerdictContentForm):
         self.fields["cluster"].queryset = open_clusters
         claims = claims_for(user)
         chosen = self._chosen_cluster(open_clusters)
-        self.limit_evidence_to(claims.filter(dossier_id=chosen.dossier_id) if chosen else claims)
+        if chosen:
+            self.limit_evidence_to(claims.filter(dossier_id=chosen.dossier_id), chosen.id)
+        else:
+            self.limit_evidence_to(claims)
 
     def _chosen_cluster(self, clusters) -> ClaimCluster | None:
         """The cluster picked (or preset via ?cluster=): its dossier bounds the evidence."""
@@ -238,7 +251,9 @@ class VerdictEditForm(VerdictContentForm):
         for name, relation in self.EVIDENCE_FIELDS.items():
             initial[name] = [claim_id for rel, claim_id in evidence if rel == relation]
         super().__init__(*args, instance=instance, initial=initial, **kwargs)
-        self.limit_evidence_to(Claim.objects.filter(dossier_id=instance.dossier_id))
+        self.limit_evidence_to(
+            Claim.objects.filter(dossier_id=instance.dossier_id), instance.cluster_id
+        )
 
     def _with_stored_details(
         self, chosen: list[commands.EvidenceInput]

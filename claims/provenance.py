@@ -102,8 +102,8 @@ def build_provenance(claims: Iterable[ProvenanceClaim], origins: list[str]) -> P
     return graph
 
 
-_COLUMN_X = {ARTICLE: 10, CITED: 290, ORIGIN: 570}
-_NODE_W, _NODE_H, _ROW, _TOP = 230, 30, 44, 40
+_COLUMN_X = {ARTICLE: 10, CITED: 320, ORIGIN: 630}
+_NODE_W, _NODE_H, _ROW, _TOP = 260, 30, 44, 40
 _FILL = {ARTICLE: "#e8f0fe", CITED: "#f1f3f4", ORIGIN: "#fde7c8"}
 _STROKE = {ARTICLE: "#4f7cc9", CITED: "#80868b", ORIGIN: "#d0802a"}
 _TITLES = {ARTICLE: "Articles", CITED: "Cited sources", ORIGIN: "Origins"}
@@ -126,6 +126,7 @@ def render_svg(graph: ProvenanceGraph) -> SafeString:
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" class="provenance-graph" role="img" '
         f'width="{width}" height="{height}" viewBox="0 0 {width} {height}" '
+        f'font-family="sans-serif" '
         f'aria-label="Provenance graph: articles, the sources they cite, and the origin">',
     ]
     for kind, x in _COLUMN_X.items():
@@ -145,9 +146,9 @@ def render_svg(graph: ProvenanceGraph) -> SafeString:
         node = graph.nodes[key]
         count = len(node.articles)
         if node.kind == ARTICLE:
-            label = _short(node.label, 34)
+            label = _short(node.label, 32)
         else:
-            label = f"{_short(node.label, 22)} ({count} article{'s' if count != 1 else ''})"
+            label = f"{_short(node.label, 24)} ({count} article{'s' if count != 1 else ''})"
         parts.append(
             f'<g class="node {node.kind}"><title>{escape(node.label)}</title>'
             f'<rect x="{x}" y="{y}" width="{_NODE_W}" height="{_NODE_H}" rx="5" '

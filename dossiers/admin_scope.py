@@ -7,6 +7,7 @@ instead, and an object outside the user's teams is a 404 on every URL, as if it 
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable
 
 from django.contrib import admin, messages
@@ -16,6 +17,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Model, QuerySet
 from django.http import Http404, HttpRequest, HttpResponseNotAllowed
 from simple_history.admin import SimpleHistoryAdmin
+from simple_history.models import DeletedObject
+from simple_history.template_utils import HistoricalRecordContextHelper
 
 from dossiers import selectors
 from dossiers.eventstore import ConcurrencyError
@@ -70,6 +73,21 @@ def refusal_message(exc: Exception) -> str:
     return str(exc)
 
 
+class AuditDiffHelper(HistoricalRecordContextHelper):
+    """History diffs as an analyst reads them: no bookkeeping timestamps, "—" for no one."""
+
+    BOOKKEEPING = frozenset({"updated_at", "status_changed_at"})
+
+    def context_for_delta_changes(self, delta):
+        changes = [c for c in delta.changes if c.field not in self.BOOKKEEPING]
+        return super().context_for_delta_changes(dataclasses.replace(delta, changes=changes))
+
+    def prepare_delta_change_value(self, change, value):
+        if value is None or (isinstance(value, DeletedObject) and value.pk is None):
+            return "—"
+        return super().prepare_delta_change_value(change, value)
+
+
 class TeamScopedAdmin(SimpleHistoryAdmin):
     """Reads through `scope` (a selector taking the user); history is read-only and scoped."""
 
@@ -117,6 +135,9 @@ class TeamScopedAdmin(SimpleHistoryAdmin):
         if request.method != "GET":
             return HttpResponseNotAllowed(["GET"])
         return super().history_form_view(request, object_id, version_id, extra_context)
+
+    def get_historical_record_context_helper(self, request, historical_record):
+        return AuditDiffHelper(self.model, historical_record)
 
     def revert_disabled(self, request, obj=None) -> bool:
         return True
