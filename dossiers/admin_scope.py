@@ -117,6 +117,33 @@ class TeamScopedAdmin(SimpleHistoryAdmin):
             raise Http404(f"No {self.opts.verbose_name} with this id in your teams.")
         return obj
 
+    def changelist_view(self, request, extra_context=None):
+        self.refuse_foreign_list_filters(request)
+        return super().changelist_view(request, extra_context)
+
+    def refuse_foreign_list_filters(self, request: HttpRequest) -> None:
+        """A list narrowed to a foreign dossier (or team, cluster...) is a 404 like its page.
+
+        Filtering would only ever show an empty list, but answering differently for a dossier
+        that exists elsewhere and one that does not would confirm it exists.
+        """
+        for param, value in request.GET.items():
+            name, _, lookup = param.partition("__")
+            if lookup not in ("id__exact", "exact", "pk__exact", ""):
+                continue
+            field = next((f for f in self.opts.fields if f.name == name and f.is_relation), None)
+            choices = scoped_choices(field.related_model, request.user) if field else None
+            if choices is None:
+                continue
+            try:
+                visible = choices.filter(pk=value).exists()
+            except (ValueError, ValidationError):
+                visible = False
+            if not visible:
+                raise Http404(
+                    f"No {field.related_model._meta.verbose_name} with this id in your teams."
+                )
+
     def change_view(self, request, object_id, form_url="", extra_context=None):
         self.scoped_object_or_404(request, object_id)
         return super().change_view(request, object_id, form_url, extra_context)

@@ -210,3 +210,25 @@ def test_superusers_see_every_team(client, desk, other_desk, django_user_model):
     client.force_login(admin)
     page = client.get(reverse("admin:dossiers_dossier_changelist")).content.decode()
     assert str(desk.dossier.pk) in page and str(other_desk.dossier.pk) in page
+
+
+FILTERED_LISTS = [
+    ("dossiers_article", "dossier__id__exact"),
+    ("claims_claim", "dossier__id__exact"),
+    ("claims_claimcluster", "dossier__id__exact"),
+    ("claims_verdict", "dossier__id__exact"),
+    ("dossiers_membership", "team__id__exact"),
+]
+
+
+def filter_value(desk, param: str) -> str:
+    return str(desk.dossier.team_id if param.startswith("team") else desk.dossier.pk)
+
+
+@pytest.mark.parametrize(("changelist", "param"), FILTERED_LISTS)
+def test_a_list_narrowed_to_a_foreign_dossier_is_404(client, desk, other_desk, changelist, param):
+    client.force_login(desk.analyst)
+    url = reverse(f"admin:{changelist}_changelist")
+    assert client.get(url, {param: filter_value(desk, param)}).status_code == 200
+    assert client.get(url, {param: filter_value(other_desk, param)}).status_code == 404
+    assert client.get(url, {param: "not-an-id"}).status_code == 404

@@ -213,3 +213,16 @@ def test_the_timeline_lists_articles_by_date_and_events_by_record_time(client, d
     positions = [int(p) for p in re.findall(r"<td>(\d+)</td>\s*<td>[A-Z]\w+</td>", text)]
     assert positions == sorted(positions) and len(positions) >= 4
     assert "VerdictDrafted" in text and "DossierCreated" in text
+
+
+def test_creating_a_dossier_in_the_admin_appends_dossier_created(client, desk):
+    client.force_login(desk.analyst)
+    response = client.post(
+        reverse("admin:dossiers_dossier_add"),
+        {"team": desk.dossier.team_id, "title": "Who shot down MH17?", "tags": "ukraine, mh17"},
+    )
+    assert response.status_code == 302
+    event = Event.objects.filter(type="DossierCreated").order_by("position").last()
+    assert event.data["title"] == "Who shot down MH17?"
+    assert event.data["tags"] == ["mh17", "ukraine"]
+    assert event.metadata["actor"] == desk.analyst.username
