@@ -11,10 +11,19 @@ import hashlib
 import re
 
 from django.http import HttpResponseNotModified
+from drf_spectacular.utils import OpenApiParameter
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from api.exceptions import PreconditionFailed, PreconditionRequired
+
+IF_MATCH = OpenApiParameter(
+    "If-Match",
+    str,
+    OpenApiParameter.HEADER,
+    required=True,
+    description='The ETag of the version you read, e.g. "3": 428 without it, 412 if stale.',
+)
 
 _TAG = re.compile(r'\s*(W/)?"([^"]*)"\s*(?:,|$)')
 

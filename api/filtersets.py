@@ -36,6 +36,15 @@ def count_filter(field_name: str, **kwargs) -> filters.NumberFilter:
     )
 
 
+def yes_no_filter(**kwargs) -> filters.TypedChoiceFilter:
+    """`true` or `false`, nothing else: a typo must not silently match everything."""
+    return filters.TypedChoiceFilter(
+        choices=[("true", "true"), ("false", "false")],
+        coerce=lambda value: value == "true",
+        **kwargs,
+    )
+
+
 def id_filter(field_name: str, **kwargs) -> filters.UUIDFilter:
     """Filter by a related id without looking it up: another team's id just matches nothing."""
     return filters.UUIDFilter(field_name=field_name, **kwargs)
@@ -81,7 +90,7 @@ class ClaimFilter(filters.FilterSet):
         field_name="checkworthiness", lookup_expr="gte", min_value=0, max_value=1
     )
     speaker = filters.CharFilter(lookup_expr="iexact")
-    clustered = filters.BooleanFilter(field_name="cluster", lookup_expr="isnull", exclude=True)
+    clustered = yes_no_filter(field_name="cluster", lookup_expr="isnull", exclude=True)
 
     class Meta:
         model = Claim
@@ -99,21 +108,23 @@ class ClusterFilter(filters.FilterSet):
     dossier = id_filter("dossier")
     min_articles = count_filter("article_count")
     min_independent_origins = count_filter("independent_origin_count")
-    needs_review = filters.BooleanFilter(
+    needs_review = yes_no_filter(
         method=_needs_review, help_text="Has a verdict that re-analysis flagged for review."
     )
+    is_active = yes_no_filter()
     updated_after = DateTimeFilter(field_name="updated_at", lookup_expr="gte")
     updated_before = DateTimeFilter(field_name="updated_at", lookup_expr="lt")
 
     class Meta:
         model = ClaimCluster
-        fields = ["is_active"]
+        fields: list[str] = []
 
 
 class VerdictFilter(filters.FilterSet):
     dossier = id_filter("dossier")
     cluster = id_filter("cluster")
     revision = filters.NumberFilter(min_value=1, max_value=1_000_000)
+    needs_review = yes_no_filter()
     rating = filters.MultipleChoiceFilter(choices=Rating.choices)
     status = filters.MultipleChoiceFilter(choices=Verdict.Status.choices)
     author = filters.CharFilter(field_name="author__username")
@@ -126,7 +137,7 @@ class VerdictFilter(filters.FilterSet):
 
     class Meta:
         model = Verdict
-        fields = ["needs_review"]
+        fields: list[str] = []
 
 
 def _event_types(queryset: QuerySet, name: str, value: str) -> QuerySet:

@@ -71,7 +71,7 @@ class EvidenceSerializer(serializers.ModelSerializer):
 
 class VerdictSerializer(serializers.ModelSerializer):
     author = UsernameField()
-    reviewer = UsernameField()
+    reviewer = UsernameField(allow_null=True)
     evidence = EvidenceSerializer(many=True, read_only=True)
 
     class Meta:

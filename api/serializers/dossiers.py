@@ -23,7 +23,7 @@ class TeamSerializer(serializers.ModelSerializer):
 
 
 class DossierSerializer(serializers.ModelSerializer):
-    created_by = UsernameField()
+    created_by = UsernameField(allow_null=True)
 
     class Meta:
         model = Dossier
@@ -108,7 +108,7 @@ ARTICLE_FIELDS = [
 class ArticleSerializer(serializers.ModelSerializer):
     """An article without its text (lists stay small); the detail view adds `body`."""
 
-    uploaded_by = UsernameField()
+    uploaded_by = UsernameField(allow_null=True)
 
     class Meta:
         model = Article

@@ -21,7 +21,7 @@ from rest_framework.reverse import reverse
 
 from api import idempotency
 from api.asof import AS_OF_PARAMETER, as_of, record_as_of
-from api.conditional import expected_version
+from api.conditional import IF_MATCH, expected_version
 from api.errors import command_errors
 from api.filtersets import ArticleFilter, DossierFilter, SourceFilter
 from api.pagination import KeysetPagination
@@ -208,7 +208,9 @@ class SourceViewSet(
         source = self.get_object()
         return self.versioned_response(source, SourceSerializer(source).data)
 
-    @extend_schema(request=SourceCreateSerializer, responses={201: SourceSerializer})
+    @extend_schema(
+        request=SourceCreateSerializer, responses={201: SourceSerializer, 200: SourceSerializer}
+    )
     def create(self, request: Request, *args, **kwargs) -> Response:
         """Add a source, or get the team's existing source of that name (200)."""
         serializer = self.get_serializer(data=request.data)
@@ -346,7 +348,7 @@ class ArticleViewSet(
         article = self.get_object()
         return Response(ArticleStatusSerializer(article, context={"request": request}).data)
 
-    @extend_schema(request=None, responses={202: ArticleStatusSerializer})
+    @extend_schema(request=None, responses={202: ArticleStatusSerializer}, parameters=[IF_MATCH])
     @action(detail=True, methods=["post"])
     def retry(self, request: Request, pk=None) -> Response:
         """Queue the article for extraction again (after a failure). Needs If-Match."""

@@ -17,10 +17,11 @@ from rest_framework.response import Response
 from rest_framework.reverse import reverse
 
 from api.asof import AS_OF_PARAMETER, as_of, record_as_of
-from api.conditional import expected_version
+from api.conditional import IF_MATCH, expected_version
 from api.errors import command_errors
 from api.exceptions import Conflict
 from api.filtersets import VerdictFilter
+from api.schema import ErrorSerializer
 from api.serializers.claims import (
     ReasonRequiredSerializer,
     VerdictDraftSerializer,
@@ -35,8 +36,6 @@ from claims.models import Verdict, VerdictEvidence
 from claims.rendering import claimreview_jsonld
 from claims.selectors import verdicts_for
 from dossiers.models import Role
-
-IF_MATCH_NOTE = "Send the verdict's ETag in If-Match: 428 without it, 412 if it is stale."
 
 # Fields whose changes the history shows; bookkeeping (version, timestamps) is left out.
 HISTORY_FIELDS = (
@@ -146,7 +145,8 @@ class VerdictViewSet(
     @extend_schema(
         request=VerdictEditSerializer(partial=True),
         responses=VerdictSerializer,
-        description="Edit a draft (or a verdict sent back for changes). " + IF_MATCH_NOTE,
+        parameters=[IF_MATCH],
+        description="Edit a draft (or a verdict sent back for changes).",
     )
     def partial_update(self, request: Request, *args, **kwargs) -> Response:
         verdict = self.get_object()
@@ -194,7 +194,9 @@ class VerdictViewSet(
         return self._answer(verdict)
 
     @extend_schema(
-        responses=VerdictSerializer, description="Hand a draft to the reviewers. " + IF_MATCH_NOTE
+        responses=VerdictSerializer,
+        parameters=[IF_MATCH],
+        description="Hand a draft to the reviewers.",
     )
     @action(detail=True, methods=["post"])
     def submit(self, request: Request, pk=None) -> Response:
@@ -202,7 +204,8 @@ class VerdictViewSet(
 
     @extend_schema(
         responses=VerdictSerializer,
-        description="Approve a verdict in review; not by its author (four-eyes). " + IF_MATCH_NOTE,
+        parameters=[IF_MATCH],
+        description="Approve a verdict in review; not by its author (four-eyes).",
     )
     @action(detail=True, methods=["post"])
     def approve(self, request: Request, pk=None) -> Response:
@@ -210,14 +213,17 @@ class VerdictViewSet(
 
     @extend_schema(
         responses=VerdictSerializer,
-        description="Send a verdict back to its author, saying why. " + IF_MATCH_NOTE,
+        parameters=[IF_MATCH],
+        description="Send a verdict back to its author, saying why.",
     )
     @action(detail=True, methods=["post"], url_path="request-changes")
     def request_changes(self, request: Request, pk=None) -> Response:
         return self._transition(request, commands.request_changes)
 
     @extend_schema(
-        responses=VerdictSerializer, description="Publish an approved verdict. " + IF_MATCH_NOTE
+        responses=VerdictSerializer,
+        parameters=[IF_MATCH],
+        description="Publish an approved verdict.",
     )
     @action(detail=True, methods=["post"])
     def publish(self, request: Request, pk=None) -> Response:
@@ -225,8 +231,9 @@ class VerdictViewSet(
 
     @extend_schema(
         responses={201: VerdictSerializer},
+        parameters=[IF_MATCH],
         description="Start a new draft revision of a published verdict; the published "
-        "revision stays as it was. Answers with the new revision. " + IF_MATCH_NOTE,
+        "revision stays as it was. Answers with the new revision.",
     )
     @action(detail=True, methods=["post"])
     def revise(self, request: Request, pk=None) -> Response:
@@ -288,6 +295,7 @@ class VerdictViewSet(
             )
             for media_type in ("application/ld+json", "application/json")
         }
+        | {409: OpenApiResponse(ErrorSerializer, "Not published yet.")}
     )
     @action(
         detail=True,

@@ -1,0 +1,100 @@
+"""One JSON error shape for every 4xx and 5xx, wherever the error comes from."""
+
+from __future__ import annotations
+
+import pytest
+from rest_framework.test import APIClient
+from rest_framework.throttling import UserRateThrottle
+
+from api.views.claims import ClaimViewSet
+from tests.api.conftest import client_for, error_of
+
+pytestmark = pytest.mark.django_db
+
+
+def test_an_unknown_endpoint_is_a_json_404(world):
+    for path in ("/api/v1/nothing-here/", "/api/v2/dossiers/", "/api/v1/dossiers"):
+        response = client_for(world.viewer).get(path)
+        assert response.status_code == 404, path
+        assert error_of(response)["code"] == "not_found"
+    assert "did you mean /api/v1/dossiers/" in error_of(response)["message"]
+
+
+def test_an_unknown_id_is_404_whatever_its_shape(world):
+    client = client_for(world.viewer)
+    for raw in ("not-a-uuid", "00000000-0000-0000-0000-000000000000", "1"):
+        response = client.get(f"/api/v1/verdicts/{raw}/")
+        assert response.status_code == 404
+        assert error_of(response)["code"] == "not_found"
+
+
+def test_a_method_the_endpoint_lacks_is_405_with_allow(world):
+    client = client_for(world.analyst)
+    response = client.delete(f"/api/v1/dossiers/{world.dossier.id}/")
+    assert response.status_code == 405
+    assert error_of(response)["code"] == "method_not_allowed"
+    assert "GET" in response["Allow"]
+    assert client.options("/api/v1/dossiers/").status_code == 405
+
+
+def test_a_bad_token_is_401(world):
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION="Token not-a-real-token")
+    response = client.get("/api/v1/dossiers/")
+    assert response.status_code == 401
+    assert error_of(response)["code"] == "authentication_failed"
+
+
+def test_an_unacceptable_accept_header_is_406(world):
+    response = client_for(world.viewer).get("/api/v1/dossiers/", HTTP_ACCEPT="image/png")
+    assert response.status_code == 406
+    assert error_of(response)["code"] == "not_acceptable"
+
+
+def test_invalid_filters_and_cursors_are_400(world):
+    client = client_for(world.viewer)
+    cases = {
+        "/api/v1/claims/?cursor=garbage": "cursor",
+        "/api/v1/claims/?ordering=text": "ordering",
+        "/api/v1/claims/?page_size=0": "page_size",
+        "/api/v1/verdicts/?status=sideways": "status",
+        "/api/v1/clusters/?needs_review=perhaps": "needs_review",
+        "/api/v1/articles/?uploaded_after=yesterday": "uploaded_after",
+        "/api/v1/dossiers/?team=x%00y": "team",
+    }
+    for path, field in cases.items():
+        response = client.get(path)
+        assert response.status_code == 400, path
+        assert field in error_of(response)["details"]["fields"], path
+
+
+def test_throttling_answers_429_with_retry_after(world, monkeypatch):
+    monkeypatch.setattr(UserRateThrottle, "THROTTLE_RATES", {"user": "2/min", "anon": "2/min"})
+    from django.core.cache import cache
+
+    cache.clear()
+    client = client_for(world.viewer)
+    statuses = [client.get("/api/v1/teams/").status_code for _ in range(3)]
+    assert statuses == [200, 200, 429]
+    response = client.get("/api/v1/teams/")
+    problem = error_of(response)
+    assert problem["code"] == "throttled"
+    assert int(response["Retry-After"]) == problem["details"]["retry_after"] > 0
+    cache.clear()
+
+
+def test_an_unexpected_exception_is_a_500_in_the_error_shape_that_reveals_nothing(
+    world, monkeypatch, caplog
+):
+    def explode(self):
+        raise RuntimeError("secret internals: password=hunter2")
+
+    monkeypatch.setattr(ClaimViewSet, "get_queryset", explode)
+    client = client_for(world.viewer)
+    client.raise_request_exception = False
+    response = client.get("/api/v1/claims/")
+    assert response.status_code == 500
+    problem = error_of(response)
+    assert problem["code"] == "server_error"
+    assert "hunter2" not in response.content.decode()
+    assert "secret internals" in caplog.text, "the error is logged for operators"
