@@ -202,8 +202,13 @@ def clean_article(raw: str, *, content_type: str = "text/plain") -> CleanedArtic
     )
 
 
+_DOCUMENT_TAG = re.compile(r"<(?:html|body)\b", re.IGNORECASE)
+
+
 def html_to_text(markup: str) -> tuple[str, dict[str, str | None]]:
     """Main text and metadata of an HTML page; the text carries no markup at all."""
+    if not _DOCUMENT_TAG.search(markup):
+        markup = f"<html><body>{markup}</body></html>"  # trafilatura reads documents only
     document = trafilatura.bare_extraction(
         markup, with_metadata=True, include_comments=False, include_tables=False
     )

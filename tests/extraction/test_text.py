@@ -47,6 +47,14 @@ def test_html_metadata_gives_title_author_and_date():
     assert not article.body.startswith("Officials leave capital")
 
 
+def test_an_html_fragment_is_read_like_a_page():
+    article = clean_article(
+        "<p>Officials said on Monday that 300 troops left the base.</p><script>x()</script>",
+        content_type="text/html",
+    )
+    assert article.body == "Officials said on Monday that 300 troops left the base."
+
+
 def test_strip_markup_keeps_text_and_drops_script_content():
     assert strip_markup("AT&amp;T <b>rose</b> <script>x()</script>5%") == "AT&T rose 5%"
 
