@@ -24,6 +24,7 @@ from pathlib import Path
 
 import numpy as np
 from scipy import sparse
+from scipy.special import expit
 from sklearn.feature_extraction.text import TfidfVectorizer
 
 MODEL_PATH = Path(__file__).parent / "models" / "checkworthiness.npz"
@@ -196,7 +197,7 @@ class CheckworthinessModel:
 
     def probability(self, sentences: Sequence[str], speakers: Sequence[str | None]) -> np.ndarray:
         slope, offset = self.calibration
-        return 1.0 / (1.0 + np.exp(-(slope * self.decision(sentences, speakers) + offset)))
+        return expit(slope * self.decision(sentences, speakers) + offset)
 
     def save(self, path: Path) -> None:
         """Write an .npz archive (no pickle) with fixed timestamps, so retraining is byte-stable."""
@@ -251,10 +252,16 @@ def score_checkworthiness(
     speakers: Sequence[str | None] | None = None,
     contexts: Sequence[str | None] | None = None,
 ) -> list[float]:
-    """Score each sentence's check-worthiness in [0, 1]; higher means check it first."""
+    """Score each sentence's check-worthiness in [0, 1]; higher means check it first.
+
+    `contexts` (the text just before each sentence) is accepted so callers need not change
+    when a model uses it; the shipped model does not: the previous sentence's cues and words
+    moved cross-validated MAP by less than its noise (docs/quality_checkworthiness.md).
+    """
+    speakers = speakers if speakers is not None else [None] * len(sentences)
+    for name, values in (("speakers", speakers), ("contexts", contexts)):
+        if values is not None and len(values) != len(sentences):
+            raise ValueError(f"{name} must have one entry per sentence")
     if not sentences:
         return []
-    speakers = speakers if speakers is not None else [None] * len(sentences)
-    if len(speakers) != len(sentences):
-        raise ValueError("speakers must have one entry per sentence")
     return load_model().probability(list(sentences), list(speakers)).tolist()

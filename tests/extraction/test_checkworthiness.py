@@ -83,9 +83,11 @@ def test_an_audience_reaction_line_scores_lower_than_speech():
     assert reaction < spoken
 
 
-def test_speakers_must_match_sentences():
-    with pytest.raises(ValueError, match="one entry per sentence"):
+def test_speakers_and_contexts_must_match_sentences():
+    with pytest.raises(ValueError, match="speakers must have one entry per sentence"):
         score_checkworthiness(FACTUAL, speakers=["A"])
+    with pytest.raises(ValueError, match="contexts must have one entry per sentence"):
+        score_checkworthiness(FACTUAL, contexts=[None])
 
 
 def test_the_model_is_loaded_once_per_process(monkeypatch):
