@@ -1,0 +1,599 @@
+"""Group claims that state the same fact across articles (issue 3, part 3).
+
+Pipeline, all linear in the number of claims except the bounded blocks:
+1. Each claim becomes a bag of content terms: lower-cased, lightly stemmed, reporting
+   scaffolding ("said", "according to", weekdays) dropped, and a small general synonym table
+   folding paraphrases ("officials"/"advisers"/"experts" -> personnel, "left"/"withdrew"/
+   "flown back" -> depart) so that outlets rewording one report still share terms.
+2. TF-IDF over the batch (one dossier): words every claim shares weigh little.
+3. Candidate pairs come from blocking, never from all pairs: claims sharing a term that at most
+   `max_block` claims carry; for claims whose distinctive terms are all common, pairs of those
+   terms act as rarer conjunction keys. Oversized blocks are dropped, so the pairs examined grow
+   about linearly with the number of claims.
+4. Candidate pairs at or above `threshold` are merged strongest first (single link) unless the
+   two groups hold conflicting quantities ("50 percent" vs "25 percent") or the merge would
+   join groups whose centroids are too far apart (guards against chaining).
+
+Every claim gets a cluster, singletons included: analysts rate claims that only one outlet
+carries, and a singleton that later gains members keeps its key. Claims of one article may
+share a cluster (a headline and a lead restating one fact are one claim); `article_count`
+says how many articles stand behind a cluster.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections import Counter
+from collections.abc import Collection, Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+
+import numpy as np
+from scipy import sparse
+from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.preprocessing import normalize
+
+DEFAULT_THRESHOLD = 0.35
+# Two groups merge only if this share of their cross pairs are strong (see _merge).
+LINK_DENSITY = 0.3
+DEFAULT_MAX_BLOCK = 100
+# How many of a claim's common terms form conjunction keys (pairs of them).
+CONJUNCTION_TERMS = 4
+NEW_KEY_PREFIX = "new-"
+# A quantity is the most checkable part of a claim: its term counts this much more.
+NUMBER_WEIGHT = 1.5
+MIN_CLAUSE_TERMS = 4
+# A term is rare when at most this many claims (or this share of them) carry it.
+RARE_TERM_MIN_CLAIMS = 10
+RARE_TERM_SHARE = 0.01
+# Clause-level similarity is computed only for pairs whose whole-claim similarity reaches this
+# fraction of the threshold (keeps the clause step cheap).
+CLAUSE_FLOOR = 0.3
+
+
+@dataclass(frozen=True)
+class ClusterItem:
+    claim_key: str
+    article_key: str
+    text: str
+    quantities: tuple = ()
+    previous_cluster: str | None = None
+
+
+@dataclass(frozen=True)
+class Cluster:
+    key: str
+    claim_keys: tuple[str, ...]
+    canonical_claim_key: str
+    canonical_text: str
+    article_count: int
+
+
+@dataclass(frozen=True)
+class ClusteringResult:
+    assignments: dict[str, str]  # claim_key -> cluster key
+    clusters: dict[str, Cluster]
+    retired_keys: frozenset[str]  # previous keys no cluster kept: their verdicts need review
+    candidate_pairs: int  # pairs whose similarity was computed (scaling evidence)
+
+
+# --- terms -------------------------------------------------------------------------------
+
+_MONTH = (
+    r"(?:january|february|march|april|may|june|july|august|september|october|november|december"
+    r"|jan|feb|mar|apr|jun|jul|aug|sept?|oct|nov|dec)"
+)
+# Dates are when, not what: "May 31" in a byline must not look like a shared quantity.
+_DATE = re.compile(
+    rf"\b{_MONTH}\.? \d{{1,2}}(?:st|nd|rd|th)?\b|\b\d{{1,2}}(?:st|nd|rd|th)? {_MONTH}\b",
+    re.IGNORECASE,
+)
+_UNIT = {
+    "%": "%", "percent": "%", "per cent": "%", "million": "m", "billion": "bn",
+    "thousand": "k", "km": "km", "kilometers": "km", "kilometres": "km", "miles": "mi",
+    "dollars": "$", "euros": "eur",
+}  # fmt: skip
+_TOKEN = re.compile(
+    r"(\d+(?:[.,]\d+)*)(?: ?(%|percent|per cent|million|billion|thousand|km|kilometers"
+    r"|kilometres|miles|dollars|euros)\b)?|([a-z]+(?:'[a-z]+)?)",
+    re.IGNORECASE,
+)
+# Clause boundaries inside a sentence: the unit a claim usually is.
+_CLAUSE_BREAK = re.compile(r"[,;:()\[\]\"]| that ")
+_CLAUSE_DASH = re.compile("[\u2013\u2014\u2015]|--")
+_HYPHEN = re.compile("[\u2010\u2011\u2012\u2212-]")
+
+_STOPWORD_LIST = """a about above after again against all also am an and any are as at be because been before
+    being below between both but by can could did do does doing down during each few for from
+    further had has have having he her here hers herself him himself his how i if in into is it
+    its itself just me more most my myself no nor not now of off on once only or other our ours
+    ourselves out over own same she should so some such than that the their theirs them
+    themselves then there these they this those through to too under until up very was we were
+    what when where which while who whom why will with would you your yours yourself yourselves
+    may might must shall upon via amid among per whether yet still even though although
+    many much several one another any every either neither thing way well
+    say said says saying tell told tells telling report reported reports reportedly reporting
+    according accordingly note noted notes quote quoted quoting cite cited citing add added
+    claim claimed claims announce announced statement state stated
+    newspaper paper source sources
+    monday tuesday wednesday thursday friday saturday sunday today yesterday tomorrow
+    week weeks month months year years ago last next recent recently
+    mr mrs ms dr sir al el
+    get gets got make makes made go goes went gone come comes came take takes took know knew
+    think thought see saw seen want wants wanted
+    don didn doesn isn aren wasn weren couldn wouldn shouldn haven hasn hadn won ain"""
+_STOPWORDS = frozenset(_STOPWORD_LIST.split())
+
+# Multi-word paraphrases, folded before words: "leaving office" is resigning, "left the
+# country" is departing. One alternation, one pass; the group name is the concept.
+_PHRASE = re.compile(
+    r"\b(?:(?P<resign>(?:leav(?:e|es|ing)|left|quit(?:s|ting)?) (?:the |his |her |their )?office"
+    r"|step(?:s|ped|ping)? down)"
+    r"|(?P<depart>(?:flown|flew|fly|flying|flies|sent|send|sending|brought|bring) (?:back|home)"
+    r"|pull(?:s|ed|ing)? (?:out|back))"
+    r"|(?P<head>in charge of))\b",
+    re.IGNORECASE,
+)
+
+_PHRASE_HINT = re.compile(r"office|down|back|home|out\b|charge", re.IGNORECASE)
+_DIGIT = re.compile(r"\d")
+
+_CONCEPTS: dict[str, str] = {
+    "personnel": (
+        "official adviser advisor advis expert personnel staff diplomat specialist technician"
+        " envoy emissary consultant"
+    ),
+    "depart": "leav left depart departur withdraw withdrew withdrawn exit evacuat flee fled",
+    "resign": "resign abdicat",
+    "head": "head chief leader boss",
+    "change": "chang shift revers turn",
+    "protect": "safeguard maintain secur ensur preserv protect guarante",
+    "matter": "matter concern priorit",
+    "cause": "link tie connect relat consequenc caus driv",
+    "talk": "negotiat negotiation talk discuss",
+    "support": "support backer prop",
+    "kill": "kill slain slay murder",
+    "attack": "attack strike assault raid",
+    "control": "control hold held",
+}
+_CONCEPT_OF_STEM = {stem: concept for concept, stems in _CONCEPTS.items() for stem in stems.split()}
+
+
+@lru_cache(maxsize=200_000)
+def _stem(word: str) -> str:
+    """A light suffix stripper: enough to meet plurals and tenses, no dictionary needed."""
+    if word.endswith("'s"):
+        word = word[:-2]
+    if len(word) <= 3:
+        return word
+    for suffix, replacement in (("ies", "y"), ("sses", "ss"), ("ing", ""), ("ed", "")):
+        if word.endswith(suffix) and len(word) - len(suffix) >= 3:
+            word = word[: -len(suffix)] + replacement
+            break
+    else:
+        if word.endswith("s") and not word.endswith(("ss", "us", "is")):
+            word = word[:-1]
+    if word.endswith("e") and len(word) > 4:
+        word = word[:-1]
+    return word
+
+
+@lru_cache(maxsize=200_000)
+def _word_term(word: str) -> str | None:
+    word = word.split("'")[0] if word.endswith(("n't", "'re", "'ve", "'ll", "'d", "'m")) else word
+    if word in _STOPWORDS:
+        return None
+    stem = _stem(word)
+    if len(stem) < 3:
+        return None
+    return _CONCEPT_OF_STEM.get(word) or _CONCEPT_OF_STEM.get(stem) or stem
+
+
+def _number_term(number: str, unit: str | None) -> str:
+    """ "#100" for a count, "#50%" for a share; a year is a plain word, not a quantity."""
+    value = number.replace(",", "")
+    if unit is None and len(value) == 4 and value.isdigit() and 1800 <= int(value) <= 2100:
+        return f"y{value}"
+    return f"#{value}{_UNIT[unit] if unit else ''}"
+
+
+def _fold(text: str) -> str:
+    """ASCII text with clause dashes marked, hyphens split, dates dropped, phrases folded; case
+    is kept so that names can be told from words."""
+    text = _HYPHEN.sub(" ", _CLAUSE_DASH.sub(" ; ", text))
+    text = text.replace("\u2019", "'").replace("\u201c", '"').replace("\u201d", '"')
+    text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    if _DIGIT.search(text):
+        text = _DATE.sub(" ", text)
+    if _PHRASE_HINT.search(text):
+        text = _PHRASE.sub(lambda match: f" {match.lastgroup} ", text)
+    return text
+
+
+def _clause_terms(folded_clause: str) -> tuple[list[str], int]:
+    """The clause's terms and how many of them are not capitalised names."""
+    terms, plain = [], 0
+    for number, unit, word in _TOKEN.findall(folded_clause):
+        if number:
+            terms.append(_number_term(number, unit.lower() or None))
+            plain += 1
+        elif term := _word_term(word.lower()):
+            terms.append(term)
+            plain += word[0].islower()
+    return terms, plain
+
+
+def claim_clauses(text: str) -> list[list[str]]:
+    """Content terms of a claim, clause by clause. A clause needs MIN_CLAUSE_TERMS terms, two of
+    them not names, or it is joined to the next: "President Bashar Assad" alone asserts nothing."""
+    clauses: list[list[str]] = []
+    complete, plain_count = True, 0
+    for piece in _CLAUSE_BREAK.split(_fold(text)):
+        terms, plain = _clause_terms(piece)
+        if not complete:
+            clauses[-1].extend(terms)
+            plain_count += plain
+        elif terms:
+            clauses.append(terms)
+            plain_count = plain
+        else:
+            continue
+        complete = len(clauses[-1]) >= MIN_CLAUSE_TERMS and plain_count >= 2
+    if len(clauses) > 1 and not complete:
+        clauses[-2].extend(clauses.pop())
+    return clauses
+
+
+def claim_terms(text: str) -> list[str]:
+    """Content terms of a claim, in order; public so callers and benchmarks can inspect them."""
+    return [term for clause in claim_clauses(text) for term in clause]
+
+
+def _fold_demonyms(vocabulary: Collection[str]) -> dict[str, str]:
+    """Map "russian" -> "russia", "iranian" -> "iran" when the batch also names the country."""
+    folds = {}
+    for term in vocabulary:
+        if term.endswith("an") and len(term) > 5:
+            for country in (term[:-1], term[:-3]):
+                if country in vocabulary:
+                    folds[term] = country
+                    break
+    return folds
+
+
+# --- clustering --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Vectors:
+    claims: sparse.csr_matrix  # one l2-normalised tf-idf row per claim
+    clauses: sparse.csr_matrix  # one row per clause of claims with two or more clauses
+    clause_rare_terms: sparse.csr_matrix  # the clause rows cut to terms few claims carry
+    clause_owner: np.ndarray  # claim index of each clause row
+
+
+def cluster_claims(
+    items: Sequence[ClusterItem],
+    *,
+    threshold: float = DEFAULT_THRESHOLD,
+    max_block: int = DEFAULT_MAX_BLOCK,
+    anchored_keys: Collection[str] = (),
+) -> ClusteringResult:
+    """Cluster `items` (one dossier's claims).
+
+    `anchored_keys` are previous cluster keys that carry analysts' work (verdicts): when one new
+    cluster holds members of several previous clusters, an anchored key wins over a larger
+    unanchored one, so a verdict stays attached to the claim it judged.
+    """
+    keys = [item.claim_key for item in items]
+    if len(set(keys)) != len(keys):
+        raise ValueError("claim_key values must be unique")
+    if not items:
+        return ClusteringResult({}, {}, frozenset(), 0)
+    vectors = _vectorise([item.text for item in items])
+    # Claims with identical terms (syndicated copies) form one node: blocking sees each text
+    # once, so a story copied by hundreds of outlets cannot overflow every block it is in.
+    nodes, node_of = np.unique(_first_identical_row(vectors.claims), return_inverse=True)
+    left, right = _candidate_pairs(vectors.claims[nodes], max_block=max_block)
+    # A fragment of two or three content words ("They were kind of on their own") matches
+    # anything that shares one of them; only its exact copies join it.
+    substantial = np.diff(vectors.claims.indptr)[nodes] >= MIN_CLAUSE_TERMS
+    left, right = (
+        left[substantial[left] & substantial[right]],
+        right[substantial[left] & substantial[right]],
+    )
+    similarity = _pair_similarity(
+        vectors, nodes[left], nodes[right], floor=threshold * CLAUSE_FLOOR
+    )
+    labels = _merge(items, node_of, left, right, similarity, threshold=threshold)
+    return _result(items, vectors.claims, labels, anchored_keys, candidate_pairs=len(left))
+
+
+def _first_identical_row(matrix: sparse.csr_matrix) -> np.ndarray:
+    """For each row, the index of the first row with exactly the same terms and weights."""
+    matrix.sort_indices()
+    first: dict[bytes, int] = {}
+    copy_of = np.empty(matrix.shape[0], dtype=np.int64)
+    for row in range(matrix.shape[0]):
+        start, stop = matrix.indptr[row], matrix.indptr[row + 1]
+        signature = matrix.indices[start:stop].tobytes() + matrix.data[start:stop].tobytes()
+        copy_of[row] = first.setdefault(signature, row)
+    return copy_of
+
+
+def _vectorise(texts: Sequence[str]) -> _Vectors:
+    """TF-IDF rows for claims and for the clauses of multi-clause claims."""
+    clause_lists = [claim_clauses(text) for text in texts]
+    folds = _fold_demonyms({term for clauses in clause_lists for c in clauses for term in c})
+    if folds:
+        clause_lists = [[[folds.get(t, t) for t in c] for c in clauses] for clauses in clause_lists]
+    vectorizer = TfidfVectorizer(
+        analyzer=lambda terms: terms, sublinear_tf=True, norm=None, dtype=np.float32
+    )
+    claims = vectorizer.fit_transform([sum(clauses, []) for clauses in clause_lists]).tocsr()
+    numeric = np.array([term.startswith("#") for term in vectorizer.get_feature_names_out()])
+    emphasis = sparse.diags(np.where(numeric, NUMBER_WEIGHT, 1.0).astype(np.float32))
+    document_frequency = np.bincount(claims.indices, minlength=claims.shape[1])
+    rare_limit = max(RARE_TERM_MIN_CLAIMS, int(RARE_TERM_SHARE * len(texts)))
+    split = [
+        (owner, c)
+        for owner, clauses in enumerate(clause_lists)
+        if len(clauses) > 1
+        for c in clauses
+    ]
+    clauses = vectorizer.transform([c for _, c in split]) if split else claims[:0]
+    rare = sparse.diags((document_frequency <= rare_limit).astype(np.float32))
+    return _Vectors(
+        claims=normalize(claims @ emphasis).tocsr(),
+        clauses=(normalize(clauses @ emphasis) if split else clauses).tocsr(),
+        clause_rare_terms=(clauses @ rare).tocsr(),
+        clause_owner=np.array([owner for owner, _ in split], dtype=np.int64),
+    )
+
+
+def _candidate_pairs(matrix: sparse.csr_matrix, *, max_block: int) -> tuple[np.ndarray, ...]:
+    """Pairs of claims sharing a block key; each block holds at most `max_block` claims."""
+    n_claims, n_terms = matrix.shape
+    rows = np.repeat(np.arange(n_claims, dtype=np.int64), np.diff(matrix.indptr))
+    terms = matrix.indices.astype(np.int64)
+    document_frequency = np.bincount(terms, minlength=n_terms)
+    rare = document_frequency[terms] <= max_block
+    common_keys, common_rows = _conjunction_keys(rows[~rare], terms[~rare], document_frequency)
+    keys = np.concatenate([terms[rare], common_keys + n_terms])  # offset: no clash with terms
+    return _pairs_within_blocks(keys, np.concatenate([rows[rare], common_rows]), max_block)
+
+
+def _conjunction_keys(
+    rows: np.ndarray, terms: np.ndarray, document_frequency: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """Keys for pairs of a claim's rarest common terms: "100" AND "depart" is rare even when
+    both words are everywhere in the dossier."""
+    n_terms = len(document_frequency)
+    order = np.lexsort((document_frequency[terms], rows))
+    rows, terms = rows[order], terms[order]
+    starts = np.flatnonzero(np.r_[True, rows[1:] != rows[:-1]])
+    sizes = np.diff(np.r_[starts, len(rows)])
+    keys, key_rows = [np.array([], dtype=np.int64)], [np.array([], dtype=np.int64)]
+    for first in range(CONJUNCTION_TERMS):
+        for second in range(first + 1, CONJUNCTION_TERMS):
+            heads = starts[sizes > second]
+            low = np.minimum(terms[heads + first], terms[heads + second])
+            high = np.maximum(terms[heads + first], terms[heads + second])
+            keys.append(low * n_terms + high)
+            key_rows.append(rows[heads])
+    return np.concatenate(keys), np.concatenate(key_rows)
+
+
+def _pairs_within_blocks(
+    keys: np.ndarray, rows: np.ndarray, max_block: int
+) -> tuple[np.ndarray, np.ndarray]:
+    order = np.lexsort((rows, keys))
+    keys, rows = keys[order], rows[order]
+    starts = np.flatnonzero(np.r_[True, keys[1:] != keys[:-1]])
+    sizes = np.diff(np.r_[starts, len(keys)])
+    n_claims = int(rows.max()) + 1 if len(rows) else 1
+    codes = [np.array([], dtype=np.int64)]
+    for size in np.unique(sizes[(sizes >= 2) & (sizes <= max_block)]):
+        members = rows[starts[sizes == size][:, None] + np.arange(size)]  # ascending per block
+        first, second = np.triu_indices(size, k=1)
+        codes.append((members[:, first] * n_claims + members[:, second]).ravel())
+    unique = np.sort(np.concatenate(codes))
+    unique = unique[np.r_[True, unique[1:] != unique[:-1]][: len(unique)]]
+    return unique // n_claims, unique % n_claims
+
+
+def _rowwise_dot(
+    matrix: sparse.csr_matrix, left: np.ndarray, right: np.ndarray, chunk: int = 400_000
+) -> np.ndarray:
+    dots = np.empty(len(left), dtype=np.float32)
+    for start in range(0, len(left), chunk):
+        stop = start + chunk
+        products = matrix[left[start:stop]].multiply(matrix[right[start:stop]])
+        dots[start:stop] = np.asarray(products.sum(axis=1)).ravel()
+    return dots
+
+
+def _pair_similarity(
+    vectors: _Vectors, left: np.ndarray, right: np.ndarray, *, floor: float
+) -> np.ndarray:
+    """Cosine of the two claims, or of their best-matching clauses when that is higher: a
+    sentence states its claim in one clause and dilutes it with framing in the others.
+
+    Two clauses count only if they share a rare term, so boilerplate framing ("amid growing
+    concern among officials") matches nothing, however often it recurs.
+    """
+    similarity = _rowwise_dot(vectors.claims, left, right)
+    near = np.flatnonzero(similarity >= floor)
+    if not len(near) or not len(vectors.clause_owner):
+        return similarity
+    n_claims = vectors.claims.shape[0]
+    owner = np.r_[np.arange(n_claims), vectors.clause_owner]
+    order = np.argsort(owner, kind="stable")  # each claim's whole row, then its clause rows
+    first_unit = np.searchsorted(owner[order], np.arange(n_claims))
+    unit_count = np.bincount(owner, minlength=n_claims)
+    a_count, b_count = unit_count[left[near]], unit_count[right[near]]
+    combos = a_count * b_count
+    pair = np.repeat(near, combos)
+    offset = np.arange(combos.sum()) - np.repeat(np.cumsum(combos) - combos, combos)
+    a_unit = order[first_unit[left[pair]] + offset // np.repeat(b_count, combos)]
+    b_unit = order[first_unit[right[pair]] + offset % np.repeat(b_count, combos)]
+    units = sparse.vstack([vectors.claims, vectors.clauses]).tocsr()
+    rare_units = sparse.vstack([vectors.claims, vectors.clause_rare_terms]).tocsr()
+    shares_rare = _rowwise_dot(rare_units, a_unit, b_unit) > 0
+    np.maximum.at(
+        similarity, pair[shares_rare], _rowwise_dot(units, a_unit[shares_rare], b_unit[shares_rare])
+    )
+    return similarity
+
+
+def _quantity_set(item: ClusterItem) -> frozenset[float]:
+    values = set()
+    for quantity in item.quantities:
+        try:
+            values.add(float(quantity))
+        except (TypeError, ValueError):
+            continue
+    return frozenset(values)
+
+
+def _merge(
+    items: Sequence[ClusterItem],
+    node_of: np.ndarray,
+    left: np.ndarray,
+    right: np.ndarray,
+    similarity: np.ndarray,
+    *,
+    threshold: float,
+) -> np.ndarray:
+    """Merge nodes along strong pairs (similarity >= threshold), strongest first; return the
+    group of each item.
+
+    Two groups merge only if no quantities conflict and the strong pairs between them are at
+    least LINK_DENSITY of all their cross pairs (average linkage on the graph of strong pairs).
+    Single linkage alone would let one sentence that carries two facts chain their clusters.
+    """
+    size = np.bincount(node_of).tolist()  # a node holds every copy of one text
+    parent = list(range(len(size)))
+    # Distinct quantity sets per group: two groups conflict when some member of one and some
+    # member of the other both state quantities and share none of them.
+    quantities: dict[int, set[frozenset[float]]] = {node: set() for node in parent}
+    articles: dict[int, set[str]] = {node: set() for node in parent}
+    for item, node in zip(items, node_of.tolist(), strict=True):
+        quantities[node].add(_quantity_set(item))
+        articles[node].add(item.article_key)
+    for node in parent:
+        quantities[node].discard(frozenset())
+    # Claims of one article never link directly: they share the article's vocabulary by
+    # construction. A headline and a lead restating one fact still meet through another
+    # outlet's claim that matches both.
+    article_codes = {key: code for code, key in enumerate(sorted(set().union(*articles.values())))}
+    sole_article = np.array(
+        [article_codes[next(iter(a))] if len(a) == 1 else -1 - n for n, a in articles.items()]
+    )
+    strong = np.flatnonzero((similarity >= threshold) & (sole_article[left] != sole_article[right]))
+    strong = strong[np.lexsort((right[strong], left[strong], -similarity[strong]))]
+    links: dict[int, dict[int, int]] = {}  # root -> {other root: strong item pairs between them}
+    for a, b in zip(left[strong].tolist(), right[strong].tolist(), strict=True):
+        links.setdefault(a, {})[b] = size[a] * size[b]
+        links.setdefault(b, {})[a] = size[a] * size[b]
+
+    def root(index: int) -> int:
+        while parent[index] != index:
+            parent[index] = parent[parent[index]]
+            index = parent[index]
+        return index
+
+    for a, b in zip(left[strong].tolist(), right[strong].tolist(), strict=True):
+        a, b = root(a), root(b)
+        if a == b or any(not (x & y) for x in quantities[a] for y in quantities[b]):
+            continue
+        if links[a][b] < LINK_DENSITY * size[a] * size[b]:
+            continue
+        keep, gone = (a, b) if len(links[a]) >= len(links[b]) else (b, a)
+        for other, count in links.pop(gone).items():
+            neighbour = links[other]
+            del neighbour[gone]
+            if other != keep:
+                neighbour[keep] = links[keep][other] = neighbour.get(keep, 0) + count
+        parent[gone] = keep
+        size[keep] += size[gone]
+        quantities[keep] |= quantities.pop(gone)
+    return np.array([root(node) for node in range(len(size))])[node_of]
+
+
+# --- identity ----------------------------------------------------------------------------
+
+
+def _result(
+    items: Sequence[ClusterItem],
+    matrix: sparse.csr_matrix,
+    labels: np.ndarray,
+    anchored_keys: Collection[str],
+    *,
+    candidate_pairs: int,
+) -> ClusteringResult:
+    groups: dict[int, list[int]] = {}
+    for index, label in enumerate(labels):
+        groups.setdefault(int(label), []).append(index)
+    names = _cluster_keys(items, list(groups.values()), frozenset(anchored_keys))
+    canonical = _canonical_members(matrix, labels)
+    clusters, assignments = {}, {}
+    for (label, members), name in zip(groups.items(), names, strict=True):
+        chosen = items[canonical[label]]
+        clusters[name] = Cluster(
+            key=name,
+            claim_keys=tuple(items[index].claim_key for index in members),
+            canonical_claim_key=chosen.claim_key,
+            canonical_text=chosen.text,
+            article_count=len({items[index].article_key for index in members}),
+        )
+        assignments.update((items[index].claim_key, name) for index in members)
+    previous = {item.previous_cluster for item in items} - {None}
+    return ClusteringResult(
+        assignments, clusters, frozenset(previous - set(clusters)), candidate_pairs
+    )
+
+
+def _cluster_keys(
+    items: Sequence[ClusterItem], groups: list[list[int]], anchored: frozenset[str]
+) -> list[str]:
+    """Give each group a previous key it holds, best claim first; the rest get fresh keys.
+
+    A claim on key k is (anchored, members holding k, group size); claims are granted in that
+    order, each key and each group at most once, so a key goes to the biggest group that
+    holds it and a split-off minority gets a fresh key.
+    """
+    offers = []
+    for group, members in enumerate(groups):
+        held = Counter(items[index].previous_cluster for index in members)
+        held.pop(None, None)
+        for key, count in held.items():
+            offers.append((-(key in anchored), -count, -len(members), group, key))
+    names: list[str | None] = [None] * len(groups)
+    taken = set()
+    for *_, group, key in sorted(offers):
+        if names[group] is None and key not in taken:
+            names[group] = key
+            taken.add(key)
+    every_previous = {item.previous_cluster for item in items}
+    fresh = (f"{NEW_KEY_PREFIX}{n}" for n in range(1, len(items) + len(every_previous) + 2))
+    fresh_keys = (key for key in fresh if key not in every_previous)
+    return [name if name is not None else next(fresh_keys) for name in names]
+
+
+def _canonical_members(matrix: sparse.csr_matrix, labels: np.ndarray) -> dict[int, int]:
+    """Per group, the member most like the group's centroid; the earliest wins ties."""
+    group_ids, inverse = np.unique(labels, return_inverse=True)
+    membership = sparse.csr_matrix(
+        (np.ones(len(labels), dtype=np.float32), (inverse, np.arange(len(labels)))),
+        shape=(len(group_ids), len(labels)),
+    )
+    centroids = (membership @ matrix).tocsr()
+    score = np.asarray(matrix.multiply(centroids[inverse]).sum(axis=1)).ravel()
+    best: dict[int, int] = {}
+    for index, label in enumerate(labels):
+        label = int(label)
+        if label not in best or score[index] > score[best[label]] + 1e-6:
+            best[label] = index
+    return best

@@ -1,0 +1,235 @@
+"""Independent origins of a claim cluster (issue 3, part 4).
+
+Three articles repeating one newspaper's report are one witness, not three. Each member of a
+cluster is traced to where the claim came from: the source its article cites, else a named
+speaker, else the article's own outlet (anonymous "sources" with nothing cited are the article's
+own word). Names are then merged across spelling variants, so "Asharq", "Asharq al-Awsat" and
+"the Asharq Al-Awsat newspaper" count once, and so do "Sir Tony Benton" and "Brenton".
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+ARTICLE_ORIGIN_PREFIX = "article:"
+
+
+def _words(text: str) -> frozenset[str]:
+    return frozenset(text.split())
+
+
+# Head nouns that describe a speaker without naming one.
+_ANONYMOUS_HEADS = _words(
+    "source sources official officials member members person people expert experts analyst"
+    " analysts diplomat diplomats resident residents witness witnesses observer observers insider"
+    " insiders activist activists aide aides adviser advisers advisor advisors spokesman"
+    " spokeswoman spokesperson authorities government head chief"
+)
+# Head nouns that describe an outlet without naming it: "the Saudi-owned newspaper".
+_OUTLET_HEADS = _words(
+    "newspaper paper daily outlet publication report reports broadcaster channel agency website"
+    " site magazine tabloid network media"
+)
+_PRONOUNS = _words("he she they it we i you his her their its someone anyone one")
+_DETERMINERS = _words("a an the this that these those some several many other")
+_TITLES = _words("sir mr mrs ms dr prof lord lady dame gen col rev")
+# Media words too common to identify an outlet alone: "The Times" is not "The New York Times".
+_GENERIC_NAME_WORDS = _words(
+    "news times post daily journal herald tribune press media tv radio channel agency network"
+    " group world international national new state ministry foreign government office al el"
+    " of for and the"
+)
+_MODIFIER_START = re.compile(
+    r"\s+(?:of|in|from|close to|familiar with|with|at|for|on|who|which|that)\s+|\s*,", re.I
+)
+_DESCRIPTOR = re.compile(
+    r"\b[\w.]+-(?:owned|based|backed|funded|run|affiliated|language|leaning|controlled)\b"
+    r"|\bpro-[\w.]+\b",
+    re.I,
+)
+_REPORTING_VERB = re.compile(
+    r"\s+(?:reported|reports|said|says|told|wrote|writes|quoted|cited|claimed)\b.*$", re.I
+)
+_APPOSITION = re.compile(r"\s*,\s*|\s+who\s+", re.I)  # "Tarja Cronberg, a Russia expert"
+_LEADING = re.compile(r"^(?:according to|citing)\s+", re.I)
+_OUTLET_SUFFIX = re.compile(
+    r"\s+(?:newspaper|paper|daily|magazine|website|news agency|newspaper's)$", re.I
+)
+
+
+@dataclass(frozen=True)
+class OriginEvidence:
+    article_key: str
+    article_source: str | None  # outlet that published the article
+    speaker: str | None  # who the claim is attributed to in the article
+    cited_source: str | None  # original outlet/person the speaker/article cites
+
+
+@dataclass(frozen=True)
+class OriginSummary:
+    origins: tuple[str, ...]  # display names, best supported first
+    count: int  # independent origins
+    primary: str | None  # the origin most member articles trace back to
+    article_counts: dict[str, int] = field(default_factory=dict)  # origin -> member articles
+
+
+def _ascii(text: str) -> str:
+    text = text.replace("\u2019", "'").replace("\u2018", "'")
+    return unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+
+
+def display_name(name: str) -> str:
+    """The name as an analyst should read it: attribution verbs, descriptors ("Saudi-owned"),
+    a leading "the", a possessive and a "newspaper" suffix removed; case kept."""
+    text = " ".join(_ascii(name).split())
+    text = _APPOSITION.split(_REPORTING_VERB.sub("", _LEADING.sub("", text)), maxsplit=1)[0]
+    text = " ".join(_DESCRIPTOR.sub(" ", text).split())
+    text = re.sub(r"^the\s+", "", text, flags=re.I)
+    text = re.sub(r"'s?$", "", _OUTLET_SUFFIX.sub("", text))
+    return text.strip(" .,;:'\"")
+
+
+def normalise_name(name: str) -> str:
+    """Case-, hyphen- and title-free key of a name: "the Asharq Al-Awsat newspaper" and
+    "Asharq al-Awsat" both give "asharq al awsat"."""
+    text = re.sub(r"'s\b", "", display_name(name).lower())
+    words = re.sub(r"[^a-z0-9]+", " ", text).split()
+    while len(words) > 1 and words[0] in _TITLES:
+        words = words[1:]
+    return " ".join(words)
+
+
+def _head_phrase(name: str) -> list[str]:
+    """Words of the name before its first modifier: "Members" of "Members of the opposition"."""
+    return _MODIFIER_START.split(_ascii(name).strip(), maxsplit=1)[0].split()
+
+
+def _head_noun(name: str) -> str:
+    words = _head_phrase(name)
+    return re.sub(r"'s?$", "", words[-1].lower()) if words else ""
+
+
+def is_named(name: str | None) -> bool:
+    """True for "Reuters", "Riyadh Tabara", "The Foreign Ministry in Moscow"; False for
+    "Syrian opposition sources", "a person close to the Kremlin", "the delegation chief"."""
+    if not name or not name.strip():
+        return False
+    words = _head_phrase(display_name(name) or name)
+    if not words or _head_noun(" ".join(words)) in _ANONYMOUS_HEADS | _OUTLET_HEADS:
+        return False
+    if len(words) == 1 and words[0].lower() in _PRONOUNS:
+        return False
+    return any(w[0].isupper() and w.lower() not in _DETERMINERS for w in words)
+
+
+def _is_unnamed_outlet(name: str | None) -> bool:
+    return bool(name) and not is_named(name) and _head_noun(name) in _OUTLET_HEADS
+
+
+def trace_origin(evidence: OriginEvidence) -> str:
+    """Normalised name of where this article's claim came from."""
+    for candidate in (evidence.cited_source, evidence.speaker):
+        if is_named(candidate):
+            return normalise_name(candidate)
+    if evidence.article_source and evidence.article_source.strip():
+        return normalise_name(evidence.article_source)
+    return f"{ARTICLE_ORIGIN_PREFIX}{evidence.article_key}"
+
+
+def _edit_distance(a: str, b: str) -> int:
+    previous = list(range(len(b) + 1))
+    for i, char_a in enumerate(a, start=1):
+        current = [i]
+        for j, char_b in enumerate(b, start=1):
+            current.append(
+                min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (char_a != char_b))
+            )
+        previous = current
+    return previous[-1]
+
+
+def same_origin(a: str, b: str) -> bool:
+    """Whether two normalised names are one origin: equal; one's words contained in the other's
+    with a distinctive word among them ("asharq" ~ "asharq al awsat"); or a surname spelled
+    within one edit ("brenton" ~ "tony benton")."""
+    if a == b:
+        return True
+    if a.startswith(ARTICLE_ORIGIN_PREFIX) or b.startswith(ARTICLE_ORIGIN_PREFIX):
+        return False
+    words_a, words_b = a.split(), b.split()
+    shorter, longer = sorted((words_a, words_b), key=len)
+    if set(shorter) <= set(longer) and set(shorter) - _GENERIC_NAME_WORDS:
+        return True
+    surname_a, surname_b = words_a[-1], words_b[-1]
+    if min(len(surname_a), len(surname_b)) < 5 or {surname_a, surname_b} & _GENERIC_NAME_WORDS:
+        return False
+    allowed = 2 if min(len(surname_a), len(surname_b)) >= 9 else 1
+    return _edit_distance(surname_a, surname_b) <= allowed and set(shorter[:-1]) <= set(longer)
+
+
+def independent_origins(members: Sequence[OriginEvidence]) -> OriginSummary:
+    """Count the independent origins behind a cluster's member articles.
+
+    An article that cites an outlet without naming it ("the pro-Saudi paper") is taken to cite
+    the outlet the other members name, when they name exactly one: counting it as a witness of
+    its own would overstate how independently the claim is confirmed.
+    """
+    traced = [trace_origin(member) for member in members]
+    groups = _alias_groups(sorted(set(traced), key=traced.index))
+    group_of = {name: index for index, names in enumerate(groups) for name in names}
+    cited_groups = {
+        group_of[origin]
+        for member, origin in zip(members, traced, strict=True)
+        if is_named(member.cited_source)
+    }
+    articles: dict[int, set[str]] = {}
+    for member, origin in zip(members, traced, strict=True):
+        group = group_of[origin]
+        if len(cited_groups) == 1 and _is_unnamed_outlet(member.cited_source):
+            group = next(iter(cited_groups))
+        articles.setdefault(group, set()).add(member.article_key)
+    names = {group: _display(groups[group], members, traced) for group in articles}
+    ranked = sorted(articles, key=lambda group: -len(articles[group]))  # stable: first seen
+    origins = tuple(names[group] for group in ranked)
+    return OriginSummary(
+        origins=origins,
+        count=len(origins),
+        primary=origins[0] if origins else None,
+        article_counts={names[group]: len(articles[group]) for group in ranked},
+    )
+
+
+def _alias_groups(names: list[str]) -> list[list[str]]:
+    parent = list(range(len(names)))
+
+    def root(index: int) -> int:
+        while parent[index] != index:
+            index = parent[index]
+        return index
+
+    for i, name_i in enumerate(names):
+        for j in range(i):
+            if same_origin(name_i, names[j]):
+                parent[root(i)] = root(j)
+    grouped: dict[int, list[str]] = {}
+    for index, name in enumerate(names):
+        grouped.setdefault(root(index), []).append(name)
+    return list(grouped.values())
+
+
+def _display(group: list[str], members: Sequence[OriginEvidence], traced: list[str]) -> str:
+    """The fullest spelling members used for this origin ("Asharq Al-Awsat" over "Asharq")."""
+    spellings = []
+    for member, origin in zip(members, traced, strict=True):
+        if origin not in group:
+            continue
+        for raw in (member.cited_source, member.speaker, member.article_source):
+            if raw and normalise_name(raw) == origin:
+                spellings.append(display_name(raw))
+                break
+    if not spellings:
+        return group[0]
+    return max(spellings, key=lambda spelling: len(spelling.split()))

@@ -1,0 +1,281 @@
+"""Claim clustering: paraphrases join, different facts stay apart, identity survives re-runs,
+and the candidate pairs stay far below all pairs."""
+
+from __future__ import annotations
+
+import json
+import re
+from itertools import combinations
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from claims.extraction.clustering import ClusterItem, cluster_claims
+
+REPO = Path(__file__).resolve().parents[2]
+SEEDS = REPO / "examples" / "seeds"
+GOLD = REPO / ".." / "shared" / "gold" / "seeds.json"
+
+_SENTENCE_END = re.compile(r"(?<=[.!?\u201d\"])\s+(?=[\u201c\"A-Z\[])|\n\s*\n|\n(?=\S)")
+_DATE = re.compile(r"\b(?:January|February|March|April|May|June|July|August|September|October"
+                   r"|November|December) \d{1,2}\b")  # fmt: skip
+_NUMBER = re.compile(r"(?<![\w.,])\d+(?:[.,]\d+)?(?![\w-])")
+
+
+def quantities_of(text: str) -> tuple[float, ...]:
+    """Numbers a claim states, without dates and years (the Claim model keeps dates apart)."""
+    values = (float(n.replace(",", "")) for n in _NUMBER.findall(_DATE.sub(" ", text)))
+    return tuple(v for v in values if not (v.is_integer() and 1800 <= v <= 2100))
+
+
+def claim(key: str, article: str, text: str, previous: str | None = None) -> ClusterItem:
+    return ClusterItem(key, article, text, quantities_of(text), previous)
+
+
+def together(result, *keys: str) -> bool:
+    return len({result.assignments[key] for key in keys}) == 1
+
+
+# --- seed articles: whole sentences, every other sentence a distractor ---------------------
+
+
+def _normalise(text: str) -> str:
+    return " ".join(text.split())
+
+
+@pytest.fixture(scope="module")
+def gold() -> dict:
+    if not GOLD.exists():
+        pytest.skip(f"{GOLD} absent: gold annotations live in the shared folder")
+    return json.loads(GOLD.read_text(encoding="utf-8"))
+
+
+@pytest.fixture(scope="module")
+def seed_claims(gold) -> list[ClusterItem]:
+    items = []
+    for article, meta in gold["articles"].items():
+        body = (SEEDS / meta["file"]).read_text(encoding="utf-8")
+        for number, sentence in enumerate(_SENTENCE_END.split(body)):
+            sentence = _normalise(sentence)
+            if len(sentence.split()) >= 4:
+                items.append(claim(f"{article}-{number}", article, sentence))
+    return items
+
+
+def sentence_with(items: list[ClusterItem], article: str, quote: str) -> str:
+    keys = [i.claim_key for i in items if i.article_key == article and _normalise(quote) in i.text]
+    assert len(keys) == 1, f"{article}: {quote!r} is in {len(keys)} sentences"
+    return keys[0]
+
+
+@pytest.fixture(scope="module")
+def seed_result(seed_claims):
+    return cluster_claims(seed_claims)
+
+
+def test_gold_cluster_members_end_up_together(gold, seed_claims, seed_result):
+    for name, cluster in gold["clusters"].items():
+        keys = [sentence_with(seed_claims, a, quote) for a, quote in cluster["members"]]
+        assert together(seed_result, *keys), name
+
+
+def test_gold_clusters_stay_distinct_from_each_other(gold, seed_claims, seed_result):
+    cluster_keys = {
+        name: seed_result.assignments[sentence_with(seed_claims, *cluster["members"][0])]
+        for name, cluster in gold["clusters"].items()
+    }
+    assert len(set(cluster_keys.values())) == len(cluster_keys)
+
+
+def test_gold_cannot_link_pairs_stay_apart(gold, seed_claims, seed_result):
+    for first, second in gold["cannot_link"]:
+        keys = sentence_with(seed_claims, *first), sentence_with(seed_claims, *second)
+        assert not together(seed_result, *keys), (first[1], second[1])
+
+
+def test_cluster_of_three_outlets_reports_three_articles(gold, seed_claims, seed_result):
+    members = gold["clusters"]["russian_staff_left"]["members"]
+    key = seed_result.assignments[sentence_with(seed_claims, *members[0])]
+    assert seed_result.clusters[key].article_count >= len({a for a, _ in members})
+
+
+# --- behaviour on small hand-made dossiers --------------------------------------------------
+
+DISTRACTORS = [
+    "The central bank raised interest rates by half a point on Tuesday.",
+    "Heavy rain flooded several villages in the north of the country.",
+    "The football federation suspended the coach for three matches.",
+    "A new airport terminal opened to passengers after years of delays.",
+    "Scientists discovered a new species of frog in the rainforest.",
+]
+
+
+def test_paraphrases_across_outlets_join_despite_synonyms():
+    items = [
+        claim("a", "1", "Some 200 European diplomats stationed in Kabul were flown back to Paris."),
+        claim("b", "2", "200 European officials had left Kabul via the military airport."),
+        claim(
+            "c", "3", "As many as 200 European advisers have withdrawn from Kabul, sources said."
+        ),
+    ] + [claim(f"d{n}", f"x{n}", text) for n, text in enumerate(DISTRACTORS)]
+    result = cluster_claims(items)
+    assert together(result, "a", "b", "c")
+    assert all(not together(result, "a", f"d{n}") for n in range(len(DISTRACTORS)))
+
+
+def test_conflicting_quantities_split_otherwise_similar_claims():
+    items = [
+        claim("half", "1", "The rebels now control some 50 percent of the province's territory."),
+        claim(
+            "quarter", "2", "The rebels now control only 25 percent of the province's territory."
+        ),
+        claim(
+            "half-again", "3", "Rebels control 50 percent of the province's territory, they said."
+        ),
+    ] + [claim(f"d{n}", f"x{n}", text) for n, text in enumerate(DISTRACTORS)]
+    result = cluster_claims(items)
+    assert together(result, "half", "half-again")
+    assert not together(result, "half", "quarter")
+
+
+def test_leaving_office_is_not_leaving_the_country():
+    items = [
+        claim("resign", "1", "Moscow will accept the president leaving office once talks succeed."),
+        claim(
+            "depart", "2", "As many as 100 Russian advisers have left the country, officials said."
+        ),
+        claim("depart-2", "3", "100 Russian advisers departed the country last week."),
+    ] + [claim(f"d{n}", f"x{n}", text) for n, text in enumerate(DISTRACTORS)]
+    result = cluster_claims(items)
+    assert together(result, "depart", "depart-2")
+    assert not together(result, "resign", "depart")
+
+
+def test_claims_of_one_article_do_not_link_directly():
+    text = "The ministry confirmed that 40 soldiers were wounded in the border clash."
+    same_article = [claim("a", "1", text), claim("b", "1", text.replace("40", "forty") + " ")]
+    result = cluster_claims(same_article + [claim("z", "9", DISTRACTORS[0])])
+    assert not together(result, "a", "b")
+    other_outlet = claim(
+        "c", "2", "Forty soldiers were wounded in the border clash, the ministry said."
+    )
+    result = cluster_claims(same_article + [other_outlet])
+    assert together(result, "a", "b", "c")
+
+
+def test_every_claim_gets_a_cluster_and_a_member_as_canonical_text():
+    items = [claim(f"d{n}", f"x{n}", text) for n, text in enumerate(DISTRACTORS)]
+    result = cluster_claims(items)
+    assert set(result.assignments) == {item.claim_key for item in items}
+    for cluster in result.clusters.values():
+        member_texts = {i.text for i in items if i.claim_key in cluster.claim_keys}
+        assert cluster.canonical_text in member_texts
+        assert cluster.canonical_claim_key in cluster.claim_keys
+
+
+def test_syndicated_copies_beyond_the_block_limit_still_cluster():
+    text = "The company recalled 12,000 cars after a brake fault was found."
+    items = [claim(str(n), str(n), text) for n in range(30)]
+    result = cluster_claims(items + [claim("z", "z", DISTRACTORS[0])], max_block=5)
+    assert len({result.assignments[str(n)] for n in range(30)}) == 1
+    assert not together(result, "0", "z")
+
+
+def test_duplicate_claim_keys_are_refused():
+    with pytest.raises(ValueError, match="unique"):
+        cluster_claims([claim("a", "1", DISTRACTORS[0]), claim("a", "2", DISTRACTORS[1])])
+
+
+# --- identity across re-clustering -----------------------------------------------------------
+
+STAFF = [
+    (
+        "s1",
+        "1",
+        "Some 100 senior Russian officials stationed in Damascus were flown back to Moscow.",
+    ),
+    ("s2", "2", "100 senior Russian officials had left Syria via the airport in Latakia."),
+]
+NEW_STAFF = ("s3", "3", "As many as 100 Russian advisers have left Syria, the opposition said.")
+
+
+def rerun(first_result, items, added, **options):
+    previous = [
+        claim(i.claim_key, i.article_key, i.text, first_result.assignments[i.claim_key])
+        for i in items
+    ]
+    return cluster_claims(previous + [claim(*row) for row in added], **options)
+
+
+def test_rerun_with_an_added_article_keeps_every_cluster_key():
+    items = [claim(*row) for row in STAFF] + [
+        claim(f"d{n}", f"x{n}", text) for n, text in enumerate(DISTRACTORS)
+    ]
+    first = cluster_claims(items)
+    second = rerun(first, items, [NEW_STAFF])
+    for item in items:
+        assert second.assignments[item.claim_key] == first.assignments[item.claim_key]
+    assert second.assignments["s3"] == first.assignments["s1"]
+    assert not second.retired_keys
+
+
+def test_anchored_key_survives_when_its_cluster_merges_into_a_bigger_one():
+    items = [
+        claim("v", "1", "100 senior Russian officials left Syria via Latakia.", previous="verdict"),
+        claim("a", "2", "Some 100 senior Russian officials were flown back from Syria.", "plain"),
+        claim("b", "3", "As many as 100 senior Russian officials have left Syria.", "plain"),
+    ]
+    without_anchor = cluster_claims(items)
+    assert together(without_anchor, "v", "a", "b")
+    assert without_anchor.assignments["v"] == "plain"
+    with_anchor = cluster_claims(items, anchored_keys={"verdict"})
+    assert with_anchor.assignments["v"] == "verdict"
+    assert with_anchor.retired_keys == {"plain"}
+
+
+def test_split_cluster_keeps_its_key_for_the_larger_part_and_a_fresh_key_for_the_rest():
+    items = [
+        claim("a", "1", "Some 100 senior Russian officials were flown back from Syria.", "old"),
+        claim("b", "2", "As many as 100 senior Russian officials have left Syria.", "old"),
+        claim("c", "3", "Heavy rain flooded several villages in the north of the country.", "old"),
+    ]
+    result = cluster_claims(items)
+    assert result.assignments["a"] == result.assignments["b"] == "old"
+    assert result.assignments["c"].startswith("new-")
+
+
+# --- scale ----------------------------------------------------------------------------------
+
+
+def synthetic_dossier(n_claims: int, seed: int = 3) -> tuple[list[ClusterItem], list[int]]:
+    """Claims over a Zipf-distributed vocabulary; every fact is reported by 1 to 4 outlets,
+    each report dropping a word or two."""
+    rng = np.random.default_rng(seed)
+    letters = np.array(list("bcdfghjklmnpqrstvwxz"))
+    vocabulary = np.array(sorted({"".join(w) for w in rng.choice(letters, size=(30_000, 6))}))
+    weights = 1 / np.arange(1, len(vocabulary) + 1) ** 1.05
+    fact_words = rng.choice(vocabulary, size=(n_claims, 14), p=weights / weights.sum())
+    items, facts = [], []
+    for fact, words in enumerate(fact_words):
+        for _ in range(int(rng.integers(1, 5))):
+            kept = words[rng.random(len(words)) > 0.1]
+            article = str(rng.integers(n_claims // 10))  # ten claims an article
+            items.append(ClusterItem(str(len(items)), article, " ".join(kept)))
+            facts.append(fact)
+        if len(items) >= n_claims:
+            return items[:n_claims], facts[:n_claims]
+    return items, facts
+
+
+def test_candidate_pairs_at_20k_claims_are_a_tiny_share_of_all_pairs():
+    items, facts = synthetic_dossier(20_000)
+    result = cluster_claims(items)
+    all_pairs = len(items) * (len(items) - 1) // 2
+    assert result.candidate_pairs < all_pairs / 50
+    reports = {}
+    for item, fact in zip(items, facts, strict=True):
+        reports.setdefault(fact, []).append(item.claim_key)
+    repeated = [keys for keys in reports.values() if len(keys) > 1]
+    joined = sum(together(result, *pair) for keys in repeated for pair in combinations(keys, 2))
+    assert joined / sum(len(keys) * (len(keys) - 1) // 2 for keys in repeated) > 0.9
