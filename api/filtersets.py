@@ -15,15 +15,17 @@ from dossiers.models import Article, Dossier, Event, Source
 
 
 class _UtcIsoDateTimeField(IsoDateTimeField):
-    """Refuses instants that do not exist in UTC (year 1 at +14:00) instead of failing later."""
+    """Converts to UTC: PostgreSQL refuses offsets beyond ±15:59 that ISO 8601 allows, and
+    instants outside UTC's range (year 1 at +14:00) are refused here instead of failing later."""
 
-    def strptime(self, value, format):
-        parsed = super().strptime(value, format)
+    def to_python(self, value):
+        parsed = super().to_python(value)
+        if parsed is None:
+            return None
         try:
-            parsed.astimezone(UTC)
+            return parsed.astimezone(UTC)
         except OverflowError:
             raise forms.ValidationError("the date-time is out of range") from None
-        return parsed
 
 
 class DateTimeFilter(filters.IsoDateTimeFilter):

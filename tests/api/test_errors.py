@@ -98,3 +98,12 @@ def test_an_unexpected_exception_is_a_500_in_the_error_shape_that_reveals_nothin
     assert problem["code"] == "server_error"
     assert "hunter2" not in response.content.decode()
     assert "secret internals" in caplog.text, "the error is logged for operators"
+
+
+def test_date_filters_take_any_iso_offset_and_refuse_impossible_instants(world):
+    client = client_for(world.viewer)
+    far_offset = client.get("/api/v1/clusters/", {"updated_before": "4517-11-01T17:19:25+19:35"})
+    assert far_offset.status_code == 200  # PostgreSQL alone would refuse a +19:35 offset
+    impossible = client.get("/api/v1/verdicts/", {"created_after": "0001-01-01T00:00:00+14:00"})
+    assert impossible.status_code == 400
+    assert "created_after" in error_of(impossible)["details"]["fields"]
