@@ -1,23 +1,29 @@
 """Group claims that state the same fact across articles (issue 3, part 3).
 
-Pipeline, all linear in the number of claims except the bounded blocks:
-1. Each claim becomes a bag of content terms: lower-cased, lightly stemmed, reporting
-   scaffolding ("said", "according to", weekdays) dropped, and a small general synonym table
-   folding paraphrases ("officials"/"advisers"/"experts" -> personnel, "left"/"withdrew"/
-   "flown back" -> depart) so that outlets rewording one report still share terms.
-2. TF-IDF over the batch (one dossier): words every claim shares weigh little.
+1. Terms: each claim becomes lower-cased, lightly stemmed content terms, clause by clause.
+   Reporting scaffolding ("said", "according to", weekdays, dates) is dropped, and a small
+   general synonym table folds paraphrases ("officials"/"advisers"/"experts" -> personnel,
+   "left"/"withdrew"/"flown back" -> depart, but "leaving office" -> resign).
+2. TF-IDF over the batch (one dossier), numbers weighted up: words every claim shares weigh
+   little, a shared "100" weighs a lot.
 3. Candidate pairs come from blocking, never from all pairs: claims sharing a term that at most
-   `max_block` claims carry; for claims whose distinctive terms are all common, pairs of those
-   terms act as rarer conjunction keys. Oversized blocks are dropped, so the pairs examined grow
-   about linearly with the number of claims.
-4. Candidate pairs at or above `threshold` are merged strongest first (single link) unless the
-   two groups hold conflicting quantities ("50 percent" vs "25 percent") or the merge would
-   join groups whose centroids are too far apart (guards against chaining).
+   `max_block` claims carry, or, for common terms, a pair of them. Oversized blocks are
+   dropped and identical texts are one node, so the pairs examined grow about linearly.
+4. Similarity of a pair: the best of whole-claim cosine and clause-to-clause cosine (a sentence
+   states its claim in one clause and dilutes it with framing in the others).
+5. Merging, strongest pairs first, refuses conflicting quantities ("50 percent" vs "25
+   percent") and groups too sparsely linked to each other (average linkage), so one sentence
+   that carries two facts cannot chain their clusters.
 
-Every claim gets a cluster, singletons included: analysts rate claims that only one outlet
-carries, and a singleton that later gains members keeps its key. Claims of one article may
-share a cluster (a headline and a lead restating one fact are one claim); `article_count`
-says how many articles stand behind a cluster.
+Decisions:
+- Every claim gets a cluster, singletons included: analysts rate claims that only one outlet
+  carries, and a singleton that later gains members keeps its key. `article_count` tells the
+  UI which clusters span outlets.
+- Claims of one article never link directly (they share the article's vocabulary by
+  construction; exact copies excepted), but may share a cluster through another outlet's
+  claim that matches both, e.g. a headline and a lead restating one fact.
+- Keys are stable: a cluster keeps the previous key most of its members held (verdict-bearing
+  `anchored_keys` first); keys no cluster kept are returned as `retired_keys`.
 """
 
 from __future__ import annotations
@@ -245,11 +251,6 @@ def claim_clauses(text: str) -> list[list[str]]:
     return clauses
 
 
-def claim_terms(text: str) -> list[str]:
-    """Content terms of a claim, in order; public so callers and benchmarks can inspect them."""
-    return [term for clause in claim_clauses(text) for term in clause]
-
-
 def _fold_demonyms(vocabulary: Collection[str]) -> dict[str, str]:
     """Map "russian" -> "russia", "iranian" -> "iran" when the batch also names the country."""
     folds = {}
@@ -299,10 +300,8 @@ def cluster_claims(
     # A fragment of two or three content words ("They were kind of on their own") matches
     # anything that shares one of them; only its exact copies join it.
     substantial = np.diff(vectors.claims.indptr)[nodes] >= MIN_CLAUSE_TERMS
-    left, right = (
-        left[substantial[left] & substantial[right]],
-        right[substantial[left] & substantial[right]],
-    )
+    kept = substantial[left] & substantial[right]
+    left, right = left[kept], right[kept]
     similarity = _pair_similarity(
         vectors, nodes[left], nodes[right], floor=threshold * CLAUSE_FLOOR
     )
@@ -311,14 +310,15 @@ def cluster_claims(
 
 
 def _first_identical_row(matrix: sparse.csr_matrix) -> np.ndarray:
-    """For each row, the index of the first row with exactly the same terms and weights."""
+    """For each row, the index of the first row with exactly the same terms and weights (claims
+    without any content term are copies of nothing)."""
     matrix.sort_indices()
     first: dict[bytes, int] = {}
     copy_of = np.empty(matrix.shape[0], dtype=np.int64)
     for row in range(matrix.shape[0]):
         start, stop = matrix.indptr[row], matrix.indptr[row + 1]
         signature = matrix.indices[start:stop].tobytes() + matrix.data[start:stop].tobytes()
-        copy_of[row] = first.setdefault(signature, row)
+        copy_of[row] = first.setdefault(signature, row) if stop > start else row
     return copy_of
 
 
@@ -328,6 +328,9 @@ def _vectorise(texts: Sequence[str]) -> _Vectors:
     folds = _fold_demonyms({term for clauses in clause_lists for c in clauses for term in c})
     if folds:
         clause_lists = [[[folds.get(t, t) for t in c] for c in clauses] for clauses in clause_lists]
+    if not any(clause for clauses in clause_lists for clause in clauses):
+        nothing = sparse.csr_matrix((len(texts), 0), dtype=np.float32)
+        return _Vectors(nothing, nothing[:0], nothing[:0], np.array([], dtype=np.int64))
     vectorizer = TfidfVectorizer(
         analyzer=lambda terms: terms, sublinear_tf=True, norm=None, dtype=np.float32
     )

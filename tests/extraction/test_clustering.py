@@ -182,6 +182,11 @@ def test_syndicated_copies_beyond_the_block_limit_still_cluster():
     assert not together(result, "0", "z")
 
 
+def test_claims_without_content_words_are_not_lumped_together():
+    items = [claim("a", "1", "He said so."), claim("b", "2", "They did it again.")]
+    assert not together(cluster_claims(items), "a", "b")
+
+
 def test_duplicate_claim_keys_are_refused():
     with pytest.raises(ValueError, match="unique"):
         cluster_claims([claim("a", "1", DISTRACTORS[0]), claim("a", "2", DISTRACTORS[1])])
