@@ -99,7 +99,6 @@ class ClaimClusterAdmin(ProjectionAdmin):
         "article_count",
         "independent_origin_count",
         "origin",
-        "origins",
         "supporting_article_count",
         "contradicting_article_count",
         "is_active",

@@ -23,7 +23,7 @@ from claims.extraction.origins import (
 )
 
 ARTICLE, CITED, ORIGIN = "article", "cited", "origin"
-OWN_REPORTING = "own reporting"
+OWN_REPORTING = "Own reporting"
 
 
 @dataclass(frozen=True)
@@ -66,7 +66,7 @@ def _origin_label(claim: ProvenanceClaim, traced: str, origins: list[str]) -> st
         if same_origin(traced, normalise_name(origin)):
             return origin
     if traced.startswith(ARTICLE_ORIGIN_PREFIX):
-        return f"{claim.article_label} ({OWN_REPORTING})"
+        return f"{OWN_REPORTING}: {claim.article_label}"
     for raw in (claim.cited_source, claim.speaker, claim.article_source):
         if raw and normalise_name(raw) == traced:
             return display_name(raw)
