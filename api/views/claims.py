@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins
 from rest_framework.filters import SearchFilter
@@ -10,7 +9,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from api.asof import AS_OF_PARAMETER, as_of, record_as_of
-from api.filtersets import ClaimFilter, ClusterFilter
+from api.filtersets import ClaimFilter, ClusterFilter, FilterBackend
 from api.pagination import KeysetPagination
 from api.serializers.claims import ClaimSerializer, ClusterSerializer
 from api.views.base import TeamScopedViewSet
@@ -22,7 +21,7 @@ class ClaimViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TeamScopedV
 
     serializer_class = ClaimSerializer
     filterset_class = ClaimFilter
-    filter_backends = [DjangoFilterBackend, SearchFilter]  # the cursor orders the list
+    filter_backends = [FilterBackend, SearchFilter]  # the cursor orders the list
     search_fields = ["text", "speaker", "cited_source"]
     pagination_class = KeysetPagination
     cursor_orderings = {

@@ -7,7 +7,6 @@ import hashlib
 from django.db import transaction
 from django.db.models import Count, OuterRef, Subquery, Value, prefetch_related_objects
 from django.db.models.functions import Coalesce
-from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import mixins, status
@@ -23,7 +22,7 @@ from api import idempotency
 from api.asof import AS_OF_PARAMETER, as_of, record_as_of
 from api.conditional import IF_MATCH, expected_version
 from api.errors import command_errors
-from api.filtersets import ArticleFilter, DossierFilter, SourceFilter
+from api.filtersets import ArticleFilter, DossierFilter, FilterBackend, SourceFilter
 from api.pagination import KeysetPagination
 from api.parsers import BoundedJSONParser
 from api.serializers.claims import DossierSnapshotSerializer
@@ -242,7 +241,7 @@ class ArticleViewSet(
         "uploaded_at": ("uploaded_at", "id"),
         "-uploaded_at": ("-uploaded_at", "-id"),
     }
-    filter_backends = [DjangoFilterBackend, SearchFilter]  # the cursor orders the list
+    filter_backends = [FilterBackend, SearchFilter]  # the cursor orders the list
     parser_classes = [BoundedJSONParser, MultiPartParser, FormParser]
 
     def get_queryset(self):

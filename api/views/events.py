@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, status
 from rest_framework.decorators import action
@@ -13,7 +12,7 @@ from rest_framework.reverse import reverse
 
 from api import commands
 from api.errors import command_errors
-from api.filtersets import EventFilter, WebhookDeliveryFilter
+from api.filtersets import EventFilter, FilterBackend, WebhookDeliveryFilter
 from api.models import Webhook, WebhookDelivery
 from api.pagination import EventFeedPagination, NumberedPagination
 from api.serializers.events import (
@@ -36,7 +35,7 @@ class EventViewSet(mixins.ListModelMixin, TeamScopedViewSet):
 
     serializer_class = EventSerializer
     pagination_class = EventFeedPagination
-    filter_backends = [DjangoFilterBackend]
+    filter_backends = [FilterBackend]
     filterset_class = EventFilter
 
     def get_queryset(self):

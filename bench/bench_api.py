@@ -1,0 +1,239 @@
+"""Claims list latency through the API at 100k claims, against a raw psycopg query for the
+same page, in one run.
+
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/claimdesk .venv/bin/python bench/bench_api.py
+        [--claims 100000] [--pages 200] [--rebuild]
+
+Runs on PostgreSQL only, in a separate database named after DATABASE_URL's with `_bench`
+appended (created and migrated on first run, reused after). The team, user and dossier are
+made with commands; the articles and claims are bulk-inserted directly because the benchmark
+only reads them and 100k claims through the extractor would take an hour. A second team gets
+20% more claims, so the team filter has rows to exclude.
+
+Both sides walk the same pages of `GET /api/v1/claims/?page_size=50` (keyset cursor by id),
+interleaved page by page so machine load hits both alike: the API through Django's test
+client in this process (token authentication, team scoping, filtering, serialisation, JSON
+rendering, ETag: two queries), the baseline as the one SQL query for the page, fetched with
+psycopg, once with psycopg's defaults (prepared statements) and once with client-side binding
+as Django uses it. Prints median and p95 of each and the ratios (goal: at most 3x).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import statistics
+import sys
+import time
+import uuid
+from datetime import UTC, datetime
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))
+
+PAGE_SIZE = 50
+CLAIMS_PER_ARTICLE = 100
+RAW_PAGE_SQL = """
+SELECT c.id, c.article_id, c.dossier_id, c.cluster_id, c.ordinal, c.text, c.start, c."end",
+       c.speaker, c.cue, c.cited_source, c.entities, c.quantities, c.dates,
+       c.checkworthiness, c.extractor_version
+FROM claims_claim c
+JOIN dossiers_dossier d ON d.id = c.dossier_id
+WHERE d.team_id IN (SELECT m.team_id FROM dossiers_membership m WHERE m.user_id = %s)
+  AND c.id > %s
+ORDER BY c.id
+LIMIT %s
+"""
+
+
+def bench_database_url(url: str) -> tuple[str, str, str]:
+    """(bench URL, bench database name, URL of the server's maintenance database)."""
+    parts = urlsplit(url)
+    name = parts.path.lstrip("/") + "_bench"
+    return (
+        urlunsplit(parts._replace(path=f"/{name}")),
+        name,
+        urlunsplit(parts._replace(path="/postgres")),
+    )
+
+
+def ensure_database(maintenance_url: str, name: str, rebuild: bool) -> None:
+    import psycopg
+
+    with psycopg.connect(maintenance_url, autocommit=True) as connection:
+        exists = connection.execute(
+            "SELECT 1 FROM pg_database WHERE datname = %s", [name]
+        ).fetchone()
+        if exists and rebuild:
+            connection.execute(f'DROP DATABASE "{name}" WITH (FORCE)')
+            exists = None
+        if not exists:
+            connection.execute(f'CREATE DATABASE "{name}"')
+
+
+def populate(claim_count: int) -> tuple[object, str]:
+    """The benchmark user and its API token; builds the data set once."""
+    from django.contrib.auth import get_user_model
+    from rest_framework.authtoken.models import Token
+
+    from claims.models import Claim
+    from dossiers import commands
+    from dossiers.models import Role
+
+    User = get_user_model()
+    user = User.objects.filter(username="bench-reader").first()
+    if user is not None and Claim.objects.count() >= claim_count:
+        return user, Token.objects.get(user=user).key
+    started = time.perf_counter()
+    user = User.objects.create(username="bench-reader")
+    mine = commands.create_team(name="Bench newsroom")
+    commands.add_member(team=mine, user=user, role=Role.ANALYST)
+    theirs = commands.create_team(name="Bench rivals")
+    for team, count in ((mine, claim_count), (theirs, claim_count // 5)):
+        dossier = commands.create_dossier(team=team, title="Bench dossier", actor=None)
+        _bulk_articles_and_claims(dossier, count)
+    print(f"populated {Claim.objects.count():,} claims in {time.perf_counter() - started:.0f}s")
+    return user, Token.objects.create(user=user).key
+
+
+def _bulk_articles_and_claims(dossier, claim_count: int) -> None:
+    from claims.models import Claim
+    from dossiers.models import Article
+
+    rng = random.Random(7)
+    now = datetime.now(UTC)
+    articles = [
+        Article(
+            dossier=dossier,
+            title=f"Bench article {n}",
+            raw_upload=f"Bench article {n}",
+            body=f"Bench article {n}",
+            content_hash=uuid.uuid4().hex,
+            status=Article.Status.DONE,
+            status_changed_at=now,
+            uploaded_at=now,
+            extractor_version="bench",
+        )
+        for n in range(max(1, claim_count // CLAIMS_PER_ARTICLE))
+    ]
+    Article.objects.bulk_create(articles, batch_size=2000)
+    claims = (
+        Claim(
+            article=articles[n % len(articles)],
+            dossier=dossier,
+            ordinal=n // len(articles),
+            text=f"Officials said {rng.randint(1, 5000)} people were moved from district {n}.",
+            start=0,
+            end=60,
+            speaker="Officials",
+            cue="said",
+            entities=[{"text": f"district {n}", "label": "LOC"}],
+            quantities=[{"value": float(rng.randint(1, 5000)), "text": "people"}],
+            dates=[],
+            checkworthiness=round(rng.random(), 3),
+            extractor_version="bench",
+        )
+        for n in range(claim_count)
+    )
+    batch: list = []
+    for claim in claims:
+        batch.append(claim)
+        if len(batch) == 5000:
+            Claim.objects.bulk_create(batch)
+            batch = []
+    Claim.objects.bulk_create(batch)
+
+
+def walk(client, token: str, raw_connections: dict, user_id: int, pages: int) -> dict:
+    """Walk `pages` pages; after each API page, fetch the same page with each raw connection.
+
+    Interleaving puts the same machine load on both sides of the ratio."""
+    timings: dict[str, list[float]] = {"api": [], **{name: [] for name in raw_connections}}
+    params: dict = {"page_size": PAGE_SIZE}
+    after = uuid.UUID(int=0)
+    for _ in range(pages):
+        started = time.perf_counter()
+        response = client.get("/api/v1/claims/", params, HTTP_AUTHORIZATION=f"Token {token}")
+        timings["api"].append(time.perf_counter() - started)
+        assert response.status_code == 200, response.content[:500]
+        body = response.json()
+        page_ids = [row["id"] for row in body["results"]]
+        for name, connection in raw_connections.items():
+            started = time.perf_counter()
+            rows = connection.execute(RAW_PAGE_SQL, [user_id, after, PAGE_SIZE]).fetchall()
+            timings[name].append(time.perf_counter() - started)
+            assert [str(row[0]) for row in rows] == page_ids, "both sides return the same page"
+        after = uuid.UUID(page_ids[-1])
+        params["cursor"] = body["next"].split("cursor=")[1].split("&")[0]
+    return timings
+
+
+def describe(label: str, timings: list[float]) -> tuple[float, float]:
+    ordered = sorted(timings)
+    median = statistics.median(ordered) * 1000
+    p95 = ordered[int(len(ordered) * 0.95) - 1] * 1000
+    print(f"{label:<34} median {median:7.2f} ms   p95 {p95:7.2f} ms   n={len(ordered)}")
+    return median, p95
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--claims", type=int, default=100_000)
+    parser.add_argument("--pages", type=int, default=200)
+    parser.add_argument("--rebuild", action="store_true", help="drop and rebuild the data set")
+    args = parser.parse_args()
+
+    source_url = os.environ.get("DATABASE_URL", "")
+    if not source_url.startswith("postgres"):
+        sys.exit("set DATABASE_URL to a PostgreSQL server (the bench database is derived)")
+    url, name, maintenance = bench_database_url(source_url)
+    ensure_database(maintenance, name, args.rebuild)
+    os.environ["DATABASE_URL"] = url
+    os.environ.pop("REDIS_URL", None)  # setup appends a few events; no worker involved
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+    os.environ.setdefault("API_THROTTLE_USER", "1000000/min")
+
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+    from django.db import connection
+    from django.test import Client
+
+    call_command("migrate", verbosity=0)
+    user, token = populate(args.claims)
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")  # fresh statistics, as autovacuum would give in production
+    client = Client(HTTP_HOST="localhost")
+
+    import psycopg
+
+    raw_connections = {
+        # psycopg's defaults: server-side binding, prepared after five runs (no re-planning)
+        "raw psycopg query": psycopg.connect(url),
+        # what Django uses: client-side binding, planned on every run
+        "raw psycopg, client-side binding": psycopg.connect(
+            url, prepare_threshold=None, cursor_factory=psycopg.ClientCursor
+        ),
+    }
+    walk(client, token, raw_connections, user.pk, 20)  # warm caches, connections, statements
+    timings = walk(client, token, raw_connections, user.pk, args.pages)
+
+    print(
+        f"claims list, keyset cursor, page size {PAGE_SIZE}, {args.pages} pages, "
+        f"{args.claims:,} claims visible, database {name}, load average {os.getloadavg()[0]:.1f}"
+    )
+    api_median, api_p95 = describe("API GET /api/v1/claims/", timings.pop("api"))
+    for label, raw in timings.items():
+        raw_median, raw_p95 = describe(label, raw)
+        print(
+            f"{'  ratio API/raw':<34} median {api_median / raw_median:6.2f}x   "
+            f"p95 {api_p95 / raw_p95:6.2f}x"
+        )
+
+
+if __name__ == "__main__":
+    main()
