@@ -10,7 +10,7 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 
-from claims.events import ClaimEventType
+from claims.events import MAX_EVIDENCE, ClaimEventType
 from claims.extraction.clustering import ClusterItem, cluster_claims
 from claims.extraction.origins import OriginEvidence, independent_origins
 from claims.models import (
@@ -257,6 +257,8 @@ class EvidenceInput:
 
 
 def _evidence_data(cluster: ClaimCluster, evidence: list[EvidenceInput]) -> list[dict]:
+    if len(evidence) > MAX_EVIDENCE:
+        raise ValueError(f"a verdict can cite at most {MAX_EVIDENCE} pieces of evidence")
     items = []
     for item in evidence:
         article = item.article or (item.claim.article if item.claim else None)

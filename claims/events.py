@@ -228,6 +228,14 @@ def verdict_published(event: Event) -> None:
     _set_verdict_status(event, Verdict.Status.PUBLISHED, published_at=event.recorded_at)
 
 
+MAX_EVIDENCE = 1000
+
+
+def evidence_id(event: Event, index: int) -> int:
+    """Derived from the event, so a replay gives every evidence row the id it had live."""
+    return event.position * MAX_EVIDENCE + index
+
+
 def apply_verdict_content(verdict: Verdict, data: dict, event: Event) -> None:
     """Set rating, grades, rationale and evidence from an event that carries content."""
     for name in (
@@ -243,8 +251,9 @@ def apply_verdict_content(verdict: Verdict, data: dict, event: Event) -> None:
     for stale in VerdictEvidence.objects.filter(verdict=verdict):
         stamp_history(stale, event)  # the deletion's history row carries the event's time
         stale.delete()
-    for item in data["evidence"]:
+    for index, item in enumerate(data["evidence"]):
         evidence = VerdictEvidence(
+            id=evidence_id(event, index),
             verdict=verdict,
             article_id=item["article_id"],
             claim_id=item["claim_id"],
