@@ -194,7 +194,7 @@ def main() -> None:
     os.environ["DATABASE_URL"] = url
     os.environ.pop("REDIS_URL", None)  # setup appends a few events; no worker involved
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
-    os.environ.setdefault("API_THROTTLE_USER", "1000000/min")
+    os.environ.setdefault("API_THROTTLE_USER", "100000/s")
 
     import django
 

@@ -190,7 +190,9 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_THROTTLE_RATES": {
         "anon": os.environ.get("API_THROTTLE_ANON", "60/min"),
-        "user": os.environ.get("API_THROTTLE_USER", "6000/min"),
+        # Per second: DRF keeps one timestamp per request in the window, so a short window
+        # keeps that list small for busy integrations.
+        "user": os.environ.get("API_THROTTLE_USER", "100/s"),
     },
 }
 SPECTACULAR_SETTINGS = {
