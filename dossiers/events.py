@@ -56,7 +56,10 @@ def team_created(event: Event) -> None:
 @projection(EventType.MEMBER_ADDED)
 def member_added(event: Event) -> None:
     membership = Membership(
-        team_id=event.stream_id, user_id=event.data["user_id"], role=event.data["role"]
+        id=event.position,  # not the sequence: a replay must give the row the same id
+        team_id=event.stream_id,
+        user_id=event.data["user_id"],
+        role=event.data["role"],
     )
     stamp_history(membership, event)
     membership.save()
@@ -171,6 +174,7 @@ def claims_extracted(event: Event) -> None:
 
 @wipes_projections(order=100)
 def wipe_dossier_projections() -> None:
+    """Rows first, then history: deleting a row writes a "-" history row of its own."""
     for model in (Article, Source, Dossier, Membership, Team):
-        model.history.model.objects.all().delete()
         model.objects.all().delete()
+        model.history.model.objects.all().delete()
