@@ -184,3 +184,23 @@ def test_an_unsupported_media_type_is_415(world, client):
     response = client.post("/api/v1/articles/", b"<x/>", content_type="application/xml")
     assert response.status_code == 415
     assert error_of(response)["code"] == "unsupported_media_type"
+
+
+@pytest.mark.worker
+@pytest.mark.django_db(transaction=True)
+def test_a_real_worker_moves_the_status_url_to_done(celery_worker_process):
+    from tests.api.conftest import build_world
+    from tests.conftest import wait_for
+
+    world = build_world("Worker desk")
+    client = client_for(world.analyst)
+    response = post_text(client, world.dossier, article_text(60))
+    assert response.status_code == 202
+    status_url = response.json()["status_url"]
+    assert response.json()["status"] in {"pending", "running", "done"}
+
+    final = wait_for(
+        lambda: (body := client.get(status_url).json())["status"] in {"done", "failed"} and body
+    )
+    assert final["status"] == "done", final["error"]
+    assert final["claim_count"] > 0 and final["attempts"] == 1
