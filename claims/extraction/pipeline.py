@@ -20,7 +20,12 @@ from claims.extraction.entities import (
     extract_quantities,
 )
 from claims.extraction.sentences import Sentence, split_sentences
-from claims.extraction.speakers import SentenceAttribution, SpanAttribution, attribute_sentences
+from claims.extraction.speakers import (
+    SentenceAttribution,
+    SpanAttribution,
+    attribute_sentences,
+    may_report,
+)
 from claims.extraction.text import clean_article, detect_language
 
 
@@ -73,7 +78,7 @@ def extract_article(raw: str, *, content_type: str = "text/plain") -> ExtractedA
         for sentence, found in zip(sentences, entities, strict=True)
         for entity in found
     ]
-    attributions = _body_attributions(body, cleaned.paragraphs)
+    attributions = _body_attributions(body, cleaned.paragraphs, sentences)
     attributed = attribute_sentences(body, cleaned.paragraphs, sentences, attributions, names)
     scores = score_checkworthiness(
         [s.text for s in sentences], speakers=[a.speaker for a in attributed]
@@ -97,10 +102,15 @@ def extract_article(raw: str, *, content_type: str = "text/plain") -> ExtractedA
     )
 
 
-def _body_attributions(body: str, paragraphs: list[tuple[int, int]]) -> list[SpanAttribution]:
-    """Attributions paragraph by paragraph (quotes and "he said" rarely cross paragraphs)."""
+def _body_attributions(
+    body: str, paragraphs: list[tuple[int, int]], sentences: list[Sentence]
+) -> list[SpanAttribution]:
+    """Attributions over windows of the body: each sentence holding a reporting word, with
+    its neighbours in the same paragraph (a quotation may open before the cue or close after
+    it). The tagger is the slowest stage, and speakers.py discards cues outside these
+    windows anyway, so the rest of the text is not tagged."""
     found = []
-    for start, end in paragraphs:
+    for start, end in _reporting_windows(paragraphs, sentences):
         for attribution in extract_attributions(body[start:end]):
             found.append(
                 SpanAttribution(
@@ -110,6 +120,29 @@ def _body_attributions(body: str, paragraphs: list[tuple[int, int]]) -> list[Spa
                 )
             )
     return found
+
+
+def _reporting_windows(
+    paragraphs: list[tuple[int, int]], sentences: list[Sentence]
+) -> list[tuple[int, int]]:
+    windows: list[tuple[int, int]] = []
+    index = 0
+    for paragraph_start, paragraph_end in paragraphs:
+        inside = []
+        while index < len(sentences) and sentences[index].start < paragraph_end:
+            if sentences[index].start >= paragraph_start:
+                inside.append(sentences[index])
+            index += 1
+        reporting = [may_report(s.text) for s in inside]
+        chosen = [any(reporting[max(i - 1, 0) : i + 2]) for i in range(len(inside))]
+        for i, sentence in enumerate(inside):
+            if not chosen[i]:
+                continue
+            if i and chosen[i - 1] and windows:
+                windows[-1] = (windows[-1][0], sentence.end)
+            else:
+                windows.append((sentence.start, sentence.end))
+    return windows
 
 
 def _shift(span, offset: int) -> tuple[int, int] | None:

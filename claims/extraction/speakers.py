@@ -75,7 +75,7 @@ _NAME_THEN_NOUN = re.compile(rf"(?P<name>{_CAPITALISED_RUN})(?<![’']s)\s+{_MED
 _REPORT_CUES = frozenset({"reported", "reports", "report", "published", "publishes", "wrote"})
 _PRONOUNS = frozenset({"he", "she", "him", "her"})
 _OTHER_PRONOUNS = frozenset(
-    {"it", "they", "this", "that", "we", "i", "you", "one", "some", "others"}
+    {"it", "they", "this", "that", "we", "i", "you", "one", "some", "others", "who", "which"}
 )
 _DESCRIPTOR_WORD = re.compile(r"-(?:based|owned|backed|led|language|run|funded)$|^pro-", re.I)
 _DETERMINERS = re.compile(r"^(?:the|also|both)\s+", re.IGNORECASE)
@@ -89,51 +89,104 @@ _STOP = _words("""the a an of in on at to for from with by and or s close who wh
 # Words too common to link two descriptions ("senior officials" vs "Western officials").
 _GENERIC = _words("""sources source officials official people person members member senior western
     diplomatic other some several two three many""")
-_CUE_VERBS = (
-    r"said|says|say|told|tells|announced|announces|reported|noted|added|adds|stated|claimed"
-    r"|warned|warns|insisted|insists|confirmed|confirms|denied|denies|wrote|writes|argued"
-    r"|argues|explained|explains|believes|believe|estimated"
+
+
+class _Triggered:
+    """A pattern tried only on texts holding one of its literal words: the patterns are
+    slow to fail, and most sentences hold none of the words."""
+
+    def __init__(self, pattern: re.Pattern[str], words: tuple[str, ...]) -> None:
+        self.pattern, self.words = pattern, words
+
+    def search(self, text: str) -> re.Match[str] | None:
+        return self.pattern.search(text) if any(w in text for w in self.words) else None
+
+    def finditer(self, text: str) -> list[re.Match[str]]:
+        return list(self.pattern.finditer(text)) if any(w in text for w in self.words) else []
+
+
+# Words a cue must contain: the sentence-level extractor sometimes tags an ordinary verb
+# ("now controls", "imposed") as a cue.
+_REPORTING_WORDS = _words(
+    """say said says saying tell told tells telling report reported reports reporting
+    reportedly according announce announced announces announcing add added adds adding note
+    noted notes noting claim claimed claims claiming state stated states stating quote quoted
+    quoting cite cited cites citing warn warned warns warning confirm confirmed confirms deny
+    denied denies insist insisted insists argue argued argues explain explained explains write
+    wrote writes tweet tweeted tweets estimate estimated estimates suggest suggested suggests
+    acknowledge acknowledged acknowledges reply replied replies predict predicted predicts
+    declare declared declares allege alleged alleges urge urged urges reveal revealed reveals
+    disclose disclosed discloses stress stressed stresses emphasised emphasized maintain
+    maintained maintains believe believed believes think thinks thought indicate indicated
+    indicates hint hinted hints conclude concluded concludes assert asserted asserts contend
+    contended contends recall recalled recalls observe observed accuse accused accuses admit
+    admitted admits concede conceded concedes opinion"""
 )
-# "Riyadh Tabara, a former Lebanese ambassador to the United States, told ..."
-_SUBJECT_CUE = re.compile(
-    r"^(?!(?:The|A|An|This|That|It|They|These|Those)\b)(?P<subject>[A-Z][\w’'.-]*(?:\s+(?:(?:al|el|bin|de|van|von)[\s-])?[A-Z][\w’'.-]*){0,4})"
-    rf"(?:,\s[^,“”\"]{{2,120}}?,?)?\s+(?:also\s+)?(?P<cue>{_CUE_VERBS})\b"
+# When the extractor finds no cue in a sentence, these are looked for directly.
+_CUE_SCAN = re.compile(
+    r"\b(?:said|says|say|told|tells|reported|reports|announced|added|noted|stated|claimed"
+    r"|warned|insisted|confirmed|denied|wrote|argued|explained|estimated|believes|concluded"
+    r"|according to|in the opinion of)\b",
+    re.IGNORECASE,
 )
-# "Nelson’s manager, Jean-Pierre Henraux, also confirmed": the source phrase was only "also".
-_NAME_BEFORE_CUE = re.compile(
-    r"(?P<name>[A-Z][\w’'-]+(?:\s+(?:(?:al|el|bin|de|van|von)[\s-])?[A-Z][\w’'-]+){1,3}),?\s+"
-    r"(?:(?:also|both|too|then|later|previously|again)\s+)?$"
+# Cues with their source after them: "according to X", "in the opinion of X".
+_SOURCE_AFTER_CUES = ("according to", "in the opinion of", "citing")
+_REPORTED_BY = _Triggered(
+    re.compile(
+        r"\b(?:was|were|has been|have been|had been)\s+(?P<cue>reported)\s+(?:\w+\s+){0,2}?by\s+"
+        r"(?P<source>(?:the\s+|a\s+|an\s+)?[^,.;]{2,80}?)(?=\s+(?:that|which|who)\b|[,.;]|$)"
+    ),
+    ("reported",),
 )
-# "..., reports Reuters." / "..., say sources close to the Kremlin."
-_INVERTED_SOURCE = re.compile(r"\s*(?P<source>(?!that\b)[^,.;:“”\"]{2,80}?)\s*[.,;]?[”\"]?$")
-# "“...,” said Francois Delattre, the French Ambassador" / "“...,” al-Jubeir said."
-_QUOTE_THEN_CUE = re.compile(
-    rf"[,.!?][”\"]\s*(?:(?P<cue>{_CUE_VERBS})\s+(?P<source>[^,.;:“”\"]{{2,80}}?)"
-    rf"|(?P<source_first>[^,.;:“”\"]{{2,60}}?)\s+(?P<cue_after>{_CUE_VERBS}))\s*(?:[,.;:]|$)"
+_QUOTED_AS_SAYING = _Triggered(
+    re.compile(
+        r"(?P<outlet>[A-Z][^,.;“”\"]{1,60}?)\s+(?:also\s+)?(?P<cue>quoted|cited)\s+"
+        r"(?P<source>[^,.;“”\"]{2,80}?)(?:\s+as\s+saying\b|(?=\s+(?:at|in|on|who)\b|[,.;]))"
+    ),
+    ("quoted", "cited"),
 )
-_REPORTED_BY = re.compile(
-    r"\b(?:was|were|has been|have been|had been)\s+(?P<cue>reported)\s+(?:\w+\s+){0,2}?by\s+"
-    r"(?P<outlet>(?:the\s+|a\s+|an\s+)?[^,.;]{2,80}?)(?=\s+(?:that|which|who)\b|[,.;]|$)"
+_PASSIVE_QUOTE = _Triggered(
+    re.compile(
+        r"(?P<source>(?:the|a|an)\s+[^,.;“”\"]{2,60}?)\s+(?:was|were)\s+(?P<cue>quoted)\s+as\s+saying"
+    ),
+    ("quoted",),
 )
-_QUOTED_AS_SAYING = re.compile(
-    r"(?P<outlet>[A-Z][^,.;“”\"]{1,60}?)\s+(?:also\s+)?(?P<cue>quoted|cited)\s+"
-    r"(?P<source>[^,.;“”\"]{2,80}?)(?:\s+as\s+saying\b|(?=\s+(?:at|in|on|who)\b|[,.;]))"
+_CITING = _Triggered(
+    re.compile(r",\s*citing\s+(?P<source>[^,.;“”\"]{2,80})"),
+    ("citing",),
 )
-_PASSIVE_QUOTE = re.compile(
-    r"(?P<source>(?:the|a|an)\s+[^,.;“”\"]{2,60}?)\s+(?:was|were)\s+(?P<cue>quoted)\s+as\s+saying"
+_TOLD = _Triggered(
+    re.compile(r"\b(?:told|tells|telling)\s+(?P<recipient>(?:the\s+)?[^,.;“”\"]{2,60})"),
+    ("told", "tell"),
 )
-_CITING = re.compile(r",\s*citing\s+(?P<source>[^,.;“”\"]{2,80})")
-_TOLD = re.compile(r"\b(?:told|tells|telling)\s+(?P<recipient>(?:the\s+)?[^,.;“”\"]{2,60})")
 _SUBJECT_BEFORE_TOLD = re.compile(r"(?P<subject>[A-Za-z][\w’' -]{2,60}?)\s*$")
 _FRAMING_ADVERBS = re.compile(r"\b(?P<cue>reportedly|according to (?:the|a) report)\b", re.I)
-# Reporting verbs that are also plural nouns; read as verbs only before "that", a quote,
-# a colon or the end of the sentence.
+# Reporting verbs that are also nouns; read as verbs only before "that", a quote, a colon or
+# the end of the sentence, or in an inverted frame ("..., reports Reuters").
 _NOUN_LIKE_CUES = _words(
     "states claims reports notes charges hopes fears estimates counters concludes report claim"
     " note charge hope fear estimate alleged"
 )
-_PREPOSITIONS = _words("to for with from on in at by into about than")
 _VERB_FOLLOWS = re.compile(r"\s*(?:that\b|[:“\"]|[.!?]|$)")
+_BEFORE_A_NOUN = _words("the a an his her its their our this that these those")
+_MODALS = _words("to will would may might can could should must")
+_PREPOSITIONS = _words("to for with from on in at by into about than")
+# Words that end the walk back from a cue to its source ("..., while the army said").
+_CLAUSE_WORDS = _words(
+    "that which who whom whose and but while as because although though if when where so after"
+    " before since until whether"
+)
+_RELATIVE_PRONOUNS = _words("that which who")
+_SOURCE_STOP = _words("by from to with of for")
+_QUOTE_END = re.compile(r"[,.!?]?[”\"]$")
+_PHRASE_AFTER = re.compile(r"\s*(?P<phrase>[^,.;:“”\"()]{2,120}?)(?=\s*(?:[,.;:“”\"()]|$))")
+_NAME_AND_APPOSITION = re.compile(
+    r"(?P<name>[A-Z][\w’'-]+(?:\s+(?:(?:al|el|bin|de|van|von)[\s-])?[A-Z][\w’'-]+){1,3}),\s+"
+    r"(?:a|an|the|former|ex-|who)\b[^“”\";:]*,?$"
+)
+_LOWER_WORD = re.compile(r"[a-z]+")
+_MAX_SOURCE_WORDS = 12
+_COVERED = 0.8  # share of a sentence a content span must cover to lend it its speaker
 _PRONOUN_WINDOW = 2  # paragraphs back in which "he said" may find its speaker
 
 
@@ -300,6 +353,11 @@ class _ArticleSources:
         return None
 
 
+def may_report(text: str) -> bool:
+    """Whether `text` holds a word a reporting cue needs; cues elsewhere are discarded."""
+    return not _REPORTING_WORDS.isdisjoint(_LOWER_WORD.findall(text.lower()))
+
+
 def attribute_sentences(
     body: str,
     paragraphs: Sequence[tuple[int, int]],
@@ -308,28 +366,27 @@ def attribute_sentences(
     entities: Sequence[Entity],
 ) -> list[SentenceAttribution]:
     """One SentenceAttribution per sentence, resolved across the whole article.
-    `entities` are the names found in the body (body offsets, text order)."""
-    attributions = [a for a in attributions if _is_plausible(body, a)]
-    sources = _ArticleSources(body, attributions, entities)
+
+    `attributions` come from attribution.py (body offsets); `entities` are the names found in
+    the body (body offsets, text order). A sentence is read from the cues inside it; a
+    sentence without one may take its speaker from a quotation it continues or from an
+    attribution whose content covers it."""
+    cues = [a for a in attributions if a.cue and _is_reporting_cue(body, a.cue)]
+    sources = _ArticleSources(body, cues, entities)
     paragraph_starts = [start for start, _ in paragraphs] or [0]
-    by_sentence = _best_attribution_per_sentence(sentences, attributions)
+    starts = [s.start for s in sentences]
+    cues_in: list[list[SpanAttribution]] = [[] for _ in sentences]
+    for attribution in cues:
+        index = bisect_right(starts, attribution.cue[0]) - 1
+        if index >= 0 and attribution.cue[1] <= sentences[index].end:
+            cues_in[index].append(attribution)
     _register_relays(sentences, sources)
     results: list[SentenceAttribution] = []
-    previous, previous_paragraph = NO_ATTRIBUTION, -1
-    for sentence, found in zip(sentences, by_sentence, strict=True):
+    for index, sentence in enumerate(sentences):
         paragraph = max(bisect_right(paragraph_starts, sentence.start) - 1, 0)
         context = _Context(sources, paragraph, paragraph_starts[max(paragraph - 1, 0)])
-        result = _resolve(body, sentence, found, context)
-        if (
-            result is NO_ATTRIBUTION
-            and paragraph == previous_paragraph
-            and _is_bare_quote(sentence.text)
-        ):
-            result = previous  # a quotation that continues the previous speaker's
-        if result is NO_ATTRIBUTION:
-            result = _framing_adverb(sentence, sources)
-        results.append(result)
-        previous, previous_paragraph = result, paragraph
+        results.append(_resolve(body, sentence, cues_in[index], context))
+    _fill_from_neighbours(body, paragraph_starts, sentences, cues, results, sources)
     return results
 
 
@@ -340,56 +397,126 @@ class _Context:
     previous_paragraph_start: int  # how far back "he" may look for a named person
 
 
-def _is_plausible(body: str, attribution: SpanAttribution) -> bool:
-    """Reject sentence-level misreadings: a cue that is part of a name ("United States"),
-    inside a quotation, an infinitive ("to report"), or a source ending like a clause."""
-    if attribution.cue is None:
-        return attribution.source is not None
-    cue_start, cue_end = attribution.cue
-    cue = body[cue_start:cue_end]
-    line_start = body.rfind("\n", 0, cue_start) + 1
-    before = body[line_start:cue_start]
-    if (
-        cue[:1].isupper()
-        and before.rstrip()[-1:].isalpha()
-        and before.rstrip().split()[-1][:1].isupper()
-    ):
+def _is_reporting_cue(body: str, cue: tuple[int, int]) -> bool:
+    """Reject cue misreadings: no reporting word ("now controls"), part of a name ("United
+    States"), inside a quotation, after "to"/a modal, or a noun ("the report", "Muslim
+    states in the gulf")."""
+    text = body[slice(*cue)]
+    words = text.lower().replace(":", "").split()
+    if not words or _REPORTING_WORDS.isdisjoint(words):
+        return False
+    line_start = body.rfind("\n", 0, cue[0]) + 1
+    before = body[line_start : cue[0]].rstrip()
+    previous = before.split()[-1] if before.split() else ""
+    if text[:1].isupper() and previous[:1].isupper() and previous[-1:].isalpha():
         return False
     if before.count("“") > before.count("”") or before.count('"') % 2:
         return False
-    if before.rstrip().lower().endswith((" to", " will", " would", " may", " might")):
+    if previous.lower() in _MODALS or previous.lower() in _BEFORE_A_NOUN:
         return False
-    inverted = before.rstrip().endswith((",", ",”", ',"'))  # "..., reports Reuters."
-    if cue.lower() in _NOUN_LIKE_CUES and not inverted and not _VERB_FOLLOWS.match(body, cue_end):
-        return False  # "Sunni Muslim states in the gulf": a noun, not a reporting verb
-    if attribution.source:
-        words = body[slice(*attribution.source)].split() or [""]
-        first, last = words[0], words[-1]
-        if first in _PREPOSITIONS or last.lower() in _STOP or last.endswith(("’s", "'s")):
-            return False  # "to her followers", "his manager and", "Nelson’s (alleged death)"
-        if last.islower() and last.endswith("ly") and last != "daily":
-            return False  # "for years Moscow officially (maintained)"
-    return True
+    inverted = before.endswith((",", ",”", ',"'))
+    noun_like = words[0] in _NOUN_LIKE_CUES
+    return not noun_like or inverted or bool(_VERB_FOLLOWS.match(body, cue[1]))
 
 
-def _best_attribution_per_sentence(
-    sentences: Sequence[Sentence], attributions: Sequence[SpanAttribution]
-) -> list[SpanAttribution | None]:
-    """For each sentence, the attribution whose content covers most of it (a source wins)."""
-    best: list[SpanAttribution | None] = [None] * len(sentences)
-    scores = [0] * len(sentences)
+@dataclass(frozen=True)
+class _Frame:
+    """One reporting frame found in a sentence: the cue and the raw source phrase."""
+
+    cue: str
+    phrase: str
+
+
+def _frames(body: str, sentence: Sentence, cues: list[SpanAttribution]):
+    """Candidate frames, most specific first: passive and quoting constructions, then the
+    extractor's cues (its source when inside the sentence, else the phrase next to the
+    cue), then reporting verbs the extractor missed."""
+    text = sentence.text
+    for pattern in (_REPORTED_BY, _QUOTED_AS_SAYING, _PASSIVE_QUOTE):
+        match = pattern.search(text)
+        if match:
+            yield _Frame(match.group("cue"), match.group("source"))
+    for attribution in sorted(cues, key=lambda a: a.cue[0]):
+        cue_start, cue_end = (
+            attribution.cue[0] - sentence.start,
+            attribution.cue[1] - sentence.start,
+        )
+        source = attribution.source
+        inside = source and sentence.start <= source[0] and source[1] <= sentence.end
+        before = inside and source[0] < attribution.cue[0]
+        phrase = _pick_part(body[slice(*source)], source_before_cue=before) if inside else None
+        if not phrase or not _is_plausible_source(phrase):
+            phrase = _source_near_cue(text, cue_start, cue_end)
+        if phrase and not _proper_name(phrase):
+            phrase = _named_subject(text[:cue_start]) or phrase
+        if phrase:
+            yield _Frame(text[cue_start:cue_end], phrase)
+    if not cues:
+        for match in _CUE_SCAN.finditer(text):
+            span = (sentence.start + match.start(), sentence.start + match.end())
+            if _is_reporting_cue(body, span):
+                phrase = _source_near_cue(text, match.start(), match.end())
+                if phrase:
+                    yield _Frame(match.group(), phrase)
+
+
+def _resolve(
+    body: str, sentence: Sentence, cues: list[SpanAttribution], context: _Context
+) -> SentenceAttribution:
+    for frame in _frames(body, sentence, cues):
+        mention = _mention(frame.phrase, sentence.start, context)
+        if mention is None:
+            continue
+        if mention.kind != "outlet":  # an outlet speaking is itself the origin
+            mention.cited_source = _cited_source(
+                sentence.text, sentence.start, mention, context.sources
+            )
+        context.sources.mentions.append(mention)
+        return SentenceAttribution(mention.name, frame.cue, mention.cited_source)
+    return NO_ATTRIBUTION
+
+
+def _fill_from_neighbours(
+    body: str,
+    paragraph_starts: list[int],
+    sentences: Sequence[Sentence],
+    cues: Sequence[SpanAttribution],
+    results: list[SentenceAttribution],
+    sources: _ArticleSources,
+) -> None:
+    """Sentences without a frame of their own: a quotation continuing the previous
+    sentence's speaker, a sentence an attribution's content covers, "reportedly"."""
     starts = [s.start for s in sentences]
-    for attribution in attributions:
+    paragraph_of = [bisect_right(paragraph_starts, s.start) for s in sentences]
+    for attribution in cues:
+        owner = bisect_right(starts, attribution.cue[0]) - 1
+        if owner < 0 or results[owner] is NO_ATTRIBUTION:
+            continue
         content_start, content_end = attribution.content
         for index in range(max(bisect_right(starts, content_start) - 1, 0), len(sentences)):
             sentence = sentences[index]
             if sentence.start >= content_end:
                 break
-            overlap = min(sentence.end, content_end) - max(sentence.start, content_start)
-            score = overlap + (10_000 if attribution.source else 0)
-            if overlap > 0 and score > scores[index]:
-                best[index], scores[index] = attribution, score
-    return best
+            covered = min(sentence.end, content_end) - max(sentence.start, content_start)
+            same_paragraph = paragraph_of[index] == paragraph_of[owner]
+            if (
+                results[index] is NO_ATTRIBUTION
+                and same_paragraph
+                and covered >= _COVERED * (sentence.end - sentence.start)
+            ):
+                results[index] = results[owner]
+    for index, sentence in enumerate(sentences):
+        if results[index] is not NO_ATTRIBUTION:
+            continue
+        continues_quote = (
+            index > 0
+            and paragraph_of[index] == paragraph_of[index - 1]
+            and _is_bare_quote(sentence.text)
+        )
+        if continues_quote:
+            results[index] = results[index - 1]
+        else:
+            results[index] = _framing_adverb(sentence, sources)
 
 
 def _register_relays(sentences: Sequence[Sentence], sources: _ArticleSources) -> None:
@@ -424,72 +551,99 @@ def _last_outlet_in(text: str, offset: int, sources: _ArticleSources) -> str | N
     return found
 
 
-def _resolve(
-    body: str, sentence: Sentence, found: SpanAttribution | None, context: _Context
-) -> SentenceAttribution:
-    text = sentence.text
-    phrase, cue, cue_start = None, None, None
-    if found is not None:
-        cue = body[slice(*found.cue)] if found.cue else None
-        cue_start = found.cue[0] - sentence.start if found.cue else None
-        if found.source:
-            phrase = body[slice(*found.source)]
-        elif found.cue and text[:cue_start].rstrip().endswith((",", ",”", ',"')):
-            phrase = _inverted_source(text, found.cue[1] - sentence.start)
-    if phrase is None:
-        phrase, cue, cue_start = _fallback_frame(text)
-    if phrase is None:
-        return NO_ATTRIBUTION
-    if cue_start is not None and not _clean_phrase(phrase):
-        named = _NAME_BEFORE_CUE.search(text, 0, cue_start)  # "X, a manager, also said"
-        phrase = named.group("name") if named else None
-        if phrase is None:
-            return NO_ATTRIBUTION
-    if cue_start is not None and not _proper_name(_clean_phrase(phrase)):
-        subject = _SUBJECT_CUE.match(text)
-        if (
-            subject
-            and subject.start("cue") >= cue_start - 1
-            and _proper_name(subject.group("subject"))
-        ):
-            phrase = subject.group("subject")
-    tail = phrase.split()[-1].lower() if phrase.split() else ""
-    if tail in _PRONOUNS and len(phrase.split()) > 1:
-        phrase = tail  # "ordered his followers to ... he (said)": the clause ends in the source
-    mention = _mention(phrase, sentence.start, context)
-    if mention is None:
-        return NO_ATTRIBUTION
-    if mention.kind != "outlet":  # an outlet speaking is itself the origin
-        mention.cited_source = _cited_source(text, sentence.start, mention, context.sources)
-    context.sources.mentions.append(mention)
-    return SentenceAttribution(mention.name, cue, mention.cited_source)
+def _source_near_cue(text: str, cue_start: int, cue_end: int) -> str | None:
+    """The source phrase of a cue, read from the sentence around it:
+
+    "According to X, ..."                      -> after the cue
+    "“...,” said Francois Delattre, the ..."   -> after the cue (it follows a quotation)
+    "..., reports Reuters." / "..., say sources close to the Kremlin." -> after, to the end
+    "Riyadh Tabara, a former ambassador, told" -> the name before the apposition
+    "a newspaper that said that ..."           -> the noun phrase before "that"
+    "Israel’s Channel Two yesterday said"      -> the words before the cue
+    """
+    cue = text[cue_start:cue_end].lower()
+    before = _TRAILING_TIME.sub("", text[:cue_start].rstrip())
+    if cue.startswith(_SOURCE_AFTER_CUES) or not before or _QUOTE_END.search(before):
+        return _phrase_after(text, cue_end)
+    if before.endswith(","):
+        return _phrase_after(text, cue_end, to_sentence_end=True) or _apposed_subject(before)
+    return _phrase_before(before)
 
 
-def _inverted_source(text: str, cue_end: int) -> str | None:
-    """The source after the cue at the end of the sentence ("..., reports Reuters.")."""
-    match = _INVERTED_SOURCE.match(text, cue_end)
-    return match.group("source") if match else None
+def _phrase_after(text: str, position: int, *, to_sentence_end: bool = False) -> str | None:
+    match = _PHRASE_AFTER.match(text, position)
+    if not match or len(match.group("phrase").split()) > _MAX_SOURCE_WORDS:
+        return None
+    phrase = match.group("phrase")
+    if phrase.split()[0].lower() in _CLAUSE_WORDS:
+        return None
+    if to_sentence_end and text[match.end() :].strip(" .!?”\"'") != "":
+        return None
+    return phrase
 
 
-def _fallback_frame(text: str) -> tuple[str | None, str | None, int | None]:
-    """Frames the sentence-level extractor may miss: passive reports and quoting outlets."""
-    for pattern, group in (
-        (_REPORTED_BY, "outlet"),
-        (_QUOTED_AS_SAYING, "source"),
-        (_PASSIVE_QUOTE, "source"),
-    ):
-        match = pattern.search(text)
-        if match:
-            return match.group(group), match.group("cue"), match.start("cue")
-    match = _QUOTE_THEN_CUE.search(text)
-    if match and match.group("cue"):
-        return match.group("source"), match.group("cue"), match.start("cue")
-    if match:
-        return match.group("source_first"), match.group("cue_after"), match.start("cue_after")
-    match = _SUBJECT_CUE.match(text)
-    if match and _proper_name(match.group("subject")):
-        return match.group("subject"), match.group("cue"), match.start("cue")
-    return None, None, None
+def _apposed_subject(before: str) -> str | None:
+    """ "Riyadh Tabara, a former Lebanese ambassador to the United States," -> the part that
+    names a person, else the subject before the first comma."""
+    clause = re.split(r"[;:“”\"]", before)[-1]
+    parts = [part.strip() for part in clause.split(",") if part.strip()]
+    if not parts or len(parts[0].split()) > _MAX_SOURCE_WORDS:
+        return None
+    return _pick_part(", ".join(parts), source_before_cue=False)
+
+
+def _named_subject(before: str) -> str | None:
+    """ "Tarja Cronberg, a Russia expert and ex-Finnish government minister (said)": the
+    clause before the cue is a name and its apposition."""
+    match = _NAME_AND_APPOSITION.match(before.strip())
+    return match.group("name") if match else None
+
+
+def _phrase_before(before: str) -> str | None:
+    """The words right before the cue, back to a clause boundary; through a relative
+    pronoun to its noun ("a newspaper that (said)")."""
+    words = before.split()
+    taken: list[str] = []
+    relative = False
+    for word in reversed(words):
+        bare = word.lower().strip("“”\"'()")
+        if not taken and bare in _RELATIVE_PRONOUNS and not relative:
+            relative = True
+            continue
+        if word[-1] in ',;:”"(' or word[0] in '“"(' or bare in _CLAUSE_WORDS:
+            break
+        if relative and bare in _SOURCE_STOP:
+            break
+        taken.append(word)
+        if len(taken) >= _MAX_SOURCE_WORDS:
+            break
+    return " ".join(reversed(taken)) or None
+
+
+def _pick_part(phrase: str, *, source_before_cue: bool) -> str:
+    """Of a source phrase with commas ("Faysal Itani, a fellow at ...", "TV show, Vesti
+    Nedeli, Dmitry Kiselyov"): the part that is a person's name, else the part next to the
+    cue."""
+    parts = [part.strip() for part in phrase.split(",") if part.strip()]
+    if len(parts) <= 1:
+        return phrase.strip(" ,")
+    for part in parts:
+        name = _strip_title(part)
+        if classify_name(name) == "person" and _proper_name(name) == name:
+            return part
+    return parts[-1] if source_before_cue else parts[0]
+
+
+def _is_plausible_source(phrase: str) -> bool:
+    """ "to her followers", "Nelson’s (alleged death)", "for years Moscow officially": the
+    extractor's source ran into the wrong words."""
+    words = phrase.split()
+    if not words or not any(char.isalpha() for char in phrase):
+        return False
+    first, last = words[0], words[-1]
+    if first in _PREPOSITIONS or last.endswith(("’s", "'s")):
+        return False
+    return not (last.islower() and last.endswith("ly") and last != "daily")
 
 
 def _mention(phrase: str, position: int, context: _Context) -> _Mention | None:
@@ -605,13 +759,19 @@ def _is_bare_quote(text: str) -> bool:
 
 
 def _clean_phrase(phrase: str) -> str:
-    """Source phrase without apposition, time adverbs and a leading "also"."""
+    """Source phrase without apposition, time adverbs, a leading "also" and dangling
+    function words ("a newspaper that"); a clause ending in a pronoun is that pronoun."""
     phrase = phrase.strip(" ,;:")
     head, comma, _ = phrase.partition(", ")
     if comma and _proper_name(head):
         phrase = head
     phrase = _TRAILING_TIME.sub("", phrase)
-    return re.sub(r"^also\s+", "", phrase).strip()
+    words = re.sub(r"^also\s+", "", phrase).split()
+    while len(words) > 1 and words[-1].lower() in _STOP:
+        words.pop()
+    if len(words) > 1 and words[-1].lower() in _PRONOUNS:
+        words = words[-1:]  # "ordered his followers to ... he (said)"
+    return " ".join(words)
 
 
 def _proper_name(phrase: str) -> str | None:
