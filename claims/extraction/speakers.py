@@ -185,6 +185,7 @@ _NAME_AND_APPOSITION = re.compile(
     r"(?:a|an|the|former|ex-|who)\b[^“”\";:]*,?$"
 )
 _LOWER_WORD = re.compile(r"[a-z]+")
+_LEADING_WORDS = re.compile(r"^(?:(?:also|but|and|still|so|yet|then)\s+)+", re.IGNORECASE)
 _MAX_SOURCE_WORDS = 12
 _COVERED = 0.8  # share of a sentence a content span must cover to lend it its speaker
 _PRONOUN_WINDOW = 2  # paragraphs back in which "he said" may find its speaker
@@ -430,7 +431,7 @@ class _Frame:
 def _frames(body: str, sentence: Sentence, cues: list[SpanAttribution]):
     """Candidate frames, most specific first: passive and quoting constructions, then the
     extractor's cues (its source when inside the sentence, else the phrase next to the
-    cue), then reporting verbs the extractor missed."""
+    cue), then reporting verbs the extractor did not tag."""
     text = sentence.text
     for pattern in (_REPORTED_BY, _QUOTED_AS_SAYING, _PASSIVE_QUOTE):
         match = pattern.search(text)
@@ -445,19 +446,23 @@ def _frames(body: str, sentence: Sentence, cues: list[SpanAttribution]):
         inside = source and sentence.start <= source[0] and source[1] <= sentence.end
         before = inside and source[0] < attribution.cue[0]
         phrase = _pick_part(body[slice(*source)], source_before_cue=before) if inside else None
+        far = before and attribution.cue[0] - source[1] > 3
+        participle = text[cue_start:cue_end].endswith("ing")  # "..., adding that"
+        if far and not participle and _is_inverted(text[:cue_start]):
+            phrase = None  # "..., said a person close to X": not the subject far before
         if not phrase or not _is_plausible_source(phrase):
             phrase = _source_near_cue(text, cue_start, cue_end)
         if phrase and not _proper_name(phrase):
             phrase = _named_subject(text[:cue_start]) or phrase
         if phrase:
             yield _Frame(text[cue_start:cue_end], phrase)
-    if not cues:
-        for match in _CUE_SCAN.finditer(text):
-            span = (sentence.start + match.start(), sentence.start + match.end())
-            if _is_reporting_cue(body, span):
-                phrase = _source_near_cue(text, match.start(), match.end())
-                if phrase:
-                    yield _Frame(match.group(), phrase)
+    tagged = [a.cue for a in cues]
+    for match in _CUE_SCAN.finditer(text):
+        span = (sentence.start + match.start(), sentence.start + match.end())
+        if all(e <= span[0] or span[1] <= s for s, e in tagged) and _is_reporting_cue(body, span):
+            phrase = _source_near_cue(text, match.start(), match.end())
+            if phrase:
+                yield _Frame(match.group(), phrase)
 
 
 def _resolve(
@@ -582,6 +587,11 @@ def _phrase_after(text: str, position: int, *, to_sentence_end: bool = False) ->
     return phrase
 
 
+def _is_inverted(before: str) -> bool:
+    """The cue follows a comma or a quotation: its source comes after it."""
+    return before.rstrip().endswith((",", ",”", ',"')) or bool(_QUOTE_END.search(before.rstrip()))
+
+
 def _apposed_subject(before: str) -> str | None:
     """ "Riyadh Tabara, a former Lebanese ambassador to the United States," -> the part that
     names a person, else the subject before the first comma."""
@@ -675,7 +685,8 @@ def _mention(phrase: str, position: int, context: _Context) -> _Mention | None:
         kind = classify_name(name)
         full = sources.person(name)
         known = kind == "person" or (kind == "other" and full != name)
-        if known and not _has_descriptive_head(cleaned, name):
+        heads = _strip_title(cleaned).startswith(name)  # not "fighters in the ranks of X"
+        if known and heads and not _has_descriptive_head(cleaned, name):
             return _Mention(full, "person", _content_words(full), None, paragraph)
         if _strip_descriptors(cleaned) == name:  # "the London-based Syrian Observatory ..."
             return _Mention(name, "group", _content_words(name), None, paragraph)
@@ -766,7 +777,7 @@ def _clean_phrase(phrase: str) -> str:
     if comma and _proper_name(head):
         phrase = head
     phrase = _TRAILING_TIME.sub("", phrase)
-    words = re.sub(r"^also\s+", "", phrase).split()
+    words = _LEADING_WORDS.sub("", phrase).split()
     while len(words) > 1 and words[-1].lower() in _STOP:
         words.pop()
     if len(words) > 1 and words[-1].lower() in _PRONOUNS:
