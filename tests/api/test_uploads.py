@@ -204,3 +204,15 @@ def test_a_real_worker_moves_the_status_url_to_done(celery_worker_process):
     )
     assert final["status"] == "done", final["error"]
     assert final["claim_count"] > 0 and final["attempts"] == 1
+    # Let the re-clustering that follows finish before the test database is flushed.
+    reclustered = Event.objects.filter(metadata__correlation_id=f"dossier:{world.dossier.id}")
+    wait_for(reclustered.exists)
+    wait_for(worker_is_idle)
+
+
+def worker_is_idle() -> bool:
+    from config.celery import app
+
+    inspect = app.control.inspect(timeout=1)
+    busy = [*(inspect.active() or {}).values(), *(inspect.reserved() or {}).values()]
+    return not any(busy)
