@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.conf import settings
+from rest_framework.exceptions import ParseError
 from rest_framework.parsers import JSONParser
 
 from api.exceptions import PayloadTooLarge
@@ -24,4 +25,7 @@ class BoundedJSONParser(JSONParser):
                 f"the JSON body is {length:,} bytes; the limit is {limit:,} "
                 "(articles up to 5 MB: send larger files as multipart `file`)"
             )
-        return super().parse(stream, media_type, parser_context)
+        try:
+            return super().parse(stream, media_type, parser_context)
+        except RecursionError:  # json gives up on deep nesting with this, not a ValueError
+            raise ParseError("JSON parse error - the body is nested too deeply") from None
