@@ -183,11 +183,19 @@ def history_user(event: Event):
     return _users_by_id[user_id]
 
 
+# django-simple-history's change-reason column is a varchar(100); the event keeps it whole.
+HISTORY_REASON_LENGTH = 100
+
+
 def stamp_history(instance, event: Event) -> None:
     """Make the history row carry the event's time, actor and reason (also on replay)."""
     instance._history_date = event.recorded_at
     instance._history_user = history_user(event)
-    instance._change_reason = event.metadata.get("reason") or event.type
+    instance._change_reason = history_reason(event)
+
+
+def history_reason(event: Event) -> str:
+    return (event.metadata.get("reason") or event.type)[:HISTORY_REASON_LENGTH]
 
 
 def save_projection(instance, event: Event, *, owns_stream: bool = True) -> None:
