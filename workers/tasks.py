@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from dossiers.eventstore import ConcurrencyError, current_correlation_id
 from dossiers.models import Article, Dossier
-from workers.dispatch import enqueue_extraction, enqueue_reclustering
+from workers.dispatch import enqueue_extraction, enqueue_reclustering, reclustering_started
 from workers.pipeline import run_extraction
 
 logger = logging.getLogger(__name__)
@@ -39,7 +39,8 @@ def extract_article(article_id: str) -> str:
         current_correlation_id.reset(token)
     if article is None:
         return "missing"
-    if article.status == Article.Status.DONE:
+    # A failed article re-clusters too: it may have held back other articles' re-clustering.
+    if article.status in (Article.Status.DONE, Article.Status.FAILED):
         enqueue_reclustering(article.dossier_id)
     return article.status
 
@@ -56,13 +57,28 @@ def recluster_dossier(dossier_id: str) -> int:
     from claims.commands import recluster_dossier as recluster
 
     dossier = Dossier.objects.filter(id=dossier_id).first()
-    if dossier is None:
+    reclustering_started(dossier_id)
+    if dossier is None or extraction_in_flight(dossier):
         return 0
     token = current_correlation_id.set(f"dossier:{dossier_id}")
     try:
         return recluster(dossier=dossier)
     finally:
         current_correlation_id.reset(token)
+
+
+def extraction_in_flight(dossier: Dossier) -> bool:
+    """True while another article of the dossier is being extracted: it re-clusters when done.
+
+    Without this, a burst of N uploads re-clusters all the dossier's claims N times. Articles
+    stuck past the re-queue deadline do not hold re-clustering back.
+    """
+    recent = timezone.now() - timedelta(seconds=settings.ARTICLE_REQUEUE_AFTER_SECONDS)
+    return Article.objects.filter(
+        dossier=dossier,
+        status__in=(Article.Status.PENDING, Article.Status.RUNNING),
+        status_changed_at__gte=recent,
+    ).exists()
 
 
 @shared_task
