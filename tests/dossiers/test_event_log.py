@@ -3,8 +3,8 @@ import uuid
 import pytest
 from django.db import DatabaseError, connection, transaction
 
-from dossiers.eventstore import SYSTEM, ConcurrencyError, Context, record, stream_version
 from dossiers.events import EventType, StreamType
+from dossiers.eventstore import SYSTEM, ConcurrencyError, Context, record, stream_version
 from dossiers.models import AppendOnlyViolation, Event
 from tests.factories import DossierFactory, TeamFactory, member
 
