@@ -14,6 +14,11 @@ from django.db import models
 
 from dossiers.models import Event, Team
 
+# Teams are projections: replaying the log deletes and recreates them under the same ids in
+# one transaction. The team foreign keys below therefore do nothing on delete (a cascade
+# would wipe integrations' configuration on every replay); the database still checks them,
+# deferred to commit, so no row can point at a team that is really gone.
+
 
 class IdempotencyKey(models.Model):
     """The first response to a request that carried an `Idempotency-Key` header.
@@ -22,7 +27,7 @@ class IdempotencyKey(models.Model):
     gets this response back instead of doing the work again.
     """
 
-    team = models.ForeignKey(Team, on_delete=models.CASCADE, related_name="+")
+    team = models.ForeignKey(Team, on_delete=models.DO_NOTHING, related_name="+")
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
     key = models.CharField(max_length=255)
     request_fingerprint = models.CharField(
@@ -50,7 +55,7 @@ class Webhook(models.Model):
     """
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
-    team = models.ForeignKey(Team, on_delete=models.CASCADE, related_name="webhooks")
+    team = models.ForeignKey(Team, on_delete=models.DO_NOTHING, related_name="webhooks")
     url = models.URLField(max_length=2000)
     event_types = models.JSONField(
         default=list, blank=True, help_text="Event types to send; empty means all."

@@ -213,3 +213,26 @@ def test_the_backoff_doubles_and_is_capped(settings):
     settings.WEBHOOK_RETRY_BASE_SECONDS = 30
     assert [backoff_seconds(n) for n in (1, 2, 3)] == [30, 60, 120]
     assert backoff_seconds(50) == 3600
+
+
+def test_replaying_the_log_keeps_webhooks_and_idempotency_keys(world):
+    from django.core.management import call_command
+
+    from api.models import IdempotencyKey
+
+    hook = register(client_for(world.admin), world.team, "https://example.org/replayed").json()
+    client_for(world.analyst).post(
+        "/api/v1/articles/",
+        {"dossier": str(world.dossier.id), "text": "Officials said the bridge had reopened."},
+        format="json",
+        HTTP_IDEMPOTENCY_KEY="replay-key",
+    )
+    before = Webhook.objects.get(id=hook["id"])
+    call_command("replay_events", verbosity=0)
+    assert IdempotencyKey.objects.filter(key="replay-key").exists()
+    after = Webhook.objects.get(id=hook["id"])
+    assert (after.url, after.secret, after.last_position) == (
+        before.url,
+        before.secret,
+        before.last_position,
+    )
