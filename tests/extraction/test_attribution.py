@@ -38,7 +38,6 @@ def test_quote_then_said_then_speaker():
     assert "Pukhov" not in _words(text, found.content)
 
 
-@pytest.mark.xfail(reason="the CRF tagger of this model misreads this pattern; kept as a known miss to fix", strict=True)
 def test_according_to_organisation_at_sentence_start():
     text = (
         "According to the London-based Syrian Observatory for Human Rights, the Islamic State "
@@ -60,7 +59,6 @@ def test_titled_speaker_said_that_clause():
     assert "Russia had no plans to send ground troops" in _words(text, found.content)
 
 
-@pytest.mark.xfail(reason="the CRF tagger of this model misreads this pattern; kept as a known miss to fix", strict=True)
 def test_speaker_after_the_statement():
     text = "The rebels had lost the town by Sunday evening, Syrian opposition sources said."
     found = _only(text)
