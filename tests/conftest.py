@@ -80,6 +80,12 @@ class WorkerProcess:
                 raise RuntimeError(f"celery worker exited; see {self.log_path}")
         raise RuntimeError(f"celery worker did not answer a ping; see {self.log_path}")
 
+    def ensure_running(self) -> None:
+        """Start again if an earlier test's fault (a database restart, a kill) ended it."""
+        if self.process is None or self.process.poll() is not None:
+            self.log.close()
+            self.start()
+
     def kill(self, sig: int) -> None:
         assert self.process is not None
         self.process.send_signal(sig)

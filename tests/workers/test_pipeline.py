@@ -66,9 +66,11 @@ def test_running_extraction_twice_gives_the_same_claims(dossier, analyst):
 @pytest.mark.worker
 @pytest.mark.django_db(transaction=True)
 def test_a_real_worker_extracts_an_uploaded_article(celery_worker_process, dossier, analyst):
+    celery_worker_process.ensure_running()
     article = upload(dossier, article_text(6), actor=analyst)
     assert Article.objects.get(id=article.id).status in {"pending", "running", "done"}
     done = wait_for(
-        lambda: Article.objects.filter(id=article.id, status=Article.Status.DONE).first()
+        lambda: Article.objects.filter(id=article.id, status=Article.Status.DONE).first(),
+        timeout=180,
     )
     assert done.claims.exists()
