@@ -22,7 +22,7 @@ from claims.models import (
     Verdict,
 )
 from dossiers.events import StreamType
-from dossiers.eventstore import Actor, ConcurrencyError, Context, record
+from dossiers.eventstore import Actor, ConcurrencyError, Context, lock_appends, record
 from dossiers.models import Article, Dossier, Event, Role, SourceReliability
 from dossiers.permissions import require_role
 
@@ -82,6 +82,7 @@ def recluster_dossier(*, dossier: Dossier, actor: User | None = None) -> int:
 
     Returns the number of clusters formed, updated or dissolved.
     """
+    lock_appends()  # before the row lock: see lock_appends
     Dossier.objects.select_for_update().filter(id=dossier.id).first()
     rows = _claim_rows(dossier)
     by_id = {row.id: row for row in rows}
@@ -378,6 +379,7 @@ def _current_verdict(verdict: Verdict, actor: User | None, minimum: Role, expect
     A stale caller gets ConcurrencyError even when the status moved on too: reloading is the
     fix either way, and the message says so.
     """
+    lock_appends()  # before the row lock: see lock_appends
     current = Verdict.objects.select_for_update().select_related("dossier__team").get(id=verdict.id)
     require_role(actor, current.dossier.team, minimum)
     if current.version != int(expected_version):

@@ -133,7 +133,7 @@ def record(
     """
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("record() must be called inside transaction.atomic()")
-    _serialise_appends()
+    lock_appends()
     actual = stream_version(stream_type, stream_id)
     if actual != expected_version:
         raise ConcurrencyError(stream_type, stream_id, expected_version, actual)
@@ -157,11 +157,15 @@ def record(
     return event
 
 
-def _serialise_appends() -> None:
+def lock_appends() -> None:
     """Hold a transaction-scoped lock so positions become visible in commit order.
 
     Without it, a feed reader could see position 11 committed before 10 and skip 10 forever.
     SQLite already serialises writers.
+
+    A command that locks rows (select_for_update) before it appends must call this first:
+    an append holds this lock until commit while its foreign keys lock rows, so taking a
+    row lock before this lock is the other half of a deadlock.
     """
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
