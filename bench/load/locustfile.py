@@ -1,0 +1,78 @@
+"""A newsroom's traffic on the API: mostly reads of clusters and claims, some uploads, some
+verdict edits. Each simulated user is one analyst with its own token and its own draft
+verdict, so an edit refused with 412 would be a bug, not contention: every failure counts.
+
+The fixture file (written by `run.py`) names the dossier, the tokens and the verdicts:
+    CLAIMDESK_LOAD_FIXTURE=var/load/fixture.json locust -f bench/load/locustfile.py ...
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+import os
+import random
+import uuid
+
+from locust import HttpUser, between, task
+
+FIXTURE = json.loads(open(os.environ["CLAIMDESK_LOAD_FIXTURE"], encoding="utf-8").read())  # noqa: SIM115
+_seats = itertools.count()
+
+
+class Analyst(HttpUser):
+    wait_time = between(0.2, 1.0)
+
+    def on_start(self) -> None:
+        seat = FIXTURE["analysts"][next(_seats) % len(FIXTURE["analysts"])]
+        self.client.headers["Authorization"] = f"Token {seat['token']}"
+        self.verdict = seat["verdict"]
+        self.dossier = FIXTURE["dossier"]
+        self.texts = FIXTURE["texts"]
+        self.etag = self.client.get(
+            f"/api/v1/verdicts/{self.verdict}/", name="/verdicts/[id]/"
+        ).headers["ETag"]
+
+    @task(6)
+    def clusters(self) -> None:
+        self.client.get(
+            f"/api/v1/clusters/?dossier={self.dossier}&is_active=true", name="/clusters/?dossier"
+        )
+
+    @task(6)
+    def claims(self) -> None:
+        self.client.get(
+            f"/api/v1/claims/?dossier={self.dossier}&page_size=50", name="/claims/?dossier"
+        )
+
+    @task(3)
+    def cluster(self) -> None:
+        clusters = self.client.get(
+            f"/api/v1/clusters/?dossier={self.dossier}&page_size=20", name="/clusters/?dossier"
+        ).json()["results"]
+        if clusters:
+            cluster = random.choice(clusters)["id"]
+            self.client.get(f"/api/v1/clusters/{cluster}/", name="/clusters/[id]/")
+
+    @task(2)
+    def edit_verdict(self) -> None:
+        response = self.client.patch(
+            f"/api/v1/verdicts/{self.verdict}/",
+            json={
+                "rationale": f"Checked again: {uuid.uuid4()}",
+                "confidence": random.randint(40, 90),
+            },
+            headers={"If-Match": self.etag},
+            name="/verdicts/[id]/ PATCH",
+        )
+        if response.status_code == 200:
+            self.etag = response.headers["ETag"]
+
+    @task(1)
+    def upload(self) -> None:
+        text = f"{random.choice(self.texts)}\n\nUpdate {uuid.uuid4()}: officials confirmed it."
+        response = self.client.post(
+            "/api/v1/articles/", json={"dossier": self.dossier, "text": text}, name="/articles/"
+        )
+        if response.status_code == 202:
+            self.client.get(response.headers["Location"], name="/articles/[id]/status/")
