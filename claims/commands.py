@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import uuid
 from collections import defaultdict
 from dataclasses import dataclass
@@ -279,6 +280,11 @@ def _evidence_data(cluster: ClaimCluster, evidence: list[EvidenceInput]) -> list
     return items
 
 
+# Control characters (other than tab and newlines) and lone surrogates have no place in a
+# rationale: they break JSON consumers and terminals, so they are dropped on the way in.
+_CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff]")
+
+
 def verdict_content(
     *,
     rating: Rating | str,
@@ -295,7 +301,7 @@ def verdict_content(
         "confidence": int(confidence),
         "source_reliability": str(SourceReliability(source_reliability)),
         "information_credibility": int(InformationCredibility(int(information_credibility))),
-        "rationale": rationale,
+        "rationale": _CONTROL_CHARACTERS.sub("", rationale),
     }
 
 

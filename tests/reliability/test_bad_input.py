@@ -240,11 +240,6 @@ verdict_edits = st.fixed_dictionaries(
 )
 
 
-@pytest.mark.xfail(
-    strict=False,
-    reason="failed once in the full PostgreSQL CI run (passes alone, derandomized); cause under "
-    "investigation, see the closing note",
-)
 @FUZZ
 @given(data=st.data())
 def test_hostile_verdict_writes_and_reads_never_fail_or_store_garbage(desk, data):
