@@ -158,6 +158,8 @@ CELERY_BEAT_SCHEDULE = {
         "task": "workers.tasks.requeue_stale_articles",
         "schedule": float(os.environ.get("REQUEUE_INTERVAL_SECONDS", "60")),
     },
+    "dispatch-webhooks": {"task": "api.tasks.dispatch_webhooks", "schedule": 5.0},
+    "purge-idempotency-keys": {"task": "api.tasks.purge_idempotency_keys", "schedule": 3600.0},
     "reanalyze-outdated-articles": {
         "task": "workers.tasks.reanalyze_outdated_articles",
         "schedule": 600.0,
