@@ -9,7 +9,8 @@ begin/inside of a source, cue or content, or outside. Its features include a cue
 learned from the training annotations and the answers of a few hand-written news patterns
 (`"...," said X`, `X said (that) ...`, `according to X, ...`); the tagged spans are then
 grouped into attributions, each content with its nearest cue and each cue with its nearest
-source. `claims/training/attribution.py` trains the model and measures it.
+source. Two unambiguous patterns ("According to X, Y." and "Y, X said.") also stand on their
+own where the tagger missed them. `claims/training/attribution.py` trains and measures it.
 """
 
 from __future__ import annotations
@@ -125,7 +126,8 @@ def _is_abbreviation(tokens: list[_Token], i: int) -> bool:
     return previous in _ABBREVIATIONS or (len(previous) == 1 and previous.isalpha())
 
 
-# Hand-written news patterns. Their answers are features of the tagger, not its output.
+# Hand-written news patterns. Their answers are features of the tagger; two of them may also
+# stand on their own (`_with_trusted_patterns`).
 
 
 class _RuleMatch(NamedTuple):
