@@ -15,7 +15,7 @@ from django.utils.safestring import SafeString, mark_safe
 
 from claims.models import Claim, ClaimCluster, Verdict
 from claims.provenance import ProvenanceClaim, build_provenance, render_svg
-from claims.selectors import dossier_as_of, dossier_timeline
+from claims.selectors import cited_sources_in_context, dossier_as_of, dossier_timeline
 from dossiers.models import Article, Dossier, Role
 from dossiers.permissions import has_role
 
@@ -73,7 +73,8 @@ def _article_label(article: Article) -> str:
 
 
 def provenance_svg(cluster: ClaimCluster) -> SafeString:
-    members = Claim.objects.filter(cluster=cluster).select_related("article__source")
+    members = list(Claim.objects.filter(cluster=cluster).select_related("article__source"))
+    cited_in_context = cited_sources_in_context({claim.article_id for claim in members})
     origins = [o if isinstance(o, str) else o.get("name", "") for o in cluster.origins]
     graph = build_provenance(
         (
@@ -82,7 +83,7 @@ def provenance_svg(cluster: ClaimCluster) -> SafeString:
                 article_label=_article_label(claim.article),
                 article_source=claim.article.source.name if claim.article.source_id else None,
                 speaker=claim.speaker or None,
-                cited_source=claim.cited_source or None,
+                cited_source=cited_in_context.get(claim.id),
             )
             for claim in members
         ),

@@ -13,7 +13,12 @@ from django.db import transaction
 
 from claims.events import MAX_EVIDENCE, ClaimEventType
 from claims.extraction.clustering import ClusterItem, cluster_claims
-from claims.extraction.origins import OriginEvidence, independent_origins
+from claims.extraction.origins import (
+    OriginEvidence,
+    SentenceAttribution,
+    contextual_cited_sources,
+    independent_origins,
+)
 from claims.models import (
     Claim,
     ClaimCluster,
@@ -45,20 +50,31 @@ class _ClaimRow:
     quantities: tuple
     cluster_id: str | None
     speaker: str
-    cited_source: str
+    cited_in_context: str | None  # see origins.sources_in_article
     article_source: str | None
 
 
 def _claim_rows(dossier: Dossier) -> list[_ClaimRow]:
-    rows = Claim.objects.filter(dossier=dossier).values_list(
-        "id",
-        "article_id",
-        "text",
-        "quantities",
-        "cluster_id",
-        "speaker",
-        "cited_source",
-        "article__source__name",
+    rows = list(
+        Claim.objects.filter(dossier=dossier)
+        .order_by("article_id", "ordinal")
+        .values_list(
+            "id",
+            "article_id",
+            "text",
+            "quantities",
+            "cluster_id",
+            "speaker",
+            "cue",
+            "cited_source",
+            "article__source__name",
+        )
+    )
+    cited_in_context = contextual_cited_sources(
+        [
+            (aid, SentenceAttribution(speaker, cue, cited))
+            for _, aid, _, _, _, speaker, cue, cited, _ in rows
+        ]
     )
     return [
         _ClaimRow(
@@ -70,10 +86,12 @@ def _claim_rows(dossier: Dossier) -> list[_ClaimRow]:
             ),
             cluster_id=str(cluster) if cluster else None,
             speaker=speaker,
-            cited_source=cited,
+            cited_in_context=cited,
             article_source=source,
         )
-        for cid, aid, text, quantities, cluster, speaker, cited, source in rows
+        for (cid, aid, text, quantities, cluster, speaker, _, _, source), cited in zip(
+            rows, cited_in_context, strict=True
+        )
     ]
 
 
@@ -152,7 +170,7 @@ def _cluster_state(dossier: Dossier, cluster, members: list[_ClaimRow], contradi
                 article_key=m.article_id,
                 article_source=m.article_source,
                 speaker=m.speaker or None,
-                cited_source=m.cited_source or None,
+                cited_source=m.cited_in_context,
             )
             for m in members
         ]

@@ -8,6 +8,7 @@ from datetime import datetime
 
 from django.db.models import F, Q, QuerySet
 
+from claims.extraction.origins import SentenceAttribution, contextual_cited_sources
 from claims.models import Claim, ClaimCluster, Verdict, VerdictEvidence
 from dossiers.events import StreamType
 from dossiers.models import Article, Dossier, Event
@@ -24,6 +25,23 @@ def clusters_for(user) -> QuerySet[ClaimCluster]:
 
 def verdicts_for(user) -> QuerySet[Verdict]:
     return Verdict.objects.filter(dossier__team_id__in=team_ids_for(user))
+
+
+def cited_sources_in_context(article_ids) -> dict:
+    """Claim id -> the source the claim reached its article through, read in the article's
+    context as origin counting reads it (`origins.sources_in_article`)."""
+    rows = list(
+        Claim.objects.filter(article_id__in=article_ids)
+        .order_by("article_id", "ordinal")
+        .values_list("id", "article_id", "speaker", "cue", "cited_source")
+    )
+    sources = contextual_cited_sources(
+        [
+            (article, SentenceAttribution(speaker, cue, cited))
+            for _, article, speaker, cue, cited in rows
+        ]
+    )
+    return {row[0]: source for row, source in zip(rows, sources, strict=True)}
 
 
 # --- time travel ---------------------------------------------------------------------------

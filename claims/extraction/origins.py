@@ -5,6 +5,9 @@ cluster is traced to where the claim came from: the source its article cites, el
 speaker, else the article's own outlet (anonymous "sources" with nothing cited are the article's
 own word). Names are then merged across spelling variants, so "Asharq", "Asharq al-Awsat" and
 "the Asharq Al-Awsat newspaper" count once, and so do "Sir Tony Benton" and "Brenton".
+
+A claim is read in its article's context first (`sources_in_article`): the stored attribution
+stays what the sentence says, but tracing needs what the article says around it.
 """
 
 from __future__ import annotations
@@ -127,6 +130,86 @@ def is_named(name: str | None) -> bool:
 
 def _is_unnamed_outlet(name: str | None) -> bool:
     return bool(name) and not is_named(name) and _head_noun(name) in _OUTLET_HEADS
+
+
+@dataclass(frozen=True)
+class SentenceAttribution:
+    """What one claim's sentence says of its source, as extraction stored it."""
+
+    speaker: str | None
+    cue: str | None
+    cited_source: str | None
+
+
+# Cues that make a lead sentence a report about another outlet's report.
+_REPORT_FRAME_CUE = re.compile(
+    r"^(?:reported|reports|reportedly|according to(?: the report)?)$", re.I
+)
+
+
+def article_frame(claims: Sequence[SentenceAttribution]) -> str | None:
+    """The outlet an article is a report about: the named source of its lead claim when the
+    lead is attributed with a reporting cue ("... was reported Sunday by ... Asharq Al-Awsat").
+
+    Only the lead counts: an outlet cited in passing further down does not make the article
+    a rewrite of that outlet's story.
+    """
+    if not claims:
+        return None
+    lead = claims[0]
+    if not lead.cue or not _REPORT_FRAME_CUE.match(lead.cue.strip()):
+        return None
+    return next((name for name in (lead.cited_source, lead.speaker) if is_named(name)), None)
+
+
+def sources_in_article(claims: Sequence[SentenceAttribution]) -> list[str | None]:
+    """For each claim of one article (in reading order), the source it reached the article
+    through: its own cited source; else the source another sentence gives for the same
+    speaker ("said Tabara" after "Riyadh Tabara ... told the newspaper"); else, for a claim
+    with no named speaker in an article that reports another outlet's story, that outlet.
+
+    Without this, the sentences an article adds from the report it rewrites ("Many of the
+    Russian officials ... worked in the operations center") would each count as the
+    article's own witness, and one newspaper's report would look like several.
+    """
+    frame = article_frame(claims)
+    cited_by_speaker: dict[str, str] = {}
+    for claim in claims:
+        if is_named(claim.speaker) and claim.cited_source:
+            cited_by_speaker.setdefault(normalise_name(claim.speaker), claim.cited_source)
+    sources = []
+    for claim in claims:
+        if claim.cited_source:
+            sources.append(claim.cited_source)
+        elif is_named(claim.speaker):
+            sources.append(_cited_for_speaker(normalise_name(claim.speaker), cited_by_speaker))
+        else:
+            sources.append(frame)
+    return sources
+
+
+def contextual_cited_sources(
+    claims: Sequence[tuple[object, SentenceAttribution]],
+) -> list[str | None]:
+    """`sources_in_article` over many articles' claims, given as (article key, attribution)
+    pairs with each article's claims contiguous and in reading order."""
+    sources: list[str | None] = []
+    start = 0
+    while start < len(claims):
+        article = claims[start][0]
+        end = start
+        while end < len(claims) and claims[end][0] == article:
+            end += 1
+        sources.extend(sources_in_article([attribution for _, attribution in claims[start:end]]))
+        start = end
+    return sources
+
+
+def _cited_for_speaker(speaker: str, cited_by_speaker: dict[str, str]) -> str | None:
+    for other, cited in cited_by_speaker.items():
+        if same_origin(speaker, other):
+            return cited
+    return None
 
 
 def trace_origin(evidence: OriginEvidence) -> str:

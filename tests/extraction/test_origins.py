@@ -10,10 +10,14 @@ import pytest
 
 from claims.extraction.origins import (
     OriginEvidence,
+    SentenceAttribution,
+    article_frame,
+    contextual_cited_sources,
     independent_origins,
     is_named,
     normalise_name,
     same_origin,
+    sources_in_article,
     trace_origin,
 )
 
@@ -145,3 +149,48 @@ def test_gold_origin_counts_for_the_seed_clusters():
         summary = independent_origins(cluster_members)
         assert summary.count == gold[name]["independent_origins"], name
         assert normalise_name(summary.primary) == normalise_name(gold[name]["origin"]), name
+
+
+# Reading a claim in its article's context (sources_in_article).
+
+
+def said(speaker=None, cue=None, cited=None) -> SentenceAttribution:
+    return SentenceAttribution(speaker, cue, cited)
+
+
+def test_an_article_reporting_another_outlets_story_passes_it_to_unattributed_claims():
+    article = [
+        said("Asharq Al-Awsat", "reported"),
+        said(),  # "Many of the Russian officials ... worked in the operations center"
+        said("The head of the Russian delegation"),  # an unnamed speaker
+        said("Israel's Channel Two", "said"),  # a named speaker of its own
+    ]
+    assert sources_in_article(article) == [None, "Asharq Al-Awsat", "Asharq Al-Awsat", None]
+
+
+def test_an_outlet_cited_below_the_lead_does_not_frame_the_article():
+    article = [said(), said("Reuters", "reported"), said()]
+    assert article_frame(article) is None
+    assert sources_in_article(article) == [None, None, None]
+
+
+def test_a_lead_with_a_plain_speech_cue_is_not_a_report_about_a_report():
+    assert article_frame([said("Ruslan Pukhov", "said"), said()]) is None
+
+
+def test_a_repeated_speaker_keeps_the_source_named_at_another_mention():
+    article = [
+        said("Tabara", "said"),  # '"Moscow wants guarantees," said Tabara.'
+        said("Riyadh Tabara", "told", "Asharq Al-Awsat"),
+        said("Faysal Itani", "said"),
+    ]
+    assert sources_in_article(article) == ["Asharq Al-Awsat", "Asharq Al-Awsat", None]
+
+
+def test_contextual_sources_keep_articles_apart():
+    claims = [
+        ("a", said("Asharq Al-Awsat", "reported")),
+        ("a", said()),
+        ("b", said()),
+    ]
+    assert contextual_cited_sources(claims) == [None, "Asharq Al-Awsat", None]
