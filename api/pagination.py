@@ -68,14 +68,20 @@ class KeysetPagination(BasePagination):
     page_size = 50
 
     def paginate_queryset(self, queryset: QuerySet, request: Request, view=None) -> list:
+        def fetch(after: list | None, limit: int) -> list:
+            rows = queryset if after is None else queryset.filter(self.after(after))
+            return list(rows.order_by(*self.keys)[:limit])
+
+        return self.paginate_rows(fetch, queryset.model, request, view)
+
+    def paginate_rows(self, fetch, model, request: Request, view) -> list:
+        """The page `fetch(after values or None, limit)` returns; rows may be model
+        instances or named tuples with the ordering fields."""
         self.request = request
         self.page_size_now = _page_size(request, self.page_size)
         self.keys = self._ordering(request, view)
-        model = queryset.model
         after = self._decode(request.query_params.get("cursor"), model)
-        if after is not None:
-            queryset = queryset.filter(self._after(after))
-        rows = list(queryset.order_by(*self.keys)[: self.page_size_now + 1])
+        rows = fetch(after, self.page_size_now + 1)
         self.has_next = len(rows) > self.page_size_now
         rows = rows[: self.page_size_now]
         self.last_values = [self._value(rows[-1], key) for key in self.keys] if rows else None
@@ -88,7 +94,7 @@ class KeysetPagination(BasePagination):
             raise ValidationError({"ordering": [f"choose one of: {', '.join(orderings)}"]})
         return orderings[name]
 
-    def _after(self, values: list) -> Q:
+    def after(self, values: list) -> Q:
         """Rows strictly after `values` in the (mixed-direction) ordering of `self.keys`:
         (k1 > v1) or (k1 = v1 and ((k2 > v2) or ...))."""
         condition: Q | None = None

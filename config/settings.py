@@ -166,9 +166,13 @@ CELERY_BEAT_SCHEDULE = {
     },
 }
 
+# Seconds an API process may keep accepting a token after it was revoked elsewhere (or its
+# user deactivated); the revoking process forgets it at once. 0: look up every request.
+API_TOKEN_CACHE_SECONDS = float(os.environ.get("API_TOKEN_CACHE_SECONDS", "10"))
+
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        "api.authentication.CachedTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],

@@ -9,10 +9,12 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from api.asof import AS_OF_PARAMETER, as_of, record_as_of
+from api.claim_pages import claim_page
 from api.filtersets import ClaimFilter, ClusterFilter, FilterBackend
 from api.pagination import KeysetPagination
 from api.serializers.claims import ClaimSerializer, ClusterSerializer
 from api.views.base import TeamScopedViewSet
+from claims.models import Claim
 from claims.selectors import claims_for, clusters_for
 
 
@@ -32,6 +34,27 @@ class ClaimViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TeamScopedV
 
     def get_queryset(self):
         return claims_for(self.request.user)
+
+    def list(self, request: Request, *args, **kwargs) -> Response:
+        """Rows as named tuples of the serialised columns (building model instances was a
+        fifth of the page's time); unfiltered pages come from precompiled SQL."""
+        columns = ClaimSerializer.columns
+        if request.query_params.keys().isdisjoint(self._filter_parameters()):
+            paginator = self.paginator
+
+            def fetch(after, limit):
+                return claim_page(
+                    request.user, columns, paginator.keys, paginator.after, after, limit
+                )
+
+            page = paginator.paginate_rows(fetch, Claim, request, self)
+        else:
+            rows = self.filter_queryset(self.get_queryset()).values_list(*columns, named=True)
+            page = self.paginate_queryset(rows)
+        return self.get_paginated_response(self.get_serializer(page, many=True).data)
+
+    def _filter_parameters(self) -> set[str]:
+        return {*self.filterset_class.base_filters, SearchFilter.search_param}
 
     def team_of(self, obj):
         return obj.dossier.team

@@ -6,7 +6,7 @@ import pytest
 from rest_framework.test import APIClient
 from rest_framework.throttling import UserRateThrottle
 
-from api.views.claims import ClaimViewSet
+from api.views.claims import ClusterViewSet
 from tests.api.conftest import client_for, error_of
 
 pytestmark = pytest.mark.django_db
@@ -89,10 +89,10 @@ def test_an_unexpected_exception_is_a_500_in_the_error_shape_that_reveals_nothin
     def explode(self):
         raise RuntimeError("secret internals: password=hunter2")
 
-    monkeypatch.setattr(ClaimViewSet, "get_queryset", explode)
+    monkeypatch.setattr(ClusterViewSet, "get_queryset", explode)
     client = client_for(world.viewer)
     client.raise_request_exception = False
-    response = client.get("/api/v1/claims/")
+    response = client.get("/api/v1/clusters/")
     assert response.status_code == 500
     problem = error_of(response)
     assert problem["code"] == "server_error"

@@ -56,6 +56,8 @@ def test_every_event_arrives_exactly_once_while_others_are_appended_concurrently
     seen, after = [], 0
     while any(thread.is_alive() for thread in writers):
         page = client.get("/api/v1/events/", {"after": after, "page_size": 4}).json()
+        assert "results" in page, page
+        time.sleep(0.012)  # poll within the 100/s user throttle, as a client must
         seen += [event["position"] for event in page["results"]]
         after = page["last_position"]
     for thread in writers:
