@@ -13,9 +13,10 @@ extracted by the real extractor, re-clustered, and verdicts taken through the wh
 bulk COPY straight into the event table, until the log holds `--events` events: a million
 events through the commands would take hours, and replay only reads the log.
 
-Timed: `replay_all()`, which empties every read model (and its history) and re-applies every
-event in order in one transaction. Afterwards the row counts of every read model must be the
-template's times the number of copies: the replay rebuilt all of it. A replay still running
+Timed: `replay_all()`, which empties every read model (and its history), folds every event in
+order into rows in memory and writes them table by table, in one transaction. Afterwards the
+row counts of every read model must be the template's times the number of copies: the replay
+rebuilt all of it. A replay still running
 after `--budget` seconds is stopped (its transaction rolls back, leaving the read models as
 they were); the rate measured so far and the projected full time are printed instead.
 """
@@ -118,7 +119,7 @@ def copy_log(copies: int) -> None:
 
     from dossiers.models import Event
 
-    template = list(Event.objects.order_by("position"))
+    template = list(Event.objects.filter(team_id=_template_team()).order_by("position"))
     span = template[-1].recorded_at - template[0].recorded_at + timedelta(seconds=1)
     with connection.cursor() as cursor:
         cursor.execute("SELECT COALESCE(MAX(position), 0) FROM dossiers_event")

@@ -9,11 +9,13 @@ from claims.models import Claim, ClaimCluster, Verdict, VerdictEvidence
 from dossiers.eventstore import (
     history_user,
     projection,
+    replays,
     save_projection,
     stamp_history,
     wipes_projections,
 )
 from dossiers.models import Article, Event
+from dossiers.replay import ReplayState, delete_all
 
 
 class ClaimEventType(TextChoices):
@@ -265,10 +267,218 @@ def apply_verdict_content(verdict: Verdict, data: dict, event: Event) -> None:
         evidence.save()
 
 
+# --- replay twins (dossiers/replay.py): the same rows, made in memory ----------------------
+
+
+def _bulk_reason(event) -> str:
+    """The reason simple-history's bulk helpers get above (not cut to the column's length)."""
+    return event.metadata.get("reason") or event.type
+
+
+def _claims_of_article(state: ReplayState) -> dict[str, dict[str, dict]]:
+    return state.index("claims of article")
+
+
+def _claims_of_cluster(state: ReplayState) -> dict[str, dict[str, dict]]:
+    return state.index("claims of cluster")
+
+
+def replay_article_claims(state: ReplayState, article: dict, claims: list[dict], event) -> None:
+    """replace_article_claims, in memory."""
+    wanted = {claim["id"]: claim for claim in claims}
+    existing = _claims_of_article(state)[article["id"]]
+    for stale_id in existing.keys() - wanted.keys():
+        stale = existing.pop(stale_id)
+        _claims_of_cluster(state)[str(stale["cluster_id"])].pop(stale_id, None)
+        for evidence in state.where(VerdictEvidence, claim_id=stale_id):
+            evidence["claim_id"] = None  # on_delete=SET_NULL: an UPDATE, no history row
+        state.delete(Claim, stale, event)
+    for claim_id in existing.keys() & wanted.keys():
+        claim = existing[claim_id]
+        claim.update({name: wanted[claim_id][name] for name in CLAIM_FIELDS})
+        state.save(Claim, claim, event, reason=_bulk_reason(event))
+    for claim_id in wanted.keys() - existing.keys():
+        existing[claim_id] = state.insert(
+            Claim,
+            event,
+            reason=_bulk_reason(event),
+            id=claim_id,
+            article_id=article["id"],
+            dossier_id=article["dossier_id"],
+            cluster_id=None,
+            **{name: wanted[claim_id][name] for name in CLAIM_FIELDS},
+        )
+
+
+def _replay_cluster_state(state: ReplayState, cluster: dict, event, *, new: bool) -> None:
+    data = event.data
+    for name in (
+        "canonical_text",
+        "article_count",
+        "independent_origin_count",
+        "origin",
+        "origins",
+        "supporting_article_count",
+        "contradicting_article_count",
+    ):
+        cluster[name] = data[name]
+    cluster.update(is_active=True, updated_at=event.recorded_at, version=event.stream_version)
+    if not new:
+        state.save(ClaimCluster, cluster, event)
+    claims = state.rows[Claim]
+    members = [claims[i] for i in data["claim_ids"] if i in claims]
+    wanted = set(data["claim_ids"])
+    leaving = [c for i, c in _claims_of_cluster(state)[cluster["id"]].items() if i not in wanted]
+    _replay_assign(state, leaving, None, event)
+    _replay_assign(state, [c for c in members if c["cluster_id"] != cluster["id"]], cluster, event)
+
+
+def _replay_assign(state: ReplayState, claims: list[dict], cluster: dict | None, event) -> None:
+    by_cluster = _claims_of_cluster(state)
+    for claim in claims:
+        by_cluster[str(claim["cluster_id"])].pop(claim["id"], None)
+        claim["cluster_id"] = cluster["id"] if cluster else None
+        by_cluster[str(claim["cluster_id"])][claim["id"]] = claim
+        state.save(Claim, claim, event, reason=_bulk_reason(event))
+
+
+@replays(ClaimEventType.CLUSTER_FORMED)
+def replay_cluster_formed(state: ReplayState, event) -> None:
+    cluster = {
+        "id": str(event.stream_id),
+        "dossier_id": event.data["dossier_id"],
+        "created_at": event.recorded_at,
+    }
+    _replay_cluster_state(state, cluster, event, new=True)
+    state.insert(ClaimCluster, event, **cluster)
+
+
+@replays(ClaimEventType.CLUSTER_UPDATED)
+def replay_cluster_updated(state: ReplayState, event) -> None:
+    _replay_cluster_state(state, state.get(ClaimCluster, event.stream_id), event, new=False)
+
+
+@replays(ClaimEventType.CLUSTER_DISSOLVED)
+def replay_cluster_dissolved(state: ReplayState, event) -> None:
+    cluster = state.get(ClaimCluster, event.stream_id)
+    _replay_assign(state, list(_claims_of_cluster(state)[cluster["id"]].values()), None, event)
+    cluster.update(
+        is_active=False,
+        article_count=0,
+        independent_origin_count=0,
+        updated_at=event.recorded_at,
+        version=event.stream_version,
+    )
+    state.save(ClaimCluster, cluster, event)
+
+
+@replays(ClaimEventType.VERDICT_DRAFTED)
+@replays(ClaimEventType.VERDICT_REVISED)
+def replay_verdict_drafted(state: ReplayState, event) -> None:
+    data = event.data
+    verdict = {
+        "id": str(event.stream_id),
+        "cluster_id": data["cluster_id"],
+        "dossier_id": data["dossier_id"],
+        "revision": data["revision"],
+        "supersedes_id": data["supersedes_id"],
+        "status": Verdict.Status.DRAFT.value,
+        "author_id": data["author_id"],
+        "created_at": event.recorded_at,
+    }
+    _replay_verdict_content(state, verdict, data, event, new=True)
+
+
+@replays(ClaimEventType.VERDICT_FLAGGED_FOR_REVIEW)
+def replay_verdict_flagged_for_review(state: ReplayState, event) -> None:
+    verdict = state.get(Verdict, event.stream_id)
+    verdict["needs_review"] = True
+    verdict["review_flags"] = [
+        *verdict["review_flags"],
+        {"at": event.recorded_at.isoformat(), "reasons": event.data["reasons"]},
+    ]
+    verdict.update(updated_at=event.recorded_at, version=event.stream_version)
+    state.save(Verdict, verdict, event)
+
+
+@replays(ClaimEventType.VERDICT_EDITED)
+def replay_verdict_edited(state: ReplayState, event) -> None:
+    verdict = state.get(Verdict, event.stream_id)
+    _replay_verdict_content(state, verdict, event.data, event, new=False)
+
+
+def _replay_verdict_status(state: ReplayState, event, status: Verdict.Status, **fields) -> None:
+    verdict = state.get(Verdict, event.stream_id)
+    verdict.update(
+        fields, status=status.value, updated_at=event.recorded_at, version=event.stream_version
+    )
+    state.save(Verdict, verdict, event)
+
+
+@replays(ClaimEventType.VERDICT_SUBMITTED)
+def replay_verdict_submitted(state: ReplayState, event) -> None:
+    _replay_verdict_status(state, event, Verdict.Status.IN_REVIEW)
+
+
+@replays(ClaimEventType.VERDICT_APPROVED)
+def replay_verdict_approved(state: ReplayState, event) -> None:
+    _replay_verdict_status(
+        state,
+        event,
+        Verdict.Status.APPROVED,
+        reviewer_id=event.data["reviewer_id"],
+        approved_at=event.recorded_at,
+        needs_review=False,
+    )
+
+
+@replays(ClaimEventType.VERDICT_CHANGES_REQUESTED)
+def replay_verdict_changes_requested(state: ReplayState, event) -> None:
+    _replay_verdict_status(
+        state,
+        event,
+        Verdict.Status.CHANGES_REQUESTED,
+        reviewer_id=event.data["reviewer_id"],
+        approved_at=None,
+    )
+
+
+@replays(ClaimEventType.VERDICT_PUBLISHED)
+def replay_verdict_published(state: ReplayState, event) -> None:
+    _replay_verdict_status(state, event, Verdict.Status.PUBLISHED, published_at=event.recorded_at)
+
+
+def _replay_verdict_content(state: ReplayState, verdict: dict, data: dict, event, *, new: bool):
+    """apply_verdict_content, in memory."""
+    for name in (
+        "rating",
+        "confidence",
+        "source_reliability",
+        "information_credibility",
+        "rationale",
+    ):
+        verdict[name] = data[name]
+    verdict.update(updated_at=event.recorded_at, version=event.stream_version)
+    if new:
+        state.insert(Verdict, event, **verdict)
+    else:
+        state.save(Verdict, verdict, event)
+    for stale in state.where(VerdictEvidence, verdict_id=verdict["id"]):
+        state.delete(VerdictEvidence, stale, event)
+    for index, item in enumerate(data["evidence"]):
+        state.insert(
+            VerdictEvidence,
+            event,
+            id=evidence_id(event, index),
+            verdict_id=verdict["id"],
+            article_id=item["article_id"],
+            claim_id=item["claim_id"],
+            quote=item["quote"],
+            relation=item["relation"],
+            note=item["note"],
+        )
+
+
 @wipes_projections(order=10)
 def wipe_claim_projections() -> None:
-    """Rows first, then history: deleting a row writes a "-" history row of its own."""
-    Verdict.objects.update(supersedes=None)
-    for model in (VerdictEvidence, Verdict, Claim, ClaimCluster):
-        model.objects.all().delete()
-        model.history.model.objects.all().delete()
+    delete_all(VerdictEvidence, Verdict, Claim, ClaimCluster)

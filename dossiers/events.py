@@ -9,8 +9,15 @@ from datetime import UTC, datetime
 
 from django.db.models import TextChoices
 
-from dossiers.eventstore import projection, save_projection, stamp_history, wipes_projections
+from dossiers.eventstore import (
+    projection,
+    replays,
+    save_projection,
+    stamp_history,
+    wipes_projections,
+)
 from dossiers.models import Article, Dossier, Event, Membership, Source, Team
+from dossiers.replay import ReplayState, delete_all
 
 
 class StreamType(TextChoices):
@@ -172,9 +179,152 @@ def claims_extracted(event: Event) -> None:
     replace_article_claims(article, data["claims"], event)
 
 
+# --- replay twins (dossiers/replay.py): the same rows, made in memory ----------------------
+
+
+@replays(EventType.TEAM_CREATED)
+def replay_team_created(state: ReplayState, event) -> None:
+    state.insert(
+        Team,
+        event,
+        id=str(event.stream_id),
+        name=event.data["name"],
+        created_at=event.recorded_at,
+        version=event.stream_version,
+    )
+
+
+@replays(EventType.MEMBER_ADDED)
+def replay_member_added(state: ReplayState, event) -> None:
+    state.insert(
+        Membership,
+        event,
+        id=event.position,
+        team_id=str(event.stream_id),
+        user_id=event.data["user_id"],
+        role=event.data["role"],
+    )
+    state.get(Team, event.stream_id)["version"] = event.stream_version
+
+
+@replays(EventType.MEMBER_ROLE_CHANGED)
+def replay_member_role_changed(state: ReplayState, event) -> None:
+    (membership,) = state.where(
+        Membership, team_id=str(event.stream_id), user_id=event.data["user_id"]
+    )
+    membership["role"] = event.data["role"]
+    state.save(Membership, membership, event)
+    state.get(Team, event.stream_id)["version"] = event.stream_version
+
+
+@replays(EventType.DOSSIER_CREATED)
+def replay_dossier_created(state: ReplayState, event) -> None:
+    data = event.data
+    state.insert(
+        Dossier,
+        event,
+        id=str(event.stream_id),
+        team_id=data["team_id"],
+        title=data["title"],
+        question=data["question"],
+        tags=data["tags"],
+        created_by_id=data["created_by"],
+        created_at=event.recorded_at,
+        version=event.stream_version,
+    )
+
+
+@replays(EventType.SOURCE_ADDED)
+def replay_source_added(state: ReplayState, event) -> None:
+    data = event.data
+    state.insert(
+        Source,
+        event,
+        id=str(event.stream_id),
+        team_id=data["team_id"],
+        name=data["name"],
+        kind=data["kind"],
+        domain=data["domain"],
+        reliability=data["reliability"],
+        version=event.stream_version,
+    )
+
+
+@replays(EventType.ARTICLE_UPLOADED)
+def replay_article_uploaded(state: ReplayState, event) -> None:
+    data = event.data
+    state.insert(
+        Article,
+        event,
+        id=str(event.stream_id),
+        dossier_id=data["dossier_id"],
+        source_id=data["source_id"],
+        title=data["title"],
+        url=data["url"],
+        raw_upload=data["raw_upload"],
+        content_type=data["content_type"],
+        filename=data["filename"],
+        content_hash=data["content_hash"],
+        status=Article.Status.PENDING.value,
+        status_changed_at=event.recorded_at,
+        uploaded_by_id=data["uploaded_by"],
+        uploaded_at=event.recorded_at,
+        version=event.stream_version,
+    )
+
+
+def _replay_article_change(state: ReplayState, event, **changes) -> dict:
+    article = state.get(Article, event.stream_id)
+    article.update(changes, status_changed_at=event.recorded_at, version=event.stream_version)
+    state.save(Article, article, event)
+    return article
+
+
+@replays(EventType.ARTICLE_EXTRACTION_REQUESTED)
+def replay_article_extraction_requested(state: ReplayState, event) -> None:
+    _replay_article_change(state, event, status=Article.Status.PENDING.value)
+
+
+@replays(EventType.ARTICLE_EXTRACTION_STARTED)
+def replay_article_extraction_started(state: ReplayState, event) -> None:
+    _replay_article_change(
+        state,
+        event,
+        status=Article.Status.RUNNING.value,
+        extraction_attempts=event.data["attempt"],
+        extraction_error="",
+    )
+
+
+@replays(EventType.ARTICLE_EXTRACTION_FAILED)
+def replay_article_extraction_failed(state: ReplayState, event) -> None:
+    _replay_article_change(
+        state, event, status=Article.Status.FAILED.value, extraction_error=event.data["error"]
+    )
+
+
+@replays(EventType.CLAIMS_EXTRACTED)
+def replay_claims_extracted(state: ReplayState, event) -> None:
+    from claims.events import replay_article_claims
+
+    data = event.data
+    article = state.get(Article, event.stream_id)
+    article = _replay_article_change(
+        state,
+        event,
+        title=data["title"] or article["title"],
+        author=data["author"],
+        published_at=parse_time(data["published_at"]),
+        published_precision=data.get("published_precision") or "",
+        language=data["language"],
+        body=data["body"],
+        extractor_version=data["extractor_version"],
+        status=Article.Status.DONE.value,
+        extraction_error="",
+    )
+    replay_article_claims(state, article, data["claims"], event)
+
+
 @wipes_projections(order=100)
 def wipe_dossier_projections() -> None:
-    """Rows first, then history: deleting a row writes a "-" history row of its own."""
-    for model in (Article, Source, Dossier, Membership, Team):
-        model.objects.all().delete()
-        model.history.model.objects.all().delete()
+    delete_all(Article, Source, Dossier, Membership, Team)

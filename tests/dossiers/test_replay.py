@@ -66,3 +66,45 @@ def test_replay_after_wiping_by_hand_restores_the_rows():
     replay_all()
     replay_all()  # twice in a row gives the same state: projections are deterministic
     assert projection_snapshot() == before
+
+
+def test_replay_rebuilds_re_extraction_failures_sources_and_role_changes():
+    """The events the other replay tests do not make: a re-extraction that retires claims
+    (evidence keeps its quote, loses its claim), dissolved clusters, a failed extraction,
+    a source, a role change."""
+    from claims.extraction import EXTRACTOR_VERSION, extract_article
+    from dossiers import commands
+    from dossiers.events import EventType
+    from workers.pipeline import claim_id
+
+    dossier = build_dossier()
+    analyst = dossier.team.memberships.get(role=Role.ANALYST).user
+    commands.add_member(team=dossier.team, user=analyst, role=Role.REVIEWER)
+    commands.add_source(team=dossier.team, name="Wire", domain="wire.example", actor=analyst)
+    extracted = extract_article(
+        "Harbour strike ends\n\nDock workers in Rotterdam ended their strike on Friday after "
+        "the port authority agreed to a 6 percent raise, union leader Marta Jansen said.\n"
+    )
+    cited = Verdict.objects.get().evidence.get().claim.article
+    lone = ClaimCluster.objects.filter(article_count=1, verdicts=None).first().claims.get()
+    for article in (cited, lone.article):
+        article = commands.start_extraction(article=Article.objects.get(id=article.id))
+        commands.record_extraction_result(
+            article=article,
+            extracted=extracted,
+            extractor_version=EXTRACTOR_VERSION,
+            claim_ids=[claim_id(article.id, c.start, c.end, c.text) for c in extracted.claims],
+        )
+        recluster_dossier(dossier=dossier)
+    failed = Article.objects.filter(dossier=dossier).exclude(id=cited.id).first()
+    commands.request_extraction(article=failed, actor=analyst)
+    failed = commands.start_extraction(article=Article.objects.get(id=failed.id))
+    commands.record_extraction_failure(article=failed, error="ValueError: broken")
+    logged = set(Event.objects.values_list("type", flat=True))
+    assert logged >= set(EventType) | {"ClusterDissolved"}, set(EventType) - logged
+    assert Verdict.objects.get().evidence.get().claim is None
+    before = projection_snapshot()
+
+    call_command("replay_events")
+
+    assert projection_snapshot() == before
