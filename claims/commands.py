@@ -12,6 +12,7 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 
 from claims.events import MAX_EVIDENCE, ClaimEventType
+from claims.extraction.candidates import candidate_articles
 from claims.extraction.clustering import ClusterItem, cluster_claims
 from claims.extraction.origins import (
     OriginEvidence,
@@ -33,6 +34,7 @@ from dossiers.models import Article, Dossier, Event, Role, SourceReliability
 from dossiers.permissions import require_role
 
 User = AbstractBaseUser
+STANCE_BATCH = 2000  # (claim, body) pairs classified at once
 
 
 def _context(actor: User | None, reason: str = "") -> Context:
@@ -224,29 +226,46 @@ def _review_reasons(before: dict, after: dict) -> list[str]:
 def _contradicting_articles(
     dossier: Dossier, result, by_id: dict[str, _ClaimRow], verdict_keys: set[str]
 ) -> dict[str, set[str]]:
-    """For clusters that matter (several articles, or a verdict): which other articles disagree."""
+    """For clusters that matter (several articles, or a verdict): which other articles disagree.
+
+    Only the articles likely to discuss a cluster's claim are classified
+    (`candidates.candidate_articles`), in batches sorted by article so each body is profiled
+    once per batch: memory stays bounded in a dossier of thousands of articles.
+    """
     from claims.extraction.stance import classify_stance  # loads the model on first use
 
-    bodies = dict(
-        Article.objects.filter(dossier=dossier, status=Article.Status.DONE).values_list(
-            "id", "body"
-        )
+    bodies = {
+        str(article_id): body
+        for article_id, body in Article.objects.filter(
+            dossier=dossier, status=Article.Status.DONE
+        ).values_list("id", "body")
+        if body
+    }
+    clusters = {
+        key: cluster
+        for key, cluster in result.clusters.items()
+        if cluster.article_count >= 2 or key in verdict_keys
+    }
+    candidates = candidate_articles(
+        {key: cluster.canonical_text for key, cluster in clusters.items()},
+        bodies,
+        {
+            key: {by_id[claim_key].article_id for claim_key in cluster.claim_keys}
+            for key, cluster in clusters.items()
+        },
     )
-    pairs, keys = [], []
-    for key, cluster in result.clusters.items():
-        if cluster.article_count < 2 and key not in verdict_keys:
-            continue
-        member_articles = {by_id[claim_key].article_id for claim_key in cluster.claim_keys}
-        for article_id, body in bodies.items():
-            if str(article_id) not in member_articles and body:
-                pairs.append((cluster.canonical_text, body))
-                keys.append((key, str(article_id)))
+    pairs = sorted(
+        (article_id, key) for key, articles in candidates.items() for article_id in articles
+    )
     contradicting: dict[str, set[str]] = defaultdict(set)
-    for (key, article_id), stance in zip(
-        keys, classify_stance(pairs) if pairs else [], strict=True
-    ):
-        if stance == "disagree":
-            contradicting[key].add(article_id)
+    for start in range(0, len(pairs), STANCE_BATCH):
+        batch = pairs[start : start + STANCE_BATCH]
+        stances = classify_stance(
+            [(clusters[key].canonical_text, bodies[article_id]) for article_id, key in batch]
+        )
+        for (article_id, key), stance in zip(batch, stances, strict=True):
+            if stance == "disagree":
+                contradicting[key].add(article_id)
     return contradicting
 
 
