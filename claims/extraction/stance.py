@@ -473,10 +473,13 @@ def _body_profile(body: str) -> BodyProfile:
 
 def classify_stance(pairs: Sequence[tuple[str, str]]) -> list[str]:
     """Stance label for each (claim, body) pair, in order. Bodies repeated across pairs
-    (and across calls, up to a cache of 512) are profiled once."""
+    are profiled once (and across calls, up to a cache of 512): looking each pair's body up
+    in the cache alone would profile every pair again once a call holds more than 512
+    bodies, as re-clustering a dossier of more articles does."""
     if not pairs:
         return []
     model = load_model()
     claims = profile_claims(model.encoder, [claim for claim, _ in pairs])
-    bodies = [_body_profile(body) for _, body in pairs]
+    profiles = {body: _body_profile(body) for body in dict.fromkeys(body for _, body in pairs)}
+    bodies = [profiles[body] for _, body in pairs]
     return model.predict(*pair_features(model.encoder, claims, bodies))
