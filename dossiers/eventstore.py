@@ -254,6 +254,7 @@ def replay_all(*, progress: Callable[[int], None] | None = None, chunk_size: int
         raise RuntimeError(f"no replay projection for {sorted(missing)}")
     count = 0
     with transaction.atomic():
+        lock_appends()  # appends wait: an event committed mid-replay would be lost or doubled
         for _, wipe in sorted(_wipers, key=lambda item: item[0]):
             wipe()
         _users_by_id.clear()
