@@ -1,6 +1,9 @@
 """A newsroom's traffic on the API: mostly reads of clusters and claims, some uploads, some
 verdict edits. Each simulated user is one analyst with its own token and its own draft
 verdict, so an edit refused with 412 would be a bug, not contention: every failure counts.
+The one exception is named as such: a deliberately stale edit (an If-Match of a version the
+analyst has already replaced, as from a second browser tab) must get 412, and counts as a
+failure if it gets anything else.
 
 The fixture file (written by `run.py`) names the dossier, the tokens and the verdicts:
     CLAIMDESK_LOAD_FIXTURE=var/load/fixture.json locust -f bench/load/locustfile.py ...
@@ -32,6 +35,7 @@ class Analyst(HttpUser):
         self.etag = self.client.get(
             f"/api/v1/verdicts/{self.verdict}/", name="/verdicts/[id]/"
         ).headers["ETag"]
+        self.stale_etag = None
 
     @task(6)
     def clusters(self) -> None:
@@ -66,7 +70,23 @@ class Analyst(HttpUser):
             name="/verdicts/[id]/ PATCH",
         )
         if response.status_code == 200:
-            self.etag = response.headers["ETag"]
+            self.stale_etag, self.etag = self.etag, response.headers["ETag"]
+
+    @task(1)
+    def stale_edit(self) -> None:
+        if self.stale_etag is None:
+            return
+        with self.client.patch(
+            f"/api/v1/verdicts/{self.verdict}/",
+            json={"rationale": "From a tab left open.", "confidence": 10},
+            headers={"If-Match": self.stale_etag},
+            name="/verdicts/[id]/ PATCH stale (412 expected)",
+            catch_response=True,
+        ) as response:
+            if response.status_code == 412:
+                response.success()
+            else:
+                response.failure(f"a stale If-Match got {response.status_code}, not 412")
 
     @task(1)
     def upload(self) -> None:

@@ -9,8 +9,10 @@ own, and a dossier of 40 articles extracted and clustered through the commands.
 
 Runs gunicorn (2 processes x 4 threads) and `celery worker --pool=solo` on a queue of its own,
 then `locust --headless` with the traffic in locustfile.py (reads of clusters and claims,
-uploads that the worker extracts, verdict edits with If-Match). Prints throughput,
-p50/p95/p99 per request and overall, and the error count; exits 1 on any error.
+uploads that the worker extracts, verdict edits with If-Match, and deliberately stale edits
+that must get 412). Prints throughput, p50/p95/p99 per request and overall, and the error
+count (a stale edit answered 412 is the expected outcome, counted on its own line, not an
+error); exits 1 on any error.
 """
 
 from __future__ import annotations
@@ -188,7 +190,11 @@ def main() -> int:
         server.terminate()
         worker.terminate()
         server.wait(timeout=30)
-        worker.wait(timeout=60)
+        try:
+            worker.wait(timeout=60)
+        except subprocess.TimeoutExpired:
+            worker.kill()
+            worker.wait()
         with celery_app.connection_for_write() as conn:
             conn.default_channel.queue_delete(queue)
 
