@@ -1,9 +1,10 @@
 """A newsroom's traffic on the API: mostly reads of clusters and claims, some uploads, some
 verdict edits. Each simulated user is one analyst with its own token and its own draft
-verdict, so an edit refused with 412 would be a bug, not contention: every failure counts.
-The one exception is named as such: a deliberately stale edit (an If-Match of a version the
-analyst has already replaced, as from a second browser tab) must get 412, and counts as a
-failure if it gets anything else.
+verdict, so no two users contend for one verdict: every failure counts. Two 412s are the
+right answer and are counted on lines of their own: a deliberately stale edit (an If-Match of
+a version the analyst has already replaced, as from a second browser tab), which fails if it
+gets anything else; and an edit whose verdict re-clustering flagged between the read and the
+save (see `edit_verdict`).
 
 The fixture file (written by `run.py`) names the dossier, the tokens and the verdicts:
     CLAIMDESK_LOAD_FIXTURE=var/load/fixture.json locust -f bench/load/locustfile.py ...
@@ -60,7 +61,16 @@ class Analyst(HttpUser):
 
     @task(2)
     def edit_verdict(self) -> None:
-        response = self.client.patch(
+        """Open the verdict (fresh ETag), then save an edit, as the edit form does.
+
+        Re-clustering flags the verdict for review whenever an upload changes its cluster,
+        which moves its version: an edit that loses that race gets 412, the right answer. It
+        is recorded on its own line ("EXPECTED 412 ...") and not as a failure.
+        """
+        self.etag = self.client.get(
+            f"/api/v1/verdicts/{self.verdict}/", name="/verdicts/[id]/"
+        ).headers["ETag"]
+        with self.client.patch(
             f"/api/v1/verdicts/{self.verdict}/",
             json={
                 "rationale": f"Checked again: {uuid.uuid4()}",
@@ -68,9 +78,20 @@ class Analyst(HttpUser):
             },
             headers={"If-Match": self.etag},
             name="/verdicts/[id]/ PATCH",
-        )
-        if response.status_code == 200:
-            self.stale_etag, self.etag = self.etag, response.headers["ETag"]
+            catch_response=True,
+        ) as response:
+            if response.status_code == 200:
+                self.stale_etag, self.etag = self.etag, response.headers["ETag"]
+            elif response.status_code == 412:
+                response.success()
+                self.environment.events.request.fire(
+                    request_type="EXPECTED",
+                    name="412: verdict flagged between read and edit",
+                    response_time=response.elapsed.total_seconds() * 1000,
+                    response_length=0,
+                    exception=None,
+                    context={},
+                )
 
     @task(1)
     def stale_edit(self) -> None:
