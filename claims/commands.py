@@ -11,7 +11,7 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 
-from claims.events import MAX_EVIDENCE, ClaimEventType
+from claims.events import MAX_EVIDENCE, ClaimEventType, apply_cluster_events
 from claims.extraction.candidates import candidate_articles
 from claims.extraction.clustering import ClusterItem, cluster_claims
 from claims.extraction.origins import (
@@ -29,7 +29,15 @@ from claims.models import (
     Verdict,
 )
 from dossiers.events import StreamType
-from dossiers.eventstore import Actor, ConcurrencyError, Context, lock_appends, record
+from dossiers.eventstore import (
+    Actor,
+    ConcurrencyError,
+    Context,
+    NewEvent,
+    lock_appends,
+    record,
+    record_many,
+)
 from dossiers.models import Article, Dossier, Event, Role, SourceReliability
 from dossiers.permissions import require_role
 
@@ -130,39 +138,42 @@ def recluster_dossier(*, dossier: Dossier, actor: User | None = None) -> int:
     )
     existing = {str(c.id): c for c in ClaimCluster.objects.filter(dossier=dossier)}
     contradicting = _contradicting_articles(dossier, result, by_id, verdict_keys)
-    changes = 0
+    events: list[NewEvent] = []
+    flags: list[tuple[uuid.UUID, list[str]]] = []
     for key, cluster in result.clusters.items():
         members = [by_id[claim_key] for claim_key in cluster.claim_keys]
         state = _cluster_state(dossier, cluster, members, len(contradicting.get(key, ())))
         current = existing.pop(key, None)
         if current is None:
-            _append_cluster_event(
-                dossier, uuid.uuid4(), 0, ClaimEventType.CLUSTER_FORMED, state, actor
-            )
-            changes += 1
+            events.append(_cluster_event(uuid.uuid4(), 0, ClaimEventType.CLUSTER_FORMED, state))
             continue
         before = _stored_state(current, sorted(members_before.get(key, [])))
         if before == state and current.is_active:
             continue
-        _append_cluster_event(
-            dossier, current.id, current.version, ClaimEventType.CLUSTER_UPDATED, state, actor
+        events.append(
+            _cluster_event(current.id, current.version, ClaimEventType.CLUSTER_UPDATED, state)
         )
-        changes += 1
         reasons = _review_reasons(before, state)
         if key in verdict_keys and reasons:
-            flag_verdicts_of_cluster(cluster_id=current.id, reasons=reasons, actor=actor)
+            flags.append((current.id, reasons))
     for key, cluster in existing.items():
         if not cluster.is_active:
             continue
-        _append_cluster_event(
-            dossier, cluster.id, cluster.version, ClaimEventType.CLUSTER_DISSOLVED, {}, actor
+        events.append(
+            _cluster_event(cluster.id, cluster.version, ClaimEventType.CLUSTER_DISSOLVED, {})
         )
-        changes += 1
         if key in verdict_keys:
-            flag_verdicts_of_cluster(
-                cluster_id=cluster.id, reasons=["the cluster lost all its claims"], actor=actor
-            )
-    return changes
+            flags.append((cluster.id, ["the cluster lost all its claims"]))
+    # One batch: a first re-clustering of a large dossier forms thousands of clusters.
+    record_many(
+        events,
+        context=_context(actor, "re-clustering"),
+        team_id=dossier.team_id,
+        apply_all=apply_cluster_events,
+    )
+    for cluster_id, reasons in flags:
+        flag_verdicts_of_cluster(cluster_id=cluster_id, reasons=reasons, actor=actor)
+    return len(events)
 
 
 def _cluster_state(dossier: Dossier, cluster, members: list[_ClaimRow], contradicting: int) -> dict:
@@ -269,17 +280,13 @@ def _contradicting_articles(
     return contradicting
 
 
-def _append_cluster_event(
-    dossier: Dossier, cluster_id, version: int, event_type: str, data: dict, actor: User | None
-) -> None:
-    record(
+def _cluster_event(cluster_id, version: int, event_type: str, data: dict) -> NewEvent:
+    return NewEvent(
         stream_type=StreamType.CLUSTER,
         stream_id=cluster_id,
         expected_version=version,
         event_type=event_type,
         data=data,
-        context=_context(actor, "re-clustering"),
-        team_id=dossier.team_id,
     )
 
 

@@ -92,66 +92,33 @@ def replace_article_claims(article: Article, claims: list[dict], event: Event) -
         )
 
 
-def _apply_cluster_state(cluster: ClaimCluster, event: Event) -> None:
-    data = event.data
-    for name in (
-        "canonical_text",
-        "article_count",
-        "independent_origin_count",
-        "origin",
-        "origins",
-        "supporting_article_count",
-        "contradicting_article_count",
-    ):
-        setattr(cluster, name, data[name])
-    cluster.is_active = True
-    cluster.updated_at = event.recorded_at
-    save_projection(cluster, event)
-    members = Claim.objects.filter(id__in=data["claim_ids"])
-    leaving = Claim.objects.filter(cluster=cluster).exclude(id__in=data["claim_ids"])
-    _assign_claims(list(leaving), None, event)
-    _assign_claims(list(members.exclude(cluster=cluster)), cluster, event)
+def apply_cluster_events(events: list[Event]) -> None:
+    """The live projection of cluster events: the replay twins below, on the rows of the
+    events' dossiers loaded into memory, then the changes written in bulk. A re-clustering
+    appends thousands of these at once (`eventstore.record_many`)."""
+    dossiers = {event.data["dossier_id"] for event in events if "dossier_id" in event.data}
+    dossiers |= {
+        str(d)
+        for d in ClaimCluster.objects.filter(
+            id__in=[e.stream_id for e in events if "dossier_id" not in e.data]
+        ).values_list("dossier_id", flat=True)
+    }
+    state = ReplayState()
+    state.load(ClaimCluster, ClaimCluster.objects.filter(dossier_id__in=dossiers))
+    by_cluster = _claims_of_cluster(state)
+    for claim in state.load(Claim, Claim.objects.filter(dossier_id__in=dossiers)):
+        by_cluster[str(claim["cluster_id"])][claim["id"]] = claim
+    for event in events:
+        _REPLAY_CLUSTER[event.type](state, event)
+    state.write_changes()
 
 
-def _assign_claims(claims: list[Claim], cluster: ClaimCluster | None, event: Event) -> None:
-    if not claims:
-        return
-    for claim in claims:
-        claim.cluster = cluster
-    bulk_update_with_history(
-        claims,
-        Claim,
-        ["cluster"],
-        default_user=history_user(event),
-        default_change_reason=event.metadata.get("reason") or event.type,
-        default_date=event.recorded_at,
-    )
-
-
-@projection(ClaimEventType.CLUSTER_FORMED)
-def cluster_formed(event: Event) -> None:
-    cluster = ClaimCluster(
-        id=event.stream_id,
-        dossier_id=event.data["dossier_id"],
-        created_at=event.recorded_at,
-    )
-    _apply_cluster_state(cluster, event)
-
-
-@projection(ClaimEventType.CLUSTER_UPDATED)
-def cluster_updated(event: Event) -> None:
-    _apply_cluster_state(ClaimCluster.objects.get(id=event.stream_id), event)
-
-
-@projection(ClaimEventType.CLUSTER_DISSOLVED)
-def cluster_dissolved(event: Event) -> None:
-    cluster = ClaimCluster.objects.get(id=event.stream_id)
-    _assign_claims(list(cluster.claims.all()), None, event)
-    cluster.is_active = False
-    cluster.article_count = 0
-    cluster.independent_origin_count = 0
-    cluster.updated_at = event.recorded_at
-    save_projection(cluster, event)
+for _cluster_event_type in (
+    ClaimEventType.CLUSTER_FORMED,
+    ClaimEventType.CLUSTER_UPDATED,
+    ClaimEventType.CLUSTER_DISSOLVED,
+):
+    projection(_cluster_event_type)(lambda event: apply_cluster_events([event]))
 
 
 @projection(ClaimEventType.VERDICT_DRAFTED)
@@ -370,6 +337,13 @@ def replay_cluster_dissolved(state: ReplayState, event) -> None:
         version=event.stream_version,
     )
     state.save(ClaimCluster, cluster, event)
+
+
+_REPLAY_CLUSTER = {
+    ClaimEventType.CLUSTER_FORMED: replay_cluster_formed,
+    ClaimEventType.CLUSTER_UPDATED: replay_cluster_updated,
+    ClaimEventType.CLUSTER_DISSOLVED: replay_cluster_dissolved,
+}
 
 
 @replays(ClaimEventType.VERDICT_DRAFTED)

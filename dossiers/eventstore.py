@@ -158,6 +158,74 @@ def record(
     return event
 
 
+@dataclass(frozen=True)
+class NewEvent:
+    """One event of a `record_many` batch."""
+
+    stream_type: str
+    stream_id: uuid.UUID
+    expected_version: int
+    event_type: str
+    data: dict[str, Any]
+
+
+def record_many(
+    new_events: list[NewEvent],
+    *,
+    context: Context,
+    team_id: uuid.UUID | None,
+    apply_all: Callable[[list[Event]], None],
+) -> list[Event]:
+    """Append events to distinct streams with one version check and one insert, then apply
+    them all at once with `apply_all` (which must leave what applying each in order would).
+
+    For commands that append many events at a time (a re-clustering forms thousands of
+    clusters): `record()` per event costs several queries each. Raises ConcurrencyError if
+    any stream moved on. Must run inside `transaction.atomic()`.
+    """
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("record_many() must be called inside transaction.atomic()")
+    if not new_events:
+        return []
+    keys = [(e.stream_type, str(e.stream_id)) for e in new_events]
+    if len(set(keys)) != len(keys):
+        raise ValueError("record_many() takes at most one event per stream")
+    lock_appends()
+    actual: dict[tuple[str, str], int] = {}
+    for stream_type in {e.stream_type for e in new_events}:
+        ids = [e.stream_id for e in new_events if e.stream_type == stream_type]
+        latest = (
+            Event.objects.filter(stream_type=stream_type, stream_id__in=ids)
+            .values_list("stream_id")
+            .annotate(v=Max("stream_version"))
+        )
+        actual.update({(stream_type, str(sid)): v for sid, v in latest})
+    for event in new_events:
+        found = actual.get((event.stream_type, str(event.stream_id)), 0)
+        if found != event.expected_version:
+            raise ConcurrencyError(
+                event.stream_type, event.stream_id, event.expected_version, found
+            )
+    now, metadata = timezone.now(), context.metadata()
+    events = Event.objects.bulk_create(
+        [
+            Event(
+                stream_type=e.stream_type,
+                stream_id=e.stream_id,
+                stream_version=e.expected_version + 1,
+                type=e.event_type,
+                data=e.data,
+                metadata=metadata,
+                team_id=team_id,
+                recorded_at=now,
+            )
+            for e in new_events
+        ]
+    )
+    apply_all(events)
+    return events
+
+
 def lock_appends() -> None:
     """Hold a transaction-scoped lock so positions become visible in commit order.
 

@@ -54,6 +54,7 @@ class ReplayState:
         self._user_ids = set(get_user_model().objects.values_list("pk", flat=True))
         self._defaults: dict[type[models.Model], list[models.Field]] = {}
         self._indexes: dict[str, dict[str, dict]] = defaultdict(lambda: defaultdict(dict))
+        self._loaded: dict[type[models.Model], dict[str, dict]] = defaultdict(dict)
 
     # --- rows ---
 
@@ -112,6 +113,49 @@ class ReplayState:
             self._defaults[model] = list(model._meta.concrete_fields)
         return self._defaults[model]
 
+    # --- live batches: load some rows, apply events, write what changed ---
+
+    def load(self, model: type[models.Model], queryset) -> list[dict]:
+        """Rows from the database, ids as strings (as the projections write them)."""
+        uuids = [f.attname for f in model._meta.concrete_fields if _holds_uuid(f)]
+        rows = []
+        for row in queryset.values():
+            for name in uuids:
+                if row[name] is not None:
+                    row[name] = str(row[name])
+            self.rows[model][_key(row["id"])] = row
+            self._loaded[model][_key(row["id"])] = dict(row)
+            rows.append(row)
+        return rows
+
+    def write_changes(self) -> None:
+        """Insert new rows, update changed ones and insert every history row, in bulk."""
+        for model, rows in self.rows.items():
+            loaded = self._loaded[model]
+            new = [model(**row) for pk, row in rows.items() if pk not in loaded]
+            changed: dict[str, dict] = {}
+            for pk, row in rows.items():
+                if pk in loaded and row != loaded[pk]:
+                    changed[pk] = row
+            model.objects.bulk_create(new, batch_size=1000)
+            if changed:
+                names = sorted(
+                    {
+                        _field_name(model, attname)
+                        for row in changed.values()
+                        for attname, value in row.items()
+                        if loaded[_key(row["id"])][attname] != value
+                    }
+                )
+                model.objects.bulk_update(
+                    [model(**row) for row in changed.values()], names, batch_size=1000
+                )
+        for model, history in self.history_rows.items():
+            history_model = model.history.model
+            history_model.objects.bulk_create(
+                [history_model(**row) for row in history], batch_size=1000
+            )
+
     # --- writing ---
 
     def write(self, models_in_order: Iterable[type[models.Model]]) -> None:
@@ -122,6 +166,15 @@ class ReplayState:
 
 
 _HISTORY_FIELDS: dict[type[models.Model], list[str]] = {}
+
+
+def _holds_uuid(field: models.Field) -> bool:
+    target = field.target_field if field.is_relation else field
+    return isinstance(target, models.UUIDField)
+
+
+def _field_name(model: type[models.Model], attname: str) -> str:
+    return next(f.name for f in model._meta.concrete_fields if f.attname == attname)
 
 
 def _key(pk) -> str:
