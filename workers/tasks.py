@@ -40,7 +40,11 @@ def extract_article(article_id: str) -> str:
     if article is None:
         return "missing"
     # A failed article re-clusters too: it may have held back other articles' re-clustering.
-    if article.status in (Article.Status.DONE, Article.Status.FAILED):
+    # While others of the dossier are in flight, the last of them to finish asks instead
+    # (checked after this article's commit, so of two finishing at once one sees the other
+    # done): a burst then queues one re-clustering, not one per article.
+    finished = article.status in (Article.Status.DONE, Article.Status.FAILED)
+    if finished and not extraction_in_flight(article.dossier):
         enqueue_reclustering(article.dossier_id)
     return article.status
 

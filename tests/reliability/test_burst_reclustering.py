@@ -67,6 +67,17 @@ def test_a_failed_extraction_still_triggers_the_reclustering_it_held_back(burst,
     assert tasks.recluster_dossier(str(dossier.id)) > 0
 
 
+def test_only_the_last_extraction_of_a_burst_requests_reclustering(burst, monkeypatch):
+    dossier, (first, second, third) = burst
+    requested = []
+    monkeypatch.setattr(tasks, "enqueue_reclustering", requested.append)
+    for article in (first, second):
+        assert tasks.extract_article(str(article.id)) == Article.Status.DONE
+    assert requested == []  # the third is still pending: it will ask
+    assert tasks.extract_article(str(third.id)) == Article.Status.DONE
+    assert requested == [dossier.id]
+
+
 @pytest.mark.skipif(not settings.REDIS_URL, reason="the queued marks live in Redis")
 def test_at_most_one_reclustering_per_dossier_waits_in_the_queue(monkeypatch):
     published = []
