@@ -392,11 +392,18 @@ def draft_verdict(
     return Verdict.objects.get(id=verdict_id)
 
 
+# A verdict is flagged once someone has put it forward as a conclusion. A draft is still being
+# written against the live cluster: flagging it would only move its version under its author
+# (every upload into the cluster turned the author's next save into a 412) and pile up flags
+# nobody acknowledges.
+_FLAGGABLE = (Verdict.Status.IN_REVIEW, Verdict.Status.APPROVED, Verdict.Status.PUBLISHED)
+
+
 @transaction.atomic
 def flag_verdicts_of_cluster(*, cluster_id, reasons: list[str], actor: User | None) -> int:
     """Flag the cluster's current verdict revision for review, saying what changed."""
     verdict = Verdict.objects.filter(cluster_id=cluster_id).order_by("-revision").first()
-    if verdict is None:
+    if verdict is None or verdict.status not in _FLAGGABLE:
         return 0
     record(
         stream_type=StreamType.VERDICT,

@@ -1,10 +1,10 @@
 """A newsroom's traffic on the API: mostly reads of clusters and claims, some uploads, some
 verdict edits. Each simulated user is one analyst with its own token and its own draft
-verdict, so no two users contend for one verdict: every failure counts. Two 412s are the
-right answer and are counted on lines of their own: a deliberately stale edit (an If-Match of
-a version the analyst has already replaced, as from a second browser tab), which fails if it
-gets anything else; and an edit whose verdict re-clustering flagged between the read and the
-save (see `edit_verdict`).
+verdict, so no two users contend for one verdict: every failure counts. One 412 is the right
+answer and is counted on a line of its own: a deliberately stale edit (an If-Match of a
+version the analyst has already replaced, as from a second browser tab), which fails if it
+gets anything else. Drafts are not flagged by re-clustering, so nothing else moves a user's
+verdict between the form's read and its save.
 
 The fixture file (written by `run.py`) names the dossier, the tokens and the verdicts:
     CLAIMDESK_LOAD_FIXTURE=var/load/fixture.json locust -f bench/load/locustfile.py ...
@@ -61,16 +61,11 @@ class Analyst(HttpUser):
 
     @task(2)
     def edit_verdict(self) -> None:
-        """Open the verdict (fresh ETag), then save an edit, as the edit form does.
-
-        Re-clustering flags the verdict for review whenever an upload changes its cluster,
-        which moves its version: an edit that loses that race gets 412, the right answer. It
-        is recorded on its own line ("EXPECTED 412 ...") and not as a failure.
-        """
+        """Open the verdict (fresh ETag), then save an edit, as the edit form does."""
         self.etag = self.client.get(
             f"/api/v1/verdicts/{self.verdict}/", name="/verdicts/[id]/"
         ).headers["ETag"]
-        with self.client.patch(
+        response = self.client.patch(
             f"/api/v1/verdicts/{self.verdict}/",
             json={
                 "rationale": f"Checked again: {uuid.uuid4()}",
@@ -78,20 +73,9 @@ class Analyst(HttpUser):
             },
             headers={"If-Match": self.etag},
             name="/verdicts/[id]/ PATCH",
-            catch_response=True,
-        ) as response:
-            if response.status_code == 200:
-                self.stale_etag, self.etag = self.etag, response.headers["ETag"]
-            elif response.status_code == 412:
-                response.success()
-                self.environment.events.request.fire(
-                    request_type="EXPECTED",
-                    name="412: verdict flagged between read and edit",
-                    response_time=response.elapsed.total_seconds() * 1000,
-                    response_length=0,
-                    exception=None,
-                    context={},
-                )
+        )
+        if response.status_code == 200:
+            self.stale_etag, self.etag = self.etag, response.headers["ETag"]
 
     @task(1)
     def stale_edit(self) -> None:

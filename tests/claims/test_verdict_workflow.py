@@ -291,3 +291,29 @@ def test_a_flag_after_approval_blocks_publishing_and_says_what_changed(desk):
     assert verdict not in verdicts_needing_review(reviewer)
     approved = Event.objects.filter(stream_id=verdict.id, type=ClaimEventType.VERDICT_APPROVED)
     assert approved.last().data["acknowledged_flags"] == 1
+
+
+def test_a_draft_is_not_flagged_under_its_author_but_a_verdict_in_review_is(desk):
+    _, analyst, _, verdict = desk
+    flagged = flag_verdicts_of_cluster(
+        cluster_id=verdict.cluster_id, reasons=["1 claim(s) joined the cluster"], actor=None
+    )
+    verdict.refresh_from_db()
+    assert flagged == 0 and not verdict.needs_review
+    assert (
+        edit_verdict(
+            verdict=verdict, actor=analyst, expected_version=verdict.version, **CONTENT
+        ).rating
+        == CONTENT["rating"]
+    )  # the author's version did not move
+
+    verdict.refresh_from_db()
+    verdict = submit_verdict(verdict=verdict, actor=analyst, expected_version=verdict.version)
+    assert (
+        flag_verdicts_of_cluster(
+            cluster_id=verdict.cluster_id, reasons=["1 claim(s) joined the cluster"], actor=None
+        )
+        == 1
+    )
+    verdict.refresh_from_db()
+    assert verdict.needs_review
