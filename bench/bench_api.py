@@ -32,10 +32,12 @@ import time
 import uuid
 from datetime import UTC, datetime
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
+sys.path.insert(0, str(REPO / "bench"))
+
+from services import bench_database, ensure_database  # noqa: E402
 
 PAGE_SIZE = 50
 CLAIMS_PER_ARTICLE = 100
@@ -50,31 +52,6 @@ WHERE d.team_id IN (SELECT m.team_id FROM dossiers_membership m WHERE m.user_id 
 ORDER BY c.id
 LIMIT %s
 """
-
-
-def bench_database_url(url: str) -> tuple[str, str, str]:
-    """(bench URL, bench database name, URL of the server's maintenance database)."""
-    parts = urlsplit(url)
-    name = parts.path.lstrip("/") + "_bench"
-    return (
-        urlunsplit(parts._replace(path=f"/{name}")),
-        name,
-        urlunsplit(parts._replace(path="/postgres")),
-    )
-
-
-def ensure_database(maintenance_url: str, name: str, rebuild: bool) -> None:
-    import psycopg
-
-    with psycopg.connect(maintenance_url, autocommit=True) as connection:
-        exists = connection.execute(
-            "SELECT 1 FROM pg_database WHERE datname = %s", [name]
-        ).fetchone()
-        if exists and rebuild:
-            connection.execute(f'DROP DATABASE "{name}" WITH (FORCE)')
-            exists = None
-        if not exists:
-            connection.execute(f'CREATE DATABASE "{name}"')
 
 
 def populate(claim_count: int) -> tuple[object, str]:
@@ -203,7 +180,7 @@ def main() -> None:
     source_url = os.environ.get("DATABASE_URL", "")
     if not source_url.startswith("postgres"):
         sys.exit("set DATABASE_URL to a PostgreSQL server (the bench database is derived)")
-    url, name, maintenance = bench_database_url(source_url)
+    url, name, maintenance = bench_database(source_url, "_bench")
     ensure_database(maintenance, name, args.rebuild)
     os.environ["DATABASE_URL"] = url
     os.environ.pop("REDIS_URL", None)  # setup appends a few events; no worker involved

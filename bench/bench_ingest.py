@@ -35,7 +35,14 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 sys.path.insert(0, str(REPO / "bench"))
 
-from bench_replay import bench_database, ensure_database  # noqa: E402
+from services import (  # noqa: E402
+    bench_database,
+    ensure_database,
+    start,
+    start_worker,
+    wait_until,
+    within,
+)
 
 BODIES = REPO / ".." / "shared" / "data" / "fnc1" / "train_bodies.csv"
 PORT = 8765
@@ -69,25 +76,6 @@ def pipeline_run(texts: list[str]) -> dict:
     return {"wall": time.perf_counter() - wall, "cpu": time.process_time() - cpu, "claims": claims}
 
 
-def start(command: list[str], env: dict, log: Path) -> subprocess.Popen:
-    handle = log.open("ab")
-    return subprocess.Popen(command, cwd=REPO, env=env, stdout=handle, stderr=subprocess.STDOUT)
-
-
-def wait_until(predicate, timeout: float, what: str, interval: float = 0.5) -> None:
-    if not within(predicate, timeout, interval):
-        raise SystemExit(f"bench_ingest: {what} did not happen within {timeout:.0f} s")
-
-
-def within(predicate, timeout: float, interval: float = 0.5) -> bool:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if predicate():
-            return True
-        time.sleep(interval)
-    return False
-
-
 def system_run(texts: list[str], clients: int, bench_url: str, drain_budget: float) -> dict:
     import requests
     from django.contrib.auth import get_user_model
@@ -114,12 +102,7 @@ def system_run(texts: list[str], clients: int, bench_url: str, drain_budget: flo
     logs = REPO / "var" / "bench_ingest"
     logs.mkdir(parents=True, exist_ok=True)
     worker_name = f"{queue}@localhost"
-    worker = start(
-        [sys.executable, "-m", "celery", "-A", "config", "worker", "--pool=solo", "-n",
-         worker_name, "--without-heartbeat", "--without-gossip", "--without-mingle"],
-        env,
-        logs / "worker.log",
-    )  # fmt: skip
+    worker = start_worker(worker_name, env, logs / "worker.log")
     server = start(
         [sys.executable, "-m", "gunicorn", "config.wsgi:application", "-w", "2",
          "-b", f"127.0.0.1:{PORT}"],

@@ -32,39 +32,17 @@ import time
 import uuid
 from datetime import timedelta
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
+sys.path.insert(0, str(REPO / "bench"))
+
+from services import bench_database, ensure_database  # noqa: E402
 
 TEMPLATE_ARTICLES = 40
 TEMPLATE_VERDICTS = 6
 _UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
 _COPY_NAMESPACE = uuid.UUID("0f6d3c57-5d0e-4b8e-9a51-8e3f1b1c2a77")
-
-
-def bench_database(url: str, suffix: str) -> tuple[str, str, str]:
-    """(bench URL, bench database name, URL of the server's maintenance database)."""
-    parts = urlsplit(url)
-    name = parts.path.lstrip("/") + suffix
-    return (
-        urlunsplit(parts._replace(path=f"/{name}")),
-        name,
-        urlunsplit(parts._replace(path="/postgres")),
-    )
-
-
-def ensure_database(maintenance_url: str, name: str, rebuild: bool) -> None:
-    import psycopg
-
-    with psycopg.connect(maintenance_url, autocommit=True) as connection:
-        exists = connection.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name])
-        exists = exists.fetchone()
-        if exists and rebuild:
-            connection.execute(f'DROP DATABASE "{name}" WITH (FORCE)')
-            exists = None
-        if not exists:
-            connection.execute(f'CREATE DATABASE "{name}"')
 
 
 def build_template() -> None:

@@ -47,6 +47,15 @@ CLAIM_FIELDS = (
     "extractor_version",
 )
 
+# What a verdict's content events carry besides evidence (VerdictDrafted, VerdictEdited).
+VERDICT_CONTENT_FIELDS = (
+    "rating",
+    "confidence",
+    "source_reliability",
+    "information_credibility",
+    "rationale",
+)
+
 
 def replace_article_claims(article: Article, claims: list[dict], event: Event) -> None:
     """Make the article's claims exactly `claims`, keeping rows (and clusters) whose id recurs."""
@@ -207,13 +216,7 @@ def evidence_id(event: Event, index: int) -> int:
 
 def apply_verdict_content(verdict: Verdict, data: dict, event: Event) -> None:
     """Set rating, grades, rationale and evidence from an event that carries content."""
-    for name in (
-        "rating",
-        "confidence",
-        "source_reliability",
-        "information_credibility",
-        "rationale",
-    ):
+    for name in VERDICT_CONTENT_FIELDS:
         setattr(verdict, name, data[name])
     verdict.updated_at = event.recorded_at
     save_projection(verdict, event)
@@ -424,13 +427,7 @@ def replay_verdict_published(state: ReplayState, event) -> None:
 
 def _replay_verdict_content(state: ReplayState, verdict: dict, data: dict, event, *, new: bool):
     """apply_verdict_content, in memory."""
-    for name in (
-        "rating",
-        "confidence",
-        "source_reliability",
-        "information_credibility",
-        "rationale",
-    ):
+    for name in VERDICT_CONTENT_FIELDS:
         verdict[name] = data[name]
     verdict.update(updated_at=event.recorded_at, version=event.stream_version)
     if new:

@@ -19,7 +19,7 @@ from typing import Any, NamedTuple
 from django.contrib.auth import get_user_model
 from django.db import connection, models
 
-HISTORY_REASON_LENGTH = 100
+from dossiers.eventstore import history_reason
 
 # simple-history's own columns, set by `history()` rather than copied from the row.
 _HISTORY_OWN = {
@@ -91,7 +91,7 @@ class ReplayState:
         self.history(model, row, event, "-")
 
     def history(self, model, row: dict, event, kind: str, reason: str | None = None) -> None:
-        """`reason` None means the truncated reason `eventstore.stamp_history` gives."""
+        """`reason` None means the reason `eventstore.stamp_history` gives."""
         if model not in _HISTORY_FIELDS:
             _HISTORY_FIELDS[model] = [
                 f.attname
@@ -99,7 +99,7 @@ class ReplayState:
                 if f.name not in _HISTORY_OWN
             ]
         if reason is None:
-            reason = (event.metadata.get("reason") or event.type)[:HISTORY_REASON_LENGTH]
+            reason = history_reason(event)
         actor_id = event.metadata.get("actor_id")
         history = {name: row[name] for name in _HISTORY_FIELDS[model]}
         history["history_date"] = event.recorded_at

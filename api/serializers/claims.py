@@ -6,6 +6,7 @@ from rest_framework import serializers
 
 from api.serializers.dossiers import ArticleSerializer, DossierSerializer
 from api.serializers.fields import ScopedPrimaryKeyField, UsernameField
+from claims.events import CLAIM_FIELDS
 from claims.models import (
     Claim,
     ClaimCluster,
@@ -30,24 +31,7 @@ class ClaimSerializer(serializers.ModelSerializer):
     a test keeps it equal to the generic ModelSerializer output. It reads only `columns`,
     so the list passes it `values_list(*columns, named=True)` rows instead of claims."""
 
-    columns = (
-        "id",
-        "article_id",
-        "dossier_id",
-        "cluster_id",
-        "ordinal",
-        "text",
-        "start",
-        "end",
-        "speaker",
-        "cue",
-        "cited_source",
-        "entities",
-        "quantities",
-        "dates",
-        "checkworthiness",
-        "extractor_version",
-    )
+    columns = ("id", "article_id", "dossier_id", "cluster_id", *CLAIM_FIELDS)
 
     def to_representation(self, claim: Claim) -> dict:
         return {
@@ -55,40 +39,12 @@ class ClaimSerializer(serializers.ModelSerializer):
             "article": str(claim.article_id),
             "dossier": str(claim.dossier_id),
             "cluster": _id(claim.cluster_id),
-            "ordinal": claim.ordinal,
-            "text": claim.text,
-            "start": claim.start,
-            "end": claim.end,
-            "speaker": claim.speaker,
-            "cue": claim.cue,
-            "cited_source": claim.cited_source,
-            "entities": claim.entities,
-            "quantities": claim.quantities,
-            "dates": claim.dates,
-            "checkworthiness": claim.checkworthiness,
-            "extractor_version": claim.extractor_version,
+            **{name: getattr(claim, name) for name in CLAIM_FIELDS},
         }
 
     class Meta:
         model = Claim
-        fields = [
-            "id",
-            "article",
-            "dossier",
-            "cluster",
-            "ordinal",
-            "text",
-            "start",
-            "end",
-            "speaker",
-            "cue",
-            "cited_source",
-            "entities",
-            "quantities",
-            "dates",
-            "checkworthiness",
-            "extractor_version",
-        ]
+        fields = ["id", "article", "dossier", "cluster", *CLAIM_FIELDS]
 
 
 class ClusterSerializer(serializers.ModelSerializer):

@@ -32,6 +32,7 @@ from api.serializers.claims import (
 )
 from api.views.base import TeamScopedViewSet
 from claims import commands
+from claims.events import VERDICT_CONTENT_FIELDS
 from claims.models import Verdict, VerdictEvidence
 from claims.rendering import claimreview_jsonld
 from claims.selectors import verdicts_for
@@ -40,11 +41,7 @@ from dossiers.models import Role
 # Fields whose changes the history shows; bookkeeping (version, timestamps) is left out.
 HISTORY_FIELDS = (
     "status",
-    "rating",
-    "confidence",
-    "source_reliability",
-    "information_credibility",
-    "rationale",
+    *VERDICT_CONTENT_FIELDS,
     "needs_review",
     "review_flags",
 )
@@ -157,16 +154,7 @@ class VerdictViewSet(
         serializer.is_valid(raise_exception=True)
         data = dict(serializer.validated_data)
         evidence = data.pop("evidence", None)
-        content = {
-            name: data.get(name, getattr(verdict, name))
-            for name in (
-                "rating",
-                "confidence",
-                "source_reliability",
-                "information_credibility",
-                "rationale",
-            )
-        }
+        content = {name: data.get(name, getattr(verdict, name)) for name in VERDICT_CONTENT_FIELDS}
         with command_errors():
             verdict = commands.edit_verdict(
                 verdict=verdict,

@@ -23,7 +23,6 @@ import json
 import os
 import subprocess
 import sys
-import time
 import uuid
 from pathlib import Path
 
@@ -31,7 +30,7 @@ REPO = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(REPO))
 sys.path.insert(0, str(REPO / "bench"))
 
-from bench_replay import bench_database, ensure_database  # noqa: E402
+from services import bench_database, ensure_database, start, start_worker, wait_until  # noqa: E402
 
 PORT = 8766
 ARTICLES = 40
@@ -85,21 +84,6 @@ def seed(users: int) -> dict:
     OUT.mkdir(parents=True, exist_ok=True)
     fixture.write_text(json.dumps(known))
     return known
-
-
-def start(command: list[str], env: dict, log: Path) -> subprocess.Popen:
-    return subprocess.Popen(
-        command, cwd=REPO, env=env, stdout=log.open("ab"), stderr=subprocess.STDOUT
-    )
-
-
-def wait_until(predicate, timeout: float, what: str) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if predicate():
-            return
-        time.sleep(0.5)
-    raise SystemExit(f"bench/load: {what} did not happen within {timeout:.0f} s")
 
 
 def serving() -> bool:
@@ -159,12 +143,7 @@ def main() -> int:
     queue = f"load-{uuid.uuid4().hex[:8]}"
     worker_name = f"{queue}@localhost"
     env = {**os.environ, "CELERY_QUEUE": queue, "LOG_LEVEL": "WARNING"}
-    worker = start(
-        [sys.executable, "-m", "celery", "-A", "config", "worker", "--pool=solo", "-n",
-         worker_name, "--without-heartbeat", "--without-gossip", "--without-mingle"],
-        env,
-        OUT / "worker.log",
-    )  # fmt: skip
+    worker = start_worker(worker_name, env, OUT / "worker.log")
     server = start(
         [sys.executable, "-m", "gunicorn", "config.wsgi:application", "-w", "2",
          "--threads", "4", "-b", f"127.0.0.1:{PORT}"],

@@ -3,17 +3,13 @@
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
-from io import StringIO
 from pathlib import Path
 
 import pytest
 from django.core.management import CommandError, call_command
 
 from claims.extraction.stance import STANCE_LABELS, load_model
-
-REPO = Path(__file__).resolve().parents[2]
+from tests.commands.jsonl import run_on_file, run_on_stdin
 
 CLAIM = "Apple will launch a $15-a-month TV streaming service with HBO in April"
 RESTATING = (
@@ -32,17 +28,8 @@ def _line(ref: str, claim: str = CLAIM, body: str = RESTATING) -> str:
     return json.dumps({"id": ref, "claim": claim, "body": body})
 
 
-def _run(tmp_path: Path, lines: list[str]) -> tuple[list[dict], str, CommandError | None]:
-    source = tmp_path / "input.jsonl"
-    source.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    out, err = StringIO(), StringIO()
-    try:
-        call_command("classify_stance", str(source), stdout=out, stderr=err)
-        failure = None
-    except CommandError as exc:
-        failure = exc
-    answers = [json.loads(line) for line in out.getvalue().splitlines() if line.strip()]
-    return answers, err.getvalue(), failure
+def _run(tmp_path: Path, lines: list[str]):
+    return run_on_file("classify_stance", tmp_path, lines)
 
 
 def test_each_line_gets_its_stance_in_order(tmp_path):
@@ -90,14 +77,8 @@ def test_missing_file_is_a_clean_error(tmp_path):
 
 
 def test_command_line_reads_stdin_and_never_prints_a_traceback():
-    lines = "\n".join([_line("1", body=OFF_TOPIC), "{broken"])
-    completed = subprocess.run(
-        [sys.executable, "manage.py", "classify_stance", "-"],
-        input=lines,
-        capture_output=True,
-        text=True,
-        cwd=REPO,
-        timeout=300,
+    completed = run_on_stdin(
+        "classify_stance", [_line("1", body=OFF_TOPIC), "{broken"], timeout=300
     )
     assert completed.returncode != 0
     assert "Traceback" not in completed.stderr

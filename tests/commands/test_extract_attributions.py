@@ -3,28 +3,16 @@
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
-from io import StringIO
 from pathlib import Path
 
 import pytest
 from django.core.management import CommandError, call_command
 
-REPO = Path(__file__).resolve().parents[2]
+from tests.commands.jsonl import run_on_file, run_on_stdin
 
 
-def _run(tmp_path: Path, lines: list[str]) -> tuple[list[dict], str, CommandError | None]:
-    source = tmp_path / "input.jsonl"
-    source.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    out, err = StringIO(), StringIO()
-    try:
-        call_command("extract_attributions", str(source), stdout=out, stderr=err)
-        failure = None
-    except CommandError as exc:
-        failure = exc
-    answers = [json.loads(line) for line in out.getvalue().splitlines() if line.strip()]
-    return answers, err.getvalue(), failure
+def _run(tmp_path: Path, lines: list[str]):
+    return run_on_file("extract_attributions", tmp_path, lines)
 
 
 def test_each_line_is_answered_in_order_with_offsets_into_its_text(tmp_path):
@@ -72,13 +60,9 @@ def test_missing_file_is_a_clean_error(tmp_path):
 
 
 def test_command_line_reads_stdin_and_never_prints_a_traceback():
-    lines = "\n".join([json.dumps({"id": "1", "text": "“It is over,” she said."}), "{broken"])
-    completed = subprocess.run(
-        [sys.executable, "manage.py", "extract_attributions", "-"],
-        input=lines,
-        capture_output=True,
-        text=True,
-        cwd=REPO,
+    completed = run_on_stdin(
+        "extract_attributions",
+        [json.dumps({"id": "1", "text": "“It is over,” she said."}), "{broken"],
         timeout=120,
     )
     assert completed.returncode != 0
