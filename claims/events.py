@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from collections import defaultdict
+
 from django.db.models import F, TextChoices
-from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from claims.models import Claim, ClaimCluster, Verdict, VerdictEvidence
+from dossiers.bulk import create_with_history, update_with_history
 from dossiers.eventstore import (
     history_user,
     projection,
@@ -57,48 +59,51 @@ VERDICT_CONTENT_FIELDS = (
 )
 
 
-def replace_article_claims(article: Article, claims: list[dict], event: Event) -> None:
-    """Make the article's claims exactly `claims`, keeping rows (and clusters) whose id recurs."""
-    wanted = {claim["id"]: claim for claim in claims}
-    existing = {str(c.id): c for c in Claim.objects.filter(article=article)}
-    user = history_user(event)
-    reason = event.metadata.get("reason") or event.type
+def replace_claims_of_articles(changes: list[tuple[Article, list[dict], Event]]) -> None:
+    """Make each article's claims exactly the claims given, keeping rows (and clusters) whose
+    id recurs. New claims of every article go in one bulk insert (a worker stores a batch)."""
+    existing: dict[str, dict[str, Claim]] = defaultdict(dict)
+    for claim in Claim.objects.filter(article__in=[article for article, _, _ in changes]):
+        existing[str(claim.article_id)][str(claim.id)] = claim
+    new = []
+    for article, claims, event in changes:
+        wanted = {claim["id"]: claim for claim in claims}
+        _replace_existing_claims(existing[str(article.id)], wanted, event)
+        for claim_id in wanted.keys() - existing[str(article.id)].keys():
+            claim = Claim(
+                id=claim_id,
+                article=article,
+                dossier_id=article.dossier_id,
+                **{name: wanted[claim_id][name] for name in CLAIM_FIELDS},
+            )
+            _stamp_bulk_history(claim, event)
+            new.append(claim)
+    create_with_history(new)
+
+
+def _replace_existing_claims(existing: dict[str, Claim], wanted: dict[str, dict], event) -> None:
+    """Delete the claims no longer extracted and update the ones extracted again (a re-run)."""
     for stale_id in existing.keys() - wanted.keys():
         stale = existing[stale_id]
         stamp_history(stale, event)
         stale.delete()
     # Ordinals are unique per article: park kept rows out of the way before renumbering.
     kept = [existing[i] for i in existing.keys() & wanted.keys()]
+    if not kept:
+        return
     for claim in kept:
         for name in CLAIM_FIELDS:
             setattr(claim, name, wanted[str(claim.id)][name])
-    if kept:
-        Claim.objects.filter(id__in=[c.id for c in kept]).update(ordinal=F("ordinal") + 1_000_000)
-        bulk_update_with_history(
-            kept,
-            Claim,
-            list(CLAIM_FIELDS),
-            default_user=user,
-            default_change_reason=reason,
-            default_date=event.recorded_at,
-        )
-    new = [
-        Claim(
-            id=claim_id,
-            article=article,
-            dossier_id=article.dossier_id,
-            **{name: wanted[claim_id][name] for name in CLAIM_FIELDS},
-        )
-        for claim_id in wanted.keys() - existing.keys()
-    ]
-    if new:
-        bulk_create_with_history(
-            new,
-            Claim,
-            default_user=user,
-            default_change_reason=reason,
-            default_date=event.recorded_at,
-        )
+        _stamp_bulk_history(claim, event)
+    Claim.objects.filter(id__in=[c.id for c in kept]).update(ordinal=F("ordinal") + 1_000_000)
+    update_with_history(kept, list(CLAIM_FIELDS))
+
+
+def _stamp_bulk_history(claim: Claim, event: Event) -> None:
+    """As `stamp_history`, with the reason uncut: what simple-history's bulk helpers store."""
+    claim._history_date = event.recorded_at
+    claim._history_user = history_user(event)
+    claim._change_reason = event.metadata.get("reason") or event.type
 
 
 def apply_cluster_events(events: list[Event]) -> None:
@@ -254,7 +259,7 @@ def _claims_of_cluster(state: ReplayState) -> dict[str, dict[str, dict]]:
 
 
 def replay_article_claims(state: ReplayState, article: dict, claims: list[dict], event) -> None:
-    """replace_article_claims, in memory."""
+    """replace_claims_of_articles for one article, in memory."""
     wanted = {claim["id"]: claim for claim in claims}
     existing = _claims_of_article(state)[article["id"]]
     for stale_id in existing.keys() - wanted.keys():

@@ -152,6 +152,8 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": CELERY_TASK_TIME_LIMIT 
 # re-queue task picks up articles left pending.
 CELERY_BROKER_CONNECTION_TIMEOUT = 2
 CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 1, "interval_start": 0, "interval_step": 0.5}
+# Articles of one dossier a worker extracts and stores together (see workers/pipeline.py).
+EXTRACTION_BATCH_SIZE = max(1, int(os.environ.get("EXTRACTION_BATCH_SIZE", "16")))
 ARTICLE_REQUEUE_AFTER_SECONDS = int(os.environ.get("ARTICLE_REQUEUE_AFTER_SECONDS", "300"))
 CELERY_BEAT_SCHEDULE = {
     "requeue-stale-articles": {
@@ -206,7 +208,7 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": (
         "Dossiers, articles, claims, clusters, verdicts and the event feed. "
         "Authenticate with `Authorization: Token <key>` (or a session). "
-        "Every error is `{\"error\": {\"code\", \"message\", \"details\"}}`; see docs/API.md."
+        'Every error is `{"error": {"code", "message", "details"}}`; see docs/API.md.'
     ),
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,

@@ -12,8 +12,13 @@ from typing import Any
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import IntegrityError, transaction
 
-from dossiers.events import EventType, StreamType
-from dossiers.eventstore import Actor, Context, record
+from dossiers.events import (
+    EventType,
+    StreamType,
+    apply_claims_extracted,
+    apply_extraction_started,
+)
+from dossiers.eventstore import Actor, Context, NewEvent, record, record_many
 from dossiers.models import Article, Dossier, Membership, Role, Source, SourceReliability, Team
 from dossiers.permissions import require_role
 from dossiers.uploads import DecodedUpload, content_hash, decode_upload, provisional_title
@@ -196,8 +201,14 @@ def _store_upload(
         context=_context(actor),
         team_id=dossier.team_id,
     )
-    _enqueue_on_commit(article_id)
+    _sweep_on_commit(dossier.id)
     return Article.objects.get(id=article_id)
+
+
+def _sweep_on_commit(dossier_id: uuid.UUID) -> None:
+    from workers.dispatch import enqueue_dossier_extraction
+
+    transaction.on_commit(lambda: enqueue_dossier_extraction(dossier_id))
 
 
 def _enqueue_on_commit(article_id: uuid.UUID) -> None:
@@ -224,65 +235,98 @@ def request_extraction(*, article: Article, actor: User | None, reason: str = ""
     return article
 
 
-@transaction.atomic
-def start_extraction(*, article: Article) -> Article:
-    record(
-        stream_type=StreamType.ARTICLE,
-        stream_id=article.id,
-        expected_version=article.version,
-        event_type=EventType.ARTICLE_EXTRACTION_STARTED,
-        data={"attempt": article.extraction_attempts + 1},
-        context=_context(None),
-        team_id=article.dossier.team_id,
+def start_extractions(*, articles: list[Article]) -> list[Article]:
+    """Mark articles of one dossier `running` with one append (a worker starts a batch)."""
+    _record_article_events(
+        articles,
+        EventType.ARTICLE_EXTRACTION_STARTED,
+        [{"attempt": article.extraction_attempts + 1} for article in articles],
+        apply_all=apply_extraction_started,
     )
-    article.refresh_from_db()
-    return article
+    return _reloaded(articles)
+
+
+@dataclass(frozen=True)
+class ExtractionResult:
+    """What the extractor made of one article; `claim_ids` are deterministic, so a rerun
+    keeps the ids (and the clusters and verdict evidence that point at them)."""
+
+    article: Article
+    extracted: Any
+    claim_ids: list[str]
+
+
+def record_extraction_results(
+    *, results: list[ExtractionResult], extractor_version: str
+) -> list[Article]:
+    """Store the extractor's output for articles of one dossier with one append."""
+    _record_article_events(
+        [result.article for result in results],
+        EventType.CLAIMS_EXTRACTED,
+        [_claims_extracted(result, extractor_version) for result in results],
+        apply_all=apply_claims_extracted,
+    )
+    return _reloaded([result.article for result in results])
+
+
+def _claims_extracted(result: ExtractionResult, extractor_version: str) -> dict:
+    extracted = result.extracted
+    return {
+        "extractor_version": extractor_version,
+        "title": extracted.title or "",
+        "author": extracted.author or "",
+        "published_at": extracted.published_at,
+        "published_precision": extracted.published_precision or "",
+        "language": extracted.language or "",
+        "body": extracted.body,
+        "claims": [
+            {
+                "id": claim_id,
+                "ordinal": ordinal,
+                "text": claim.text,
+                "start": claim.start,
+                "end": claim.end,
+                "speaker": claim.speaker or "",
+                "cue": claim.cue or "",
+                "cited_source": claim.cited_source or "",
+                "entities": list(claim.entities),
+                "quantities": list(claim.quantities),
+                "dates": list(claim.dates),
+                "checkworthiness": float(claim.checkworthiness),
+                "extractor_version": extractor_version,
+            }
+            for ordinal, (claim_id, claim) in enumerate(
+                zip(result.claim_ids, extracted.claims, strict=True)
+            )
+        ],
+    }
 
 
 @transaction.atomic
-def record_extraction_result(
-    *, article: Article, extracted, extractor_version: str, claim_ids: list[str]
-) -> Article:
-    """Store the extractor's output. `claim_ids` are deterministic, so a rerun keeps ids."""
-    record(
-        stream_type=StreamType.ARTICLE,
-        stream_id=article.id,
-        expected_version=article.version,
-        event_type=EventType.CLAIMS_EXTRACTED,
-        data={
-            "extractor_version": extractor_version,
-            "title": extracted.title or "",
-            "author": extracted.author or "",
-            "published_at": extracted.published_at,
-            "published_precision": extracted.published_precision or "",
-            "language": extracted.language or "",
-            "body": extracted.body,
-            "claims": [
-                {
-                    "id": claim_id,
-                    "ordinal": ordinal,
-                    "text": claim.text,
-                    "start": claim.start,
-                    "end": claim.end,
-                    "speaker": claim.speaker or "",
-                    "cue": claim.cue or "",
-                    "cited_source": claim.cited_source or "",
-                    "entities": list(claim.entities),
-                    "quantities": list(claim.quantities),
-                    "dates": list(claim.dates),
-                    "checkworthiness": float(claim.checkworthiness),
-                    "extractor_version": extractor_version,
-                }
-                for ordinal, (claim_id, claim) in enumerate(
-                    zip(claim_ids, extracted.claims, strict=True)
-                )
-            ],
-        },
+def _record_article_events(
+    articles: list[Article], event_type: EventType, data: list[dict], *, apply_all
+) -> None:
+    """One worker event per article, appended and projected together (`record_many`)."""
+    if not articles:
+        return
+    teams = {article.dossier.team_id for article in articles}
+    if len(teams) != 1:
+        raise ValueError("a batch of worker events holds the articles of one team")
+    record_many(
+        [
+            NewEvent(StreamType.ARTICLE, article.id, article.version, event_type, item)
+            for article, item in zip(articles, data, strict=True)
+        ],
         context=_context(None),
-        team_id=article.dossier.team_id,
+        team_id=teams.pop(),
+        apply_all=apply_all,
     )
-    article.refresh_from_db()
-    return article
+
+
+def _reloaded(articles: list[Article]) -> list[Article]:
+    """The articles as stored now, in the order given."""
+    fresh = Article.objects.select_related("dossier__team").in_bulk([a.id for a in articles])
+    return [fresh[article.id] for article in articles]
 
 
 @transaction.atomic

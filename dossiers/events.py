@@ -13,6 +13,7 @@ from dossiers.eventstore import (
     projection,
     replays,
     save_projection,
+    save_projections,
     stamp_history,
     wipes_projections,
 )
@@ -140,14 +141,17 @@ def article_extraction_requested(event: Event) -> None:
     save_projection(article, event)
 
 
-@projection(EventType.ARTICLE_EXTRACTION_STARTED)
-def article_extraction_started(event: Event) -> None:
-    article = Article.objects.get(id=event.stream_id)
-    article.status = Article.Status.RUNNING
-    article.status_changed_at = event.recorded_at
-    article.extraction_attempts = event.data["attempt"]
-    article.extraction_error = ""
-    save_projection(article, event)
+def apply_extraction_started(events: list[Event]) -> None:
+    """Articles marked running, in bulk: a worker starts a batch of articles at once."""
+    articles = _articles_of(events)
+    for article, event in articles:
+        article.status = Article.Status.RUNNING
+        article.status_changed_at = event.recorded_at
+        article.extraction_attempts = event.data["attempt"]
+        article.extraction_error = ""
+    save_projections(
+        articles, ["status", "status_changed_at", "extraction_attempts", "extraction_error"]
+    )
 
 
 @projection(EventType.ARTICLE_EXTRACTION_FAILED)
@@ -159,24 +163,51 @@ def article_extraction_failed(event: Event) -> None:
     save_projection(article, event)
 
 
-@projection(EventType.CLAIMS_EXTRACTED)
-def claims_extracted(event: Event) -> None:
-    from claims.events import replace_article_claims
+_EXTRACTED_FIELDS = [
+    "title",
+    "author",
+    "published_at",
+    "published_precision",
+    "language",
+    "body",
+    "extractor_version",
+    "status",
+    "status_changed_at",
+    "extraction_error",
+]
 
-    data = event.data
-    article = Article.objects.get(id=event.stream_id)
-    article.title = data["title"] or article.title
-    article.author = data["author"]
-    article.published_at = parse_time(data["published_at"])
-    article.published_precision = data.get("published_precision") or ""
-    article.language = data["language"]
-    article.body = data["body"]
-    article.extractor_version = data["extractor_version"]
-    article.status = Article.Status.DONE
-    article.status_changed_at = event.recorded_at
-    article.extraction_error = ""
-    save_projection(article, event)
-    replace_article_claims(article, data["claims"], event)
+
+def apply_claims_extracted(events: list[Event]) -> None:
+    """Extraction results, in bulk: a worker stores a batch of articles at once."""
+    from claims.events import replace_claims_of_articles
+
+    articles = _articles_of(events)
+    for article, event in articles:
+        data = event.data
+        article.title = data["title"] or article.title
+        article.author = data["author"]
+        article.published_at = parse_time(data["published_at"])
+        article.published_precision = data.get("published_precision") or ""
+        article.language = data["language"]
+        article.body = data["body"]
+        article.extractor_version = data["extractor_version"]
+        article.status = Article.Status.DONE
+        article.status_changed_at = event.recorded_at
+        article.extraction_error = ""
+    save_projections(articles, _EXTRACTED_FIELDS)
+    replace_claims_of_articles(
+        [(article, event.data["claims"], event) for article, event in articles]
+    )
+
+
+def _articles_of(events: list[Event]) -> list[tuple[Article, Event]]:
+    articles = Article.objects.in_bulk([event.stream_id for event in events])
+    by_id = {str(pk): article for pk, article in articles.items()}
+    return [(by_id[str(event.stream_id)], event) for event in events]
+
+
+projection(EventType.ARTICLE_EXTRACTION_STARTED)(lambda event: apply_extraction_started([event]))
+projection(EventType.CLAIMS_EXTRACTED)(lambda event: apply_claims_extracted([event]))
 
 
 # --- replay twins (dossiers/replay.py): the same rows, made in memory ----------------------

@@ -28,6 +28,17 @@ def enqueue_extraction(article_id: uuid.UUID | str) -> bool:
     return True
 
 
+def enqueue_dossier_extraction(dossier_id: uuid.UUID | str) -> bool:
+    """Queue a sweep of the dossier's waiting articles unless one is queued and not started.
+
+    The queued sweep reads the waiting articles when it starts, so it takes this upload
+    too: a burst of N uploads to a dossier is a few tasks, not N.
+    """
+    from workers.tasks import extract_dossier
+
+    return _enqueue_once(_EXTRACTION_QUEUED, dossier_id, extract_dossier)
+
+
 def enqueue_reclustering(dossier_id: uuid.UUID | str) -> bool:
     """Queue a re-clustering unless one for this dossier is queued and not yet started.
 
@@ -36,41 +47,54 @@ def enqueue_reclustering(dossier_id: uuid.UUID | str) -> bool:
     """
     from workers.tasks import recluster_dossier
 
-    if not _mark_reclustering_queued(dossier_id):
-        return True
-    try:
-        recluster_dossier.delay(str(dossier_id))
-    except Exception:
-        logger.warning("could not enqueue re-clustering of dossier %s", dossier_id)
-        reclustering_started(dossier_id)
-        return False
-    return True
+    return _enqueue_once(_RECLUSTERING_QUEUED, dossier_id, recluster_dossier)
+
+
+def dossier_extraction_started(dossier_id: uuid.UUID | str) -> None:
+    """Called as a sweep starts: uploads from now on need a new one."""
+    _clear_mark(_EXTRACTION_QUEUED, dossier_id)
 
 
 def reclustering_started(dossier_id: uuid.UUID | str) -> None:
     """Called as a re-clustering starts: changes from now on need a new one."""
-    client = _marks()
-    if client is not None:
-        with contextlib.suppress(redis.RedisError):
-            client.delete(_QUEUED_MARK.format(dossier_id))
+    _clear_mark(_RECLUSTERING_QUEUED, dossier_id)
 
 
-_QUEUED_MARK = "claimdesk:reclustering-queued:{}"
-# Longer than a queue should ever take to drain; a stale mark only delays one re-clustering.
+_EXTRACTION_QUEUED = "claimdesk:extraction-queued:{}"
+_RECLUSTERING_QUEUED = "claimdesk:reclustering-queued:{}"
+# Longer than a queue should ever take to drain; a stale mark only delays work (articles left
+# pending are re-queued by `requeue_stale_articles`).
 _QUEUED_MARK_SECONDS = 600
 
 
-def _mark_reclustering_queued(dossier_id: uuid.UUID | str) -> bool:
+def _enqueue_once(mark: str, dossier_id: uuid.UUID | str, task) -> bool:
+    if not _mark_queued(mark, dossier_id):
+        return True
+    try:
+        task.delay(str(dossier_id))
+    except Exception:  # the broker's errors vary by transport; none may fail the caller
+        logger.warning("could not enqueue %s of dossier %s", task.name, dossier_id)
+        _clear_mark(mark, dossier_id)
+        return False
+    return True
+
+
+def _mark_queued(mark: str, dossier_id: uuid.UUID | str) -> bool:
     """True if the caller should enqueue: no mark was set (or it cannot be known)."""
     client = _marks()
     if client is None:
         return True
     try:
-        return bool(
-            client.set(_QUEUED_MARK.format(dossier_id), "1", nx=True, ex=_QUEUED_MARK_SECONDS)
-        )
+        return bool(client.set(mark.format(dossier_id), "1", nx=True, ex=_QUEUED_MARK_SECONDS))
     except redis.RedisError:
         return True
+
+
+def _clear_mark(mark: str, dossier_id: uuid.UUID | str) -> None:
+    client = _marks()
+    if client is not None:
+        with contextlib.suppress(redis.RedisError):
+            client.delete(mark.format(dossier_id))
 
 
 @functools.cache

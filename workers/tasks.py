@@ -15,22 +15,29 @@ from django.utils import timezone
 
 from dossiers.eventstore import ConcurrencyError, current_correlation_id
 from dossiers.models import Article, Dossier
-from workers.dispatch import enqueue_extraction, enqueue_reclustering, reclustering_started
-from workers.pipeline import run_extraction
+from workers.dispatch import (
+    dossier_extraction_started,
+    enqueue_dossier_extraction,
+    enqueue_extraction,
+    enqueue_reclustering,
+    reclustering_started,
+)
+from workers.pipeline import extract_waiting, run_extraction
 
 logger = logging.getLogger(__name__)
 
 # Transient: the database restarted or another worker wrote the same stream first.
 TRANSIENT_ERRORS = (OperationalError, InterfaceError, ConcurrencyError)
+RETRY_TRANSIENT_ERRORS = {
+    "autoretry_for": TRANSIENT_ERRORS,
+    "retry_backoff": 2,
+    "retry_backoff_max": 60,
+    "retry_jitter": True,
+    "max_retries": 8,
+}
 
 
-@shared_task(
-    autoretry_for=TRANSIENT_ERRORS,
-    retry_backoff=2,
-    retry_backoff_max=60,
-    retry_jitter=True,
-    max_retries=8,
-)
+@shared_task(**RETRY_TRANSIENT_ERRORS)
 def extract_article(article_id: str) -> str:
     token = current_correlation_id.set(f"article:{article_id}")
     try:
@@ -49,13 +56,28 @@ def extract_article(article_id: str) -> str:
     return article.status
 
 
-@shared_task(
-    autoretry_for=TRANSIENT_ERRORS,
-    retry_backoff=2,
-    retry_backoff_max=60,
-    retry_jitter=True,
-    max_retries=8,
-)
+@shared_task(**RETRY_TRANSIENT_ERRORS)
+def extract_dossier(dossier_id: str) -> int:
+    """Extract the dossier's articles waiting for it, batch by batch (what uploads queue).
+
+    A sweep stops after a quarter of the task time limit and queues the next one, so a
+    steady stream of uploads never runs a task into its limit.
+    """
+    dossier_extraction_started(dossier_id)
+    token = current_correlation_id.set(f"dossier:{dossier_id}")
+    try:
+        count, more = extract_waiting(dossier_id, seconds=settings.CELERY_TASK_SOFT_TIME_LIMIT / 4)
+    finally:
+        current_correlation_id.reset(token)
+    dossier = Dossier.objects.filter(id=dossier_id).first()
+    if more:
+        enqueue_dossier_extraction(dossier_id)
+    elif dossier is not None and not extraction_in_flight(dossier):
+        enqueue_reclustering(dossier_id)
+    return count
+
+
+@shared_task(**RETRY_TRANSIENT_ERRORS)
 def recluster_dossier(dossier_id: str) -> int:
     """Re-cluster the dossier's claims and flag verdicts whose evidence changed."""
     from claims.commands import recluster_dossier as recluster

@@ -147,7 +147,9 @@ class ArticleStatusSerializer(serializers.Serializer):
 class ArticleUploadSerializer(serializers.Serializer):
     """An upload as a multipart `file` or as JSON `text`; exactly one of the two."""
 
-    dossier = ScopedPrimaryKeyField(selector=dossiers_for, model=Dossier)
+    dossier = ScopedPrimaryKeyField(
+        selector=lambda user: dossiers_for(user).select_related("team"), model=Dossier
+    )
     source = ScopedPrimaryKeyField(
         selector=sources_for, model=Source, required=False, allow_null=True
     )

@@ -332,7 +332,7 @@ class ArticleViewSet(
                 actor=request.user,
             )
         article = result.article
-        article.claim_count = article.claims.count()
+        article.claim_count = article.claims.count() if not result.created else 0
         body = ArticleStatusSerializer(article, context={"request": request}).data
         return Response(
             body,

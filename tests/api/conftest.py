@@ -14,7 +14,12 @@ from api.commands import change_webhook, register_webhook
 from claims.commands import draft_verdict, recluster_dossier
 from claims.extraction.pipeline import ExtractedArticle, ExtractedClaim
 from claims.models import ClaimCluster, Verdict
-from dossiers.commands import add_source, record_extraction_result, start_extraction
+from dossiers.commands import (
+    ExtractionResult,
+    add_source,
+    record_extraction_results,
+    start_extractions,
+)
 from dossiers.models import Article, Dossier, Role, Source, Team
 from tests.factories import DossierFactory, TeamFactory, article_text, member, upload
 from workers.pipeline import claim_id
@@ -53,7 +58,7 @@ def store_extraction(article: Article) -> Article:
     """Stand-in for the extractor: every sentence of five words or more is a claim, stored
     through the same commands the worker uses. API tests test the API, not the extractor,
     so they neither wait for nor depend on the trained models."""
-    article = start_extraction(article=article)
+    (article,) = start_extractions(articles=[article])
     body = article.raw_upload
     claims = []
     for match in _SENTENCE.finditer(body):
@@ -84,9 +89,11 @@ def store_extraction(article: Article) -> Article:
         language="en",
     )
     ids = [claim_id(article.id, c.start, c.end, c.text) for c in claims]
-    return record_extraction_result(
-        article=article, extracted=extracted, extractor_version="api-tests", claim_ids=ids
+    (stored,) = record_extraction_results(
+        results=[ExtractionResult(article=article, extracted=extracted, claim_ids=ids)],
+        extractor_version="api-tests",
     )
+    return stored
 
 
 def analyse(dossier: Dossier, texts: list[str], actor) -> list[Article]:

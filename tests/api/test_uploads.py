@@ -7,7 +7,7 @@ import uuid
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from dossiers.commands import start_extraction
+from dossiers.commands import start_extractions
 from dossiers.models import Article, Event
 from tests.api.conftest import client_for, error_of, store_extraction
 from tests.factories import article_text
@@ -38,7 +38,7 @@ def test_an_upload_answers_202_with_a_status_url_that_follows_extraction(
     assert body["status"] == "pending" and body["claim_count"] == 0 and body["error"] == ""
     assert len(queued) == 1, "extraction is enqueued only once the upload has committed"
 
-    article = start_extraction(article=Article.objects.get(id=body["article"]))
+    (article,) = start_extractions(articles=[Article.objects.get(id=body["article"])])
     assert client.get(body["status_url"]).json()["status"] == "running"
 
     store_extraction(article)

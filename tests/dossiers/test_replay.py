@@ -74,6 +74,7 @@ def test_replay_rebuilds_re_extraction_failures_sources_and_role_changes():
     a source, a role change."""
     from claims.extraction import EXTRACTOR_VERSION, extract_article
     from dossiers import commands
+    from dossiers.commands import ExtractionResult
     from dossiers.events import EventType
     from workers.pipeline import claim_id
 
@@ -88,17 +89,16 @@ def test_replay_rebuilds_re_extraction_failures_sources_and_role_changes():
     cited = Verdict.objects.get().evidence.get().claim.article
     lone = ClaimCluster.objects.filter(article_count=1, verdicts=None).first().claims.get()
     for article in (cited, lone.article):
-        article = commands.start_extraction(article=Article.objects.get(id=article.id))
-        commands.record_extraction_result(
-            article=article,
-            extracted=extracted,
+        (article,) = commands.start_extractions(articles=[Article.objects.get(id=article.id)])
+        ids = [claim_id(article.id, c.start, c.end, c.text) for c in extracted.claims]
+        commands.record_extraction_results(
+            results=[ExtractionResult(article=article, extracted=extracted, claim_ids=ids)],
             extractor_version=EXTRACTOR_VERSION,
-            claim_ids=[claim_id(article.id, c.start, c.end, c.text) for c in extracted.claims],
         )
         recluster_dossier(dossier=dossier)
     failed = Article.objects.filter(dossier=dossier).exclude(id=cited.id).first()
     commands.request_extraction(article=failed, actor=analyst)
-    failed = commands.start_extraction(article=Article.objects.get(id=failed.id))
+    (failed,) = commands.start_extractions(articles=[Article.objects.get(id=failed.id)])
     commands.record_extraction_failure(article=failed, error="ValueError: broken")
     logged = set(Event.objects.values_list("type", flat=True))
     assert logged >= set(EventType) | {"ClusterDissolved"}, set(EventType) - logged

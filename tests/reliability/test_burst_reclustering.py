@@ -19,6 +19,13 @@ from workers.pipeline import run_extraction
 pytestmark = pytest.mark.django_db  # on_commit never fires: uploads stay pending
 
 
+@pytest.fixture(autouse=True)
+def one_article_per_task(settings):
+    """These rules are about articles extracted one task at a time (tests/workers/
+    test_batches.py covers a task taking several)."""
+    settings.EXTRACTION_BATCH_SIZE = 1
+
+
 def cluster_events() -> int:
     return Event.objects.filter(stream_type="cluster").count()
 
