@@ -9,7 +9,7 @@ from __future__ import annotations
 import contextvars
 import gc
 import uuid
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -327,32 +327,53 @@ def replay_all(*, progress: Callable[[int], None] | None = None, chunk_size: int
     """Empty every projection and rebuild it from the whole log. Returns the event count.
 
     One transaction: readers see the old read models until it commits. The log is folded in
-    memory by the replay twins of the projections, then written table by table.
+    memory by the replay twins of the projections, then written table by table. On
+    PostgreSQL the history rows go to the database while the fold runs, and foreign keys are
+    checked once per key (see `dossiers.replay`).
     """
-    from dossiers.replay import ReplayState
+    from dossiers.replay import foreign_keys_checked_once, overlaps_database_work
 
     missing = set(_projections) - set(_replay_projections)
     if missing:
         raise RuntimeError(f"no replay projection for {sorted(missing)}")
-    count = 0
-    with transaction.atomic():
+    overlap = overlaps_database_work()
+    models = _models_in_write_order()
+    with transaction.atomic(), foreign_keys_checked_once(models):
         lock_appends()  # appends wait: an event committed mid-replay would be lost or doubled
         for _, wipe in sorted(_wipers, key=lambda item: item[0]):
             wipe()
         _users_by_id.clear()
-        state = ReplayState()
         # The fold makes millions of rows that all live until written: the cyclic collector
         # would scan them over and over for nothing (projections make no cycles).
         gc.disable()
         try:
-            for event in _events_in_order(chunk_size):
-                _replay_projections[event.type](state, event)
-                count += 1
-                if progress and count % chunk_size == 0:
-                    progress(count)
-            state.write(_models_in_write_order())
+            return _fold_and_write(models, overlap, chunk_size, progress)
         finally:
             gc.enable()
+
+
+def _fold_and_write(models: list, overlap: bool, chunk_size: int, progress) -> int:
+    """Fold the log into rows and write them; returns the event count.
+
+    The rows are dropped when this returns, while the collector is still off: its first
+    pass would otherwise walk every one of them (seconds, at a million events).
+    """
+    from dossiers.replay import ReplayState, history_copier, log_in_order
+
+    count = 0
+    with (
+        history_copier(enabled=overlap) as history_sink,
+        log_in_order(chunk_size, elsewhere=overlap) as events,
+    ):
+        state = ReplayState(history_sink=history_sink)
+        for event in events:
+            _replay_projections[event.type](state, event)
+            count += 1
+            if count % chunk_size == 0:
+                state.flush_history()
+                if progress:
+                    progress(count)
+    state.write(models)
     return count
 
 
@@ -362,20 +383,3 @@ def _models_in_write_order() -> list:
 
     return [Team, Membership, Dossier, Source, Article, ClaimCluster, Claim, Verdict,
             VerdictEvidence]  # fmt: skip
-
-
-def _events_in_order(chunk_size: int) -> Iterable:
-    from dossiers.replay import ReplayEvent
-
-    fields = ReplayEvent.__slots__
-    last = 0
-    while True:
-        chunk = list(
-            Event.objects.filter(position__gt=last)
-            .order_by("position")
-            .values_list(*fields)[:chunk_size]
-        )
-        if not chunk:
-            return
-        yield from map(ReplayEvent._make, chunk)
-        last = chunk[-1][0]
