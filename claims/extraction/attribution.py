@@ -166,25 +166,34 @@ def _source_before(sentence: list[_Token], cue: int) -> list[_Token]:
     return sentence[i + 1 : cue]
 
 
-def _source_after(sentence: list[_Token], start: int) -> list[_Token]:
-    """The noun phrase that starts at `start` and runs to a comma or the sentence end."""
+def _source_after(sentence: list[_Token], start: int, *, joined: bool = False) -> list[_Token]:
+    """The noun phrase that starts at `start` and runs to a comma or the sentence end.
+
+    `joined`: "and"/"or" join parts of the phrase ("According to Gulf and Western sources,
+    ...") rather than start a new clause.
+    """
+    stops = _NP_STOP - _JOINERS if joined else _NP_STOP
     end = start
     while end < len(sentence) and end - start < _MAX_SOURCE_TOKENS:
         token = sentence[end]
-        if token.text in ",;:.!?" or token.lower in _NP_STOP or token.text in _OPEN_QUOTES:
+        if token.text in ",;:.!?" or token.lower in stops or token.text in _OPEN_QUOTES:
             break
         end += 1
     return sentence[start:end]
 
 
+_JOINERS = frozenset({"and", "or"})
+
+
 def _according_to(sentence: list[_Token]) -> _RuleMatch | None:
     for i in range(len(sentence) - 1):
         if sentence[i].lower == "according" and sentence[i + 1].lower == "to":
-            source = _source_after(sentence, i + 2)
+            leading = i == 0 or (i == 1 and _is_punct(sentence[0]))
+            source = _source_after(sentence, i + 2, joined=leading)
             if not source:
                 return None
             after = i + 2 + len(source)
-            if i == 0 or (i == 1 and _is_punct(sentence[0])):
+            if leading:
                 content = _trim(sentence[after:])
             else:
                 content = _trim(sentence[:i]) or _trim(sentence[after:])
@@ -628,9 +637,18 @@ def _with_trusted_patterns(
         if pattern not in _TRUSTED_PATTERNS:
             continue
         clashing = [a for a in found if _overlaps(a.content, rule.content)]
-        if not any(a.cue is not None and _overlaps(a.cue, rule.cue) for a in clashing):
+        if not any(_same_reading(a, rule) for a in clashing):
             found = [a for a in found if a not in clashing] + [rule]
     return found
+
+
+def _same_reading(tagged: Attribution, rule: Attribution) -> bool:
+    """The tagger read the pattern's cue, and did not end the source early to take its rest
+    as content ("According to [other Gulf] [and Western sources, the shift ...]")."""
+    if tagged.cue is None or not _overlaps(tagged.cue, rule.cue):
+        return False
+    source = rule.source
+    return source is None or not source.start < tagged.content.start < source.end
 
 
 def _blocks(text: str) -> list[tuple[int, int]]:

@@ -51,6 +51,17 @@ def test_according_to_organisation_at_sentence_start():
     assert "Observatory" not in content
 
 
+def test_according_to_a_joined_source_keeps_the_whole_phrase():
+    """Seed 000: the tagger ended the source at "and" and took the rest as content."""
+    text = (
+        "According to other Gulf and Western sources, the shift is in part a consequence of "
+        "economic problems that have come in the wake of sanctions imposed on Russia."
+    )
+    found = _only(text)
+    assert _words(text, found.source) == "other Gulf and Western sources"
+    assert _words(text, found.content).startswith("the shift is in part")
+
+
 def test_titled_speaker_said_that_clause():
     text = "Kremlin spokesman Dmitry Peskov said that Russia had no plans to send ground troops."
     found = _only(text)
