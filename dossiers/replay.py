@@ -475,6 +475,10 @@ def foreign_keys_checked_once(models_in_order: Iterable[type[models.Model]]) -> 
     Unlike dropping and re-adding constraints this takes no table lock: readers still see
     the old read models until commit. Setting the role needs superuser or, on PostgreSQL
     15+, `GRANT SET ON PARAMETER session_replication_role`; without it the triggers run.
+
+    The checks run without nested loops: the rows just written have no statistics, and the
+    planner would probe the parent's index once per key (1.2 s for the claims' articles at
+    1M events) where a hash anti-join reads each table once (0.4 s).
     """
     if connection.vendor != "postgresql" or not _skip_trigger_checks():
         yield
@@ -482,6 +486,7 @@ def foreign_keys_checked_once(models_in_order: Iterable[type[models.Model]]) -> 
     yield
     with connection.cursor() as cursor:
         cursor.execute("SET LOCAL session_replication_role = origin")
+        cursor.execute("SET LOCAL enable_nestloop = off")
         tables = [
             table
             for model in models_in_order
@@ -489,6 +494,7 @@ def foreign_keys_checked_once(models_in_order: Iterable[type[models.Model]]) -> 
         ]
         for key in _foreign_keys_touching(cursor, tables):
             _check_foreign_key(cursor, *key, lock_parent=key[3] not in tables)
+        cursor.execute("SET LOCAL enable_nestloop TO DEFAULT")
 
 
 def _skip_trigger_checks() -> bool:
