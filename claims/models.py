@@ -40,8 +40,13 @@ class ClaimCluster(models.Model):
 
 class Claim(models.Model):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
-    article = models.ForeignKey(Article, on_delete=models.PROTECT, related_name="claims")
-    dossier = models.ForeignKey(Dossier, on_delete=models.PROTECT, related_name="claims")
+    # No index of their own: (article, ordinal) and (dossier, cluster) below lead with them.
+    article = models.ForeignKey(
+        Article, on_delete=models.PROTECT, related_name="claims", db_index=False
+    )
+    dossier = models.ForeignKey(
+        Dossier, on_delete=models.PROTECT, related_name="claims", db_index=False
+    )
     ordinal = models.PositiveIntegerField(help_text="Position of the claim within its article.")
     text = models.TextField()
     start = models.PositiveIntegerField()
@@ -57,13 +62,16 @@ class Claim(models.Model):
     cluster = models.ForeignKey(
         ClaimCluster, null=True, blank=True, on_delete=models.SET_NULL, related_name="claims"
     )
-    history = HistoricalRecords()
+    # History is read by dossier and date (as-of) and by claim: other indexes only cost writes.
+    history = HistoricalRecords(no_db_index=["article", "cluster"])
 
     class Meta:
         ordering = ["article", "ordinal"]
         constraints = [
             models.UniqueConstraint(fields=["article", "ordinal"], name="unique_claim_ordinal"),
-            models.CheckConstraint(condition=models.Q(end__gte=models.F("start")), name="span_order"),
+            models.CheckConstraint(
+                condition=models.Q(end__gte=models.F("start")), name="span_order"
+            ),
         ]
         indexes = [models.Index(fields=["dossier", "cluster"])]
 
@@ -106,7 +114,9 @@ class Verdict(models.Model):
         PUBLISHED = "published", "Published"
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
-    cluster = models.ForeignKey(ClaimCluster, on_delete=models.PROTECT, related_name="verdicts")
+    cluster = models.ForeignKey(  # indexed by the (cluster, revision) constraint below
+        ClaimCluster, on_delete=models.PROTECT, related_name="verdicts", db_index=False
+    )
     dossier = models.ForeignKey(Dossier, on_delete=models.PROTECT, related_name="verdicts")
     revision = models.PositiveIntegerField(default=1)
     supersedes = models.OneToOneField(
@@ -141,7 +151,8 @@ class Verdict(models.Model):
     approved_at = models.DateTimeField(null=True, blank=True)
     published_at = models.DateTimeField(null=True, blank=True)
     version = models.PositiveIntegerField(default=0, editable=False)
-    history = HistoricalRecords()
+    # History is read by dossier, cluster and date and by verdict: other indexes cost writes.
+    history = HistoricalRecords(no_db_index=["supersedes", "author", "reviewer", "needs_review"])
 
     class Meta:
         ordering = ["cluster", "-revision"]
@@ -171,7 +182,7 @@ class VerdictEvidence(models.Model):
     quote = models.TextField(blank=True)
     relation = models.CharField(max_length=16, choices=EvidenceRelation.choices)
     note = models.CharField(max_length=500, blank=True)
-    history = HistoricalRecords()
+    history = HistoricalRecords(no_db_index=["article", "claim"])  # read by verdict and date
 
     def __str__(self) -> str:
         return f"{self.relation}: {self.claim or self.article}"

@@ -121,7 +121,9 @@ class Article(models.Model):
         FAILED = "failed", "Failed"
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
-    dossier = models.ForeignKey(Dossier, on_delete=models.PROTECT, related_name="articles")
+    dossier = models.ForeignKey(  # indexed by the (dossier, content_hash) constraint below
+        Dossier, on_delete=models.PROTECT, related_name="articles", db_index=False
+    )
     source = models.ForeignKey(
         Source, null=True, blank=True, on_delete=models.PROTECT, related_name="articles"
     )
@@ -139,8 +141,8 @@ class Article(models.Model):
     body = models.TextField(blank=True, help_text="Cleaned text; claim spans index into it.")
     content_hash = models.CharField(max_length=64)
     status = models.CharField(
-        max_length=16, choices=Status.choices, default=Status.PENDING, db_index=True
-    )
+        max_length=16, choices=Status.choices, default=Status.PENDING
+    )  # indexed with status_changed_at below
     status_changed_at = models.DateTimeField()
     extraction_error = models.TextField(blank=True)
     extraction_attempts = models.PositiveIntegerField(default=0)
@@ -150,7 +152,10 @@ class Article(models.Model):
     )
     uploaded_at = models.DateTimeField()
     version = models.PositiveIntegerField(default=0, editable=False)
-    history = HistoricalRecords(excluded_fields=["raw_upload", "body"])
+    # History is read by dossier and date (as-of) and by article: other indexes cost writes.
+    history = HistoricalRecords(
+        excluded_fields=["raw_upload", "body"], no_db_index=["source", "uploaded_by"]
+    )
 
     class Meta:
         ordering = ["uploaded_at"]
