@@ -1,21 +1,69 @@
-"""Rows and their history rows written in bulk for batches of events, through COPY on
-PostgreSQL and the ORM elsewhere.
+"""Rows and their history rows written in bulk: COPY and one UPDATE from a JSON recordset on
+PostgreSQL, the ORM elsewhere. The replay and the batched live projections (a worker storing
+a batch of articles, a re-clustering) write through these.
 
 Django's bulk_create on PostgreSQL binds each column as an array that psycopg dumps value by
-value in Python: for a worker storing a batch of articles (hundreds of claims, each with its
-history row) that cost more than extracting them. COPY sends the rows as they are.
+value in Python, and bulk_update builds a CASE per field and row: for a batch of articles
+(hundreds of claims, each with its history row) either cost more than extracting them.
 """
 
 from __future__ import annotations
 
-import json
-from datetime import date
+from collections.abc import Iterable, Sequence
+from typing import Any
 
+import orjson
 from django.db import connection, models
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 # simple-history's columns, set from the instance's `_history_*` attributes (`stamp_history`).
-_HISTORY_COLUMNS = ("history_date", "history_change_reason", "history_type", "history_user_id")
+HISTORY_OWN = ("history_date", "history_change_reason", "history_type", "history_user_id")
+
+
+def insert_rows(model: type[models.Model], fields: list[models.Field], rows: Iterable[Sequence]):
+    """Insert rows given as values in `fields` order: COPY on PostgreSQL."""
+    table, columns = _table_and_columns(model, fields)
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            copy_rows(cursor.cursor, model, fields, rows)  # psycopg's cursor, for COPY
+        else:
+            marks = ", ".join(["%s"] * len(fields))
+            cursor.executemany(
+                f"INSERT INTO {table} ({columns}) VALUES ({marks})",
+                [
+                    [f.get_db_prep_save(v, connection) for f, v in zip(fields, row, strict=True)]
+                    for row in rows
+                ],
+            )
+
+
+def copy_rows(raw_cursor, model: type[models.Model], fields: list[models.Field], rows) -> None:
+    """COPY rows of values in `fields` order on a psycopg cursor (of any thread)."""
+    table, columns = _table_and_columns(model, fields)
+    with raw_cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
+        for values in _copy_values(fields, rows):
+            copy.write_row(values)
+
+
+def update_rows(model: type[models.Model], rows: list[dict], attnames: list[str]) -> None:
+    """Set `attnames` of rows (dicts by attname, with the primary key) in one statement."""
+    if not rows:
+        return
+    pk = model._meta.pk
+    columns = [model._meta.get_field(_field_name(model, name)) for name in attnames]
+    if connection.vendor != "postgresql":
+        model.objects.bulk_update([model(**row) for row in rows], [f.name for f in columns])
+        return
+    table = _quote(model._meta.db_table)
+    sets = ", ".join(f"{_quote(f.column)} = x.{_quote(f.column)}" for f in columns)
+    types = ", ".join(f"{_quote(f.column)} {f.db_type(connection)}" for f in [pk, *columns])
+    records = [{f.column: row[f.attname] for f in [pk, *columns]} for row in rows]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {table} SET {sets} FROM jsonb_to_recordset(%s::jsonb) AS x({types}) "
+            f"WHERE {table}.{_quote(pk.column)} = x.{_quote(pk.column)}",
+            [orjson.dumps(records).decode()],
+        )
 
 
 def create_with_history(instances: list[models.Model]) -> None:
@@ -27,76 +75,74 @@ def create_with_history(instances: list[models.Model]) -> None:
         bulk_create_with_history(instances, model)
         return
     fields = list(model._meta.concrete_fields)
-    copy_rows(model, fields, [[getattr(i, f.attname) for f in fields] for i in instances])
-    _copy_history(model, instances, "+")
+    insert_rows(model, fields, [[getattr(i, f.attname) for f in fields] for i in instances])
+    _insert_history(model, instances, "+")
 
 
 def update_with_history(instances: list[models.Model], fields: list[str]) -> None:
-    """`bulk_update_with_history` for instances stamped with their event's history fields:
-    one UPDATE from a JSON recordset on PostgreSQL (Django's CASE per field and row costs
-    more to build than to run)."""
+    """`bulk_update_with_history` for instances stamped with their event's history fields."""
     if not instances:
         return
     model = type(instances[0])
     if connection.vendor != "postgresql":
         bulk_update_with_history(instances, model, fields)
         return
-    columns = [model._meta.get_field(name) for name in fields]
-    pk = model._meta.pk
-    table = connection.ops.quote_name(model._meta.db_table)
-    sets = ", ".join(f"{_q(f.column)} = x.{_q(f.column)}" for f in columns)
-    types = ", ".join(f"{_q(f.column)} {f.db_type(connection)}" for f in [pk, *columns])
-    records = [
-        {f.column: _json_value(f, getattr(i, f.attname)) for f in [pk, *columns]} for i in instances
-    ]
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"UPDATE {table} SET {sets} FROM jsonb_to_recordset(%s::jsonb) AS x({types}) "
-            f"WHERE {table}.{_q(pk.column)} = x.{_q(pk.column)}",
-            [json.dumps(records)],
-        )
-    _copy_history(model, instances, "~")
+    attnames = [model._meta.get_field(name).attname for name in fields]
+    pk = model._meta.pk.attname
+    update_rows(model, [{n: getattr(i, n) for n in [pk, *attnames]} for i in instances], attnames)
+    _insert_history(model, instances, "~")
 
 
-def copy_rows(model: type[models.Model], fields: list[models.Field], rows: list[list]) -> None:
-    """COPY rows (values in `fields` order) into the model's table; JSON goes as its text."""
-    columns = ", ".join(_q(f.column) for f in fields)
-    json_at = [i for i, f in enumerate(fields) if isinstance(f, models.JSONField)]
-    with connection.cursor() as cursor:
-        raw = cursor.cursor  # psycopg's cursor, for COPY
-        with raw.copy(f"COPY {_q(model._meta.db_table)} ({columns}) FROM STDIN") as copy:
-            for values in rows:
-                for i in json_at:
-                    if values[i] is not None:
-                        values[i] = json.dumps(values[i])
-                copy.write_row(values)
+def history_fields(model: type[models.Model]) -> list[models.Field]:
+    """A history row's columns: the row's own, then simple-history's (`HISTORY_OWN`)."""
+    history = model.history.model._meta
+    own = {"history_id", *HISTORY_OWN}
+    copied = [f for f in history.concrete_fields if f.attname not in own]
+    return copied + [history.get_field(name) for name in HISTORY_OWN]
 
 
-def _copy_history(model: type[models.Model], instances: list[models.Model], kind: str) -> None:
-    history = model.history.model
-    tracked = [f.attname for f in history.tracked_fields]
-    fields = [history._meta.get_field(name) for name in tracked]
-    fields += [history._meta.get_field(name) for name in _HISTORY_COLUMNS]
+def _insert_history(model: type[models.Model], instances: list[models.Model], kind: str) -> None:
+    fields = history_fields(model)
+    copied = [f.attname for f in fields[: -len(HISTORY_OWN)]]
     rows = []
     for instance in instances:
         user = getattr(instance, "_history_user", None)
         rows.append(
-            [getattr(instance, name) for name in tracked]
+            [getattr(instance, name) for name in copied]
             + [instance._history_date, instance._change_reason, kind, user and user.pk]
         )
-    copy_rows(history, fields, rows)
+    insert_rows(model.history.model, fields, rows)
 
 
-def _json_value(field: models.Field, value):
-    """A value as jsonb_to_recordset reads it back into the column's type."""
-    if value is None or isinstance(field, models.JSONField):
-        return value
-    if isinstance(value, bool | int | float | str):
-        return value
-    if isinstance(value, date):  # datetimes too
-        return value.isoformat()
-    return str(value)  # UUIDs
+def _copy_values(fields: list[models.Field], rows: Iterable[Sequence]) -> Iterable[Sequence]:
+    """The rows as COPY takes them: Python values as they are, except JSON, which goes as its
+    text; history rows share their row's JSON values, so each is encoded once."""
+    json_columns = [i for i, f in enumerate(fields) if isinstance(f, models.JSONField)]
+    if not json_columns:
+        yield from rows
+        return
+    encoded: dict[int, tuple[Any, str]] = {}  # id(value) -> (value, text); the value pins the id
+    for row in rows:
+        values = list(row)
+        for i in json_columns:
+            value = values[i]
+            if value == []:
+                values[i] = "[]"
+            elif value is not None:
+                known = encoded.get(id(value))
+                if known is None or known[0] is not value:
+                    known = encoded[id(value)] = (value, orjson.dumps(value).decode())
+                values[i] = known[1]
+        yield values
 
 
-def _q(name: str) -> str:
+def _field_name(model: type[models.Model], attname: str) -> str:
+    return next(f.name for f in model._meta.concrete_fields if f.attname == attname)
+
+
+def _table_and_columns(model: type[models.Model], fields: list[models.Field]) -> tuple[str, str]:
+    return _quote(model._meta.db_table), ", ".join(_quote(f.column) for f in fields)
+
+
+def _quote(name: str) -> str:
     return connection.ops.quote_name(name)

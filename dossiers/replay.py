@@ -19,7 +19,7 @@ from __future__ import annotations
 import queue
 import threading
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from datetime import datetime
 from functools import cache
@@ -30,10 +30,8 @@ import orjson
 from django.contrib.auth import get_user_model
 from django.db import DatabaseError, IntegrityError, connection, models, transaction
 
+from dossiers.bulk import HISTORY_OWN, copy_rows, history_fields, insert_rows, update_rows
 from dossiers.eventstore import history_reason
-
-# simple-history's own columns, set by `history()` after the values copied from the row.
-_HISTORY_OWN = ("history_date", "history_change_reason", "history_type", "history_user_id")
 
 
 class ReplayEvent(NamedTuple):
@@ -145,30 +143,21 @@ class ReplayState:
         """Insert new rows, update changed ones and insert every history row, in bulk."""
         for model, rows in self.rows.items():
             loaded = self._loaded[model]
-            new = [model(**row) for pk, row in rows.items() if pk not in loaded]
-            changed: dict[str, dict] = {}
-            for pk, row in rows.items():
-                if pk in loaded and row != loaded[pk]:
-                    changed[pk] = row
-            model.objects.bulk_create(new, batch_size=1000)
-            if changed:
-                names = sorted(
-                    {
-                        _field_name(model, attname)
-                        for row in changed.values()
-                        for attname, value in row.items()
-                        if loaded[_key(row["id"])][attname] != value
-                    }
-                )
-                model.objects.bulk_update(
-                    [model(**row) for row in changed.values()], names, batch_size=1000
-                )
-        for model, history in self.history_rows.items():
-            history_model, columns = model.history.model, _history_columns(model)
-            history_model.objects.bulk_create(
-                [history_model(**dict(zip(columns, row, strict=True))) for row in history],
-                batch_size=1000,
+            fields = model._meta.concrete_fields
+            get = itemgetter(*[f.attname for f in fields])
+            insert_rows(model, fields, [get(row) for pk, row in rows.items() if pk not in loaded])
+            changed = [row for pk, row in rows.items() if pk in loaded and row != loaded[pk]]
+            names = sorted(
+                {
+                    attname
+                    for row in changed
+                    for attname, value in row.items()
+                    if loaded[_key(row["id"])][attname] != value
+                }
             )
+            update_rows(model, changed, names)
+        for model, history in self.history_rows.items():
+            insert_rows(model.history.model, _history_fields(model), history)
 
     # --- writing ---
 
@@ -177,8 +166,8 @@ class ReplayState:
         for model in models_in_order:
             fields = model._meta.concrete_fields
             get = itemgetter(*[f.attname for f in fields])
-            _insert(model, fields, map(get, self.rows[model].values()))
-            _insert(model.history.model, _history_fields(model), self.history_rows[model])
+            insert_rows(model, fields, map(get, self.rows[model].values()))
+            insert_rows(model.history.model, _history_fields(model), self.history_rows[model])
 
 
 @cache
@@ -190,20 +179,17 @@ def _defaults(model: type[models.Model]) -> dict[str, Callable[[], Any]]:
 @cache
 def _history_columns(model: type[models.Model]) -> list[str]:
     """The attnames of a history row's values: the row's own, then simple-history's."""
-    own = {"history_id", *_HISTORY_OWN}
-    copied = [f.attname for f in model.history.model._meta.concrete_fields]
-    return [name for name in copied if name not in own] + list(_HISTORY_OWN)
+    return [f.attname for f in _history_fields(model)]
 
 
 @cache
 def _copied_to_history(model: type[models.Model]) -> Callable[[dict], tuple]:
-    return itemgetter(*_history_columns(model)[: -len(_HISTORY_OWN)])
+    return itemgetter(*_history_columns(model)[: -len(HISTORY_OWN)])
 
 
 @cache
 def _history_fields(model: type[models.Model]) -> list[models.Field]:
-    history_meta = model.history.model._meta
-    return [history_meta.get_field(name) for name in _history_columns(model)]
+    return history_fields(model)
 
 
 def _holds_uuid(field: models.Field) -> bool:
@@ -211,64 +197,8 @@ def _holds_uuid(field: models.Field) -> bool:
     return isinstance(target, models.UUIDField)
 
 
-def _field_name(model: type[models.Model], attname: str) -> str:
-    return next(f.name for f in model._meta.concrete_fields if f.attname == attname)
-
-
 def _key(pk) -> str:
     return str(pk)
-
-
-def _insert(model: type[models.Model], fields: list[models.Field], rows: Iterable[Sequence]):
-    """Insert rows given as values in `fields` order: COPY on PostgreSQL."""
-    table, columns = _table_and_columns(model, fields)
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            _copy(cursor.cursor, model, fields, rows)  # psycopg's cursor, for COPY
-        else:
-            marks = ", ".join(["%s"] * len(fields))
-            cursor.executemany(
-                f"INSERT INTO {table} ({columns}) VALUES ({marks})",
-                [
-                    [f.get_db_prep_save(v, connection) for f, v in zip(fields, row, strict=True)]
-                    for row in rows
-                ],
-            )
-
-
-def _copy(raw_cursor, model: type[models.Model], fields: list[models.Field], rows) -> None:
-    """COPY rows of values in `fields` order on a psycopg cursor (of any thread)."""
-    table, columns = _table_and_columns(model, fields)
-    with raw_cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
-        for values in _copy_values(fields, rows):
-            copy.write_row(values)
-
-
-def _table_and_columns(model: type[models.Model], fields: list[models.Field]) -> tuple[str, str]:
-    quote = connection.ops.quote_name
-    return quote(model._meta.db_table), ", ".join(quote(f.column) for f in fields)
-
-
-def _copy_values(fields: list[models.Field], rows: Iterable[Sequence]) -> Iterable[Sequence]:
-    """The rows as COPY takes them: Python values as they are, except JSON, which goes as its
-    text; history rows share their row's JSON values, so each is encoded once."""
-    json_columns = [i for i, f in enumerate(fields) if isinstance(f, models.JSONField)]
-    if not json_columns:
-        yield from rows
-        return
-    encoded: dict[int, tuple[Any, str]] = {}  # id(value) -> (value, text); the value pins the id
-    for row in rows:
-        values = list(row)
-        for i in json_columns:
-            value = values[i]
-            if value == []:
-                values[i] = "[]"
-            elif value is not None:
-                known = encoded.get(id(value))
-                if known is None or known[0] is not value:
-                    known = encoded[id(value)] = (value, orjson.dumps(value).decode())
-                values[i] = known[1]
-        yield values
 
 
 def delete_all(*models_in_order: type[models.Model]) -> None:
@@ -444,7 +374,7 @@ class HistoryCopier:
             model, rows = batch
             try:
                 with self._connection.cursor() as cursor:
-                    _copy(cursor, model.history.model, _history_fields(model), rows)
+                    copy_rows(cursor, model.history.model, _history_fields(model), rows)
             except BaseException as error:  # noqa: BLE001 - raised again in the fold's thread
                 self._error = error
 
