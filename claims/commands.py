@@ -11,7 +11,12 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 
-from claims.events import MAX_EVIDENCE, ClaimEventType, apply_cluster_events
+from claims.events import (
+    CLUSTER_STATE_FIELDS,
+    MAX_EVIDENCE,
+    ClaimEventType,
+    apply_cluster_events,
+)
 from claims.extraction.candidates import candidate_articles
 from claims.extraction.clustering import ClusterItem, cluster_claims
 from claims.extraction.origins import (
@@ -204,14 +209,8 @@ def _cluster_state(dossier: Dossier, cluster, members: list[_ClaimRow], contradi
 def _stored_state(cluster: ClaimCluster, claim_ids: list[str]) -> dict:
     return {
         "dossier_id": str(cluster.dossier_id),
-        "canonical_text": cluster.canonical_text,
         "claim_ids": claim_ids,
-        "article_count": cluster.article_count,
-        "independent_origin_count": cluster.independent_origin_count,
-        "origin": cluster.origin,
-        "origins": cluster.origins,
-        "supporting_article_count": cluster.supporting_article_count,
-        "contradicting_article_count": cluster.contradicting_article_count,
+        **{name: getattr(cluster, name) for name in CLUSTER_STATE_FIELDS},
     }
 
 

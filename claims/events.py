@@ -49,6 +49,17 @@ CLAIM_FIELDS = (
     "extractor_version",
 )
 
+# A cluster's state as its Formed and Updated events carry it (besides dossier and claim ids).
+CLUSTER_STATE_FIELDS = (
+    "canonical_text",
+    "article_count",
+    "independent_origin_count",
+    "origin",
+    "origins",
+    "supporting_article_count",
+    "contradicting_article_count",
+)
+
 # What a verdict's content events carry besides evidence (VerdictDrafted, VerdictEdited).
 VERDICT_CONTENT_FIELDS = (
     "rating",
@@ -287,15 +298,7 @@ def replay_article_claims(state: ReplayState, article: dict, claims: list[dict],
 
 def _replay_cluster_state(state: ReplayState, cluster: dict, event, *, new: bool) -> None:
     data = event.data
-    for name in (
-        "canonical_text",
-        "article_count",
-        "independent_origin_count",
-        "origin",
-        "origins",
-        "supporting_article_count",
-        "contradicting_article_count",
-    ):
+    for name in CLUSTER_STATE_FIELDS:
         cluster[name] = data[name]
     cluster.update(is_active=True, updated_at=event.recorded_at, version=event.stream_version)
     if not new:

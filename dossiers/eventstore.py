@@ -90,11 +90,16 @@ _projections: dict[str, Projection] = {}
 
 def projection(event_type: str) -> Callable[[Projection], Projection]:
     """Register the function that applies events of `event_type` to the read models."""
+    return _registrar(_projections, "projections", event_type)
 
-    def register(apply: Projection) -> Projection:
-        if event_type in _projections:
-            raise RuntimeError(f"two projections for {event_type}")
-        _projections[event_type] = apply
+
+def _registrar(registry: dict[str, Callable], kind: str, event_type: str) -> Callable:
+    """A decorator that registers one function per event type in `registry`."""
+
+    def register(apply: Callable) -> Callable:
+        if event_type in registry:
+            raise RuntimeError(f"two {kind} for {event_type}")
+        registry[event_type] = apply
         return apply
 
     return register
@@ -310,14 +315,7 @@ def wipes_projections(order: int) -> Callable[[ProjectionWiper], ProjectionWiper
 
 def replays(event_type: str) -> Callable[[Callable], Callable]:
     """Register the replay twin of a projection: the same rows, made in a `ReplayState`."""
-
-    def register(apply: Callable) -> Callable:
-        if event_type in _replay_projections:
-            raise RuntimeError(f"two replay projections for {event_type}")
-        _replay_projections[event_type] = apply
-        return apply
-
-    return register
+    return _registrar(_replay_projections, "replay projections", event_type)
 
 
 _replay_projections: dict[str, Callable] = {}

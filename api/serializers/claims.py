@@ -6,7 +6,7 @@ from rest_framework import serializers
 
 from api.serializers.dossiers import ArticleSerializer, DossierSerializer
 from api.serializers.fields import ScopedPrimaryKeyField, UsernameField
-from claims.events import CLAIM_FIELDS
+from claims.events import CLAIM_FIELDS, CLUSTER_STATE_FIELDS
 from claims.models import (
     Claim,
     ClaimCluster,
@@ -53,13 +53,7 @@ class ClusterSerializer(serializers.ModelSerializer):
         fields = [
             "id",
             "dossier",
-            "canonical_text",
-            "article_count",
-            "independent_origin_count",
-            "origin",
-            "origins",
-            "supporting_article_count",
-            "contradicting_article_count",
+            *CLUSTER_STATE_FIELDS,
             "is_active",
             "created_at",
             "updated_at",
