@@ -18,7 +18,7 @@ from claims.events import (
     apply_cluster_events,
 )
 from claims.extraction.candidates import candidate_articles
-from claims.extraction.clustering import ClusterItem, cluster_claims
+from claims.extraction.clustering import ClusterItem, cluster_claims, when_keys
 from claims.extraction.origins import (
     OriginEvidence,
     SentenceAttribution,
@@ -63,6 +63,7 @@ class _ClaimRow:
     article_id: str
     text: str
     quantities: tuple
+    dates: tuple[str, ...]
     cluster_id: str | None
     speaker: str
     cited_in_context: str | None  # see origins.sources_in_article
@@ -78,6 +79,7 @@ def _claim_rows(dossier: Dossier) -> list[_ClaimRow]:
             "article_id",
             "text",
             "quantities",
+            "dates",
             "cluster_id",
             "speaker",
             "cue",
@@ -88,7 +90,7 @@ def _claim_rows(dossier: Dossier) -> list[_ClaimRow]:
     cited_in_context = contextual_cited_sources(
         [
             (aid, SentenceAttribution(speaker, cue, cited))
-            for _, aid, _, _, _, speaker, cue, cited, _ in rows
+            for _, aid, _, _, _, _, speaker, cue, cited, _ in rows
         ]
     )
     return [
@@ -99,12 +101,13 @@ def _claim_rows(dossier: Dossier) -> list[_ClaimRow]:
             quantities=tuple(
                 q["value"] for q in quantities if isinstance(q, dict) and "value" in q
             ),
+            dates=when_keys(dates),
             cluster_id=str(cluster) if cluster else None,
             speaker=speaker,
             cited_in_context=cited,
             article_source=source,
         )
-        for (cid, aid, text, quantities, cluster, speaker, _, _, source), cited in zip(
+        for (cid, aid, text, quantities, dates, cluster, speaker, _, _, source), cited in zip(
             rows, cited_in_context, strict=True
         )
     ]
@@ -135,6 +138,7 @@ def recluster_dossier(*, dossier: Dossier, actor: User | None = None) -> int:
                 article_key=row.article_id,
                 text=row.text,
                 quantities=row.quantities,
+                dates=row.dates,
                 previous_cluster=row.cluster_id,
             )
             for row in rows
@@ -143,11 +147,25 @@ def recluster_dossier(*, dossier: Dossier, actor: User | None = None) -> int:
     )
     existing = {str(c.id): c for c in ClaimCluster.objects.filter(dossier=dossier)}
     contradicting = _contradicting_articles(dossier, result, by_id, verdict_keys)
+    contradictions = _contradictions_by_claim(result)
     events: list[NewEvent] = []
     flags: list[tuple[uuid.UUID, list[str]]] = []
     for key, cluster in result.clusters.items():
         members = [by_id[claim_key] for claim_key in cluster.claim_keys]
-        state = _cluster_state(dossier, cluster, members, len(contradicting.get(key, ())))
+        found = sorted(
+            (item for m in cluster.claim_keys for item in contradictions.get(m, ())),
+            key=lambda item: (item["claim_id"], item["other_claim_id"]),
+        )
+        contradicting_articles = contradicting.get(key, set()) | {
+            by_id[item["other_claim_id"]].article_id for item in found
+        }
+        state = _cluster_state(dossier, cluster, members, len(contradicting_articles))
+        state["member_links"] = {
+            claim_key: result.links[claim_key].as_dict()
+            for claim_key in sorted(cluster.claim_keys)
+            if claim_key in result.links
+        }
+        state["contradictions"] = found
         current = existing.pop(key, None)
         if current is None:
             events.append(_cluster_event(uuid.uuid4(), 0, ClaimEventType.CLUSTER_FORMED, state))
@@ -179,6 +197,22 @@ def recluster_dossier(*, dossier: Dossier, actor: User | None = None) -> int:
     for cluster_id, reasons in flags:
         flag_verdicts_of_cluster(cluster_id=cluster_id, reasons=reasons, actor=actor)
     return len(events)
+
+
+def _contradictions_by_claim(result) -> dict[str, list[dict]]:
+    """Each claim -> the contradictions it takes part in, seen from its side."""
+    by_claim: dict[str, list[dict]] = defaultdict(list)
+    for found in result.contradictions:
+        for mine, other in ((found.a, found.b), (found.b, found.a)):
+            by_claim[mine].append(
+                {
+                    "claim_id": mine,
+                    "other_claim_id": other,
+                    "kind": found.kind,
+                    "reason": found.reason,
+                }
+            )
+    return by_claim
 
 
 def _cluster_state(dossier: Dossier, cluster, members: list[_ClaimRow], contradicting: int) -> dict:
@@ -230,6 +264,10 @@ def _review_reasons(before: dict, after: dict) -> list[str]:
         )
     if after["contradicting_article_count"] > before["contradicting_article_count"]:
         reasons.append("a contradicting article was added")
+    known = {(c["claim_id"], c["other_claim_id"]) for c in before.get("contradictions", ())}
+    for found in after.get("contradictions", ()):
+        if (found["claim_id"], found["other_claim_id"]) not in known:
+            reasons.append(f"a claim contradicts a member ({found['reason']})")
     return reasons
 
 

@@ -58,7 +58,11 @@ CLUSTER_STATE_FIELDS = (
     "origins",
     "supporting_article_count",
     "contradicting_article_count",
+    "member_links",
+    "contradictions",
 )
+# State fields added after the first cluster events were written: older events lack them.
+CLUSTER_STATE_DEFAULTS = {"member_links": dict, "contradictions": list}
 
 # What a verdict's content events carry besides evidence (VerdictDrafted, VerdictEdited).
 VERDICT_CONTENT_FIELDS = (
@@ -299,7 +303,7 @@ def replay_article_claims(state: ReplayState, article: dict, claims: list[dict],
 def _replay_cluster_state(state: ReplayState, cluster: dict, event, *, new: bool) -> None:
     data = event.data
     for name in CLUSTER_STATE_FIELDS:
-        cluster[name] = data[name]
+        cluster[name] = data[name] if name in data else CLUSTER_STATE_DEFAULTS[name]()
     cluster.update(is_active=True, updated_at=event.recorded_at, version=event.stream_version)
     if not new:
         state.save(ClaimCluster, cluster, event)

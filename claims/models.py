@@ -25,6 +25,16 @@ class ClaimCluster(models.Model):
     origins = models.JSONField(default=list, blank=True)
     supporting_article_count = models.PositiveIntegerField(default=0)
     contradicting_article_count = models.PositiveIntegerField(default=0)
+    member_links = models.JSONField(
+        default=dict,
+        blank=True,
+        help_text="Why each claim is here: claim id -> its strongest link inside the cluster.",
+    )
+    contradictions = models.JSONField(
+        default=list,
+        blank=True,
+        help_text="Claims elsewhere that contradict a member: claim ids, kind and reason.",
+    )
     is_active = models.BooleanField(default=True, help_text="False once re-clustering empties it.")
     created_at = models.DateTimeField()
     updated_at = models.DateTimeField()

@@ -32,13 +32,20 @@ import re
 import unicodedata
 from collections import Counter
 from collections.abc import Collection, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 
 import numpy as np
 from scipy import sparse
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.preprocessing import normalize
+
+from claims.extraction.contradictions import (
+    Contradiction,
+    ContradictionInput,
+    find_contradictions,
+    is_negated,
+)
 
 DEFAULT_THRESHOLD = 0.35
 # Two groups merge only if this share of their cross pairs are strong (see _merge).
@@ -50,6 +57,8 @@ NEW_KEY_PREFIX = "new-"
 # A quantity is the most checkable part of a claim: its term counts this much more.
 NUMBER_WEIGHT = 1.5
 MIN_CLAUSE_TERMS = 4
+# How many shared terms a link shows.
+LINK_TERMS = 6
 # A term is rare when at most this many claims (or this share of them) carry it.
 RARE_TERM_MIN_CLAIMS = 10
 RARE_TERM_SHARE = 0.01
@@ -65,6 +74,8 @@ class ClusterItem:
     text: str
     quantities: tuple = ()
     previous_cluster: str | None = None
+    # When the claim says it happened: ISO dates or weekday names (see `when_keys`).
+    dates: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -77,11 +88,35 @@ class Cluster:
 
 
 @dataclass(frozen=True)
+class Link:
+    """Why a claim is in its cluster: the member it matched best, and what they share."""
+
+    partner: str  # claim_key
+    score: float  # wording similarity (1.0 for an identical copy)
+    shared_terms: tuple[str, ...] = ()  # heaviest first
+    shared_quantities: tuple[float, ...] = ()
+    shared_dates: tuple[str, ...] = ()
+    identical: bool = False
+
+    def as_dict(self) -> dict:
+        return {
+            "partner": self.partner,
+            "score": round(float(self.score), 3),
+            "shared_terms": list(self.shared_terms),
+            "shared_quantities": list(self.shared_quantities),
+            "shared_dates": list(self.shared_dates),
+            "identical": self.identical,
+        }
+
+
+@dataclass(frozen=True)
 class ClusteringResult:
     assignments: dict[str, str]  # claim_key -> cluster key
     clusters: dict[str, Cluster]
     retired_keys: frozenset[str]  # previous keys no cluster kept: their verdicts need review
     candidate_pairs: int  # pairs whose similarity was computed (scaling evidence)
+    links: dict[str, Link] = field(default_factory=dict)  # members of multi-claim clusters
+    contradictions: tuple[Contradiction, ...] = ()
 
 
 # --- terms -------------------------------------------------------------------------------
@@ -230,6 +265,20 @@ def _clause_terms(folded_clause: str) -> tuple[list[str], int]:
     return terms, plain
 
 
+@lru_cache(maxsize=100_000)
+def _term_set(text: str) -> frozenset[str]:
+    return frozenset(term for clause in claim_clauses(text) for term in clause)
+
+
+def _surface(text: str) -> dict[str, str]:
+    """Each term of a claim -> the first word of the text that gave it, for display."""
+    words: dict[str, str] = {}
+    for _, _, word in _TOKEN.findall(_fold(text)):
+        if word and (term := _word_term(word.lower())):
+            words.setdefault(term, word)
+    return words
+
+
 def claim_clauses(text: str) -> list[list[str]]:
     """Content terms of a claim, clause by clause. A clause needs MIN_CLAUSE_TERMS terms, two of
     them not names, or it is joined to the next: "President Bashar Assad" alone asserts nothing."""
@@ -272,6 +321,7 @@ class _Vectors:
     clauses: sparse.csr_matrix  # one row per clause of claims with two or more clauses
     clause_rare_terms: sparse.csr_matrix  # the clause rows cut to terms few claims carry
     clause_owner: np.ndarray  # claim index of each clause row
+    terms: np.ndarray  # the term of each column
 
 
 def cluster_claims(
@@ -295,7 +345,10 @@ def cluster_claims(
     vectors = _vectorise([item.text for item in items])
     # Claims with identical terms (syndicated copies) form one node: blocking sees each text
     # once, so a story copied by hundreds of outlets cannot overflow every block it is in.
-    nodes, node_of = np.unique(_first_identical_row(vectors.claims), return_inverse=True)
+    nodes, node_of = np.unique(
+        _first_identical_row(vectors.claims, [_copy_key(item) for item in items]),
+        return_inverse=True,
+    )
     left, right = _candidate_pairs(vectors.claims[nodes], max_block=max_block)
     # A fragment of two or three content words ("They were kind of on their own") matches
     # anything that shares one of them; only its exact copies join it.
@@ -305,19 +358,48 @@ def cluster_claims(
     similarity = _pair_similarity(
         vectors, nodes[left], nodes[right], floor=threshold * CLAUSE_FLOOR
     )
-    labels = _merge(items, node_of, left, right, similarity, threshold=threshold)
-    return _result(items, vectors.claims, labels, anchored_keys, candidate_pairs=len(left))
+    contradictions = find_contradictions(
+        [
+            ContradictionInput(items[n].claim_key, items[n].text, *_facts(items[n]), _term_set)
+            for n in nodes.tolist()
+        ],
+        left,
+        right,
+        similarity,
+    )
+    # Two claims that contradict each other are never one claim.
+    node_index = {items[n].claim_key: index for index, n in enumerate(nodes.tolist())}
+    apart = [(node_index[c.a], node_index[c.b]) for c in contradictions]
+    labels = _merge(items, node_of, left, right, similarity, threshold=threshold, apart=apart)
+    links = _links(items, vectors, nodes, node_of, labels, left, right, similarity, threshold)
+    return _result(
+        items,
+        vectors.claims,
+        labels,
+        anchored_keys,
+        candidate_pairs=len(left),
+        links=links,
+        contradictions=tuple(contradictions),
+    )
 
 
-def _first_identical_row(matrix: sparse.csr_matrix) -> np.ndarray:
-    """For each row, the index of the first row with exactly the same terms and weights (claims
-    without any content term are copies of nothing)."""
+def _copy_key(item: ClusterItem) -> tuple:
+    """What terms do not show but a copy must share: its facts and whether it denies."""
+    return (*_facts(item), is_negated(item.text))
+
+
+def _first_identical_row(matrix: sparse.csr_matrix, keys: Sequence[tuple]) -> np.ndarray:
+    """For each row, the index of the first row with exactly the same terms and weights and the
+    same key (claims without any content term are copies of nothing)."""
     matrix.sort_indices()
-    first: dict[bytes, int] = {}
+    first: dict[tuple, int] = {}
     copy_of = np.empty(matrix.shape[0], dtype=np.int64)
     for row in range(matrix.shape[0]):
         start, stop = matrix.indptr[row], matrix.indptr[row + 1]
-        signature = matrix.indices[start:stop].tobytes() + matrix.data[start:stop].tobytes()
+        signature = (
+            matrix.indices[start:stop].tobytes() + matrix.data[start:stop].tobytes(),
+            keys[row],
+        )
         copy_of[row] = first.setdefault(signature, row) if stop > start else row
     return copy_of
 
@@ -330,7 +412,8 @@ def _vectorise(texts: Sequence[str]) -> _Vectors:
         clause_lists = [[[folds.get(t, t) for t in c] for c in clauses] for clauses in clause_lists]
     if not any(clause for clauses in clause_lists for clause in clauses):
         nothing = sparse.csr_matrix((len(texts), 0), dtype=np.float32)
-        return _Vectors(nothing, nothing[:0], nothing[:0], np.array([], dtype=np.int64))
+        empty = np.array([], dtype=np.int64)
+        return _Vectors(nothing, nothing[:0], nothing[:0], empty, empty.astype(str))
     vectorizer = TfidfVectorizer(
         analyzer=lambda terms: terms, sublinear_tf=True, norm=None, dtype=np.float32
     )
@@ -352,6 +435,7 @@ def _vectorise(texts: Sequence[str]) -> _Vectors:
         clauses=(normalize(clauses @ emphasis) if split else clauses).tocsr(),
         clause_rare_terms=(clauses @ rare).tocsr(),
         clause_owner=np.array([owner for owner, _ in split], dtype=np.int64),
+        terms=vectorizer.get_feature_names_out(),
     )
 
 
@@ -450,14 +534,35 @@ def _pair_similarity(
     return similarity
 
 
-def _quantity_set(item: ClusterItem) -> frozenset[float]:
+def when_keys(dates: Sequence[dict]) -> tuple[str, ...]:
+    """Comparable keys of a claim's date mentions (entities.DateMention dicts): the ISO value
+    when it resolved, else the weekday's name. Months, years and relative words ("last week")
+    are too coarse to tell two events apart."""
+    keys = []
+    for mention in dates:
+        if mention.get("kind") == "date" and mention.get("value"):
+            keys.append(str(mention["value"]))
+        elif mention.get("kind") == "weekday" and mention.get("text"):
+            keys.append(str(mention["text"]).lower())
+    return tuple(sorted(set(keys)))
+
+
+def _facts(item: ClusterItem) -> tuple[frozenset, ...]:
+    """The checkable facets of a claim: its quantities and its dates."""
     values = set()
     for quantity in item.quantities:
         try:
             values.add(float(quantity))
         except (TypeError, ValueError):
             continue
-    return frozenset(values)
+    return frozenset(values), frozenset(item.dates)
+
+
+def facets_conflict(a: frozenset, b: frozenset) -> bool:
+    """Two claims state different facts when both give quantities (or dates) and neither set
+    holds the other: "67 delegates short of 2,383" is not "71 delegates short of 2,383",
+    while "100 advisers" restated as "100 advisers, 30 of them officers" may be the same."""
+    return bool(a) and bool(b) and not (a <= b or b <= a)
 
 
 def _merge(
@@ -468,6 +573,7 @@ def _merge(
     similarity: np.ndarray,
     *,
     threshold: float,
+    apart: Sequence[tuple[int, int]] = (),
 ) -> np.ndarray:
     """Merge nodes along strong pairs (similarity >= threshold), strongest first; return the
     group of each item.
@@ -478,15 +584,13 @@ def _merge(
     """
     size = np.bincount(node_of).tolist()  # a node holds every copy of one text
     parent = list(range(len(size)))
-    # Distinct quantity sets per group: two groups conflict when some member of one and some
-    # member of the other both state quantities and share none of them.
-    quantities: dict[int, set[frozenset[float]]] = {node: set() for node in parent}
+    # Distinct fact sets per group: two groups conflict when some member of one and some
+    # member of the other state different quantities or dates (facets_conflict).
+    facts: dict[int, set[tuple[frozenset, ...]]] = {node: set() for node in parent}
     articles: dict[int, set[str]] = {node: set() for node in parent}
     for item, node in zip(items, node_of.tolist(), strict=True):
-        quantities[node].add(_quantity_set(item))
+        facts[node].add(_facts(item))
         articles[node].add(item.article_key)
-    for node in parent:
-        quantities[node].discard(frozenset())
     # Claims of one article never link directly: they share the article's vocabulary by
     # construction. A headline and a lead restating one fact still meet through another
     # outlet's claim that matches both.
@@ -507,9 +611,21 @@ def _merge(
             index = parent[index]
         return index
 
+    # Nodes each group must not be merged with (contradicting claims).
+    cannot: dict[int, set[int]] = {node: set() for node in parent}
+    for a, b in apart:
+        cannot[a].add(b)
+        cannot[b].add(a)
     for a, b in zip(left[strong].tolist(), right[strong].tolist(), strict=True):
         a, b = root(a), root(b)
-        if a == b or any(not (x & y) for x in quantities[a] for y in quantities[b]):
+        if a == b or any(root(node) == b for node in cannot[a]):
+            continue
+        if any(
+            facets_conflict(x, y)
+            for fx in facts[a]
+            for fy in facts[b]
+            for x, y in zip(fx, fy, strict=True)
+        ):
             continue
         if links[a][b] < LINK_DENSITY * size[a] * size[b]:
             continue
@@ -521,8 +637,86 @@ def _merge(
                 neighbour[keep] = links[keep][other] = neighbour.get(keep, 0) + count
         parent[gone] = keep
         size[keep] += size[gone]
-        quantities[keep] |= quantities.pop(gone)
+        facts[keep] |= facts.pop(gone)
+        cannot[keep] |= cannot.pop(gone)
     return np.array([root(node) for node in range(len(size))])[node_of]
+
+
+def _links(
+    items: Sequence[ClusterItem],
+    vectors: _Vectors,
+    nodes: np.ndarray,
+    node_of: np.ndarray,
+    labels: np.ndarray,
+    left: np.ndarray,
+    right: np.ndarray,
+    similarity: np.ndarray,
+    threshold: float,
+) -> dict[str, Link]:
+    """For each claim of a multi-claim cluster, its strongest link inside the cluster: the
+    evidence an analyst reads to judge whether the machine was right to group them."""
+    representative = nodes  # node -> its first item
+    node_label = labels[representative]
+    inside = (similarity >= threshold) & (node_label[left] == node_label[right])
+    best: dict[int, tuple[float, int]] = {}
+    for a, b, score in zip(
+        left[inside].tolist(), right[inside].tolist(), similarity[inside].tolist(), strict=True
+    ):
+        for node, other in ((a, b), (b, a)):
+            if node not in best or score > best[node][0]:
+                best[node] = (float(score), other)
+    links: dict[str, Link] = {}
+    linked, partners, scores = [], [], []
+    for index, node in enumerate(node_of.tolist()):
+        first = int(representative[node])
+        if first != index:  # a copy of the node's first text
+            links[items[index].claim_key] = Link(
+                partner=items[first].claim_key, score=1.0, identical=True
+            )
+        elif node in best:
+            score, other = best[node]
+            linked.append(index)
+            partners.append(int(representative[other]))
+            scores.append(score)
+    words_only = sparse.diags(
+        (~np.char.startswith(vectors.terms.astype(str), "#")).astype(np.float32)
+    )
+    shared = (vectors.claims[linked].multiply(vectors.claims[partners]) @ words_only).tocsr()
+    shared.eliminate_zeros()
+    surfaces: dict[int, dict[str, str]] = {}
+    for row, (index, partner, score) in enumerate(zip(linked, partners, scores, strict=True)):
+        start, stop = shared.indptr[row], shared.indptr[row + 1]
+        heaviest = shared.indices[start:stop][np.argsort(-shared.data[start:stop])[:LINK_TERMS]]
+        links[items[index].claim_key] = _link(
+            items, index, partner, score, [str(vectors.terms[t]) for t in heaviest], surfaces
+        )
+    return links
+
+
+def _link(
+    items: Sequence[ClusterItem],
+    index: int,
+    partner: int,
+    score: float,
+    terms: list[str],
+    surfaces: dict[int, dict[str, str]],
+) -> Link:
+    """The link of claim `index` to `partner`, its shared words as each text words them."""
+    for claim in (index, partner):
+        if claim not in surfaces:
+            surfaces[claim] = _surface(items[claim].text)
+    words = []
+    for term in terms:
+        said, echoed = surfaces[index].get(term, term), surfaces[partner].get(term, term)
+        words.append(said if said.lower() == echoed.lower() else f"{said} ~ {echoed}")
+    (mine, my_dates), (theirs, their_dates) = _facts(items[index]), _facts(items[partner])
+    return Link(
+        partner=items[partner].claim_key,
+        score=score,
+        shared_terms=tuple(words),
+        shared_quantities=tuple(sorted(mine & theirs)),
+        shared_dates=tuple(sorted(my_dates & their_dates)),
+    )
 
 
 # --- identity ----------------------------------------------------------------------------
@@ -535,6 +729,8 @@ def _result(
     anchored_keys: Collection[str],
     *,
     candidate_pairs: int,
+    links: dict[str, Link],
+    contradictions: tuple[Contradiction, ...],
 ) -> ClusteringResult:
     groups: dict[int, list[int]] = {}
     for index, label in enumerate(labels):
@@ -554,7 +750,12 @@ def _result(
         assignments.update((items[index].claim_key, name) for index in members)
     previous = {item.previous_cluster for item in items} - {None}
     return ClusteringResult(
-        assignments, clusters, frozenset(previous - set(clusters)), candidate_pairs
+        assignments,
+        clusters,
+        frozenset(previous - set(clusters)),
+        candidate_pairs,
+        links,
+        contradictions,
     )
 
 

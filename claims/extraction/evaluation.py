@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -98,9 +98,11 @@ def evaluate_against_gold(
     articles: Mapping[str, _Article],
     cluster_of: Mapping[ClaimId, str] | None = None,
     origin_counts: Mapping[str, int] | None = None,
+    contradictions: Collection[tuple[ClaimId, ClaimId]] | None = None,
 ) -> dict[str, Any]:
     """All metrics for the articles present in `articles`; the clustering ones only when an
-    assignment is given, the origin one only when origin counts per cluster are given."""
+    assignment is given, the origin one only when origin counts per cluster are given, the
+    contradiction one only when the contradicting claim pairs found are given."""
     report: dict[str, Any] = {
         "metadata": metadata_scores(gold, articles),
         "attribution": attribution_recall(gold, articles),
@@ -109,8 +111,11 @@ def evaluate_against_gold(
     if cluster_of is not None:
         report["clusters"] = clusters_found_together(gold, articles, cluster_of)
         report["cannot_link"] = cannot_link_violations(gold, articles, cluster_of)
+        report["pairs"] = cluster_pair_scores(gold, articles, cluster_of)
         if origin_counts is not None:
             report["origins"] = origin_count_accuracy(gold, articles, cluster_of, origin_counts)
+    if contradictions is not None:
+        report["contradictions"] = contradictions_found(gold, articles, contradictions)
     return report
 
 
@@ -227,6 +232,86 @@ def clusters_found_together(
         "share": together / total if total else None,
         "together": together,
         "total": total,
+        "details": details,
+    }
+
+
+def _annotated_claims(
+    gold: Mapping[str, Any], articles: Mapping[str, _Article]
+) -> dict[tuple[str, str], ClaimId]:
+    """Each quote gold says something about clustering (cluster members, cannot-link and
+    contradiction pairs) -> the first emitted claim containing it."""
+    quotes = [member for cluster in gold["clusters"].values() for member in cluster["members"]]
+    quotes += [item for pair in gold.get("cannot_link", []) for item in pair]
+    quotes += [item for *pair, _ in gold.get("contradicts", []) for item in pair]
+    found = {}
+    for key, quote in quotes:
+        article = articles.get(key)
+        if article is None:
+            continue
+        containing = claims_containing(article, quote)
+        if containing:
+            found[(key, quote)] = (key, containing[0])
+    return found
+
+
+def cluster_pair_scores(
+    gold: Mapping[str, Any], articles: Mapping[str, _Article], cluster_of: Mapping[ClaimId, str]
+) -> dict[str, Any]:
+    """Pair precision and recall of the clustering over the annotated claims.
+
+    A gold pair is two distinct claims holding members of one gold cluster; a predicted pair
+    is two distinct annotated claims sharing a cluster. The gold is not exhaustive, but every
+    annotated claim's links are: gold names each of them in at most one cluster, so a
+    predicted pair outside the gold clusters is a false link (the contradiction and
+    cannot-link quotes are exactly the claims that must not be merged carelessly)."""
+    annotated = _annotated_claims(gold, articles)
+    gold_pairs: set[frozenset[ClaimId]] = set()
+    for cluster in gold["clusters"].values():
+        claims = {annotated[tuple(m)] for m in cluster["members"] if tuple(m) in annotated}
+        gold_pairs |= {frozenset((a, b)) for a in claims for b in claims if a != b}
+    claims = sorted(set(annotated.values()))
+    predicted = {
+        frozenset((a, b))
+        for i, a in enumerate(claims)
+        for b in claims[i + 1 :]
+        if a in cluster_of and cluster_of.get(a) == cluster_of.get(b)
+    }
+    true = predicted & gold_pairs
+    return {
+        "precision": len(true) / len(predicted) if predicted else None,
+        "recall": len(true) / len(gold_pairs) if gold_pairs else None,
+        "predicted": len(predicted),
+        "gold": len(gold_pairs),
+        "correct": len(true),
+        "false_links": [sorted(pair) for pair in sorted(predicted - gold_pairs, key=sorted)],
+        "missed_links": [sorted(pair) for pair in sorted(gold_pairs - predicted, key=sorted)],
+    }
+
+
+def contradictions_found(
+    gold: Mapping[str, Any],
+    articles: Mapping[str, _Article],
+    found: Collection[tuple[ClaimId, ClaimId]],
+) -> dict[str, Any]:
+    """Gold contradicting pairs reported between a claim holding each quote (either order);
+    `reported` is how many contradictions were reported in all, the analyst's reading load."""
+    reported = {frozenset(pair) for pair in found}
+    hits, total, details = 0, 0, []
+    for (key_a, quote_a), (key_b, quote_b), *_ in gold.get("contradicts", []):
+        if key_a not in articles or key_b not in articles:
+            continue
+        total += 1
+        side_a = [(key_a, i) for i in claims_containing(articles[key_a], quote_a)]
+        side_b = [(key_b, i) for i in claims_containing(articles[key_b], quote_b)]
+        hit = any(frozenset((a, b)) in reported for a in side_a for b in side_b)
+        hits += hit
+        details.append({"a": [key_a, quote_a], "b": [key_b, quote_b], "found": hit})
+    return {
+        "share": hits / total if total else None,
+        "found": hits,
+        "total": total,
+        "reported": len(reported),
         "details": details,
     }
 

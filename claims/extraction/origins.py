@@ -57,6 +57,10 @@ _REPORTING_VERB = re.compile(
     r"\s+(?:reported|reports|said|says|told|wrote|writes|quoted|cited|claimed)\b.*$", re.I
 )
 _APPOSITION = re.compile(r"\s*,\s*|\s+who\s+", re.I)  # "Tarja Cronberg, a Russia expert"
+# What an outlet made, after its name: "an Associated Press survey" is the Associated Press.
+_PRODUCT_SUFFIX = re.compile(
+    r"\s+(?:survey|count|tally|poll|report|story|analysis|investigation|review)$", re.I
+)
 _LEADING = re.compile(r"^(?:according to|citing)\s+", re.I)
 _OUTLET_SUFFIX = re.compile(
     r"\s+(?:newspaper|paper|daily|magazine|website|news agency|newspaper's)$", re.I
@@ -90,8 +94,9 @@ def display_name(name: str) -> str:
     text = " ".join(_ascii(name).split())
     text = _APPOSITION.split(_REPORTING_VERB.sub("", _LEADING.sub("", text)), maxsplit=1)[0]
     text = " ".join(_DESCRIPTOR.sub(" ", text).split())
-    text = re.sub(r"^the\s+", "", text, flags=re.I)
+    text = re.sub(r"^(?:the|an?)\s+", "", text, flags=re.I)
     text = re.sub(r"'s?$", "", _OUTLET_SUFFIX.sub("", text))
+    text = _PRODUCT_SUFFIX.sub("", text).strip() or text
     return text.strip(" .,;:'\"")
 
 
@@ -253,13 +258,39 @@ def same_origin(a: str, b: str) -> bool:
     return _edit_distance(surname_a, surname_b) <= allowed and set(shorter[:-1]) <= set(longer)
 
 
+UNATTRIBUTED = "Unattributed"
+
+
+def _is_narration(member: OriginEvidence) -> bool:
+    """A claim the article states in its own voice, naming nobody, not even "officials"."""
+    return not (member.speaker or "").strip() and not (member.cited_source or "").strip()
+
+
 def independent_origins(members: Sequence[OriginEvidence]) -> OriginSummary:
     """Count the independent origins behind a cluster's member articles.
+
+    A claim an article states in its own voice (no speaker, nothing cited) is taken to come
+    from the origins the other members name: five outlets restating what the Associated Press
+    reported are one origin, not six. When no member names anyone, the cluster has one
+    origin, "Unattributed": nothing shows that the outlets learnt it independently.
 
     An article that cites an outlet without naming it ("the pro-Saudi paper") is taken to cite
     the outlet the other members name, when they name exactly one: counting it as a witness of
     its own would overstate how independently the claim is confirmed.
     """
+    narrating = [_is_narration(member) for member in members]
+    if members and all(narrating):
+        articles = {member.article_key for member in members}
+        return OriginSummary(
+            origins=(UNATTRIBUTED,),
+            count=1,
+            primary=UNATTRIBUTED,
+            article_counts={UNATTRIBUTED: len(articles)},
+        )
+    # Plain narration repeats what the story's sources said: it adds no witness of its own.
+    members = [
+        member for member, narration in zip(members, narrating, strict=True) if not narration
+    ]
     traced = [trace_origin(member) for member in members]
     groups = _alias_groups(sorted(set(traced), key=traced.index))
     group_of = {name: index for index, names in enumerate(groups) for name in names}

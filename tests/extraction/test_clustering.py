@@ -284,3 +284,84 @@ def test_candidate_pairs_at_20k_claims_are_a_tiny_share_of_all_pairs():
     repeated = [keys for keys in reports.values() if len(keys) > 1]
     joined = sum(together(result, *pair) for keys in repeated for pair in combinations(keys, 2))
     assert joined / sum(len(keys) * (len(keys) - 1) // 2 for keys in repeated) > 0.9
+
+
+# --- facts that differ, links, contradictions ---------------------------------------------
+
+
+def test_a_different_count_beside_a_shared_figure_is_a_different_claim():
+    result = cluster_claims(
+        [
+            claim("a", "1", "Clinton needs 67 delegates to reach the 2,383 needed to win."),
+            claim("b", "2", "Clinton needs 71 delegates to reach the 2,383 needed to win."),
+            claim("c", "3", "Clinton still needs 67 more delegates to reach the 2,383 to win."),
+        ]
+    )
+    assert together(result, "a", "c")
+    assert not together(result, "a", "b")
+
+
+def test_a_restatement_with_one_figure_more_may_join():
+    result = cluster_claims(
+        [
+            claim("a", "1", "As many as 100 Russian advisers have left Syria for Moscow."),
+            claim("b", "2", "Some 100 Russian advisers, 30 of them officers, have left Syria."),
+        ]
+    )
+    assert together(result, "a", "b")
+
+
+def test_the_same_event_on_different_days_is_not_one_claim():
+    def dated(key, article, text, weekday):
+        return ClusterItem(key, article, text, (), None, (weekday,))
+
+    result = cluster_claims(
+        [
+            dated("a", "1", "Clinton secured the Democratic nomination on Monday night.", "monday"),
+            dated(
+                "b", "2", "Clinton secured the Democratic nomination on Tuesday night.", "tuesday"
+            ),
+            dated("c", "3", "Clinton secured the Democratic nomination Monday night.", "monday"),
+        ]
+    )
+    assert together(result, "a", "c")
+    assert not together(result, "a", "b")
+    found = {(c.kind, frozenset((c.a, c.b))) for c in result.contradictions}
+    assert ("dates", frozenset(("a", "b"))) in found or ("dates", frozenset("cb")) in found
+
+
+def test_each_member_of_a_shared_cluster_says_why_it_is_there():
+    result = cluster_claims(
+        [
+            claim("a", "1", "Russian military advisers withdrew from Damascus on Sunday."),
+            claim(
+                "b", "2", "Russian military experts have withdrawn from Damascus, officials say."
+            ),
+            claim(
+                "c", "2", "Russian military experts have withdrawn from Damascus, officials say."
+            ),
+            claim("d", "3", "The football season opens in August with twenty teams."),
+        ]
+    )
+    assert together(result, "a", "b", "c")
+    link = result.links["a"]
+    assert link.partner in {"b", "c"} and 0 < link.score <= 1
+    assert "Damascus" in link.shared_terms
+    assert any("~" in term for term in link.shared_terms)  # advisers ~ experts
+    assert result.links["c"].identical and result.links["c"].partner == "b"
+    assert "d" not in result.links  # a claim alone has no link to explain
+
+
+def test_a_denial_of_the_same_statement_is_reported_as_a_contradiction():
+    result = cluster_claims(
+        [
+            claim("a", "1", "Russia has withdrawn its military advisers from Damascus."),
+            claim("b", "2", "Russia has not withdrawn its military advisers from Damascus."),
+            claim("c", "3", "The museum did not open its new wing to visitors this spring."),
+        ]
+    )
+    kinds = {frozenset((c.a, c.b)): c for c in result.contradictions}
+    found = kinds[frozenset("ab")]
+    assert found.kind == "denial" and "not withdrawn" in found.reason
+    assert not any("c" in pair for pair in kinds)
+    assert not together(result, "a", "b")

@@ -131,3 +131,33 @@ def test_name_matching_tolerates_case_hyphens_and_one_typo_but_not_other_names()
     assert names_match("The Foreign Ministry in Moscow", "Foreign Ministry in Moscow")
     assert not names_match("Faysal Itani", "Francois Delattre")
     assert not names_match("Reuters", None)
+
+
+def test_pair_scores_and_contradictions_on_a_synthetic_gold():
+    gold = {
+        **TINY_GOLD,
+        "clusters": {"left": {"members": [["a", "100 officials"], ["b", "advisers have left"]]}},
+        "cannot_link": [[["a", "100 officials"], ["b", "talks resume"]]],
+        "contradicts": [[["a", "the base matters"], ["b", "talks resume"], "why"]],
+    }
+    articles = {
+        "a": _article(
+            ("Some 100 officials left Syria.", None, None),
+            ("He said the base matters a lot.", None, None),
+        ),
+        "b": _article(
+            ("Members said advisers have left.", None, None),
+            ("Officials said talks resume soon.", None, None),
+        ),
+    }
+    # The gold pair is found, and one false link joins a cannot-link claim to it.
+    cluster_of = {("a", 0): "c1", ("b", 0): "c1", ("b", 1): "c1", ("a", 1): "c2"}
+    found = [(("b", 1), ("a", 1)), (("a", 0), ("b", 0))]
+
+    report = evaluate_against_gold(gold, articles, cluster_of, {"c1": 1}, found)
+
+    pairs = report["pairs"]
+    assert (pairs["correct"], pairs["predicted"], pairs["gold"]) == (1, 3, 1)
+    assert pairs["precision"] == pytest.approx(1 / 3) and pairs["recall"] == 1.0
+    assert report["contradictions"]["found"] == 1
+    assert report["contradictions"]["reported"] == 2

@@ -116,12 +116,32 @@ def test_independent_witnesses_are_counted_separately_and_ranked_by_support():
         evidence("1", "Bloomberg", "Ruslan Pukhov"),
         evidence("2", "Reuters", None, "Ruslan Pukhov"),
         evidence("3", "The Guardian", "a person close to the Kremlin"),
-        evidence("4", None, None, None),
+        evidence("4", "The Times", None, None),
     ]
     summary = independent_origins(members)
-    assert summary.count == 3
+    assert summary.count == 2  # The Times only narrates: it adds no witness of its own
     assert summary.primary == "Ruslan Pukhov"
     assert summary.article_counts["Ruslan Pukhov"] == 2
+    assert summary.article_counts["Guardian"] == 1
+
+
+def test_outlets_restating_a_wire_report_in_their_own_voice_are_one_origin():
+    members = [
+        evidence("1", "HuffPost", "The Associated Press"),
+        evidence("2", "The New York Times", None, None),
+        evidence("3", "Western Journal", None, "an Associated Press survey"),
+        evidence("4", "Breitbart", "", ""),
+    ]
+    summary = independent_origins(members)
+    assert summary.count == 1
+    assert normalise_name(summary.primary) == "associated press"
+
+
+def test_a_fact_nobody_is_named_for_is_one_unattributed_origin():
+    members = [evidence(key, outlet) for key, outlet in (("1", "A"), ("2", "B"), ("3", "C"))]
+    summary = independent_origins(members)
+    assert (summary.count, summary.primary) == (1, "Unattributed")
+    assert summary.article_counts == {"Unattributed": 3}
 
 
 def test_empty_cluster_has_no_origin():

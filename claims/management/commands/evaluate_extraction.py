@@ -77,7 +77,7 @@ def _run_in_scratch_dossier(gold: dict, seeds_dir: Path) -> dict:
         article_ids[key] = result.article.id
         run_extraction(result.article.id)
     recluster_dossier(dossier=dossier)
-    articles, cluster_of = {}, {}
+    articles, cluster_of, claim_ids = {}, {}, {}
     for key, article_id in article_ids.items():
         article = Article.objects.get(id=article_id)
         claims = list(article.claims.order_by("ordinal"))
@@ -93,12 +93,28 @@ def _run_in_scratch_dossier(gold: dict, seeds_dir: Path) -> dict:
             ],
         )
         for index, claim in enumerate(claims):
+            claim_ids[str(claim.id)] = (key, index)
             if claim.cluster_id:
                 cluster_of[(key, index)] = str(claim.cluster_id)
-    origin_counts = {
-        str(c.id): c.independent_origin_count for c in dossier.clusters.filter(is_active=True)
-    }
-    return evaluate_against_gold(gold, articles, cluster_of, origin_counts)
+    clusters = list(dossier.clusters.filter(is_active=True))
+    origin_counts = {str(c.id): c.independent_origin_count for c in clusters}
+    contradictions = [
+        (claim_ids[found["claim_id"]], claim_ids[found["other_claim_id"]])
+        for cluster in clusters
+        for found in cluster.contradictions
+    ]
+    return evaluate_against_gold(gold, articles, cluster_of, origin_counts, contradictions)
+
+
+def _pairs_line(pairs: dict) -> str:
+    def share(value):
+        return "n/a" if value is None else f"{value:.2f}"
+
+    return (
+        f"clustering pairs over the annotated claims: precision {share(pairs['precision'])}"
+        f" ({pairs['correct']}/{pairs['predicted']}), recall {share(pairs['recall'])}"
+        f" ({pairs['correct']}/{pairs['gold']})"
+    )
 
 
 def format_report(report: dict) -> str:
@@ -109,6 +125,10 @@ def format_report(report: dict) -> str:
         f"gold cluster members found together: {clusters['together']}/{clusters['total']}",
         f"cannot-link violations: {report['cannot_link']['violations']}"
         f" of {report['cannot_link']['total']} pairs",
+        _pairs_line(report["pairs"]),
+        f"gold contradictions reported: {report['contradictions']['found']}"
+        f"/{report['contradictions']['total']}"
+        f" ({report['contradictions']['reported']} contradictions reported in all)",
         f"not_claims emitted as claims: {report['not_claims']['emitted']}"
         f" of {report['not_claims']['total']}",
     ]
@@ -116,6 +136,8 @@ def format_report(report: dict) -> str:
         lines.append(
             f"{field}: {score['found']}/{score['total']} found, {score['spurious']} spurious"
         )
-    for name, detail in report["origins"]["details"].items():
+    origins = report["origins"]
+    lines.append(f"independent origins exact: {origins['correct']}/{origins['total']}")
+    for name, detail in origins["details"].items():
         lines.append(f"independent origins of {name}: {detail['got']} (gold {detail['expected']})")
     return "\n".join(lines)

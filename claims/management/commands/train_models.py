@@ -6,7 +6,7 @@ from pathlib import Path
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-COMPONENTS = ("attribution", "checkworthiness", "stance")
+COMPONENTS = ("attribution", "checkworthiness", "stance", "matching")
 MODEL_DIR = Path(settings.BASE_DIR) / "claims" / "extraction" / "models"
 
 
@@ -18,7 +18,8 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument(
-            "--data", default=str(Path(settings.BASE_DIR).parent / "shared" / "data"),
+            "--data",
+            default=str(Path(settings.BASE_DIR).parent / "shared" / "data"),
             help="folder holding fnc1/, checkworthy/ and polnear/",
         )
         parser.add_argument("--only", choices=COMPONENTS, action="append")

@@ -1,0 +1,240 @@
+"""Do two sentences state the same proposition? (issue 12: proposition matching)
+
+A pair is described by a few features that a reader can check, and a logistic model trained
+on graded news headline pairs (SemEval STS headlines, `claims/training/matching.py`) turns
+them into a probability:
+
+- `similarity`: cosine of the two sentences' static embeddings (`embeddings.py`), after the
+  attribution frame is removed ("X said", "according to X", datelines, "spoke on condition of
+  anonymity"): who reports a claim is not what it asserts;
+- `clause_similarity`: the best cosine between clauses, since news sentences state their
+  claim in one clause and frame it in others;
+- `alignment`: how well each content word finds a near word in the other sentence (soft word
+  overlap: "pulled out" ~ "left", "advisers" ~ "experts");
+- `shared_terms`: Dice overlap of the content words;
+- `same_numbers` / `different_numbers`: both state quantities and share all of them / one
+  states a quantity the other contradicts ("67 delegates" vs "71 delegates");
+- `negation_differs`: one sentence is negated and the other is not ("has withdrawn" vs "has
+  not withdrawn");
+- `length_ratio`.
+
+The parts are returned with the score, so the analyst can see why two claims were linked.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import math
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from claims.extraction import embeddings
+from claims.extraction.contradictions import is_negated
+from claims.extraction.entities import extract_quantities
+
+MODEL_PATH = Path(__file__).parent / "models" / "matching.json"
+FEATURES = (
+    "similarity",
+    "clause_similarity",
+    "alignment",
+    "shared_terms",
+    "same_numbers",
+    "different_numbers",
+    "negation_differs",
+    "length_ratio",
+)
+
+# --- attribution frames ------------------------------------------------------------------
+
+_DASH = "[-\u2013\u2014\u2015]"
+_FRAMES = [
+    # Datelines and wire credits: "WASHINGTON (AP) —", "(AFP) –", "BEIRUT, Lebanon —".
+    re.compile(
+        rf"^\s*(?:[A-Z][A-Z.'’ ]+(?:, [A-Z][\w. ]+)?\s*)?(?:\((?:AP|AFP|Reuters|UPI)\)\s*)?{_DASH}+\s+"
+    ),
+    re.compile(r"^\s*\((?:AP|AFP|Reuters|UPI)\)\s*"),
+    # "According to X, ..." and "..., according to X."
+    re.compile(r"^\s*according to [^,]{1,80},\s*", re.I),
+    re.compile(r",?\s*according to [^,.;]{1,80}(?=[,.;]|$)", re.I),
+    # "X said (on Monday) (that) ..." at the start, "..., X said (on Monday)." at the end.
+    re.compile(
+        r"^\s*(?:[A-Z][\w.'’-]*\s+){0,5}(?:said|says|told [\w ]{1,30}?|added|noted|reported"
+        r"|announced|argued|insisted|claimed|wrote)\s+(?:on \w+\s+)?(?:that\s+)?",
+    ),
+    re.compile(
+        r",?\s*(?:he|she|they|it|(?:the |an? )?[\w.'’-]+(?:\s+[\w.'’-]+){0,5})\s+"
+        r"(?:said|says|told [\w ]{1,30}?|added|noted|reported|wrote)(?:\s+on \w+)?\s*[.]?\s*$",
+        re.I,
+    ),
+    re.compile(
+        r",?\s*(?:who\s+)?(?:spoke|speaking) on (?:the )?condition of anonymity[^,.;]*", re.I
+    ),
+]
+_QUOTES = re.compile("[\"“”‘’']")
+
+
+def strip_frame(text: str) -> str:
+    """The asserted content of a sentence without who said it or where the wire filed it."""
+    stripped = _QUOTES.sub(" ", text)
+    for pattern in _FRAMES:
+        candidate = pattern.sub(" ", stripped)
+        if len(candidate.split()) >= 3:  # never strip a sentence down to nothing
+            stripped = candidate
+    return " ".join(stripped.split())
+
+
+# --- parts of a sentence -------------------------------------------------------------------
+
+_CLAUSE_BREAK = re.compile(
+    r"[,;:()]|\s(?:that|when|after|because|while|which|but|although|though)\s|\s[\u2013\u2014\u2015]\s|--"
+)
+_WORD = re.compile(r"[A-Za-z][A-Za-z'’-]*|\d+(?:[.,]\d+)*")
+_STOPWORD_TEXT = """
+    a an the of in on at to for with and or but by from as is are was were be been being has
+    have had do does did will would can could should may might must shall it its this that these
+    those he she they we you i his her their our your him them us me who whom which what when
+    where why how than then there here so if also just about into over after before up out more
+    most some any all such only very said says say told according"""
+_STOPWORDS = frozenset(_STOPWORD_TEXT.split())
+
+
+@dataclass(frozen=True)
+class _Profile:
+    """What the features read of one sentence, computed once however many pairs it is in."""
+
+    vector: np.ndarray
+    clause_vectors: np.ndarray
+    word_vectors: np.ndarray
+    terms: frozenset[str]
+    numbers: frozenset[float]
+    negated: bool
+    length: int
+
+
+def _clauses(text: str) -> list[str]:
+    parts = [" ".join(p.split()) for p in _CLAUSE_BREAK.split(text)]
+    return [p for p in parts if len(p.split()) >= 3] or [text]
+
+
+def _content_words(text: str) -> list[str]:
+    return [w for w in (m.lower() for m in _WORD.findall(text)) if w not in _STOPWORDS]
+
+
+def profile_sentences(texts: Sequence[str]) -> list[_Profile]:
+    contents = [strip_frame(text) for text in texts]
+    whole = embeddings.embed(contents)
+    clause_lists = [_clauses(content) for content in contents]
+    clause_vectors = embeddings.embed([c for clauses in clause_lists for c in clauses])
+    profiles, start = [], 0
+    for row, (content, clauses) in enumerate(zip(contents, clause_lists, strict=True)):
+        words = _content_words(content)
+        word_vectors = (
+            np.stack([embeddings.word_vector(w) for w in dict.fromkeys(words)])
+            if words
+            else np.zeros((0, embeddings.DIMENSIONS), dtype=np.float32)
+        )
+        profiles.append(
+            _Profile(
+                vector=whole[row],
+                clause_vectors=clause_vectors[start : start + len(clauses)],
+                word_vectors=word_vectors,
+                terms=frozenset(_stem(w) for w in words),
+                numbers=frozenset(q.value for q in extract_quantities(content)),
+                negated=is_negated(content),
+                length=max(1, len(words)),
+            )
+        )
+        start += len(clauses)
+    return profiles
+
+
+def _stem(word: str) -> str:
+    for suffix in ("ing", "ed", "es", "s"):
+        if word.endswith(suffix) and len(word) - len(suffix) >= 3:
+            return word[: -len(suffix)]
+    return word
+
+
+def _alignment(a: np.ndarray, b: np.ndarray) -> float:
+    """Mean over both sentences of each word's best cosine to a word of the other."""
+    if not len(a) or not len(b):
+        return 0.0
+    similarity = a @ b.T
+    return float((similarity.max(axis=1).mean() + similarity.max(axis=0).mean()) / 2)
+
+
+def pair_features(a: _Profile, b: _Profile) -> dict[str, float]:
+    shared = len(a.terms & b.terms)
+    both_count = a.numbers and b.numbers
+    return {
+        "similarity": float(a.vector @ b.vector),
+        "clause_similarity": float((a.clause_vectors @ b.clause_vectors.T).max()),
+        "alignment": _alignment(a.word_vectors, b.word_vectors),
+        "shared_terms": 2 * shared / (len(a.terms) + len(b.terms)) if a.terms or b.terms else 0.0,
+        "same_numbers": float(bool(both_count) and a.numbers == b.numbers),
+        "different_numbers": float(
+            bool(both_count) and not (a.numbers <= b.numbers or b.numbers <= a.numbers)
+        ),
+        "negation_differs": float(a.negated != b.negated),
+        "length_ratio": min(a.length, b.length) / max(a.length, b.length),
+    }
+
+
+# --- the model ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class MatchModel:
+    weights: dict[str, float]
+    bias: float
+    threshold: float  # probability at which two sentences are called the same claim
+
+    def probability(self, features: dict[str, float]) -> float:
+        z = self.bias + sum(self.weights[name] * features[name] for name in FEATURES)
+        return 1.0 / (1.0 + math.exp(-z))
+
+    def probabilities(self, matrix: np.ndarray) -> np.ndarray:
+        """`probability` of each row of a (pairs x FEATURES) matrix."""
+        weights = np.array([self.weights[name] for name in FEATURES])
+        return 1.0 / (1.0 + np.exp(-(matrix @ weights + self.bias)))
+
+    def contributions(self, features: dict[str, float]) -> dict[str, float]:
+        """Each feature's push on the log-odds: the "why" shown beside a link."""
+        return {name: round(self.weights[name] * features[name], 3) for name in FEATURES}
+
+
+@functools.lru_cache(maxsize=1)
+def load_model(path: Path = MODEL_PATH) -> MatchModel:
+    stored = json.loads(path.read_text(encoding="utf-8"))
+    return MatchModel(weights=stored["weights"], bias=stored["bias"], threshold=stored["threshold"])
+
+
+@dataclass(frozen=True)
+class Match:
+    same: bool
+    score: float
+    features: dict[str, float]
+
+
+def match_pairs(pairs: Sequence[tuple[str, str]], model: MatchModel | None = None) -> list[Match]:
+    """Judge each (a, b) pair; every distinct sentence is profiled once."""
+    model = model or load_model()
+    texts = list(dict.fromkeys(text for pair in pairs for text in pair))
+    profiles = dict(zip(texts, profile_sentences(texts), strict=True))
+    results = []
+    for a, b in pairs:
+        features = pair_features(profiles[a], profiles[b])
+        score = model.probability(features)
+        results.append(
+            Match(
+                same=score >= model.threshold,
+                score=round(score, 4),
+                features={k: round(v, 4) for k, v in features.items()},
+            )
+        )
+    return results
