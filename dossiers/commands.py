@@ -240,13 +240,7 @@ def upload_articles(
     twice in the batch, gives the article stored first. `on_progress(done, total)` follows
     the writes."""
     require_role(actor, dossier.team, Role.ANALYST)
-    checked: list[_CheckedUpload] = []
-    problems: dict[int, str] = {}
-    for index, upload in enumerate(uploads):
-        try:
-            checked.append(_check_upload(upload))
-        except (UploadRejected, MetadataInvalid) as exc:
-            problems[index] = str(exc)
+    checked, problems = _check_uploads(uploads)
     if problems:
         raise BatchRejected(problems)
     results: list[UploadResult] = []
@@ -271,6 +265,24 @@ def upload_articles(
         if any(result.created for result in results):
             _sweep_on_commit(dossier.id)
     return results
+
+
+def upload_problems(uploads: Sequence[ArticleUpload]) -> dict[int, str]:
+    """What is wrong with each upload that `upload_articles` would refuse, by index."""
+    return _check_uploads(uploads)[1]
+
+
+def _check_uploads(
+    uploads: Sequence[ArticleUpload],
+) -> tuple[list[_CheckedUpload], dict[int, str]]:
+    checked: list[_CheckedUpload] = []
+    problems: dict[int, str] = {}
+    for index, upload in enumerate(uploads):
+        try:
+            checked.append(_check_upload(upload))
+        except (UploadRejected, MetadataInvalid) as exc:
+            problems[index] = str(exc)
+    return checked, problems
 
 
 def _check_upload(upload: ArticleUpload) -> _CheckedUpload:

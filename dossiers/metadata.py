@@ -53,6 +53,7 @@ class UploadMetadata:
 _YEAR = re.compile(r"\d{4}")
 _MONTH = re.compile(r"(\d{4})-(\d{2})")
 _DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
+_DATE_TIME = re.compile(r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}.*")
 
 
 def parse_published(value: str) -> tuple[datetime, DatePrecision]:
@@ -67,7 +68,7 @@ def parse_published(value: str) -> tuple[datetime, DatePrecision]:
         if _DAY.fullmatch(text):
             day = date.fromisoformat(text)
             return datetime(day.year, day.month, day.day, tzinfo=UTC), DatePrecision.DAY
-        if "T" in text or " " in text:
+        if _DATE_TIME.fullmatch(text):
             moment = datetime.fromisoformat(text)
             return (moment if moment.tzinfo else moment.replace(tzinfo=UTC)), DatePrecision.DAY
     except ValueError:
