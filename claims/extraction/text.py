@@ -186,7 +186,7 @@ def clean_article(raw: str, *, content_type: str = "text/plain") -> CleanedArtic
     _mark_boilerplate(lines)
     _mark_head(lines, known_title=metadata.get("title"))
     author, byline_date, byline_end = _byline(lines)
-    title = metadata.get("title") or _first(lines, "headline")
+    title = metadata.get("title") or _first(lines, "headline") or _headline_paragraph(lines)
     published, precision = _publication_date(lines, metadata.get("date"), byline_date)
     body, origin, paragraphs = _assemble_body(mapped, lines, byline_end)
     return CleanedArticle(
@@ -342,6 +342,35 @@ def _mark_head(lines: list[_Line], *, known_title: str | None) -> None:
     second = candidates[position + 1]
     if _stands_alone(candidates, position + 1, max_words=40) and not second.text.startswith("By "):
         second.role = "subtitle"
+
+
+_HEADLINE_PARAGRAPH_MAX_LINES = 2
+_HEADLINE_PARAGRAPH_MAX_WORDS = 40
+_ABBREVIATION_END = re.compile(r"\b\w\.\w+\.$")  # "U.S."
+# A sentence ends inside: "… the government said Sunday. Residents …" (not "vs. Clinton").
+_SENTENCE_INSIDE = re.compile(r"[a-z]{3,}[.!?][”\"’']?\s+[A-Z“\"]")
+
+
+def _headline_paragraph(lines: list[_Line]) -> str | None:
+    """The title when no line looked like a headline: a first paragraph of one or two short
+    lines standing alone before the body, as archives store "Headline; \nSubheadline." (PolNeAR
+    appends a full stop to every headline). Its lines are joined and one full stop dropped."""
+    body = [line for line in lines if line.role == "body"]
+    paragraph = body[:1]
+    for line in body[1:]:
+        if line.blank_before:
+            break
+        paragraph.append(line)
+    else:
+        return None  # one paragraph only: no headline stands apart from it
+    text = " ".join(line.text.strip() for line in paragraph)
+    if len(paragraph) > _HEADLINE_PARAGRAPH_MAX_LINES:
+        return None
+    if len(text.split()) > _HEADLINE_PARAGRAPH_MAX_WORDS or _SENTENCE_INSIDE.search(text):
+        return None
+    if text.endswith(".") and not text.endswith("..") and not _ABBREVIATION_END.search(text):
+        text = text[:-1]
+    return text
 
 
 def _stands_alone(candidates: list[_Line], position: int, *, max_words: int = 30) -> bool:

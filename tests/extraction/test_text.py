@@ -288,3 +288,18 @@ def test_html_time_element_gives_the_date_but_a_copyright_footer_does_not():
 
     assert clean_article(dated, content_type="text/html").published_at == "2016-06-05"
     assert clean_article(copyright_only, content_type="text/html").published_at is None
+
+
+def test_a_headline_paragraph_with_an_appended_full_stop_is_the_title():
+    body = "\n\nWASHINGTON - The senator said on Monday that the vote would be close.\n\nMore text."
+    two_lines = clean_article("Win could help Sanders; \nUnderdog sees a prospect." + body)
+    abbreviation = clean_article("Troops head back to the U.S." + body)
+
+    assert two_lines.title == "Win could help Sanders; Underdog sees a prospect"
+    assert abbreviation.title == "Troops head back to the U.S."
+
+
+def test_a_text_of_one_paragraph_has_no_headline_paragraph():
+    article = clean_article("The senator said on Monday that the vote would be close.\nMore text.")
+
+    assert article.title is None
