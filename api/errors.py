@@ -129,11 +129,18 @@ def command_errors() -> Iterator[None]:
     Only wrap the command call, so that a ValueError from a bug elsewhere stays a 500.
     """
     from claims.commands import WorkflowError
+    from dossiers.commands import BatchRejected
+    from dossiers.metadata import MetadataInvalid
 
     try:
         yield
     except (ConcurrencyError, UploadRejected):
         raise
+    except MetadataInvalid as exc:
+        raise exceptions.ValidationError({exc.field: [exc.message]}) from exc
+    except BatchRejected as exc:
+        problems = {str(index): [problem] for index, problem in exc.problems.items()}
+        raise exceptions.ValidationError({"articles": problems}) from exc
     except WorkflowError as exc:
         raise Conflict(str(exc), code="workflow_conflict") from exc
     except ValueError as exc:

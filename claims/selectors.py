@@ -6,7 +6,8 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.db.models import F, Q, QuerySet
+from django.db.models import Q, QuerySet
+from django.db.models.functions import Coalesce
 
 from claims.extraction.origins import SentenceAttribution, contextual_cited_sources
 from claims.models import Claim, ClaimCluster, Verdict, VerdictEvidence
@@ -96,10 +97,7 @@ def _rows_as_of(model, when: datetime, **filters) -> list:
 def dossier_as_of(dossier: Dossier, when: datetime) -> DossierSnapshot:
     """What the team knew and believed about `dossier` at `when`."""
     dossier_then = next(iter(_rows_as_of(Dossier, when, id=dossier.id)), None)
-    articles = sorted(
-        _rows_as_of(Article, when, dossier_id=dossier.id),
-        key=lambda a: (a.published_at is None, a.published_at or a.uploaded_at, a.uploaded_at),
-    )
+    articles = sorted(_rows_as_of(Article, when, dossier_id=dossier.id), key=story_order)
     claims = sorted(
         _rows_as_of(Claim, when, dossier_id=dossier.id),
         key=lambda c: (str(c.article_id), c.ordinal),
@@ -143,9 +141,15 @@ def dossier_as_of(dossier: Dossier, when: datetime) -> DossierSnapshot:
 # --- timeline ------------------------------------------------------------------------------
 
 
+def story_order(article: Article) -> tuple:
+    """Articles in the order the story was told: by publication date, an undated one at its
+    upload time (the same order as `dossier_timeline`'s query)."""
+    return (article.published_at or article.uploaded_at, article.uploaded_at)
+
+
 @dataclass(frozen=True)
 class Timeline:
-    articles: list[Article]  # by publication date; undated ones last, by upload time
+    articles: list[Article]  # by publication date; undated ones at their upload time
     events: QuerySet[Event]  # by record date
 
 
@@ -164,7 +168,7 @@ def dossier_events(dossier: Dossier) -> QuerySet[Event]:
 
 def dossier_timeline(dossier: Dossier) -> Timeline:
     articles = Article.objects.filter(dossier=dossier).order_by(
-        F("published_at").asc(nulls_last=True), "uploaded_at"
+        Coalesce("published_at", "uploaded_at"), "uploaded_at"
     )
     return Timeline(
         articles=list(articles.select_related("source")), events=dossier_events(dossier)

@@ -119,6 +119,7 @@ STATIC_ROOT = BASE_DIR / "staticfiles"
 # Django from buffering more than that in memory.
 ARTICLE_MAX_BYTES = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = ARTICLE_MAX_BYTES + 1024 * 1024
+ARTICLE_BATCH_MAX = 100  # articles in one batch upload (the whole body stays under the cap above)
 FILE_UPLOAD_MAX_MEMORY_SIZE = ARTICLE_MAX_BYTES + 1024 * 1024
 
 # Security: cookies and HSTS follow HTTPS_ONLY, which production sets behind TLS.

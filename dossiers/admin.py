@@ -265,7 +265,21 @@ class ArticleAdmin(ProjectionAdmin):
     date_hierarchy = "uploaded_at"
     change_form_template = "admin/dossiers/article/change_form.html"
     fieldsets = [
-        (None, {"fields": ["title", "dossier", "source", "url", "author", "published_at"]}),
+        (
+            None,
+            {
+                "fields": [
+                    "title",
+                    "dossier",
+                    "source",
+                    "url",
+                    "author",
+                    "published_at",
+                    "published_precision",
+                    "metadata_from_upload",
+                ]
+            },
+        ),
         (
             "Extraction",
             {

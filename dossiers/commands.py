@@ -6,6 +6,7 @@ Views, the admin, the API and the workers call these functions; none writes a mo
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -19,9 +20,16 @@ from dossiers.events import (
     apply_extraction_started,
 )
 from dossiers.eventstore import Actor, Context, NewEvent, record, record_many
+from dossiers.metadata import MetadataInvalid, UploadMetadata, upload_metadata
 from dossiers.models import Article, Dossier, Membership, Role, Source, SourceReliability, Team
 from dossiers.permissions import require_role
-from dossiers.uploads import DecodedUpload, content_hash, decode_upload, provisional_title
+from dossiers.uploads import (
+    DecodedUpload,
+    UploadRejected,
+    content_hash,
+    decode_upload,
+    provisional_title,
+)
 
 User = AbstractBaseUser
 
@@ -140,6 +148,40 @@ class UploadResult:
     created: bool
 
 
+@dataclass(frozen=True)
+class ArticleUpload:
+    """One article of a batch: its bytes and the metadata given with it (unchecked)."""
+
+    payload: bytes | str
+    filename: str = ""
+    content_type: str = ""
+    title: str = ""
+    author: str = ""
+    url: str = ""
+    outlet: str = ""
+    published: str | None = None
+
+
+class BatchRejected(ValueError):
+    """Some articles of a batch cannot be stored, so none is: `problems` maps each bad
+    article's index to what is wrong with it."""
+
+    def __init__(self, problems: dict[int, str]):
+        self.problems = problems
+        first = next(iter(problems.items()))
+        super().__init__(
+            f"{len(problems)} article(s) of the batch are invalid, nothing was stored "
+            f"(article {first[0]}: {first[1]})"
+        )
+
+
+@dataclass(frozen=True)
+class _CheckedUpload:
+    decoded: DecodedUpload
+    digest: str
+    metadata: UploadMetadata
+
+
 def upload_article(
     *,
     dossier: Dossier,
@@ -148,38 +190,144 @@ def upload_article(
     content_type: str = "",
     url: str = "",
     source: Source | None = None,
+    title: str = "",
+    author: str = "",
+    outlet: str = "",
+    published: str | None = None,
     actor: User | None,
 ) -> UploadResult:
     """Store the article `pending` and enqueue extraction once the transaction commits.
 
-    Raises UploadRejected for empty, binary or oversized input, storing nothing. A second
-    upload of the same text to the same dossier returns the first article.
+    `title`, `author`, `url`, `outlet` (a source of the team, by name, added if missing) and
+    `published` ("2016", "2016-06", "2016-06-03" or an ISO date-time) are optional; what is
+    given wins over what extraction reads from the text.
+
+    Raises UploadRejected for empty, binary or oversized input and MetadataInvalid for bad
+    metadata, storing nothing. A second upload of the same text to the same dossier returns
+    the first article (with the first upload's metadata).
     """
     require_role(actor, dossier.team, Role.ANALYST)
     if source is not None and source.team_id != dossier.team_id:
         raise ValueError("the source belongs to another team")
-    decoded = decode_upload(payload, filename=filename, content_type=content_type)
-    digest = content_hash(decoded.text)
-    existing = Article.objects.filter(dossier=dossier, content_hash=digest).first()
+    checked = _check_upload(
+        ArticleUpload(payload, filename, content_type, title, author, url, outlet, published)
+    )
+    _check_outlet(checked.metadata, source)
+    existing = Article.objects.filter(dossier=dossier, content_hash=checked.digest).first()
     if existing:
         return UploadResult(existing, created=False)
     try:
         with transaction.atomic():
-            article = _store_upload(dossier, decoded, digest, url, source, actor)
+            article = _store_upload(dossier, checked, source, actor)
+            _sweep_on_commit(dossier.id)
     except IntegrityError:
         # A concurrent upload of the same text won the race: that article is the answer.
-        return UploadResult(Article.objects.get(dossier=dossier, content_hash=digest), False)
+        return UploadResult(
+            Article.objects.get(dossier=dossier, content_hash=checked.digest), False
+        )
     return UploadResult(article, created=True)
 
 
-def _store_upload(
+def upload_articles(
+    *,
     dossier: Dossier,
-    decoded: DecodedUpload,
-    digest: str,
-    url: str,
-    source: Source | None,
+    uploads: Sequence[ArticleUpload],
     actor: User | None,
+    on_progress: Callable[[int, int], None] | None = None,
+) -> list[UploadResult]:
+    """Store a batch of articles all together or not at all (BatchRejected lists every bad
+    one); extraction is queued as for single uploads. A text already in the dossier, or
+    twice in the batch, gives the article stored first. `on_progress(done, total)` follows
+    the writes."""
+    require_role(actor, dossier.team, Role.ANALYST)
+    checked, problems = _check_uploads(uploads)
+    if problems:
+        raise BatchRejected(problems)
+    results: list[UploadResult] = []
+    with transaction.atomic():
+        stored = {
+            article.content_hash: article
+            for article in Article.objects.filter(
+                dossier=dossier, content_hash__in={c.digest for c in checked}
+            )
+        }
+        sources: dict[str, Source] = {}
+        for done, item in enumerate(checked, start=1):
+            if item.digest in stored:
+                results.append(UploadResult(stored[item.digest], created=False))
+            else:
+                source = _outlet_source(dossier, item.metadata.outlet, sources, actor)
+                article = _store_upload(dossier, item, source, actor)
+                stored[item.digest] = article
+                results.append(UploadResult(article, created=True))
+            if on_progress is not None:
+                on_progress(done, len(checked))
+        if any(result.created for result in results):
+            _sweep_on_commit(dossier.id)
+    return results
+
+
+def upload_problems(uploads: Sequence[ArticleUpload]) -> dict[int, str]:
+    """What is wrong with each upload that `upload_articles` would refuse, by index."""
+    return _check_uploads(uploads)[1]
+
+
+def _check_uploads(
+    uploads: Sequence[ArticleUpload],
+) -> tuple[list[_CheckedUpload], dict[int, str]]:
+    checked: list[_CheckedUpload] = []
+    problems: dict[int, str] = {}
+    for index, upload in enumerate(uploads):
+        try:
+            checked.append(_check_upload(upload))
+        except (UploadRejected, MetadataInvalid) as exc:
+            problems[index] = str(exc)
+    return checked, problems
+
+
+def _check_upload(upload: ArticleUpload) -> _CheckedUpload:
+    metadata = upload_metadata(
+        title=upload.title,
+        author=upload.author,
+        url=upload.url,
+        outlet=upload.outlet,
+        published=upload.published,
+    )
+    decoded = decode_upload(
+        upload.payload, filename=upload.filename, content_type=upload.content_type
+    )
+    return _CheckedUpload(decoded, content_hash(decoded.text), metadata)
+
+
+def _check_outlet(metadata: UploadMetadata, source: Source | None) -> None:
+    if (
+        source is not None
+        and metadata.outlet
+        and metadata.outlet.casefold() != source.name.casefold()
+    ):
+        raise MetadataInvalid(
+            "outlet", f"{metadata.outlet!r} is not the source given ({source.name!r}): give one"
+        )
+
+
+def _outlet_source(
+    dossier: Dossier, outlet: str, known: dict[str, Source], actor: User | None
+) -> Source | None:
+    """The team's source named `outlet`, added if missing (once per batch)."""
+    if not outlet:
+        return None
+    key = outlet.casefold()
+    if key not in known:
+        known[key] = add_source(team=dossier.team, name=outlet, actor=actor)
+    return known[key]
+
+
+def _store_upload(
+    dossier: Dossier, checked: _CheckedUpload, source: Source | None, actor: User | None
 ) -> Article:
+    metadata, decoded = checked.metadata, checked.decoded
+    if source is None:
+        source = _outlet_source(dossier, metadata.outlet, {}, actor)
     article_id = uuid.uuid4()
     record(
         stream_type=StreamType.ARTICLE,
@@ -189,19 +337,22 @@ def _store_upload(
         data={
             "dossier_id": str(dossier.id),
             "source_id": str(source.id) if source else None,
-            "title": provisional_title(decoded.text),
-            "url": url.strip(),
+            "title": metadata.title or provisional_title(decoded.text),
+            "url": metadata.url,
+            "author": metadata.author,
+            "published_at": metadata.published_at.isoformat() if metadata.published_at else None,
+            "published_precision": metadata.published_precision,
+            "metadata_from_upload": metadata.kept_fields,
             "raw_upload": decoded.text,
             "content_type": decoded.content_type,
             "encoding": decoded.encoding,
             "filename": decoded.filename,
-            "content_hash": digest,
+            "content_hash": checked.digest,
             "uploaded_by": _user_id(actor),
         },
         context=_context(actor),
         team_id=dossier.team_id,
     )
-    _sweep_on_commit(dossier.id)
     return Article.objects.get(id=article_id)
 
 

@@ -121,6 +121,7 @@ def article_uploaded(event: Event) -> None:
         source_id=data["source_id"],
         title=data["title"],
         url=data["url"],
+        **uploaded_metadata(data),
         raw_upload=data["raw_upload"],
         content_type=data["content_type"],
         filename=data["filename"],
@@ -131,6 +132,30 @@ def article_uploaded(event: Event) -> None:
         uploaded_at=event.recorded_at,
     )
     save_projection(article, event)
+
+
+def uploaded_metadata(data: dict) -> dict:
+    """Author and publication date given at upload (events before issue 13 carry none)."""
+    return {
+        "author": data.get("author", ""),
+        "published_at": parse_time(data.get("published_at")),
+        "published_precision": data.get("published_precision", ""),
+        "metadata_from_upload": list(data.get("metadata_from_upload", [])),
+    }
+
+
+def extracted_metadata(data: dict, *, title: str, kept: list[str]) -> dict:
+    """What a ClaimsExtracted event changes of the article's metadata: not the fields the
+    uploader gave (`kept`), and the title only when extraction found one."""
+    values = {
+        "title": data["title"] or title,
+        "author": data["author"],
+        "published_at": parse_time(data["published_at"]),
+        "published_precision": data.get("published_precision") or "",
+    }
+    if "published_at" in kept:
+        kept = [*kept, "published_precision"]
+    return {name: value for name, value in values.items() if name not in kept}
 
 
 @projection(EventType.ARTICLE_EXTRACTION_REQUESTED)
@@ -184,10 +209,9 @@ def apply_claims_extracted(events: list[Event]) -> None:
     articles = _articles_of(events)
     for article, event in articles:
         data = event.data
-        article.title = data["title"] or article.title
-        article.author = data["author"]
-        article.published_at = parse_time(data["published_at"])
-        article.published_precision = data.get("published_precision") or ""
+        metadata = extracted_metadata(data, title=article.title, kept=article.metadata_from_upload)
+        for name, value in metadata.items():
+            setattr(article, name, value)
         article.language = data["language"]
         article.body = data["body"]
         article.extractor_version = data["extractor_version"]
@@ -292,6 +316,7 @@ def replay_article_uploaded(state: ReplayState, event) -> None:
         source_id=data["source_id"],
         title=data["title"],
         url=data["url"],
+        **uploaded_metadata(data),
         raw_upload=data["raw_upload"],
         content_type=data["content_type"],
         filename=data["filename"],
@@ -343,10 +368,7 @@ def replay_claims_extracted(state: ReplayState, event) -> None:
     article = _replay_article_change(
         state,
         event,
-        title=data["title"] or article["title"],
-        author=data["author"],
-        published_at=parse_time(data["published_at"]),
-        published_precision=data.get("published_precision") or "",
+        **extracted_metadata(data, title=article["title"], kept=article["metadata_from_upload"]),
         language=data["language"],
         body=data["body"],
         extractor_version=data["extractor_version"],

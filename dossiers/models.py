@@ -30,6 +30,14 @@ class SourceReliability(models.TextChoices):
     F = "F", "F: reliability cannot be judged"
 
 
+class DatePrecision(models.TextChoices):
+    """How much of a publication date is known: 2016, 2016-06 or 2016-06-03."""
+
+    YEAR = "year", "Year"
+    MONTH = "month", "Month"
+    DAY = "day", "Day"
+
+
 class Team(models.Model):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     name = models.CharField(max_length=200, unique=True)
@@ -132,7 +140,15 @@ class Article(models.Model):
     author = models.CharField(max_length=300, blank=True)
     published_at = models.DateTimeField(null=True, blank=True)
     published_precision = models.CharField(
-        max_length=8, blank=True, help_text="day, month or year: how much of the date the text gave"
+        max_length=8,
+        blank=True,
+        choices=DatePrecision.choices,
+        help_text="day, month or year: how much of the date the text gave",
+    )
+    metadata_from_upload = models.JSONField(
+        default=list,
+        blank=True,
+        help_text="Fields the uploader gave (title, author, published_at): extraction keeps them.",
     )
     language = models.CharField(max_length=16, blank=True)
     raw_upload = models.TextField(help_text="The upload as received, decoded to text.")

@@ -8,6 +8,14 @@ from rest_framework import serializers
 from rest_framework.reverse import reverse
 
 from api.serializers.fields import ScopedPrimaryKeyField, UsernameField
+from dossiers.metadata import (
+    AUTHOR_MAX,
+    OUTLET_MAX,
+    PUBLISHED_FORMATS,
+    TITLE_MAX,
+    MetadataInvalid,
+    upload_metadata,
+)
 from dossiers.models import Article, Dossier, Role, Source, SourceReliability, Team
 from dossiers.selectors import dossiers_for, sources_for, teams_for
 
@@ -90,6 +98,8 @@ ARTICLE_FIELDS = [
     "url",
     "author",
     "published_at",
+    "published_precision",
+    "metadata_from_upload",
     "language",
     "content_type",
     "filename",
@@ -144,7 +154,59 @@ class ArticleStatusSerializer(serializers.Serializer):
         return reverse("api:article-detail", args=[article.id], request=self.context["request"])
 
 
-class ArticleUploadSerializer(serializers.Serializer):
+class UploadMetadataSerializer(serializers.Serializer):
+    """Metadata given with an upload; it wins over what extraction reads from the text."""
+
+    url = serializers.URLField(max_length=2000, required=False, allow_blank=True, default="")
+    title = serializers.CharField(
+        max_length=TITLE_MAX, required=False, allow_blank=True, default="", help_text="Headline."
+    )
+    author = serializers.CharField(
+        max_length=AUTHOR_MAX, required=False, allow_blank=True, default=""
+    )
+    outlet = serializers.CharField(
+        max_length=OUTLET_MAX,
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text="The team's source of this name (added as an outlet if missing).",
+    )
+    published = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        allow_null=True,
+        default=None,
+        help_text=f"Publication date, with its precision: {PUBLISHED_FORMATS}.",
+    )
+    published_at = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        allow_null=True,
+        write_only=True,
+        help_text="Another name for `published`.",
+    )
+
+    def validate(self, attrs: dict) -> dict:
+        attrs = super().validate(attrs)
+        alias = attrs.pop("published_at", None)
+        if alias and attrs.get("published") and alias != attrs["published"]:
+            raise serializers.ValidationError(
+                {"published": ["give `published` or `published_at`, not two different dates"]}
+            )
+        attrs["published"] = attrs.get("published") or alias or None
+        try:
+            upload_metadata(**self.metadata_of(attrs))
+        except MetadataInvalid as exc:
+            raise serializers.ValidationError({exc.field: [exc.message]}) from None
+        return attrs
+
+    @staticmethod
+    def metadata_of(attrs: dict) -> dict:
+        """The keyword arguments of `upload_article` that carry metadata."""
+        return {name: attrs.get(name) for name in ("url", "title", "author", "outlet", "published")}
+
+
+class ArticleUploadSerializer(UploadMetadataSerializer):
     """An upload as a multipart `file` or as JSON `text`; exactly one of the two."""
 
     dossier = ScopedPrimaryKeyField(
@@ -153,7 +215,6 @@ class ArticleUploadSerializer(serializers.Serializer):
     source = ScopedPrimaryKeyField(
         selector=sources_for, model=Source, required=False, allow_null=True
     )
-    url = serializers.URLField(max_length=2000, required=False, allow_blank=True, default="")
     file = serializers.FileField(required=False, allow_empty_file=True, use_url=False)
     text = serializers.CharField(
         required=False, allow_blank=True, trim_whitespace=False, help_text="The article text."
@@ -163,7 +224,7 @@ class ArticleUploadSerializer(serializers.Serializer):
     def validate(self, attrs: dict) -> dict:
         if ("file" in attrs) == ("text" in attrs):
             raise serializers.ValidationError("send the article as `file` (multipart) or `text`")
-        return attrs
+        return super().validate(attrs)
 
     def payload(self) -> tuple[bytes | str, str, str]:
         """The upload's bytes (at most one byte over the limit), filename and content type.
@@ -176,3 +237,26 @@ class ArticleUploadSerializer(serializers.Serializer):
         upload = data["file"]
         payload = upload.read(settings.ARTICLE_MAX_BYTES + 1)
         return payload, data.get("filename") or upload.name or "", upload.content_type or ""
+
+
+class ArticleBatchItemSerializer(UploadMetadataSerializer):
+    text = serializers.CharField(
+        allow_blank=True, trim_whitespace=False, help_text="The article text (or HTML)."
+    )
+    filename = serializers.CharField(
+        max_length=255, required=False, allow_blank=True, default="", help_text="e.g. a.html"
+    )
+
+
+class ArticleBatchSerializer(serializers.Serializer):
+    articles = serializers.ListField(
+        child=ArticleBatchItemSerializer(),
+        min_length=1,
+        max_length=settings.ARTICLE_BATCH_MAX,
+        help_text=f"At most {settings.ARTICLE_BATCH_MAX} articles; all are stored or none.",
+    )
+
+
+class ArticleBatchResultSerializer(serializers.Serializer):
+    created = serializers.IntegerField(help_text="Articles stored (the others were already in).")
+    articles = ArticleStatusSerializer(many=True, help_text="In the order sent.")

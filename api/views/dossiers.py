@@ -28,6 +28,8 @@ from api.parsers import BoundedJSONParser
 from api.serializers.claims import DossierSnapshotSerializer
 from api.serializers.dossiers import (
     AnalysisProgressSerializer,
+    ArticleBatchResultSerializer,
+    ArticleBatchSerializer,
     ArticleDetailSerializer,
     ArticleSerializer,
     ArticleStatusSerializer,
@@ -39,6 +41,7 @@ from api.serializers.dossiers import (
     SourceCreateSerializer,
     SourceSerializer,
     TeamSerializer,
+    UploadMetadataSerializer,
 )
 from api.views.base import TeamScopedViewSet
 from claims.export import dossier_export
@@ -138,6 +141,52 @@ class DossierViewSet(
             )
         result = {"queued": queued, "progress": analysis_progress(dossier)}
         return Response(ReanalysisResultSerializer(result).data, status=status.HTTP_202_ACCEPTED)
+
+    @extend_schema(
+        request=ArticleBatchSerializer,
+        responses={
+            202: OpenApiResponse(
+                ArticleBatchResultSerializer,
+                "All stored (a text already in the dossier gives its article); extraction "
+                "is queued.",
+            ),
+            400: OpenApiResponse(
+                description="Nothing stored: `details.fields.articles` maps the index of each "
+                "bad article to its errors."
+            ),
+        },
+    )
+    @action(
+        detail=True,
+        methods=["post"],
+        url_path="articles/batch",
+        url_name="article-batch",
+        parser_classes=[BoundedJSONParser],
+    )
+    def article_batch(self, request: Request, pk=None) -> Response:
+        """Upload many articles with their metadata, all or nothing (see `POST /articles/`)."""
+        dossier = self.get_object()
+        serializer = ArticleBatchSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        uploads = [
+            commands.ArticleUpload(
+                payload=item["text"],
+                filename=item["filename"],
+                **UploadMetadataSerializer.metadata_of(item),
+            )
+            for item in serializer.validated_data["articles"]
+        ]
+        with command_errors():
+            results = commands.upload_articles(dossier=dossier, uploads=uploads, actor=request.user)
+        articles = []
+        for result in results:
+            result.article.claim_count = 0 if result.created else result.article.claims.count()
+            articles.append(result.article)
+        body = {"created": sum(result.created for result in results), "articles": articles}
+        return Response(
+            ArticleBatchResultSerializer(body, context={"request": request}).data,
+            status=status.HTTP_202_ACCEPTED,
+        )
 
     @extend_schema(parameters=[AS_OF_PARAMETER], responses=DossierSnapshotSerializer)
     @action(detail=True, methods=["get"])
@@ -304,6 +353,11 @@ class ArticleViewSet(
             url=data["url"],
             filename=filename,
             content=hashlib.sha256(raw).hexdigest(),
+            **{
+                name: value
+                for name, value in UploadMetadataSerializer.metadata_of(data).items()
+                if name != "url" and value
+            },
         )
         with transaction.atomic():
             earlier = idempotency.earlier_response(
@@ -327,9 +381,9 @@ class ArticleViewSet(
                 payload=payload,
                 filename=filename,
                 content_type=content_type,
-                url=data["url"],
                 source=data.get("source"),
                 actor=request.user,
+                **UploadMetadataSerializer.metadata_of(data),
             )
         article = result.article
         article.claim_count = article.claims.count() if not result.created else 0

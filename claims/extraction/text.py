@@ -186,7 +186,7 @@ def clean_article(raw: str, *, content_type: str = "text/plain") -> CleanedArtic
     _mark_boilerplate(lines)
     _mark_head(lines, known_title=metadata.get("title"))
     author, byline_date, byline_end = _byline(lines)
-    title = metadata.get("title") or _first(lines, "headline")
+    title = metadata.get("title") or _first(lines, "headline") or _headline_paragraph(lines)
     published, precision = _publication_date(lines, metadata.get("date"), byline_date)
     body, origin, paragraphs = _assemble_body(mapped, lines, byline_end)
     return CleanedArticle(
@@ -203,6 +203,10 @@ def clean_article(raw: str, *, content_type: str = "text/plain") -> CleanedArtic
 
 
 _DOCUMENT_TAG = re.compile(r"<(?:html|body)\b", re.IGNORECASE)
+# htmldate reads article:published_time and other <meta> dates, JSON-LD datePublished and
+# <time datetime>; its extensive search would also guess from page text, where a "© 2024"
+# footer became a publication date, so it is off.
+_DATE_PARAMS = {"original_date": True, "extensive_search": False}
 
 
 def html_to_text(markup: str) -> tuple[str, dict[str, str | None]]:
@@ -210,7 +214,11 @@ def html_to_text(markup: str) -> tuple[str, dict[str, str | None]]:
     if not _DOCUMENT_TAG.search(markup):
         markup = f"<html><body>{markup}</body></html>"  # trafilatura reads documents only
     document = trafilatura.bare_extraction(
-        markup, with_metadata=True, include_comments=False, include_tables=False
+        markup,
+        with_metadata=True,
+        include_comments=False,
+        include_tables=False,
+        date_extraction_params=_DATE_PARAMS,
     )
     if document is None or not document.text:
         text, metadata = trafilatura.html2txt(markup), {}
@@ -304,7 +312,9 @@ def _mark_boilerplate(lines: list[_Line]) -> None:
                 and _is_standalone_credit(line.text)
             ):
                 previous.role = "caption"
-        elif _is_date_line(line.text):
+        elif _is_date_line(line.text) or (
+            i < _PLACE_DATE_LINES_FROM_TOP and _PLACE_DATE_LINE.match(line.text)
+        ):
             line.role = "date"
 
 
@@ -332,6 +342,35 @@ def _mark_head(lines: list[_Line], *, known_title: str | None) -> None:
     second = candidates[position + 1]
     if _stands_alone(candidates, position + 1, max_words=40) and not second.text.startswith("By "):
         second.role = "subtitle"
+
+
+_HEADLINE_PARAGRAPH_MAX_LINES = 2
+_HEADLINE_PARAGRAPH_MAX_WORDS = 40
+_ABBREVIATION_END = re.compile(r"\b\w\.\w+\.$")  # "U.S."
+# A sentence ends inside: "… the government said Sunday. Residents …" (not "vs. Clinton").
+_SENTENCE_INSIDE = re.compile(r"[a-z]{3,}[.!?][”\"’']?\s+[A-Z“\"]")
+
+
+def _headline_paragraph(lines: list[_Line]) -> str | None:
+    """The title when no line looked like a headline: a first paragraph of one or two short
+    lines standing alone before the body, as archives store "Headline; \nSubheadline." (PolNeAR
+    appends a full stop to every headline). Its lines are joined and one full stop dropped."""
+    body = [line for line in lines if line.role == "body"]
+    paragraph = body[:1]
+    for line in body[1:]:
+        if line.blank_before:
+            break
+        paragraph.append(line)
+    else:
+        return None  # one paragraph only: no headline stands apart from it
+    text = " ".join(line.text.strip() for line in paragraph)
+    if len(paragraph) > _HEADLINE_PARAGRAPH_MAX_LINES:
+        return None
+    if len(text.split()) > _HEADLINE_PARAGRAPH_MAX_WORDS or _SENTENCE_INSIDE.search(text):
+        return None
+    if text.endswith(".") and not text.endswith("..") and not _ABBREVIATION_END.search(text):
+        text = text[:-1]
+    return text
 
 
 def _stands_alone(candidates: list[_Line], position: int, *, max_words: int = 30) -> bool:
@@ -362,8 +401,11 @@ _BYLINE = re.compile(
     r"(?:\s*@\w+)?(?:\s*[,|]\s*[A-Z][\w ]{0,40}?(?=\s*(?:[|–—-]|$|\s+on\s)))?"
     r"(?P<rest>.*)$"
 )
+# "Beirut", "New York", "Tel Aviv-Yafo": a dateline's place, before ", 2 June 2015".
+_PLACE = r"[A-Z][\w.'’-]*(?:[ -][A-Z][\w.'’-]*){0,3}"
 _BYLINE_DATE = re.compile(
-    rf"^\s*(?:[,|•·]\s*)?(?:on\s+|updated:?\s+|published:?\s+)?(?P<date>{ABSOLUTE_DATE.pattern})"
+    rf"^\s*(?:[,|•·]\s*)?(?:(?:in\s+)?{_PLACE},\s*)?(?:on\s+|updated:?\s+|published:?\s+)?"
+    rf"(?P<date>{ABSOLUTE_DATE.pattern})"
     r"(?:,?\s*(?:at\s+)?\d{1,2}[:.]\d{2}\s*(?:[ap]\.?m\.?)?(?:\s+[A-Z]{2,4})?)?",
     re.IGNORECASE,
 )
@@ -400,6 +442,14 @@ _DATE_LINE_NOISE = re.compile(
 )
 
 
+# A dateline on a line of its own: "Beirut, 2 June 2015", "in New York, June 2, 2015 10:30".
+_PLACE_DATE_LINE = re.compile(
+    rf"^(?:in\s+)?{_PLACE},\s*(?P<date>{ABSOLUTE_DATE.pattern})"
+    r"(?:,?\s*(?:at\s+)?\d{1,2}[:.]\d{2}\s*(?:[ap]\.?m\.?)?(?:\s+[A-Z]{2,4})?)?\s*$"
+)
+_PLACE_DATE_LINES_FROM_TOP = 12
+
+
 def _is_date_line(text: str) -> bool:
     """A line that only carries a date ("• June 1, 2015 12:23 pm", "Updated: 2015-06-01")."""
     if len(text) > 80:
@@ -412,15 +462,12 @@ def _is_date_line(text: str) -> bool:
     return not _DATE_LINE_NOISE.sub(" ", rest).strip()
 
 
-_COPYRIGHT_YEAR = re.compile(
-    r"(?:©|\(c\)|copyright)\s*(?:\d{4}\s*[-–]\s*)?(?P<year>(?:19|20)\d\d)", re.I
-)
-
-
 def _publication_date(
     lines: list[_Line], metadata_date: str | None, byline_date: date | None
 ) -> tuple[str | None, str | None]:
-    """Day-precision dates (metadata, byline, date line) before the copyright year."""
+    """Day-precision dates: the page's metadata, the byline, then a date line. A copyright
+    year ("©2024 Bloomberg") says when the page was made, not when the story was published,
+    so it is no publication date."""
     if metadata_date and re.fullmatch(r"\d{4}-\d{2}-\d{2}", metadata_date):
         return metadata_date, "day"
     if byline_date:
@@ -431,10 +478,6 @@ def _publication_date(
             parsed = parse_absolute_date(match) if match else None
             if parsed:
                 return parsed.isoformat(), "day"
-    for line in reversed(lines):
-        copyright_match = _COPYRIGHT_YEAR.search(line.text) if line.role == "boilerplate" else None
-        if copyright_match:
-            return f"{copyright_match.group('year')}-01-01", "year"
     return None, None
 
 

@@ -10,7 +10,9 @@ from django.core.management import call_command
 
 from dossiers.models import Article, Dossier
 
-GOLD = Path(__file__).resolve().parents[2] / ".." / "shared" / "gold" / "seeds.json"
+REPO = Path(__file__).resolve().parents[2]
+GOLD = REPO / ".." / "shared" / "gold" / "seeds.json"
+SEED_MANIFEST = REPO / "examples" / "seeds" / "manifest.jsonl"
 
 pytestmark = pytest.mark.django_db
 
@@ -25,7 +27,14 @@ def gold_path() -> Path:
 @pytest.fixture
 def report(gold_path) -> dict:
     out = StringIO()
-    call_command("evaluate_extraction", str(gold_path), "--json", stdout=out)
+    call_command(
+        "evaluate_extraction",
+        str(gold_path),
+        "--manifest",
+        str(SEED_MANIFEST),
+        "--json",
+        stdout=out,
+    )
     return json.loads(out.getvalue())
 
 
@@ -36,6 +45,50 @@ def test_the_seed_figures_hold_through_the_pipeline(report):
     assert report["not_claims"]["emitted"] == 0
     for field in ("title", "author", "published_at"):
         assert report["metadata"][field]["found"] == report["metadata"][field]["total"], field
+
+
+def test_without_the_manifest_the_copyright_year_is_no_date(gold_path):
+    out = StringIO()
+    call_command("evaluate_extraction", str(gold_path), "--json", stdout=out)
+    dates = json.loads(out.getvalue())["metadata"]["published_at"]
+
+    assert [miss["article"] for miss in dates["misses"]] == ["004"]
+    assert dates["spurious"] == 0
+
+
+def test_the_development_gold_with_a_manifest_has_every_date_and_headline(tmp_path):
+    """Titles from extraction (PolNeAR's first paragraph), dates from the manifest built from
+    PolNeAR's metadata.tsv. d10's title really ends with a full stop, which is dropped."""
+    from tests.commands.test_import_articles import news_dev_manifest
+    from tests.conftest import shared_path
+
+    gold = shared_path("gold", "news_dev.json")
+    manifest = news_dev_manifest(tmp_path)
+    out = StringIO()
+    call_command(
+        "evaluate_extraction",
+        str(gold),
+        "--seeds",
+        str(shared_path("data", "polnear")),
+        "--manifest",
+        str(manifest),
+        "--json",
+        stdout=out,
+    )
+    metadata = json.loads(out.getvalue())["metadata"]
+
+    assert (metadata["published_at"]["found"], metadata["published_at"]["total"]) == (10, 10)
+    assert [miss["article"] for miss in metadata["title"]["misses"]] == ["d10"]
+    assert metadata["title"]["spurious"] == metadata["published_at"]["spurious"] == 0
+
+
+def test_a_bad_manifest_is_a_clear_error(gold_path, tmp_path):
+    from django.core.management.base import CommandError
+
+    manifest = tmp_path / "manifest.jsonl"
+    manifest.write_text('{"path": "../elsewhere.txt"}\n')
+    with pytest.raises(CommandError, match="line 1: path"):
+        call_command("evaluate_extraction", str(gold_path), "--manifest", str(manifest))
 
 
 def test_repeated_reports_of_one_newspaper_count_as_one_origin(report):

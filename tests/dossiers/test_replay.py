@@ -108,3 +108,39 @@ def test_replay_rebuilds_re_extraction_failures_sources_and_role_changes():
     call_command("replay_events")
 
     assert projection_snapshot() == before
+
+
+def test_replay_rebuilds_the_metadata_given_at_upload_over_what_extraction_read():
+    from dossiers.commands import ArticleUpload, upload_articles
+
+    dossier = DossierFactory()
+    analyst = member(dossier.team, Role.ANALYST)
+    given = upload(
+        dossier,
+        article_text(1),
+        actor=analyst,
+        title="Headline the analyst knows",
+        author="Jane Roe",
+        url="https://example.org/a",
+        outlet="Example Times",
+        published="2016-06",
+    )
+    upload_articles(
+        dossier=dossier,
+        uploads=[ArticleUpload(article_text(2), outlet="Wire", published="2016-06-03T10:00:00Z")],
+        actor=analyst,
+    )
+    upload(dossier, article_text(3), actor=analyst)  # no metadata: extraction's own
+    assert Article.objects.filter(status="done").count() == 3
+    before = projection_snapshot()
+
+    call_command("replay_events")
+
+    assert projection_snapshot() == before
+    given.refresh_from_db()
+    assert (given.title, given.author, given.source.name) == (
+        "Headline the analyst knows",
+        "Jane Roe",
+        "Example Times",
+    )
+    assert (given.published_at.isoformat()[:7], given.published_precision) == ("2016-06", "month")

@@ -1,5 +1,6 @@
 import unicodedata
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -143,7 +144,7 @@ def test_date_line_is_metadata_not_body():
     assert "2015" not in article.body
 
 
-def test_copyright_year_is_a_year_precision_fallback_and_not_body():
+def test_a_copyright_year_is_boilerplate_and_no_publication_date():
     raw = (
         "Leader flees after defeat\nPublished in News & Features\n"
         "The leader left the country on Sunday, officials said.\n"
@@ -152,7 +153,7 @@ def test_copyright_year_is_a_year_precision_fallback_and_not_body():
     )
     article = clean_article(raw)
 
-    assert (article.published_at, article.published_precision) == ("2024-01-01", "year")
+    assert (article.published_at, article.published_precision) == (None, None)
     assert article.body == "The leader left the country on Sunday, officials said."
 
 
@@ -205,3 +206,100 @@ def test_language_detection():
     )
     assert detect_language("Министр заявил, что переговоры возобновятся.") == "ru"
     assert detect_language("1234 5678") == "und"
+
+
+_DATELINE_BODY = (
+    "The minister said on Monday that the troops would leave the border region soon.\n"
+    "Officials confirmed the plan.\n\u00a9 2024 Bloomberg L.P."
+)
+
+
+@pytest.mark.parametrize(
+    "head",
+    [
+        "Beirut, 2 June 2015",
+        "By Jane Roe\nBeirut, 2 June 2015",
+        "By Jane Roe, Beirut, 2 June 2015",
+        "By Jane Roe in Beirut, 2 June 2015",
+        "Beirut, June 2, 2015 10:30 am",
+    ],
+)
+def test_a_place_and_date_dateline_in_the_byline_is_the_publication_date(head):
+    article = clean_article(f"Troops leave the border region\n{head}\n{_DATELINE_BODY}")
+
+    assert (article.published_at, article.published_precision) == ("2015-06-02", "day")
+    assert article.title == "Troops leave the border region"
+    assert article.body.startswith("The minister said on Monday")
+    assert "Beirut" not in article.body and "2024" not in article.body
+
+
+def test_a_place_and_date_line_deep_in_the_body_is_not_a_dateline():
+    lines = [f"Paragraph {n} says the talks went on for another day." for n in range(14)]
+    raw = "Talks go on in the capital\n" + "\n".join(lines) + "\nBeirut, 2 June 2015"
+
+    assert clean_article(raw).published_at is None
+
+
+_PARAGRAPH = (
+    "<p>"
+    + "The minister said the troops would leave the border soon, officials said. " * 6
+    + "</p>"
+)
+
+
+@pytest.mark.parametrize(
+    ("head", "title", "author", "published"),
+    [
+        (
+            '<meta property="og:title" content="The headline of the page">'
+            '<meta property="article:published_time" content="2016-06-03T10:00:00Z">',
+            "The headline of the page",
+            None,
+            "2016-06-03",
+        ),
+        (
+            '<script type="application/ld+json">{"@context": "https://schema.org", '
+            '"@type": "NewsArticle", "headline": "The JSON-LD headline", '
+            '"datePublished": "2016-06-04T08:00:00+02:00", '
+            '"author": {"@type": "Person", "name": "Jane Roe"}}</script>',
+            "The JSON-LD headline",
+            "Jane Roe",
+            "2016-06-04",
+        ),
+    ],
+)
+def test_open_graph_and_json_ld_give_title_author_and_date(head, title, author, published):
+    page = f"<html><head>{head}</head><body><article>{_PARAGRAPH}</article></body></html>"
+    article = clean_article(page, content_type="text/html")
+
+    assert (article.title, article.author) == (title, author)
+    assert (article.published_at, article.published_precision) == (published, "day")
+
+
+def test_html_time_element_gives_the_date_but_a_copyright_footer_does_not():
+    dated = (
+        "<html><body><article><h1>Troops leave the border</h1>"
+        f'<time datetime="2016-06-05">5 June</time>{_PARAGRAPH}</article></body></html>'
+    )
+    copyright_only = (
+        "<html><body><article><h1>Troops leave the border</h1>"
+        f"{_PARAGRAPH}<p>\u00a9 2024 Bloomberg L.P.</p></article></body></html>"
+    )
+
+    assert clean_article(dated, content_type="text/html").published_at == "2016-06-05"
+    assert clean_article(copyright_only, content_type="text/html").published_at is None
+
+
+def test_a_headline_paragraph_with_an_appended_full_stop_is_the_title():
+    body = "\n\nWASHINGTON - The senator said on Monday that the vote would be close.\n\nMore text."
+    two_lines = clean_article("Win could help Sanders; \nUnderdog sees a prospect." + body)
+    abbreviation = clean_article("Troops head back to the U.S." + body)
+
+    assert two_lines.title == "Win could help Sanders; Underdog sees a prospect"
+    assert abbreviation.title == "Troops head back to the U.S."
+
+
+def test_a_text_of_one_paragraph_has_no_headline_paragraph():
+    article = clean_article("The senator said on Monday that the vote would be close.\nMore text.")
+
+    assert article.title is None

@@ -11,7 +11,9 @@ from claims.commands import recluster_dossier
 from claims.export import published_date
 from claims.extraction.evaluation import evaluate_against_gold
 from dossiers import commands
+from dossiers.manifest import read_manifest
 from dossiers.models import Article
+from dossiers.uploads import content_hash, decode_upload
 from workers.pipeline import run_extraction
 
 
@@ -31,10 +33,18 @@ class Command(BaseCommand):
         parser.add_argument(
             "--seeds", help="folder of the article files (default: ../seeds beside the gold)"
         )
+        parser.add_argument(
+            "--manifest",
+            help="an import_articles manifest (JSON Lines): each gold article is uploaded with "
+            "the metadata (url, outlet, published, author, title) of the record whose `path` "
+            "has its file name, or whose `text` is its text",
+        )
         parser.add_argument("--json", action="store_true", help="print the full report as JSON")
 
-    def handle(self, *args, gold, seeds, json: bool, **options):
-        report = evaluate_gold_file(Path(gold), Path(seeds) if seeds else None)
+    def handle(self, *args, gold, seeds, manifest, json: bool, **options):
+        report = evaluate_gold_file(
+            Path(gold), Path(seeds) if seeds else None, Path(manifest) if manifest else None
+        )
         if json:
             self.stdout.write(_json_dumps(report))
             return
@@ -45,23 +55,65 @@ def _json_dumps(report: dict) -> str:
     return json.dumps(report, indent=2, ensure_ascii=False, default=str)
 
 
-def evaluate_gold_file(gold_path: Path, seeds_dir: Path | None = None) -> dict:
+def evaluate_gold_file(
+    gold_path: Path, seeds_dir: Path | None = None, manifest_path: Path | None = None
+) -> dict:
     try:
         gold = json.loads(gold_path.read_text(encoding="utf-8"))
     except (OSError, ValueError) as exc:
         raise CommandError(f"cannot read gold annotations {gold_path}: {exc}") from exc
     seeds_dir = seeds_dir or gold_path.parent.parent / "seeds"
+    metadata = _manifest_metadata(manifest_path) if manifest_path else _ManifestMetadata()
     report: dict = {}
     try:
         with transaction.atomic():
-            report = _run_in_scratch_dossier(gold, seeds_dir)
+            report = _run_in_scratch_dossier(gold, seeds_dir, metadata)
             raise _Rollback
     except _Rollback:
         pass
     return report
 
 
-def _run_in_scratch_dossier(gold: dict, seeds_dir: Path) -> dict:
+class _ManifestMetadata(dict):
+    """Upload metadata of manifest records, by file name (`path`) or text hash (`text`)."""
+
+    def find(self, path: Path, payload: bytes) -> dict:
+        by_name = self.get(("name", path.name))
+        if by_name is not None:
+            return by_name
+        return self.get(("text", _text_hash(payload)), {})
+
+
+def _text_hash(payload: bytes | str) -> str:
+    return content_hash(decode_upload(payload).text)
+
+
+def _manifest_metadata(manifest_path: Path) -> _ManifestMetadata:
+    try:
+        manifest = read_manifest(manifest_path)
+    except (OSError, UnicodeDecodeError) as exc:
+        raise CommandError(f"cannot read the manifest {manifest_path}: {exc}") from exc
+    if manifest.problems:
+        line, problem = next(iter(sorted(manifest.problems.items())))
+        raise CommandError(f"{manifest_path} line {line}: {problem}")
+    found = _ManifestMetadata()
+    for record in manifest.records:
+        upload = record.upload
+        metadata = {
+            "url": upload.url,
+            "outlet": upload.outlet,
+            "published": upload.published,
+            "author": upload.author,
+            "title": upload.title,
+        }
+        if record.path is not None:
+            found[("name", record.path.name)] = metadata
+        else:
+            found[("text", _text_hash(upload.payload))] = metadata
+    return found
+
+
+def _run_in_scratch_dossier(gold: dict, seeds_dir: Path, metadata: _ManifestMetadata) -> dict:
     team = commands.create_team(name="evaluate_extraction scratch team")
     dossier = commands.create_dossier(
         team=team, title=gold.get("dossier_question", "Evaluation"), actor=None
@@ -71,9 +123,17 @@ def _run_in_scratch_dossier(gold: dict, seeds_dir: Path) -> dict:
         path = seeds_dir / entry["file"]
         if not path.is_file():
             raise CommandError(f"article file {path} is missing")
-        result = commands.upload_article(
-            dossier=dossier, payload=path.read_bytes(), filename=path.name, actor=None
-        )
+        payload = path.read_bytes()
+        try:
+            result = commands.upload_article(
+                dossier=dossier,
+                payload=payload,
+                filename=path.name,
+                actor=None,
+                **metadata.find(path, payload),
+            )
+        except ValueError as exc:  # bad metadata in the manifest, or an unreadable file
+            raise CommandError(f"cannot upload {path}: {exc}") from exc
         article_ids[key] = result.article.id
         run_extraction(result.article.id)
     recluster_dossier(dossier=dossier)
