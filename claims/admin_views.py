@@ -15,7 +15,12 @@ from django.utils.safestring import SafeString, mark_safe
 
 from claims.models import Claim, ClaimCluster, Verdict
 from claims.provenance import ProvenanceClaim, build_provenance, render_svg
-from claims.selectors import cited_sources_in_context, dossier_as_of, dossier_timeline
+from claims.selectors import (
+    cited_sources_in_context,
+    contradictions_in,
+    dossier_as_of,
+    dossier_timeline,
+)
 from dossiers.models import Article, Dossier, Role
 from dossiers.permissions import has_role
 
@@ -92,22 +97,60 @@ def provenance_svg(cluster: ClaimCluster) -> SafeString:
     return render_svg(graph)
 
 
+@dataclass(frozen=True)
+class MemberRow:
+    """A member claim and why the clustering put it here."""
+
+    claim: Claim
+    why: str
+    partner: Claim | None
+
+
+def _why_linked(link: dict | None) -> str:
+    if not link:
+        return "the cluster's only claim"
+    if link.get("identical"):
+        return "identical to"
+    parts = [f"wording similarity {link['score']:.2f}"]
+    if link.get("shared_terms"):
+        parts.append("shared words: " + ", ".join(link["shared_terms"]))
+    if link.get("shared_quantities"):
+        parts.append("same figures: " + ", ".join(f"{q:g}" for q in link["shared_quantities"]))
+    if link.get("shared_dates"):
+        parts.append("same dates: " + ", ".join(link["shared_dates"]))
+    return "; ".join(parts) + " with"
+
+
 def cluster_workbench_context(cluster: ClaimCluster, user) -> dict:
     members = list(
         Claim.objects.filter(cluster=cluster)
         .select_related("article__source")
         .order_by("article__published_at", "article__uploaded_at", "ordinal")
     )
+    by_id = {str(claim.id): claim for claim in members}
+    rows = []
+    for claim in members:
+        link = cluster.member_links.get(str(claim.id))
+        partner = by_id.get(link["partner"]) if link else None
+        rows.append(MemberRow(claim, _why_linked(link), partner))
     verdicts = list(
         Verdict.objects.filter(cluster=cluster).select_related("author", "reviewer")
     )  # newest revision first (model ordering)
     return {
         "member_claims": members,
+        "member_rows": rows,
         "member_article_count": len({c.article_id for c in members}),
+        "contradictions": contradictions_in(cluster.dossier, cluster=cluster),
         "verdict_revisions": verdicts,
         "provenance_svg": provenance_svg(cluster),
         "can_draft": not verdicts and has_role(user, cluster.dossier.team, Role.ANALYST),
     }
+
+
+def dossier_contradictions_context(dossier: Dossier, *, shown: int = 50) -> dict:
+    """The dossier page's list of contradictions: the first `shown`, and how many in all."""
+    found = contradictions_in(dossier)
+    return {"contradictions": found[:shown], "contradiction_count": len(found)}
 
 
 def parse_moment(value: str | None) -> datetime | None:

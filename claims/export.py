@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.db.models import Prefetch
 
 from claims.models import Claim, ClaimCluster
+from claims.selectors import contradiction_pairs
 from dossiers.models import Article, Dossier
 from dossiers.selectors import analysis_progress
 
@@ -21,9 +22,14 @@ def dossier_export(dossier: Dossier) -> dict:
         .prefetch_related(Prefetch("claims", queryset=Claim.objects.order_by("ordinal")))
         .order_by("published_at", "uploaded_at")
     )
-    clusters = ClaimCluster.objects.filter(dossier=dossier, is_active=True).prefetch_related(
-        Prefetch("claims", queryset=Claim.objects.only("id", "cluster_id").order_by("id"))
+    clusters = list(
+        ClaimCluster.objects.filter(dossier=dossier, is_active=True).prefetch_related(
+            Prefetch("claims", queryset=Claim.objects.only("id", "cluster_id").order_by("id"))
+        )
     )
+    links = {
+        claim_id: link for cluster in clusters for claim_id, link in cluster.member_links.items()
+    }
     return {
         "dossier": {
             "id": str(dossier.id),
@@ -35,8 +41,12 @@ def dossier_export(dossier: Dossier) -> dict:
             "created_at": _iso(dossier.created_at),
             "analysis": analysis_progress(dossier),
         },
-        "articles": [_article(article) for article in articles],
+        "articles": [_article(article, links) for article in articles],
         "clusters": [_cluster(cluster) for cluster in clusters],
+        "contradictions": [
+            {"a": item.a, "b": item.b, "kind": item.kind, "reason": item.reason}
+            for item in contradiction_pairs(clusters)
+        ],
     }
 
 
@@ -48,7 +58,7 @@ def published_date(article: Article) -> str | None:
     return article.published_at.date().isoformat()[:width]
 
 
-def _article(article: Article) -> dict:
+def _article(article: Article, links: dict[str, dict]) -> dict:
     return {
         "id": str(article.id),
         "title": article.title,
@@ -59,11 +69,11 @@ def _article(article: Article) -> dict:
         "status": article.status,
         "extractor_version": article.extractor_version or None,
         "body": article.body,
-        "claims": [_claim(claim) for claim in article.claims.all()],
+        "claims": [_claim(claim, links.get(str(claim.id))) for claim in article.claims.all()],
     }
 
 
-def _claim(claim: Claim) -> dict:
+def _claim(claim: Claim, link: dict | None) -> dict:
     return {
         "id": str(claim.id),
         "start": claim.start,
@@ -77,6 +87,7 @@ def _claim(claim: Claim) -> dict:
         "dates": claim.dates,
         "cluster_id": str(claim.cluster_id) if claim.cluster_id else None,
         "checkworthiness": round(claim.checkworthiness, 4),
+        "link": link,  # why the claim is in its cluster; None when it is alone there
     }
 
 

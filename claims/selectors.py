@@ -195,3 +195,59 @@ def changes_since_approval(verdict: Verdict) -> list[dict]:
         for flag in verdict.review_flags
         if approved_at is None or datetime.fromisoformat(flag["at"]) > approved_at
     ]
+
+
+# --- contradictions and links --------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ContradictionPair:
+    """One contradiction, once, whichever cluster's state it was read from."""
+
+    a: str  # claim id
+    b: str  # claim id
+    kind: str
+    reason: str
+
+
+def contradiction_pairs(clusters) -> list[ContradictionPair]:
+    """The contradictions recorded on `clusters` (each is stored on both claims' clusters)."""
+    seen: dict[frozenset[str], ContradictionPair] = {}
+    for cluster in clusters:
+        for item in cluster.contradictions:
+            key = frozenset((item["claim_id"], item["other_claim_id"]))
+            if key not in seen:
+                a, b = sorted(key)
+                seen[key] = ContradictionPair(a, b, item["kind"], item["reason"])
+    return sorted(seen.values(), key=lambda pair: (pair.kind, pair.a, pair.b))
+
+
+@dataclass(frozen=True)
+class ContradictionView:
+    kind: str
+    reason: str
+    claim: Claim
+    other: Claim
+
+
+def contradictions_in(dossier: Dossier, *, cluster: ClaimCluster | None = None):
+    """The dossier's contradictions (or one cluster's) with both claims and their articles,
+    for the admin and the API."""
+    clusters = ClaimCluster.objects.filter(dossier=dossier, is_active=True).exclude(
+        contradictions=[]
+    )
+    if cluster is not None:
+        clusters = clusters.filter(id=cluster.id)
+    pairs = contradiction_pairs(clusters.only("contradictions"))
+    claims = Claim.objects.select_related("article__source", "cluster").in_bulk(
+        {claim_id for pair in pairs for claim_id in (pair.a, pair.b)}
+    )
+    claims = {str(key): claim for key, claim in claims.items()}
+    views = []
+    for pair in pairs:
+        if pair.a in claims and pair.b in claims:
+            mine, other = claims[pair.a], claims[pair.b]
+            if cluster is not None and other.cluster_id == cluster.id:
+                mine, other = other, mine  # the cluster's own member first
+            views.append(ContradictionView(pair.kind, pair.reason, mine, other))
+    return views

@@ -220,6 +220,8 @@ SPECTACULAR_SETTINGS = {
         "VerdictStatusEnum": "claims.models.Verdict.Status",
         "DeliveryStatusEnum": "api.models.WebhookDelivery.Status",
         "SourceReliabilityEnum": "dossiers.models.SourceReliability",
+        "ContradictionKindEnum": "claims.extraction.contradictions.KINDS",
+        "SourceKindEnum": "dossiers.models.Source.Kind",
     },
 }
 

@@ -200,6 +200,7 @@ class DossierAdmin(CommandAdminMixin, TeamScopedAdmin):
         context = {
             "progress": selectors.analysis_progress(dossier),
             "can_reanalyse": has_role(request.user, dossier.team, Role.ANALYST),
+            **admin_views.dossier_contradictions_context(dossier),
             **(extra_context or {}),
         }
         return super().change_view(request, object_id, form_url, context)

@@ -7,6 +7,7 @@ from rest_framework import serializers
 from api.serializers.dossiers import ArticleSerializer, DossierSerializer
 from api.serializers.fields import ScopedPrimaryKeyField, UsernameField
 from claims.events import CLAIM_FIELDS, CLUSTER_STATE_FIELDS
+from claims.extraction.contradictions import KINDS as CONTRADICTION_KINDS
 from claims.models import (
     Claim,
     ClaimCluster,
@@ -59,6 +60,23 @@ class ClusterSerializer(serializers.ModelSerializer):
             "updated_at",
             "version",
         ]
+
+
+class ContradictedClaimSerializer(serializers.Serializer):
+    id = serializers.UUIDField()
+    text = serializers.CharField()
+    article = serializers.UUIDField(source="article_id")
+    cluster = serializers.UUIDField(source="cluster_id", allow_null=True)
+    speaker = serializers.CharField()
+
+
+class ContradictionSerializer(serializers.Serializer):
+    """Two claims about the same matter that cannot both be true, and why."""
+
+    kind = serializers.ChoiceField(choices=CONTRADICTION_KINDS)
+    reason = serializers.CharField()
+    claim = ContradictedClaimSerializer()
+    other = ContradictedClaimSerializer()
 
 
 class EvidenceSerializer(serializers.ModelSerializer):

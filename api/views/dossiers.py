@@ -25,7 +25,7 @@ from api.errors import command_errors
 from api.filtersets import ArticleFilter, DossierFilter, FilterBackend, SourceFilter
 from api.pagination import KeysetPagination
 from api.parsers import BoundedJSONParser
-from api.serializers.claims import DossierSnapshotSerializer
+from api.serializers.claims import ContradictionSerializer, DossierSnapshotSerializer
 from api.serializers.dossiers import (
     AnalysisProgressSerializer,
     ArticleBatchResultSerializer,
@@ -45,7 +45,7 @@ from api.serializers.dossiers import (
 )
 from api.views.base import TeamScopedViewSet
 from claims.export import dossier_export
-from claims.selectors import DossierSnapshot, dossier_as_of
+from claims.selectors import DossierSnapshot, contradictions_in, dossier_as_of
 from dossiers import commands
 from dossiers.models import Membership, Role, Team
 from dossiers.selectors import (
@@ -187,6 +187,15 @@ class DossierViewSet(
             ArticleBatchResultSerializer(body, context={"request": request}).data,
             status=status.HTTP_202_ACCEPTED,
         )
+
+    @extend_schema(responses=ContradictionSerializer(many=True))
+    @action(detail=True, methods=["get"])
+    def contradictions(self, request: Request, pk=None) -> Response:
+        """Pairs of claims in the dossier that cannot both be true: different days, different
+        figures, or one denying the other; each with both quotes, articles and clusters."""
+        found = contradictions_in(self.get_object())
+        page = self.paginate_queryset(found)
+        return self.get_paginated_response(ContradictionSerializer(page, many=True).data)
 
     @extend_schema(parameters=[AS_OF_PARAMETER], responses=DossierSnapshotSerializer)
     @action(detail=True, methods=["get"])

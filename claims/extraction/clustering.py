@@ -667,9 +667,11 @@ def _links(
                 best[node] = (float(score), other)
     links: dict[str, Link] = {}
     linked, partners, scores = [], [], []
+    first_copy: dict[int, int] = {}  # node -> its second item, when it has copies
     for index, node in enumerate(node_of.tolist()):
         first = int(representative[node])
         if first != index:  # a copy of the node's first text
+            first_copy.setdefault(node, index)
             links[items[index].claim_key] = Link(
                 partner=items[first].claim_key, score=1.0, identical=True
             )
@@ -681,6 +683,12 @@ def _links(
     words_only = sparse.diags(
         (~np.char.startswith(vectors.terms.astype(str), "#")).astype(np.float32)
     )
+    for node, copy in first_copy.items():  # a text whose only links are its own copies
+        first = int(representative[node])
+        if node not in best:
+            links[items[first].claim_key] = Link(
+                partner=items[copy].claim_key, score=1.0, identical=True
+            )
     shared = (vectors.claims[linked].multiply(vectors.claims[partners]) @ words_only).tocsr()
     shared.eliminate_zeros()
     surfaces: dict[int, dict[str, str]] = {}

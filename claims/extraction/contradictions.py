@@ -22,6 +22,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+KINDS = ("dates", "numbers", "denial")
+
 # Similarity floors (the clustering's wording similarity, 0-1) for each kind.
 TOPIC_FLOOR = 0.3
 NUMBERS_FLOOR = 0.45
@@ -38,7 +40,7 @@ NEGATION = re.compile(
 class Contradiction:
     a: str  # claim_key
     b: str  # claim_key
-    kind: str  # dates | numbers | denial
+    kind: str  # one of KINDS
     reason: str
 
     def as_dict(self) -> dict:

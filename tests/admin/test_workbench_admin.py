@@ -226,3 +226,44 @@ def test_creating_a_dossier_in_the_admin_appends_dossier_created(client, desk):
     assert event.data["title"] == "Who shot down MH17?"
     assert event.data["tags"] == ["mh17", "ukraine"]
     assert event.metadata["actor"] == desk.analyst.username
+
+
+def test_the_cluster_page_says_why_each_claim_is_in_it(client, desk):
+    client.force_login(desk.analyst)
+    page = client.get(reverse("admin:claims_claimcluster_change", args=[desk.cluster.pk]))
+    text = page.content.decode()
+    assert "Why it is here" in text
+    linked = [c for c in desk.cluster.claims.all() if str(c.id) in desk.cluster.member_links]
+    assert len(linked) == desk.cluster.claims.count() >= 2
+    assert text.count("wording similarity") + text.count("identical to") == len(linked)
+    partner = desk.cluster.member_links[str(linked[0].id)]["partner"]
+    assert f'href="#member-{partner}"' in text
+
+
+def test_contradictions_are_listed_on_the_cluster_and_the_dossier_with_both_quotes(client, desk):
+    from claims.models import Claim
+    from tests.claims.workbench import extract_and_cluster
+    from tests.factories import article_text, upload
+
+    upload(desk.dossier, article_text(1).replace("Monday", "Wednesday"), actor=desk.analyst)
+    extract_and_cluster(desk.dossier)
+    monday = Claim.objects.get(dossier=desk.dossier, text__contains="on Monday that 13")
+    wednesday = Claim.objects.get(dossier=desk.dossier, text__contains="on Wednesday that 13")
+    client.force_login(desk.analyst)
+
+    for url in (
+        reverse("admin:claims_claimcluster_change", args=[monday.cluster_id]),
+        reverse("admin:dossiers_dossier_change", args=[desk.dossier.pk]),
+    ):
+        text = client.get(url).content.decode()
+        section = text[text.index("Contradictions (") :]
+        assert re.search(r"different days: (Monday vs Wednesday|Wednesday vs Monday)", section)
+        assert monday.text in section and wednesday.text in section, url
+    # Four reports of one event: three counts (12, 13, 14) and one other day, each pair once.
+    assert "Contradictions (6)" in text
+
+
+def test_another_teams_contradictions_stay_out_of_the_dossier_page(client, desk, other_desk):
+    client.force_login(other_desk.analyst)
+    page = client.get(reverse("admin:dossiers_dossier_change", args=[desk.dossier.pk]))
+    assert page.status_code in (302, 403, 404)

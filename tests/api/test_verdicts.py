@@ -169,6 +169,18 @@ def test_the_export_is_the_dossier_report(world):
     document = response.json()
     assert document["dossier"]["id"] == str(world.dossier.id)
     assert len(document["articles"]) == len(world.articles)
+    claims = {c["id"]: c for a in document["articles"] for c in a["claims"]}
+    linked = [c for c in claims.values() if c["link"]]
+    assert linked and all(
+        claims[c["link"]["partner"]]["cluster_id"] == c["cluster_id"] for c in linked
+    )
+    assert any("13 vs 14" in item["reason"] for item in document["contradictions"])
+    for item in document["contradictions"]:
+        assert {item["a"], item["b"]} <= set(claims) and item["kind"] in {
+            "dates",
+            "numbers",
+            "denial",
+        }
 
 
 def test_reanalysis_is_accepted_and_reports_progress(world, django_capture_on_commit_callbacks):

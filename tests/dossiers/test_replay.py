@@ -52,6 +52,9 @@ def test_replaying_the_log_rebuilds_every_projection_exactly():
     assert Claim.objects.exists() and Verdict.objects.exists()
     before = projection_snapshot()
     assert all(before[label] for label in ("dossiers.Article", "claims.Claim", "claims.Verdict"))
+    # Link evidence and contradictions (Monday vs Tuesday) are rebuilt from the log too.
+    assert ClaimCluster.objects.exclude(contradictions=[]).exists()
+    assert ClaimCluster.objects.exclude(member_links={}).exists()
 
     call_command("replay_events")
 
