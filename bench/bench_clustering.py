@@ -29,13 +29,14 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
 from claims.extraction.clustering import ClusterItem, cluster_claims  # noqa: E402
-from claims.extraction.contradictions import NEGATION as _NEGATION  # noqa: E402
 
 FNC1_BODIES = REPO / ".." / "shared" / "data" / "fnc1" / "train_bodies.csv"
 FNC1_STANCES = FNC1_BODIES.with_name("train_stances.csv")
 SEEDS = REPO / "examples" / "seeds"
 CLAIMS_PER_ARTICLE = 20
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[\"\u201cA-Z])|\n+")
+# Words whose loss turns a report into its denial (the rewording keeps them).
+_NEGATION = re.compile(r"\b(?:not|no|never|nor|neither|none|nothing)\b|n['’]t\b", re.I)
 _NUMBER = re.compile(r"(?<![\w.,])\d+(?:[.,]\d+)?(?![\w-])")
 _PREFIXES = (
     "",

@@ -345,8 +345,12 @@ def cluster_claims(
     vectors = _vectorise([item.text for item in items])
     # Claims with identical terms (syndicated copies) form one node: blocking sees each text
     # once, so a story copied by hundreds of outlets cannot overflow every block it is in.
+    facts = [_facts(item) for item in items]
     nodes, node_of = np.unique(
-        _first_identical_row(vectors.claims, [_copy_key(item) for item in items]),
+        _first_identical_row(
+            vectors.claims,
+            [(*fact, is_negated(item.text)) for item, fact in zip(items, facts, strict=True)],
+        ),
         return_inverse=True,
     )
     left, right = _candidate_pairs(vectors.claims[nodes], max_block=max_block)
@@ -360,7 +364,7 @@ def cluster_claims(
     )
     contradictions = find_contradictions(
         [
-            ContradictionInput(items[n].claim_key, items[n].text, *_facts(items[n]), _term_set)
+            ContradictionInput(items[n].claim_key, items[n].text, *facts[n], _term_set)
             for n in nodes.tolist()
         ],
         left,
@@ -370,8 +374,12 @@ def cluster_claims(
     # Two claims that contradict each other are never one claim.
     node_index = {items[n].claim_key: index for index, n in enumerate(nodes.tolist())}
     apart = [(node_index[c.a], node_index[c.b]) for c in contradictions]
-    labels = _merge(items, node_of, left, right, similarity, threshold=threshold, apart=apart)
-    links = _links(items, vectors, nodes, node_of, labels, left, right, similarity, threshold)
+    labels = _merge(
+        items, facts, node_of, left, right, similarity, threshold=threshold, apart=apart
+    )
+    links = _links(
+        items, facts, vectors, nodes, node_of, labels, left, right, similarity, threshold
+    )
     return _result(
         items,
         vectors.claims,
@@ -381,11 +389,6 @@ def cluster_claims(
         links=links,
         contradictions=tuple(contradictions),
     )
-
-
-def _copy_key(item: ClusterItem) -> tuple:
-    """What terms do not show but a copy must share: its facts and whether it denies."""
-    return (*_facts(item), is_negated(item.text))
 
 
 def _first_identical_row(matrix: sparse.csr_matrix, keys: Sequence[tuple]) -> np.ndarray:
@@ -567,6 +570,7 @@ def facets_conflict(a: frozenset, b: frozenset) -> bool:
 
 def _merge(
     items: Sequence[ClusterItem],
+    item_facts: Sequence[tuple[frozenset, ...]],
     node_of: np.ndarray,
     left: np.ndarray,
     right: np.ndarray,
@@ -588,8 +592,9 @@ def _merge(
     # member of the other state different quantities or dates (facets_conflict).
     facts: dict[int, set[tuple[frozenset, ...]]] = {node: set() for node in parent}
     articles: dict[int, set[str]] = {node: set() for node in parent}
-    for item, node in zip(items, node_of.tolist(), strict=True):
-        facts[node].add(_facts(item))
+    for item, fact, node in zip(items, item_facts, node_of.tolist(), strict=True):
+        if any(fact):  # a claim stating no figure and no date conflicts with nothing
+            facts[node].add(fact)
         articles[node].add(item.article_key)
     # Claims of one article never link directly: they share the article's vocabulary by
     # construction. A headline and a lead restating one fact still meet through another
@@ -644,6 +649,7 @@ def _merge(
 
 def _links(
     items: Sequence[ClusterItem],
+    facts: Sequence[tuple[frozenset, ...]],
     vectors: _Vectors,
     nodes: np.ndarray,
     node_of: np.ndarray,
@@ -696,13 +702,14 @@ def _links(
         start, stop = shared.indptr[row], shared.indptr[row + 1]
         heaviest = shared.indices[start:stop][np.argsort(-shared.data[start:stop])[:LINK_TERMS]]
         links[items[index].claim_key] = _link(
-            items, index, partner, score, [str(vectors.terms[t]) for t in heaviest], surfaces
+            items, facts, index, partner, score, [str(vectors.terms[t]) for t in heaviest], surfaces
         )
     return links
 
 
 def _link(
     items: Sequence[ClusterItem],
+    facts: Sequence[tuple[frozenset, ...]],
     index: int,
     partner: int,
     score: float,
@@ -717,7 +724,7 @@ def _link(
     for term in terms:
         said, echoed = surfaces[index].get(term, term), surfaces[partner].get(term, term)
         words.append(said if said.lower() == echoed.lower() else f"{said} ~ {echoed}")
-    (mine, my_dates), (theirs, their_dates) = _facts(items[index]), _facts(items[partner])
+    (mine, my_dates), (theirs, their_dates) = facts[index], facts[partner]
     return Link(
         partner=items[partner].claim_key,
         score=score,

@@ -16,6 +16,7 @@ Every contradiction carries its reason in words, for the analyst who has to sett
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -29,7 +30,7 @@ TOPIC_FLOOR = 0.3
 NUMBERS_FLOOR = 0.45
 DENIAL_FLOOR = 0.45
 
-NEGATION = re.compile(
+_NEGATION = re.compile(
     r"\b(?:not|never|no|nothing|none|nobody|neither|nor|den(?:y|ies|ied|ying)|refut\w*"
     r"|reject(?:s|ed|ing)?|dismiss(?:es|ed|ing)?|false(?:ly)?|untrue|baseless)\b|n['’]t\b",
     re.I,
@@ -69,17 +70,24 @@ def _clause_with(text: str, pattern: re.Pattern[str]) -> str | None:
     return None
 
 
+@functools.lru_cache(maxsize=100_000)
+def _anchor_terms(text: str, pattern: re.Pattern[str], terms) -> frozenset[str] | None:
+    """The terms of the clause of `text` that `pattern` finds (a claim meets many others)."""
+    clause = _clause_with(text, pattern)
+    return None if clause is None else terms(clause)
+
+
 def _anchored(claim: ContradictionInput, other: ContradictionInput, pattern) -> bool:
     """Is the clause of `claim` that `pattern` finds about what `other` says?"""
-    clause = _clause_with(claim.text, pattern)
-    if clause is None:
+    anchor = _anchor_terms(claim.text, pattern, claim.terms)
+    if anchor is None:
         return False
-    return len(claim.terms(clause) & other.terms(other.text)) >= MIN_SHARED_TERMS
+    return len(anchor & other.terms(other.text)) >= MIN_SHARED_TERMS
 
 
 def is_negated(text: str) -> bool:
     """An odd number of negation cues: "did not deny" asserts, "did not" denies."""
-    return len(NEGATION.findall(text)) % 2 == 1
+    return len(_NEGATION.findall(text)) % 2 == 1
 
 
 def _differ(a: frozenset, b: frozenset) -> bool:
@@ -99,10 +107,17 @@ def find_contradictions(
     similarity: np.ndarray,
 ) -> list[Contradiction]:
     """`left`/`right` index `claims`; `similarity` is their wording similarity."""
+    dated = np.array([bool(c.dates) for c in claims], dtype=bool)
+    counted = np.array([bool(c.quantities) for c in claims], dtype=bool)
+    negated = np.array([is_negated(c.text) for c in claims], dtype=bool)
+    # Only pairs where some kind can apply reach the per-pair checks (millions at 100k claims).
+    possible = (similarity >= TOPIC_FLOOR) & (
+        (dated[left] & dated[right])
+        | ((similarity >= NUMBERS_FLOOR) & counted[left] & counted[right])
+        | ((similarity >= DENIAL_FLOOR) & (negated[left] != negated[right]))
+    )
     found = []
-    negated: dict[int, bool] = {}
-    near = np.flatnonzero(similarity >= TOPIC_FLOOR)
-    for pair in near.tolist():
+    for pair in np.flatnonzero(possible).tolist():
         i, j = int(left[pair]), int(right[pair])
         a, b = claims[i], claims[j]
         if a.text == b.text:
@@ -115,15 +130,10 @@ def find_contradictions(
             reason = f"different figures: {_values(a.quantities)} vs {_values(b.quantities)}"
             found.append(Contradiction(a.claim_key, b.claim_key, "numbers", reason))
             continue
-        if similarity[pair] < DENIAL_FLOOR:
+        if similarity[pair] < DENIAL_FLOOR or negated[i] == negated[j]:
             continue
-        for index, claim in ((i, a), (j, b)):
-            if index not in negated:
-                negated[index] = is_negated(claim.text)
-        if negated[i] != negated[j]:
-            denying, asserting = (a, b) if negated[i] else (b, a)
-            if not _anchored(denying, asserting, NEGATION):
-                continue
+        denying, asserting = (a, b) if negated[i] else (b, a)
+        if _anchored(denying, asserting, _NEGATION):
             found.append(
                 Contradiction(
                     a.claim_key,
@@ -148,7 +158,7 @@ def _dates_anchored(a: ContradictionInput, b: ContradictionInput) -> bool:
 
 def _negation_phrase(text: str) -> str:
     """A few words around the first negation cue, to quote in the reason."""
-    match = NEGATION.search(text)
+    match = _NEGATION.search(text)
     if match is None:
         return text[:60]
     words_before = text[: match.start()].split()[-3:]
