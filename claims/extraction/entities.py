@@ -403,7 +403,10 @@ def _counted_noun(text: str, position: int) -> tuple[str | None, int]:
 
 # ---------------------------------------------------------------- named entities
 
-_WORD = re.compile(r"(?:[A-Za-z]\.){2,}|[\w’'.&-]*\w(?:[’']s?)?|&")
+# A middle initial keeps its period ("Mary K. Smith"), so the name runs on past it.
+_WORD = re.compile(
+    r"(?:[A-Za-z]\.){2,}|[A-Z]\.(?= (?!(?:The|A|An|He|She|It|They|We|I|In|On|At|But|And|This|That)\b)[A-Z])|[\w’'.&-]*\w(?:[’']s?)?|&"
+)
 _PARTICLE_NAME = re.compile(r"(?:al|el|ad|an|ar|as|ash|at|az|bin|ibn|abu|bint)-[A-Z]")
 _NAME_PARTICLES = frozenset(
     {"de", "del", "da", "di", "van", "von", "der", "bin", "ibn", "al", "el", "du", "la", "le"}

@@ -8,6 +8,7 @@ who said it and through which outlet), `checkworthiness` (score per sentence), `
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field, replace
 from datetime import date
 
@@ -54,6 +55,9 @@ class ExtractedArticle:
     body: str
     claims: list[ExtractedClaim]
     language: str
+    # From the dateline ("WASHINGTON (AP) —"), which is left out of the body and the claims.
+    place: str | None = None
+    wire: str | None = None
 
 
 MIN_CLAIM_WORDS = 5
@@ -99,6 +103,8 @@ def extract_article(raw: str, *, content_type: str = "text/plain") -> ExtractedA
         body=body,
         claims=claims,
         language=detect_language(body),
+        place=cleaned.place,
+        wire=cleaned.wire,
     )
 
 
@@ -149,12 +155,43 @@ def _shift(span, offset: int) -> tuple[int, int] | None:
     return (offset + span.start, offset + span.end) if span is not None else None
 
 
+def _words(text: str) -> frozenset[str]:
+    return frozenset(text.split())
+
+
+# "“…?” ― Jane Doe": a quotation signed with a dash.
+_DASH_SIGNATURE = re.compile(r"[”\"’']\s*[―—–]+\s*[A-Z][\w’'.-]*(?:\s+[A-Z][\w’'.-]*){0,4}\.?$")
+# Words a credit line ("Former NAACP president Jane Doe.") may hold besides the name.
+_CREDIT_WORDS = _words(
+    """former current acting interim deputy vice president chairman chairwoman chair director
+    spokesman spokeswoman spokesperson senator governor representative secretary executive
+    founder co-founder professor editor reporter correspondent columnist analyst of the and at
+    for a an"""
+)
+
+
 def _is_claim(sentence: Sentence, attribution: SentenceAttribution, score: float) -> bool:
     text = sentence.text
-    if len(text.split()) < MIN_CLAIM_WORDS or text.rstrip("”\"’')").endswith("?"):
+    if len(text.split()) < MIN_CLAIM_WORDS or not _is_statement(text):
         return False
     attributed = attribution.speaker is not None or attribution.cited_source is not None
     return score >= (ATTRIBUTED_THRESHOLD if attributed else CHECKWORTHY_THRESHOLD)
+
+
+def _is_statement(text: str) -> bool:
+    """Not a question, an all-capitals header ("PLEDGED DELEGATES."), a lead-in ("Jane Doe
+    wrote:") or a credit line naming someone ("Former NAACP president Jane Doe.")."""
+    unsigned = _DASH_SIGNATURE.sub(lambda m: m.group()[0], text)
+    if unsigned.rstrip("”\"’')").endswith("?"):
+        return False
+    if not any(char.islower() for char in text):
+        return False
+    words = text.split()
+    if text.rstrip().endswith(":") and len(words) <= 12 and may_report(text):
+        return False
+    lower = [w.strip(".,;“”\"’'()").lower() for w in words if w[:1].islower()]
+    is_credit = len(words) <= 8 and bool(lower) and all(w in _CREDIT_WORDS for w in lower)
+    return not is_credit
 
 
 def _claim(
