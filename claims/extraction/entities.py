@@ -457,8 +457,11 @@ _ORGANISATION_CUES = _words(
     Pentagon Parliament Congress Senate Assembly Government Administration Office Authority
     Foundation Fund Federation League Alliance Coalition Movement Service Services Guard Navy
     Command Academy School Hospital Club Society Board Bureau Nations Security State Ministry
-    Hezbollah Hamas NATO UN U.N. E.U. EU OPEC IAEA WHO Taliban ISIS ISIL Qaeda"""
+    Hezbollah Hamas NATO UN U.N. E.U. EU OPEC IAEA WHO Taliban ISIS ISIL Qaeda Caucus"""
 )
+_INSTITUTIONS = frozenset({"White House", "Capitol Hill", "Downing Street", "Elysee", "Élysée"})
+# "(D-Md.)", "(R-Ga.)": a party and state after a lawmaker's name, not a name.
+_PARTY_STATE = re.compile(r"^[DRI]-[A-Z][A-Za-z.]*$")
 PLACES = _words(
     """Afghanistan Albania Algeria Argentina Armenia Australia Austria Azerbaijan Bahrain
     Bangladesh Belarus Belgium Bolivia Bosnia Brazil Bulgaria Cambodia Cameroon Canada Chad
@@ -493,6 +496,30 @@ PLACES = _words(
         "U.S.",
         "U.K.",
         "D.C.",
+    ]
+)
+# US states and the cities news datelines name most: places, not people ("South Dakota").
+PLACES |= _words(
+    """Alabama Alaska Arizona Arkansas California Colorado Connecticut Delaware Florida Georgia
+    Hawaii Idaho Illinois Indiana Iowa Kansas Kentucky Louisiana Maine Maryland Massachusetts
+    Michigan Minnesota Mississippi Missouri Montana Nebraska Nevada Ohio Oklahoma Oregon
+    Pennsylvania Tennessee Texas Utah Vermont Virginia Wisconsin Wyoming Chicago Boston
+    Philadelphia Denver Atlanta Miami Houston Dallas Seattle Detroit Cleveland Baltimore"""
+) | frozenset(
+    [
+        "New Hampshire",
+        "New Jersey",
+        "New Mexico",
+        "North Carolina",
+        "North Dakota",
+        "Rhode Island",
+        "South Carolina",
+        "South Dakota",
+        "West Virginia",
+        "Puerto Rico",
+        "Los Angeles",
+        "San Francisco",
+        "Las Vegas",
     ]
 )
 _PLACE_CUES = _words(
@@ -560,7 +587,17 @@ def _split_run(text: str, words: list[re.Match[str]]) -> list[tuple[int, int]]:
     return spans
 
 
+# A weekday ends a name: "in South Dakota Tuesday" names South Dakota, not "Dakota Tuesday".
+_WEEKDAYS = _words("Monday Tuesday Wednesday Thursday Friday Saturday Sunday")
+
+
+# An abbreviated title starts a new name: "Florida Rep. Jane Doe" is Florida, then Jane Doe.
+_TITLE_ABBREVIATIONS = _words("Rep Reps Sen Sens Gov Gen Lt Col Mr Mrs Ms Dr Capt Maj Adm Sgt")
+
+
 def _is_name_word(word: str) -> bool:
+    if word in _WEEKDAYS or word in _TITLE_ABBREVIATIONS:
+        return False
     return word[0].isupper() or bool(_PARTICLE_NAME.match(word))
 
 
@@ -630,7 +667,7 @@ def _title_end(text: str, start: int, end: int) -> int:
 def classify_name(name: str, *, had_title: bool = False) -> str | None:
     """Kind of a capitalised name, or None when it is not a name at all."""
     tokens = re.findall(r"[\w’'.]+", name)
-    if not tokens or all(t in _NOT_NAMES for t in tokens):
+    if not tokens or all(t in _NOT_NAMES for t in tokens) or _PARTY_STATE.match(name):
         return None
     if name in PLACES or name.removeprefix("the ") in PLACES:
         return "place"
@@ -638,7 +675,7 @@ def classify_name(name: str, *, had_title: bool = False) -> str | None:
         len(tokens) > 1 and any(t in _OUTLET_CUES for t in tokens)
     ):
         return "outlet"
-    if any(t in _ORGANISATION_CUES for t in tokens):
+    if any(t in _ORGANISATION_CUES for t in tokens) or name in _INSTITUTIONS:
         return "organisation"
     if tokens[-1] in _PLACE_CUES:
         return "place"

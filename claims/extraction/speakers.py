@@ -75,7 +75,7 @@ _NAME_THEN_NOUN = re.compile(rf"(?P<name>{_CAPITALISED_RUN})(?<![’']s)\s+{_MED
 _REPORT_CUES = frozenset({"reported", "reports", "report", "published", "publishes", "wrote"})
 _PRONOUNS = frozenset({"he", "she", "him", "her"})
 _OTHER_PRONOUNS = frozenset(
-    {"it", "they", "this", "that", "we", "i", "you", "one", "some", "others", "who", "which"}
+    {"it", "this", "that", "we", "i", "you", "one", "some", "others", "who", "which"}
 )
 _DESCRIPTOR_WORD = re.compile(r"-(?:based|owned|backed|led|language|run|funded)$|^pro-", re.I)
 _DETERMINERS = re.compile(r"^(?:the|also|both)\s+", re.IGNORECASE)
@@ -89,6 +89,48 @@ _STOP = _words("""the a an of in on at to for from with by and or s close who wh
 # Words too common to link two descriptions ("senior officials" vs "Western officials").
 _GENERIC = _words("""sources source officials official people person members member senior western
     diplomatic other some several two three many""")
+
+
+# Pronoun agreement: common first names by the gender their bearers are usually referred to
+# with, and role nouns that carry one. Unknown names agree with any pronoun.
+_FEMALE_NAMES = _words("""mary patricia jennifer linda elizabeth barbara susan jessica sarah karen nancy lisa
+    betty margaret sandra ashley kimberly emily donna michelle carol amanda dorothy melissa deborah
+    stephanie rebecca sharon laura cynthia kathleen amy angela shirley anna brenda pamela emma
+    nicole helen samantha katherine christine debra rachel carolyn janet catherine maria heather
+    diane ruth julie olivia joyce virginia victoria kelly lauren christina joan evelyn judith
+    megan andrea cheryl hannah jacqueline martha gloria teresa ann sara madison frances kathryn
+    janice jean abigail alice judy sophia grace denise amber doris marilyn danielle beverly
+    isabella theresa diana natalie brittany charlotte marie kayla alexis lori hillary hilary
+    claire elaine nikki condoleezza theresa angela marine federica christiane ursula jill
+    monica valerie kellyanne huma dianne
+    tulsi kamala nancy debbie loretta sally janet carly sheryl hope neera jane lucy camila sofia
+    mia ella chloe zoe lily leah noa yael fatima aisha layla nadia olga irina svetlana tatiana""")
+_MALE_NAMES = _words("""james robert john michael william david richard joseph thomas charles christopher
+    daniel matthew anthony mark donald steven paul andrew joshua kenneth kevin brian george
+    timothy ronald edward jason jeffrey ryan jacob gary nicholas eric jonathan stephen larry
+    justin scott brandon benjamin samuel gregory alexander frank patrick raymond jack dennis
+    jerry tyler aaron jose adam nathan henry douglas zachary peter kyle ethan walter noah jeremy
+    christian keith roger terry gerald harold sean austin carl arthur lawrence dylan jesse jordan
+    bryan billy joe bruce gabriel logan albert willie alan juan wayne elijah randy roy vincent
+    ralph eugene russell bobby mason philip louis bernie barack mitt mike ted marco jeb chris
+    rand ben newt harry mitch chuck tim rick reince rudy bill al dick lindsey orrin paul reid
+    vladimir sergei dmitry bashar recep benjamin emmanuel francois angelo boris hassan ali
+    mohammed muhammad ahmed omar abdul khalid ibrahim yusuf mahmoud hussein jim tom bob steve
+    dan sam ed ken greg jeff phil lou tony nigel""")
+_FEMALE_TITLES = _words("mrs. mrs ms. ms miss madam lady dame congresswoman chairwoman spokeswoman")
+_MALE_TITLES = _words("mr. mr sir lord congressman chairman spokesman")
+# Heads of definite descriptions that refer back to a named person ("the pollster").
+_PERSON_ROLES = _words("""senator sen. pollster official spokesman spokeswoman spokesperson candidate nominee
+    governor president congressman congresswoman representative lawmaker lawyer attorney
+    minister ambassador leader mayor secretary director chairman chairwoman chair businessman
+    businesswoman billionaire economist analyst adviser advisor strategist professor
+    commissioner aide manager founder executive host anchor columnist author reporter
+    diplomat envoy general commander judge justice prosecutor chief former""")
+_FEMALE_ROLES = _words(
+    "spokeswoman congresswoman chairwoman businesswoman woman wife mother daughter"
+)
+_MALE_ROLES = _words("spokesman congressman chairman businessman man husband father son")
+_PLURAL_PRONOUNS = frozenset({"they", "them"})
 
 
 class _Triggered:
@@ -220,7 +262,14 @@ class _ArticleSources:
         self._outlet_index: dict[str, set[int]] = defaultdict(set)
         self._relays: list[tuple[str, frozenset[str], str]] = []  # (phrase, words, outlet)
         self._relay_index: dict[str, list[int]] = defaultdict(list)
+        # Every name outside quotation marks, in text order, for "he"/"she"/"they"/"the
+        # official": (position, name, kind).
+        self._name_positions: list[int] = []
+        self._names: list[tuple[str, str | None]] = []
+        self._genders: dict[str, str] = {}  # surname key -> "f" | "m"
+        self.sentence_starts: list[int] = []
         self._collect(body, attributions, entities)
+        self._collect_names(body, entities)
         order = sorted(range(len(self._outlet_names)), key=self._outlet_first.__getitem__)
         self._outlets_by_position = [(self._outlet_first[i], self._outlet_names[i]) for i in order]
         self._outlet_starts = [start for start, _ in self._outlets_by_position]
@@ -249,6 +298,66 @@ class _ArticleSources:
         for position, name in people:
             if name not in outlets:
                 self._add_person(position, name)
+
+    def _collect_names(self, body: str, entities: Sequence[Entity]) -> None:
+        for entity in entities:
+            if entity.kind == "place" or _inside_quotation(body, entity.start):
+                continue
+            self._name_positions.append(entity.start)
+            self._names.append((entity.text, entity.kind))
+            gender = _gender_from_context(body, entity.start, entity.text)
+            if gender:
+                self._genders.setdefault(_surname_key(entity.text), gender)
+
+    def gender_of(self, name: str) -> str | None:
+        return _first_name_gender(name) or self._genders.get(_surname_key(name))
+
+    def nearest_person(self, position: int, floor: int, gender: str | None) -> str | None:
+        """The person a pronoun or description at `position` refers to: sentence by sentence
+        back from it (not before `floor`), and inside a sentence from its start, so that a
+        subject wins over an object ("Jane Doe pledged her vote to John Roe. ... she said");
+        names in quotations are skipped, and the gender must agree (unknown agrees)."""
+        index = bisect_left(self._name_positions, position) - 1
+        while index >= 0 and self._name_positions[index] >= floor:
+            sentence = bisect_right(self.sentence_starts, self._name_positions[index]) - 1
+            sentence_start = self.sentence_starts[sentence] if sentence >= 0 else 0
+            first = index
+            while first > 0 and self._name_positions[first - 1] >= max(sentence_start, floor):
+                first -= 1
+            for candidate in range(first, index + 1):
+                found = self._person_agreeing(candidate, gender)
+                if found:
+                    return found
+            index = first - 1
+        return None
+
+    def _person_agreeing(self, index: int, gender: str | None) -> str | None:
+        text, kind = self._names[index]
+        if kind in {"outlet", "organisation"}:
+            return None
+        bare = _strip_title(text)
+        full = self.person(bare)
+        if kind != "person" and (full == bare or classify_name(full) != "person"):
+            return None  # a name that is no known person's
+        known = self.gender_of(full)
+        return full if gender is None or known is None or known == gender else None
+
+    def nearest_group(self, position: int, floor: int) -> str | None:
+        """What "they" most likely is: the nearest organisation or outlet named before
+        `position`, or a name that is not a known person."""
+        index = bisect_left(self._name_positions, position) - 1
+        while index >= 0 and self._name_positions[index] >= floor:
+            text, kind = self._names[index]
+            index -= 1
+            if kind in {"outlet", "organisation"}:
+                return text
+            if (
+                kind == "other"
+                and len(self.person(text).split()) < 2
+                and not _first_name_gender(text)
+            ):
+                return text
+        return None
 
     def _add_person(self, position: int, name: str) -> None:
         self._person_positions.append(position)
@@ -374,6 +483,7 @@ def attribute_sentences(
     attribution whose content covers it."""
     cues = [a for a in attributions if a.cue and _is_reporting_cue(body, a.cue)]
     sources = _ArticleSources(body, cues, entities)
+    sources.sentence_starts = [s.start for s in sentences]
     paragraph_starts = [start for start, _ in paragraphs] or [0]
     starts = [s.start for s in sentences]
     cues_in: list[list[SpanAttribution]] = [[] for _ in sentences]
@@ -385,7 +495,12 @@ def attribute_sentences(
     results: list[SentenceAttribution] = []
     for index, sentence in enumerate(sentences):
         paragraph = max(bisect_right(paragraph_starts, sentence.start) - 1, 0)
-        context = _Context(sources, paragraph, paragraph_starts[max(paragraph - 1, 0)])
+        context = _Context(
+            sources,
+            paragraph,
+            paragraph_starts[max(paragraph - 1, 0)],
+            paragraph_starts[max(paragraph - _PRONOUN_WINDOW, 0)],
+        )
         results.append(_resolve(body, sentence, cues_in[index], context))
     _fill_from_neighbours(body, paragraph_starts, sentences, cues, results, sources)
     return results
@@ -396,6 +511,7 @@ class _Context:
     sources: _ArticleSources
     paragraph: int
     previous_paragraph_start: int  # how far back "he" may look for a named person
+    window_start: int = 0  # two paragraphs back: how far "the pollster" may look
 
 
 def _is_reporting_cue(body: str, cue: tuple[int, int]) -> bool:
@@ -665,11 +781,19 @@ def _mention(phrase: str, position: int, context: _Context) -> _Mention | None:
     words = _content_words(cleaned)
     lower = cleaned.lower()
     if lower in _PRONOUNS:
-        earlier = _last_person(sources, paragraph)
+        gender = "f" if lower in {"she", "her"} else "m"
+        named = sources.nearest_person(position, context.window_start, gender)
+        if named:
+            return _Mention(named, "person", _content_words(named), None, paragraph)
+        earlier = _last_person(sources, paragraph, gender)
         if earlier:
             return _Mention(earlier.name, "person", earlier.words, earlier.cited_source, paragraph)
-        named = sources.last_person_before(position, context.previous_paragraph_start)
-        return _Mention(named, "person", _content_words(named), None, paragraph) if named else None
+        return None
+    if lower in _PLURAL_PRONOUNS:
+        group = sources.nearest_group(position, context.previous_paragraph_start)
+        if group:
+            return _Mention(group, "group", _content_words(group), None, paragraph)
+        return None
     if lower in _OTHER_PRONOUNS:
         return None
     if _OUTLET_DESCRIPTION.match(cleaned):
@@ -696,6 +820,12 @@ def _mention(phrase: str, position: int, context: _Context) -> _Mention | None:
             return _Mention(
                 earlier.name, earlier.kind, earlier.words, earlier.cited_source, paragraph
             )
+        head = lower.split()[-1]
+        if head in _PERSON_ROLES and len(lower.split()) <= 5:  # "the Vermont senator"
+            gender = "f" if head in _FEMALE_ROLES else "m" if head in _MALE_ROLES else None
+            named = sources.nearest_person(position, context.window_start, gender)
+            if named:
+                return _Mention(named, "person", _content_words(named), None, paragraph)
     return _Mention(_DETERMINERS.sub("", cleaned), "group", words, None, paragraph)
 
 
@@ -741,13 +871,43 @@ def _framing_adverb(sentence: Sentence, sources: _ArticleSources) -> SentenceAtt
     return SentenceAttribution(outlet, match.group("cue"), None) if outlet else NO_ATTRIBUTION
 
 
-def _last_person(sources: _ArticleSources, paragraph: int) -> _Mention | None:
+def _last_person(sources: _ArticleSources, paragraph: int, gender: str | None) -> _Mention | None:
     for mention in reversed(sources.mentions[-50:]):
         if paragraph - mention.paragraph > _PRONOUN_WINDOW:
             break
-        if mention.kind == "person":
+        if mention.kind == "person" and sources.gender_of(mention.name) in {None, gender}:
             return mention
     return None
+
+
+def _inside_quotation(text: str, position: int) -> bool:
+    """Whether `position` lies inside a quotation opened earlier on its line."""
+    before = text[text.rfind("\n", 0, position) + 1 : position]
+    return before.count("“") > before.count("”") or before.count('"') % 2 == 1
+
+
+def _first_name_gender(name: str) -> str | None:
+    tokens = _strip_title(name).split()
+    if len(tokens) < 2:
+        return None
+    first = tokens[0].lower()
+    if first in _FEMALE_NAMES:
+        return "f"
+    if first in _MALE_NAMES:
+        return "m"
+    return None
+
+
+def _gender_from_context(body: str, start: int, name: str) -> str | None:
+    """ "Mrs. Clinton", "chairwoman Nancy Doe", "Nancy Doe": a title or role word right before
+    the name, or a known first name."""
+    before = body[max(0, start - 40) : start].split()
+    previous = before[-1].lower() if before else ""
+    if previous in _FEMALE_TITLES or previous in _FEMALE_ROLES:
+        return "f"
+    if previous in _MALE_TITLES or previous in _MALE_ROLES:
+        return "m"
+    return _first_name_gender(name)
 
 
 def _described_earlier(sources: _ArticleSources, words: frozenset[str]) -> _Mention | None:
