@@ -92,12 +92,21 @@ def _inside_quotation(text: str, line_start: int, position: int, line_end: int) 
     on it. An unclosed quotation does not hold the rest of the line together."""
     if "?" in text[position - 3 : position] or _next_stop(text, position, line_end) == "?":
         return False  # a question stays a sentence of its own, even inside a quotation
+    quote = open_quotation(text, line_start, position)
+    return bool(quote) and text.find(quote, position, line_end) != -1
+
+
+def open_quotation(text: str, line_start: int, position: int) -> str | None:
+    """The closing mark awaited at `position` when a quotation opened earlier on the line
+    (from `line_start`) is still open: "”" or '"'; None outside quotations. A line opening
+    with a closing mark ("”Fear. …” ― Jane Doe", a common typo) opens a quotation."""
     before = text[line_start:position]
-    if before.count("“") > before.count("”"):
-        return text.find("”", position, line_end) != -1
+    opened = before.count("“") + (before[:1] == "”" and before[1:2].isalnum())
+    if opened > before.count("”") - (before[:1] == "”" and before[1:2].isalnum()):
+        return "”"
     if before.count('"') % 2:
-        return text.find('"', position + 1, line_end) != -1
-    return False
+        return '"'
+    return None
 
 
 _STOP = re.compile(r"[.!?…](?=[”\"’')\]]*(?:\s|$))")

@@ -32,7 +32,7 @@ from claims.extraction.entities import (
     classify_name,
     name_spans,
 )
-from claims.extraction.sentences import Sentence
+from claims.extraction.sentences import Sentence, open_quotation
 
 
 def _words(text: str) -> frozenset[str]:
@@ -131,6 +131,19 @@ _FEMALE_ROLES = _words(
 )
 _MALE_ROLES = _words("spokesman congressman chairman businessman man husband father son")
 _PLURAL_PRONOUNS = frozenset({"they", "them"})
+_CLOSING_QUOTES = frozenset('”"')
+_DASHES = frozenset({"―", "—", "–", "--", "-"})
+_QUOTATION = re.compile(r"[“\"][^“”\"]{3,}[”\"]")
+# "Jane Doe for Morning Consult" / "Jane Doe of The Times": a person writing for an outlet.
+_WORKING_FOR = re.compile(
+    r"^(?P<person>[A-Z][\w’'.-]*(?:\s+[A-Z][\w’'.-]*){1,3})\s+(?:for|of|at|with)\s+"
+    r"(?P<outlet>(?:the\s+)?[A-Z][\w’'.&-]*(?:\s+[A-Z][\w’'.&-]*){0,4})$"
+)
+_APPOSITION_AFTER = re.compile(
+    r"(?:\s*\([^()]{1,20}\))?,\s+(?:a|an|the|who|whose|"
+    + "|".join(sorted(_PERSON_ROLES - {"sen."}))
+    + r")\b"
+)
 
 
 class _Triggered:
@@ -162,17 +175,22 @@ _REPORTING_WORDS = _words(
     maintained maintains believe believed believes think thinks thought indicate indicated
     indicates hint hinted hints conclude concluded concludes assert asserted asserts contend
     contended contends recall recalled recalls observe observed accuse accused accuses admit
-    admitted admits concede conceded concedes opinion"""
+    admitted admits concede conceded concedes opinion boast boasted boasts elaborate elaborated
+    elaborates hypothesize hypothesized hypothesizes hypothesised quip quipped criticize
+    criticized criticizes criticised criticise called emailed posted"""
 )
 # When the extractor finds no cue in a sentence, these are looked for directly.
 _CUE_SCAN = re.compile(
     r"\b(?:said|says|say|told|tells|reported|reports|announced|added|noted|stated|claimed"
     r"|warned|insisted|confirmed|denied|wrote|argued|explained|estimated|believes|concluded"
-    r"|according to|in the opinion of)\b",
+    r"|according to|in the opinion of|boasted|elaborated|hypothesized|hypothesised|quipped"
+    r"|criticized|criticised|asserted|declared|emailed|tweeted|posted"
+    r"|called(?=[^.;“”\"]{1,60}[“\"]))\b",
     re.IGNORECASE,
 )
 # Cues with their source after them: "according to X", "in the opinion of X".
 _SOURCE_AFTER_CUES = ("according to", "in the opinion of", "citing")
+_TELLING = ("told", "tell")  # the recipient follows these cues, the source comes before
 _REPORTED_BY = _Triggered(
     re.compile(
         r"\b(?:was|were|has been|have been|had been)\s+(?P<cue>reported)\s+(?:\w+\s+){0,2}?by\s+"
@@ -200,6 +218,54 @@ _CITING = _Triggered(
 _TOLD = _Triggered(
     re.compile(r"\b(?:told|tells|telling)\s+(?P<recipient>(?:the\s+)?[^,.;“”\"]{2,60})"),
     ("told", "tell"),
+)
+# "“… .” ― Jane Doe": a quotation signed with a dash.
+_DASH_SIGNATURE = re.compile(
+    r"[”\"]\s*(?P<cue>[―—–])\s*(?P<source>[A-Z][\w’'.-]*(?:\s+[A-Z][\w’'.-]*){0,4})\.?\s*$"
+)
+_OPENING_QUOTES = frozenset('“”"')
+# "A Quinnipiac poll released Monday found that ...": the poll's owner is the source.
+_STUDY_NOUNS = r"(?:poll|survey|study|report|analysis|audit|review|investigation|tally|count)"
+_STUDY_FINDS = _Triggered(
+    re.compile(
+        r"(?:^|(?<=[\s“\"(]))(?:(?:the|a|an|its|their)\s+)?(?:(?:new|latest|recent|last|first|"
+        r"national|opinion|early|annual|internal|independent)\s+)*"
+        rf"(?P<source>[A-Z][\w.&’'/-]*(?:\s+[A-Z][\w.&’'/-]*){{0,4}})"
+        rf"(?:\s+(?:new|latest|national|opinion|online|telephone|exit|public))*\s+{_STUDY_NOUNS}"
+        r"(?:\s+(?:released|published|conducted|issued|out)\b[^,.;“”\"]{0,40}?)?\s+"
+        r"(?P<cue>found|finds|shows|showed|suggests|suggested|indicates|indicated|concluded"
+        r"|concludes|estimated|estimates|says|said|reported|reports)\b"
+    ),
+    (
+        "poll",
+        "survey",
+        "study",
+        "report",
+        "analysis",
+        "audit",
+        "review",
+        "investigation",
+        "tally",
+        "count",
+    ),
+)
+# "a report by the Brookings Institution suggesting ...", "a study from Jane Doe found".
+_REPORT_BY = _Triggered(
+    re.compile(
+        rf"\b(?:a|an|the)\s+(?:\w+\s+){{0,2}}?{_STUDY_NOUNS}\s+(?:by|from)\s+"
+        r"(?P<source>(?:the\s+)?[A-Z][\w.&’'/-]*(?:\s+(?:of\s+|for\s+)?[A-Z][\w.&’'/-]*){0,5})"
+        r"[^.;]{0,60}?\b(?P<cue>suggest(?:s|ed|ing)?|found|finds|finding|show(?:s|ed|ing)?"
+        r"|conclud(?:es|ed|ing)|estimat(?:es|ed|ing)|say(?:s|ing)?|said|indicat(?:es|ed|ing))\b"
+    ),
+    ("by", "from"),
+)
+# "…, as Jane Doe puts it", "As the senator put it, …".
+_AS_PUTS_IT = _Triggered(
+    re.compile(
+        r"\b[Aa]s\s+(?P<source>(?:the\s+)?[A-Za-z][\w’'.-]*(?:\s+[A-Z][\w’'.-]*){0,4})\s+"
+        r"(?P<cue>puts? it|put it|noted|notes|said|says|wrote|writes|observed|observes)\b"
+    ),
+    ("put it", "puts it", "noted", "notes", "said", "says", "wrote", "writes", "observe"),
 )
 _SUBJECT_BEFORE_TOLD = re.compile(r"(?P<subject>[A-Za-z][\w’' -]{2,60}?)\s*$")
 _FRAMING_ADVERBS = re.compile(r"\b(?P<cue>reportedly|according to (?:the|a) report)\b", re.I)
@@ -268,6 +334,7 @@ class _ArticleSources:
         self._names: list[tuple[str, str | None]] = []
         self._genders: dict[str, str] = {}  # surname key -> "f" | "m"
         self.sentence_starts: list[int] = []
+        self._introduced: list[bool] = []  # the name is followed by an apposition
         self._collect(body, attributions, entities)
         self._collect_names(body, entities)
         order = sorted(range(len(self._outlet_names)), key=self._outlet_first.__getitem__)
@@ -305,6 +372,7 @@ class _ArticleSources:
                 continue
             self._name_positions.append(entity.start)
             self._names.append((entity.text, entity.kind))
+            self._introduced.append(bool(_APPOSITION_AFTER.match(body, entity.end)))
             gender = _gender_from_context(body, entity.start, entity.text)
             if gender:
                 self._genders.setdefault(_surname_key(entity.text), gender)
@@ -324,7 +392,10 @@ class _ArticleSources:
             first = index
             while first > 0 and self._name_positions[first - 1] >= max(sentence_start, floor):
                 first -= 1
-            for candidate in range(first, index + 1):
+            # A person introduced with an apposition ("Jane Doe, president of X,") is who the
+            # next quotation usually belongs to; otherwise the first name (the subject).
+            order = sorted(range(first, index + 1), key=lambda i: not self._introduced[i])
+            for candidate in order:
                 found = self._person_agreeing(candidate, gender)
                 if found:
                     return found
@@ -542,6 +613,7 @@ class _Frame:
 
     cue: str
     phrase: str
+    literal: bool = False  # the phrase is the speaker as written ("Reuters/Ipsos")
 
 
 def _frames(body: str, sentence: Sentence, cues: list[SpanAttribution]):
@@ -549,10 +621,20 @@ def _frames(body: str, sentence: Sentence, cues: list[SpanAttribution]):
     extractor's cues (its source when inside the sentence, else the phrase next to the
     cue), then reporting verbs the extractor did not tag."""
     text = sentence.text
+    signed = _DASH_SIGNATURE.search(text)
+    if signed and text.lstrip()[:1] in _OPENING_QUOTES:
+        yield _Frame(signed.group("cue"), signed.group("source"))
     for pattern in (_REPORTED_BY, _QUOTED_AS_SAYING, _PASSIVE_QUOTE):
         match = pattern.search(text)
         if match:
             yield _Frame(match.group("cue"), match.group("source"))
+    for pattern in (_STUDY_FINDS, _REPORT_BY):
+        match = pattern.search(text)
+        if match and classify_name(_DETERMINERS.sub("", match.group("source"))) != "place":
+            yield _Frame(match.group("cue"), match.group("source"), literal=True)
+    match = _AS_PUTS_IT.search(text)
+    if match:
+        yield _Frame(match.group("cue"), match.group("source"))
     for attribution in sorted(cues, key=lambda a: a.cue[0]):
         cue_start, cue_end = (
             attribution.cue[0] - sentence.start,
@@ -562,6 +644,9 @@ def _frames(body: str, sentence: Sentence, cues: list[SpanAttribution]):
         inside = source and sentence.start <= source[0] and source[1] <= sentence.end
         before = inside and source[0] < attribution.cue[0]
         phrase = _pick_part(body[slice(*source)], source_before_cue=before) if inside else None
+        cue_word = text[cue_start:cue_end].lower()
+        if phrase and not before and cue_word.startswith(_TELLING):
+            phrase = None  # "X told reporters": after "told" comes whom, not who
         far = before and attribution.cue[0] - source[1] > 3
         participle = text[cue_start:cue_end].endswith("ing")  # "..., adding that"
         if far and not participle and _is_inverted(text[:cue_start]):
@@ -584,8 +669,14 @@ def _frames(body: str, sentence: Sentence, cues: list[SpanAttribution]):
 def _resolve(
     body: str, sentence: Sentence, cues: list[SpanAttribution], context: _Context
 ) -> SentenceAttribution:
-    for frame in _frames(body, sentence, cues):
-        mention = _mention(frame.phrase, sentence.start, context)
+    for frame in _by_quotation(sentence.text, list(_frames(body, sentence, cues))):
+        if frame.literal:
+            name = _DETERMINERS.sub("", frame.phrase.strip())
+            mention = _Mention(name, "group", _content_words(name), None, context.paragraph)
+        else:
+            found = re.search(rf"(?<!\w){re.escape(frame.phrase.strip())}(?!\w)", sentence.text)
+            position = sentence.start + (found.start() if found else 0)
+            mention = _mention(frame.phrase, position, context)
         if mention is None:
             continue
         if mention.kind != "outlet":  # an outlet speaking is itself the origin
@@ -595,6 +686,26 @@ def _resolve(
         context.sources.mentions.append(mention)
         return SentenceAttribution(mention.name, frame.cue, mention.cited_source)
     return NO_ATTRIBUTION
+
+
+def _by_quotation(text: str, frames: list[_Frame]) -> list[_Frame]:
+    """In a sentence holding a quotation, the frame whose cue touches it comes first ("When
+    A noted that …, B boasted, “…”": B speaks the quotation)."""
+    quote = _QUOTATION.search(text)
+    if not quote or len(frames) < 2:
+        return frames
+
+    def touches(frame: _Frame) -> bool:
+        at = text.find(frame.cue)
+        if at < 0:
+            return False
+        gap_before = text[at + len(frame.cue) : quote.start()]
+        gap_after = text[quote.end() : at]
+        return (0 <= len(gap_before) <= 3 and not gap_before.strip(" ,:")) or (
+            at >= quote.end() and len(gap_after) <= 40 and "," in gap_after[:3]
+        )
+
+    return sorted(frames, key=lambda frame: not touches(frame))
 
 
 def _fill_from_neighbours(
@@ -626,6 +737,7 @@ def _fill_from_neighbours(
                 and covered >= _COVERED * (sentence.end - sentence.start)
             ):
                 results[index] = results[owner]
+    _fill_quotations(body, sentences, paragraph_of, results)
     for index, sentence in enumerate(sentences):
         if results[index] is not NO_ATTRIBUTION:
             continue
@@ -638,6 +750,51 @@ def _fill_from_neighbours(
             results[index] = results[index - 1]
         else:
             results[index] = _framing_adverb(sentence, sources)
+
+
+def _fill_quotations(
+    body: str,
+    sentences: Sequence[Sentence],
+    paragraph_of: list[int],
+    results: list[SentenceAttribution],
+) -> None:
+    """A quotation's sentences share its attribution: the sentences of one quotation on a line
+    ("“A. B?” she said": A and B), and a paragraph that is only a quotation, right after a
+    paragraph whose last sentence names who speaks ("Jane Doe said:", "“…,” she said", "Jane
+    Doe argued that …"): news style gives the speaker once, before the quotation."""
+    groups: list[list[int]] = []
+    for index, sentence in enumerate(sentences):
+        line_start = body.rfind("\n", 0, sentence.start) + 1
+        if groups and _still_open(body, line_start, sentences[groups[-1][-1]].end):
+            groups[-1].append(index)
+        else:
+            groups.append([index])
+    for group in groups:
+        found = {results[i] for i in group if results[i] is not NO_ATTRIBUTION}
+        if len(found) == 1:
+            (attribution,) = found
+            for i in group:
+                if results[i] is NO_ATTRIBUTION:
+                    results[i] = attribution
+    by_paragraph: dict[int, list[int]] = defaultdict(list)
+    for index in range(len(sentences)):
+        by_paragraph[paragraph_of[index]].append(index)
+    for paragraph, members in by_paragraph.items():
+        previous = by_paragraph.get(paragraph - 1)
+        first, last = sentences[members[0]].text, sentences[members[-1]].text.rstrip()
+        if (
+            previous
+            and first[:1] in _OPENING_QUOTES
+            and last.rstrip(".")[-1:] in _CLOSING_QUOTES
+            and all(results[i] is NO_ATTRIBUTION for i in members)
+            and results[previous[-1]].speaker is not None
+        ):
+            for i in members:
+                results[i] = results[previous[-1]]
+
+
+def _still_open(body: str, line_start: int, position: int) -> bool:
+    return line_start < position and open_quotation(body, line_start, position) is not None
 
 
 def _register_relays(sentences: Sequence[Sentence], sources: _ArticleSources) -> None:
@@ -684,6 +841,8 @@ def _source_near_cue(text: str, cue_start: int, cue_end: int) -> str | None:
     """
     cue = text[cue_start:cue_end].lower()
     before = _TRAILING_TIME.sub("", text[:cue_start].rstrip())
+    if cue.startswith(_TELLING) and before:
+        return _apposed_subject(before) if before.endswith(",") else _phrase_before(before)
     if cue.startswith(_SOURCE_AFTER_CUES) or not before or _QUOTE_END.search(before):
         return _phrase_after(text, cue_end)
     if before.endswith(","):
@@ -737,6 +896,8 @@ def _phrase_before(before: str) -> str | None:
             relative = True
             continue
         if word[-1] in ',;:”"(' or word[0] in '“"(' or bare in _CLAUSE_WORDS:
+            break
+        if word in _DASHES:  # "… made public ― Trump boasted"
             break
         if relative and bare in _SOURCE_STOP:
             break
@@ -800,6 +961,12 @@ def _mention(phrase: str, position: int, context: _Context) -> _Mention | None:
         outlet = sources.outlet_near(position)
         if outlet:
             return _Mention(outlet, "outlet", _content_words(outlet), None, paragraph)
+    working_for = _WORKING_FOR.match(cleaned)
+    if working_for and classify_name(_strip_title(working_for.group("person"))) == "person":
+        person = sources.person(_strip_title(working_for.group("person")))
+        outlet = _outlet_of(working_for.group("outlet"), position, sources)
+        if outlet:  # "Jane Doe for Morning Consult", "NBC’s Jane Doe"
+            return _Mention(person, "person", _content_words(person), outlet, paragraph)
     name = _proper_name(cleaned)
     if name:
         outlet = sources.outlet_named(name)
@@ -882,8 +1049,7 @@ def _last_person(sources: _ArticleSources, paragraph: int, gender: str | None) -
 
 def _inside_quotation(text: str, position: int) -> bool:
     """Whether `position` lies inside a quotation opened earlier on its line."""
-    before = text[text.rfind("\n", 0, position) + 1 : position]
-    return before.count("“") > before.count("”") or before.count('"') % 2 == 1
+    return open_quotation(text, text.rfind("\n", 0, position) + 1, position) is not None
 
 
 def _first_name_gender(name: str) -> str | None:
