@@ -442,7 +442,8 @@ TITLES = _words(
     Princess Crown Chancellor Pope Spokesman Spokeswoman Lt Col Colonel Adm Admiral Maj Major
     Capt Captain Judge Justice Mayor Chief Commander Director Chairman Chairwoman Professor Prof
     Rev Deputy Leader Sheikh Emir Ayatollah Premier Envoy Minister Gen. Sen. Rep. Gov. Lt. Col.
-    Dr. Mr. Mrs. Ms. Prof. Capt. Maj. Adm. Rev. State Interior Finance Economy Justice Health"""
+    Dr. Mr. Mrs. Ms. Prof. Capt. Maj. Adm. Rev. State Interior Finance Economy Justice Health
+    Sens Sens. Reps Reps. Govs Govs. Senators Representatives"""
 )
 _OUTLET_CUES = _words(
     """Times Post News Press Channel Network Radio TV Television Journal Gazette Herald Daily

@@ -131,6 +131,9 @@ _FEMALE_ROLES = _words(
 )
 _MALE_ROLES = _words("spokesman congressman chairman businessman man husband father son")
 _PLURAL_PRONOUNS = frozenset({"they", "them"})
+_LIST_SEPARATOR = re.compile(r",\s*(?:and\s+)?|\s+and\s+")
+_FIRST_NAMES = _FEMALE_NAMES | _MALE_NAMES
+_FIRST_AND_LAST = re.compile(r"\b(?P<first>[A-Z][a-z]+)\s+(?:[A-Z]\.\s+)?[A-Z][a-z][\w’'-]*[a-z]\b")
 _CLOSING_QUOTES = frozenset('”"')
 _DASHES = frozenset({"―", "—", "–", "--", "-"})
 _QUOTATION = re.compile(r"[“\"][^“”\"]{3,}[”\"]")
@@ -252,12 +255,22 @@ _STUDY_FINDS = _Triggered(
 # "a report by the Brookings Institution suggesting ...", "a study from Jane Doe found".
 _REPORT_BY = _Triggered(
     re.compile(
-        rf"\b(?:a|an|the)\s+(?:\w+\s+){{0,2}}?{_STUDY_NOUNS}\s+(?:by|from)\s+"
+        rf"\b(?:[Aa]|[Aa]n|[Tt]he)\s+(?:\w+\s+){{0,2}}?{_STUDY_NOUNS}\s+(?:by|from)\s+"
         r"(?P<source>(?:the\s+)?[A-Z][\w.&’'/-]*(?:\s+(?:of\s+|for\s+)?[A-Z][\w.&’'/-]*){0,5})"
         r"[^.;]{0,60}?\b(?P<cue>suggest(?:s|ed|ing)?|found|finds|finding|show(?:s|ed|ing)?"
         r"|conclud(?:es|ed|ing)|estimat(?:es|ed|ing)|say(?:s|ing)?|said|indicat(?:es|ed|ing))\b"
     ),
     ("by", "from"),
+)
+# "according to a report in The Denver Post": the outlet is cited, nobody in it speaks.
+_REPORT_IN = _Triggered(
+    re.compile(
+        r"\b(?P<cue>[Aa]ccording to)\s+(?:a|an|the)\s+(?:\w+\s+){0,2}?"
+        r"(?:report|story|article|interview|editorial|column|analysis|investigation)\s+"
+        r"(?:in|by|from|on|published by|published in)\s+"
+        r"(?P<outlet>(?:the\s+)?[A-Z][\w.&’'-]*(?:\s+[A-Z][\w.&’'-]*){0,4})"
+    ),
+    ("ccording to",),
 )
 # "…, as Jane Doe puts it", "As the senator put it, …".
 _AS_PUTS_IT = _Triggered(
@@ -361,6 +374,12 @@ class _ArticleSources:
                 name = _proper_name(_clean_phrase(body[slice(*attribution.source)]))
                 if cue in _REPORT_CUES and name and classify_name(name) in {"person", "other"}:
                     self._add_outlet(attribution.source[0], name)
+        # "Hillary Clinton" inside a title-case run ("Hillary Clinton Goes After …") that the
+        # entity finder reads as one name: a known first name and the word after it.
+        for match in _FIRST_AND_LAST.finditer(body):
+            if match.group("first").lower() in _FIRST_NAMES:
+                people.append((match.start(), match.group()))
+        people.sort()
         outlets = set(self._outlet_names)
         for position, name in people:
             if name not in outlets:
@@ -614,6 +633,7 @@ class _Frame:
     cue: str
     phrase: str
     literal: bool = False  # the phrase is the speaker as written ("Reuters/Ipsos")
+    cited_only: bool = False  # the phrase is an outlet cited with no speaker ("a report in X")
 
 
 def _frames(body: str, sentence: Sentence, cues: list[SpanAttribution]):
@@ -628,6 +648,9 @@ def _frames(body: str, sentence: Sentence, cues: list[SpanAttribution]):
         match = pattern.search(text)
         if match:
             yield _Frame(match.group("cue"), match.group("source"))
+    match = _REPORT_IN.search(text)
+    if match:
+        yield _Frame(match.group("cue"), match.group("outlet"), cited_only=True)
     for pattern in (_STUDY_FINDS, _REPORT_BY):
         match = pattern.search(text)
         if match and classify_name(_DETERMINERS.sub("", match.group("source"))) != "place":
@@ -670,6 +693,11 @@ def _resolve(
     body: str, sentence: Sentence, cues: list[SpanAttribution], context: _Context
 ) -> SentenceAttribution:
     for frame in _by_quotation(sentence.text, list(_frames(body, sentence, cues))):
+        if frame.cited_only:
+            outlet = _outlet_of(frame.phrase, sentence.start, context.sources)
+            if outlet:
+                return SentenceAttribution(None, frame.cue, outlet)
+            continue
         if frame.literal:
             name = _DETERMINERS.sub("", frame.phrase.strip())
             mention = _Mention(name, "group", _content_words(name), None, context.paragraph)
@@ -961,6 +989,9 @@ def _mention(phrase: str, position: int, context: _Context) -> _Mention | None:
         outlet = sources.outlet_near(position)
         if outlet:
             return _Mention(outlet, "outlet", _content_words(outlet), None, paragraph)
+    joined = _joined_mention(cleaned, position, context)
+    if joined:
+        return joined
     working_for = _WORKING_FOR.match(cleaned)
     if working_for and classify_name(_strip_title(working_for.group("person"))) == "person":
         person = sources.person(_strip_title(working_for.group("person")))
@@ -994,6 +1025,32 @@ def _mention(phrase: str, position: int, context: _Context) -> _Mention | None:
             if named:
                 return _Mention(named, "person", _content_words(named), None, paragraph)
     return _Mention(_DETERMINERS.sub("", cleaned), "group", words, None, paragraph)
+
+
+def _joined_mention(cleaned: str, position: int, context: _Context) -> _Mention | None:
+    """ "NBC News and ABC News", "John Doe and Jane Roe": a list of named speakers, kept whole
+    (each part resolved: "Doe and Roe" -> "John Doe and Jane Roe")."""
+    parts = [p.strip() for p in _LIST_SEPARATOR.split(_strip_title(cleaned)) if p.strip()]
+    if len(parts) < 2 or len(parts) > 4:
+        return None
+    mentions = []
+    for part in parts:
+        bare = _strip_title(part)
+        if _proper_name(bare) != bare:
+            return None  # "the council and its staff": not a list of names
+        mention = _mention(bare, position, context)
+        if mention is None or mention.kind == "group" and classify_name(bare) != "organisation":
+            return None
+        mentions.append(mention)
+    kinds = {m.kind for m in mentions}
+    name = (
+        " and ".join(m.name for m in mentions)
+        if len(mentions) == 2
+        else (", ".join(m.name for m in mentions[:-1]) + " and " + mentions[-1].name)
+    )
+    words = frozenset().union(*(m.words for m in mentions))
+    kind = kinds.pop() if len(kinds) == 1 else "group"
+    return _Mention(name, kind, words, None, context.paragraph)
 
 
 def _cited_source(
