@@ -49,8 +49,8 @@ _DASH = r"[—–―‒-]{1,2}"
 # An all-capitals place ("NEW YORK", "ST. LOUIS", "SAN JUAN, Puerto Rico"), optionally a
 # state or country in title case or AP abbreviation ("N.C.", "Calif."), optionally a date.
 _PLACE = (
-    r"(?P<place>[A-Z][A-Z.'’ -]{1,40}[A-Z.]"
-    r"(?:,\s*(?P<region>[A-Z][A-Za-z.]*(?:\s[A-Z][A-Za-z.]*){0,2}))?)"
+    r"(?P<place>[A-Z][A-Z.'’ -]{1,40}[A-Z.])"
+    r"(?:,\s*(?P<region>[A-Z][A-Za-z.]*(?:\s[A-Z][A-Za-z.]*){0,2}))?"
 )
 _DATE = r"(?:,\s*(?:[A-Z][a-z]{2,8}\.?\s+\d{1,2}|\d{1,2}\s+[A-Z][a-z]{2,8}))?"
 _WIRE = r"(?:\s*\((?P<wire>[A-Za-z][A-Za-z. -]{1,30})\))?"

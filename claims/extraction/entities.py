@@ -527,7 +527,11 @@ _PLACE_CUES = _words(
     """City Province Region Governorate District County Sea Ocean River Mountains Valley Island
     Islands Peninsula Strait Street Square Airport Port Bay Desert Heights Coast"""
 )
-KNOWN_OUTLETS = _words("Reuters Bloomberg AP AFP TASS Interfax Xinhua BBC CNN Sputnik RT")
+KNOWN_OUTLETS = _words(
+    """Reuters Bloomberg AP AFP TASS Interfax Xinhua BBC CNN Sputnik RT NBC ABC CBS MSNBC CNBC NPR
+    PBS UPI Politico Axios Breitbart HuffPost Newsweek Slate Vox BuzzFeed Newsmax Politifact
+    PolitiFact"""
+)
 
 
 def extract_entities(text: str) -> list[Entity]:

@@ -87,12 +87,13 @@ def extract_article(raw: str, *, content_type: str = "text/plain") -> ExtractedA
     scores = score_checkworthiness(
         [s.text for s in sentences], speakers=[a.speaker for a in attributed]
     )
+    repeated = _repeated_earlier(sentences)
     claims = [
         _claim(sentence, attribution, score, found, reference)
-        for sentence, attribution, score, found in zip(
-            sentences, attributed, scores, entities, strict=True
+        for index, (sentence, attribution, score, found) in enumerate(
+            zip(sentences, attributed, scores, entities, strict=True)
         )
-        if _is_claim(sentence, attribution, score)
+        if index not in repeated and _is_claim(sentence, attribution, score)
     ]
     return ExtractedArticle(
         title=cleaned.title,
@@ -159,6 +160,9 @@ def _words(text: str) -> frozenset[str]:
     return frozenset(text.split())
 
 
+_VERBS = _words("""is was are were be been has have had do does did will would can could may might
+    must should said says met meets won wins lost loses beat beats chose chooses named names
+    hired fired backed backs told tells""")
 # "“…?” ― Jane Doe": a quotation signed with a dash.
 _DASH_SIGNATURE = re.compile(r"[”\"’']\s*[―—–]+\s*[A-Z][\w’'.-]*(?:\s+[A-Z][\w’'.-]*){0,4}\.?$")
 # Words a credit line ("Former NAACP president Jane Doe.") may hold besides the name.
@@ -178,6 +182,19 @@ def _is_claim(sentence: Sentence, attribution: SentenceAttribution, score: float
     return score >= (ATTRIBUTED_THRESHOLD if attributed else CHECKWORTHY_THRESHOLD)
 
 
+def _repeated_earlier(sentences: list[Sentence]) -> set[int]:
+    """Sentences said again later in the body (an abstract or summary repeating the lead):
+    only the last copy, in the article proper, becomes a claim."""
+    last: dict[str, int] = {}
+    for index, sentence in enumerate(sentences):
+        last[" ".join(sentence.text.split())] = index
+    return {
+        index
+        for index, sentence in enumerate(sentences)
+        if last[" ".join(sentence.text.split())] != index and len(sentence.text.split()) >= 5
+    }
+
+
 def _is_statement(text: str) -> bool:
     """Not a question, an all-capitals header ("PLEDGED DELEGATES."), a lead-in ("Jane Doe
     wrote:") or a credit line naming someone ("Former NAACP president Jane Doe.")."""
@@ -189,9 +206,18 @@ def _is_statement(text: str) -> bool:
     words = text.split()
     if text.rstrip().endswith(":") and len(words) <= 12 and may_report(text):
         return False
-    lower = [w.strip(".,;“”\"’'()").lower() for w in words if w[:1].islower()]
-    is_credit = len(words) <= 8 and bool(lower) and all(w in _CREDIT_WORDS for w in lower)
-    return not is_credit
+    return not _is_credit_line(words)
+
+
+def _is_credit_line(words: list[str]) -> bool:
+    """ "Former NAACP president Jane Doe.": a short noun phrase ending in a name, no verb."""
+    bare = [w.strip(".,;“”\"’'()") for w in words]
+    if len(bare) > 8 or len(bare) < 3 or not all(w[:1].isupper() for w in bare[-2:]):
+        return False
+    lower = [w.lower() for w in bare[:-2] if w[:1].islower()]
+    return all(
+        w in _CREDIT_WORDS or (w not in _VERBS and not w.endswith(("ed", "s"))) for w in lower
+    )
 
 
 def _claim(

@@ -231,7 +231,7 @@ _OPENING_QUOTES = frozenset('“”"')
 _STUDY_NOUNS = r"(?:poll|survey|study|report|analysis|audit|review|investigation|tally|count)"
 _STUDY_FINDS = _Triggered(
     re.compile(
-        r"(?:^|(?<=[\s“\"(]))(?:(?:the|a|an|its|their)\s+)?(?:(?:new|latest|recent|last|first|"
+        r"(?:^|(?<=[\s“\"(]))(?:(?:[Tt]he|[Aa]n?|[Ii]ts|[Tt]heir)\s+)?(?:(?:new|latest|recent|last|first|"
         r"national|opinion|early|annual|internal|independent)\s+)*"
         rf"(?P<source>[A-Z][\w.&’'/-]*(?:\s+[A-Z][\w.&’'/-]*){{0,4}})"
         rf"(?:\s+(?:new|latest|national|opinion|online|telephone|exit|public))*\s+{_STUDY_NOUNS}"
@@ -693,13 +693,12 @@ def _resolve(
     body: str, sentence: Sentence, cues: list[SpanAttribution], context: _Context
 ) -> SentenceAttribution:
     for frame in _by_quotation(sentence.text, list(_frames(body, sentence, cues))):
-        if frame.cited_only:
+        if frame.cited_only:  # the phrase names a publication by construction
             outlet = _outlet_of(frame.phrase, sentence.start, context.sources)
-            if outlet:
-                return SentenceAttribution(None, frame.cue, outlet)
-            continue
+            outlet = outlet or _strip_descriptors(frame.phrase.strip())
+            return SentenceAttribution(None, frame.cue, outlet)
         if frame.literal:
-            name = _DETERMINERS.sub("", frame.phrase.strip())
+            name = _strip_descriptors(frame.phrase.strip())
             mention = _Mention(name, "group", _content_words(name), None, context.paragraph)
         else:
             found = re.search(rf"(?<!\w){re.escape(frame.phrase.strip())}(?!\w)", sentence.text)
