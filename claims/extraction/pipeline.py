@@ -9,6 +9,7 @@ who said it and through which outlet), `checkworthiness` (score per sentence), `
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from dataclasses import dataclass, field, replace
 from datetime import date
 
@@ -88,12 +89,13 @@ def extract_article(raw: str, *, content_type: str = "text/plain") -> ExtractedA
         [s.text for s in sentences], speakers=[a.speaker for a in attributed]
     )
     repeated = _repeated_earlier(sentences)
+    alone = _alone_in_paragraph(sentences, cleaned.paragraphs)
     claims = [
         _claim(sentence, attribution, score, found, reference)
         for index, (sentence, attribution, score, found) in enumerate(
             zip(sentences, attributed, scores, entities, strict=True)
         )
-        if index not in repeated and _is_claim(sentence, attribution, score)
+        if index not in repeated and _is_claim(sentence, attribution, score, index in alone)
     ]
     return ExtractedArticle(
         title=cleaned.title,
@@ -174,9 +176,13 @@ _CREDIT_WORDS = _words(
 )
 
 
-def _is_claim(sentence: Sentence, attribution: SentenceAttribution, score: float) -> bool:
+def _is_claim(
+    sentence: Sentence, attribution: SentenceAttribution, score: float, alone: bool = False
+) -> bool:
     text = sentence.text
     if len(text.split()) < MIN_CLAIM_WORDS or not _is_statement(text):
+        return False
+    if alone and _is_credit_line(text.split()):
         return False
     attributed = attribution.speaker is not None or attribution.cited_source is not None
     return score >= (ATTRIBUTED_THRESHOLD if attributed else CHECKWORTHY_THRESHOLD)
@@ -196,21 +202,31 @@ def _repeated_earlier(sentences: list[Sentence]) -> set[int]:
 
 
 def _is_statement(text: str) -> bool:
-    """Not a question, an all-capitals header ("PLEDGED DELEGATES."), a lead-in ("Jane Doe
-    wrote:") or a credit line naming someone ("Former NAACP president Jane Doe.")."""
+    """Not a question, an all-capitals header ("PLEDGED DELEGATES.") or a lead-in ("Jane Doe
+    wrote:")."""
     unsigned = _DASH_SIGNATURE.sub(lambda m: m.group()[0], text)
     if unsigned.rstrip("”\"’')").endswith("?"):
         return False
     if not any(char.islower() for char in text):
         return False
     words = text.split()
-    if text.rstrip().endswith(":") and len(words) <= 12 and may_report(text):
-        return False
-    return not _is_credit_line(words)
+    return not (text.rstrip().endswith(":") and len(words) <= 12 and may_report(text))
+
+
+def _alone_in_paragraph(sentences: list[Sentence], paragraphs: list[tuple[int, int]]) -> set[int]:
+    starts = [start for start, _ in paragraphs]
+    paragraph_of = [bisect_right(starts, s.start) for s in sentences]
+    return {
+        i
+        for i in range(len(sentences))
+        if (i == 0 or paragraph_of[i - 1] != paragraph_of[i])
+        and (i + 1 == len(sentences) or paragraph_of[i + 1] != paragraph_of[i])
+    }
 
 
 def _is_credit_line(words: list[str]) -> bool:
-    """ "Former NAACP president Jane Doe.": a short noun phrase ending in a name, no verb."""
+    """ "Former NAACP president Jane Doe.", a paragraph of its own: a short noun phrase ending
+    in a name, no verb."""
     bare = [w.strip(".,;“”\"’'()") for w in words]
     if len(bare) > 8 or len(bare) < 3 or not all(w[:1].isupper() for w in bare[-2:]):
         return False

@@ -131,6 +131,9 @@ _FEMALE_ROLES = _words(
 )
 _MALE_ROLES = _words("spokesman congressman chairman businessman man husband father son")
 _PLURAL_PRONOUNS = frozenset({"they", "them"})
+_PASSIVE_AUXILIARIES = _words("is are was were be been being")
+_NOT_PERSON_STARTS = _words("""the a an former ex late then acting north south east west central
+    northern southern eastern western new""")
 _LIST_SEPARATOR = re.compile(r",\s*(?:and\s+)?|\s+and\s+")
 _FIRST_NAMES = _FEMALE_NAMES | _MALE_NAMES
 _FIRST_AND_LAST = re.compile(r"\b(?P<first>[A-Z][a-z]+)\s+(?:[A-Z]\.\s+)?[A-Z][a-z][\w’'-]*[a-z]\b")
@@ -233,7 +236,8 @@ _STUDY_FINDS = _Triggered(
     re.compile(
         r"(?:^|(?<=[\s“\"(]))(?:(?:[Tt]he|[Aa]n?|[Ii]ts|[Tt]heir)\s+)?(?:(?:new|latest|recent|last|first|"
         r"national|opinion|early|annual|internal|independent)\s+)*"
-        rf"(?P<source>[A-Z][\w.&’'/-]*(?:\s+[A-Z][\w.&’'/-]*){{0,4}})"
+        rf"(?P<source>(?!(?:The|A|An|Its|Their|This|That|Our|His|Her)\b)[A-Z][\w.&’'/-]*"
+        rf"(?:\s+[A-Z][\w.&’'/-]*){{0,4}})"
         rf"(?:\s+(?:new|latest|national|opinion|online|telephone|exit|public))*\s+{_STUDY_NOUNS}"
         r"(?:\s+(?:released|published|conducted|issued|out)\b[^,.;“”\"]{0,40}?)?\s+"
         r"(?P<cue>found|finds|shows|showed|suggests|suggested|indicates|indicated|concluded"
@@ -429,6 +433,8 @@ class _ArticleSources:
         full = self.person(bare)
         if kind != "person" and (full == bare or classify_name(full) != "person"):
             return None  # a name that is no known person's
+        if not _looks_like_a_person(full):
+            return None
         known = self.gender_of(full)
         return full if gender is None or known is None or known == gender else None
 
@@ -684,8 +690,11 @@ def _frames(body: str, sentence: Sentence, cues: list[SpanAttribution]):
     for match in _CUE_SCAN.finditer(text):
         span = (sentence.start + match.start(), sentence.start + match.end())
         if all(e <= span[0] or span[1] <= s for s, e in tagged) and _is_reporting_cue(body, span):
+            previous = text[: match.start()].split()[-1:]
+            if previous and previous[0].lower() in _PASSIVE_AUXILIARIES:
+                continue  # "what is being criticized as": no source in the sentence
             phrase = _source_near_cue(text, match.start(), match.end())
-            if phrase:
+            if phrase and _is_plausible_source(phrase):
                 yield _Frame(match.group(), phrase)
 
 
@@ -704,7 +713,7 @@ def _resolve(
             found = re.search(rf"(?<!\w){re.escape(frame.phrase.strip())}(?!\w)", sentence.text)
             position = sentence.start + (found.start() if found else 0)
             mention = _mention(frame.phrase, position, context)
-        if mention is None:
+        if mention is None or not any(char.isalpha() for char in mention.name):
             continue
         if mention.kind != "outlet":  # an outlet speaking is itself the origin
             mention.cited_source = _cited_source(
@@ -1106,6 +1115,14 @@ def _last_person(sources: _ArticleSources, paragraph: int, gender: str | None) -
 def _inside_quotation(text: str, position: int) -> bool:
     """Whether `position` lies inside a quotation opened earlier on its line."""
     return open_quotation(text, text.rfind("\n", 0, position) + 1, position) is not None
+
+
+def _looks_like_a_person(name: str) -> bool:
+    """Not "THE BORROWING Back" (a capitalised header), "Former DNC" or "South Asia"."""
+    tokens = name.split()
+    if not tokens or tokens[0].lower() in _NOT_PERSON_STARTS:
+        return False
+    return not any(len(t) > 2 and t.isupper() and t.isalpha() for t in tokens)
 
 
 def _first_name_gender(name: str) -> str | None:

@@ -205,6 +205,30 @@ def test_a_poll_found_names_the_pollster_not_the_respondents():
     assert claim.speaker == "Marist College"
 
 
+def test_an_unnamed_poll_gives_no_speaker():
+    claim = _claim(
+        _claims("A new poll shows that the mayor remains in a tight race with the council chair."),
+        "tight race",
+    )
+    assert claim.speaker is None
+
+
+def test_a_header_a_region_or_a_descriptor_is_never_he():
+    claims = _claims(
+        "THE BORROWING Back when the loan was signed, officials in South Asia waited for weeks.",
+        "“We never saw the money arrive at the ministry at all,” he said.",
+    )
+    assert _claim(claims, "never saw the money").speaker is None
+
+
+def test_a_passive_cue_has_no_source_before_it():
+    claim = _claim(
+        _claims("The state removed voters from the rolls, in what is being criticized as a purge."),
+        "removed voters",
+    )
+    assert claim.speaker is None
+
+
 def test_lists_of_speakers_are_kept():
     claim = _claim(
         _claims("Sens. Ann Ford and Tom Reyes said the tunnel plan would cost $2 billion more."),
