@@ -132,6 +132,12 @@ _FEMALE_ROLES = _words(
 _MALE_ROLES = _words("spokesman congressman chairman businessman man husband father son")
 _PLURAL_PRONOUNS = frozenset({"they", "them"})
 _PASSIVE_AUXILIARIES = _words("is are was were be been being")
+_AGENT = re.compile(r"\s+by\s+(?P<agent>(?:the\s+)?[A-Z][\w’'.&-]*(?:\s+[A-Z][\w’'.&-]*){0,4})")
+_ADVERBS = _words("later also widely often still long once now then since already even")
+# Phrases that are only function and time words ("On", "In Denver Tuesday" minus the place).
+_NOT_A_SOURCE = _words("""on in at to for from by with of and or but so the a an this that these those
+    there here then now today yesterday tonight monday tuesday wednesday thursday friday saturday
+    sunday morning afternoon evening night week month year earlier later""")
 _NOT_PERSON_STARTS = _words("""the a an former ex late then acting north south east west central
     northern southern eastern western new""")
 _LIST_SEPARATOR = re.compile(r",\s*(?:and\s+)?|\s+and\s+")
@@ -206,14 +212,16 @@ _REPORTED_BY = _Triggered(
 )
 _QUOTED_AS_SAYING = _Triggered(
     re.compile(
-        r"(?P<outlet>[A-Z][^,.;“”\"]{1,60}?)\s+(?:also\s+)?(?P<cue>quoted|cited)\s+"
+        r"(?P<outlet>[A-Z][^,.;“”\"]{1,60}?)(?<! was)(?<! were)(?<! is)(?<! are)(?<! been)"
+        r"\s+(?:also\s+)?(?P<cue>quoted|cited)\s+"
         r"(?P<source>[^,.;“”\"]{2,80}?)(?:\s+as\s+saying\b|(?=\s+(?:at|in|on|who)\b|[,.;]))"
     ),
     ("quoted", "cited"),
 )
 _PASSIVE_QUOTE = _Triggered(
     re.compile(
-        r"(?P<source>(?:the|a|an)\s+[^,.;“”\"]{2,60}?)\s+(?:was|were)\s+(?P<cue>quoted)\s+as\s+saying"
+        r"(?P<source>(?:the|a|an)\s+[^,.;“”\"]{2,60}?|(?<![\w’'-])[A-Z][\w’'.-]*(?:\s+[A-Z][\w’'.-]*){0,4})"
+        r"\s+(?:was|were)\s+(?P<cue>quoted)\s+as\s+saying"
     ),
     ("quoted",),
 )
@@ -684,16 +692,20 @@ def _frames(body: str, sentence: Sentence, cues: list[SpanAttribution]):
             phrase = _source_near_cue(text, cue_start, cue_end)
         if phrase and not _proper_name(phrase):
             phrase = _named_subject(text[:cue_start]) or phrase
+        if phrase and _is_passive(text, cue_start, cue_end):
+            # "the increase was later said to be illegal": nobody said it here, unless an
+            # agent follows ("a story was being told by The Daily Caller").
+            phrase = _passive_agent(text, cue_end)
         if phrase:
             yield _Frame(text[cue_start:cue_end], phrase)
     tagged = [a.cue for a in cues]
     for match in _CUE_SCAN.finditer(text):
         span = (sentence.start + match.start(), sentence.start + match.end())
         if all(e <= span[0] or span[1] <= s for s, e in tagged) and _is_reporting_cue(body, span):
-            previous = text[: match.start()].split()[-1:]
-            if previous and previous[0].lower() in _PASSIVE_AUXILIARIES:
-                continue  # "what is being criticized as": no source in the sentence
-            phrase = _source_near_cue(text, match.start(), match.end())
+            if _is_passive(text, match.start(), match.end()):
+                phrase = _passive_agent(text, match.end())  # "is being criticized as": none
+            else:
+                phrase = _source_near_cue(text, match.start(), match.end())
             if phrase and _is_plausible_source(phrase):
                 yield _Frame(match.group(), phrase)
 
@@ -977,6 +989,8 @@ def _mention(phrase: str, position: int, context: _Context) -> _Mention | None:
         return None
     words = _content_words(cleaned)
     lower = cleaned.lower()
+    if all(word in _NOT_A_SOURCE for word in re.findall(r"[a-z]+", lower)):
+        return None  # "On" from "On Tuesday said …"
     if lower in _PRONOUNS:
         gender = "f" if lower in {"she", "her"} else "m"
         named = sources.nearest_person(position, context.window_start, gender)
@@ -1115,6 +1129,29 @@ def _last_person(sources: _ArticleSources, paragraph: int, gender: str | None) -
 def _inside_quotation(text: str, position: int) -> bool:
     """Whether `position` lies inside a quotation opened earlier on its line."""
     return open_quotation(text, text.rfind("\n", 0, position) + 1, position) is not None
+
+
+def _is_passive(text: str, cue_start: int, cue_end: int) -> bool:
+    """ "was later said to", "is being criticized as", "are widely believed": a reporting verb
+    in the passive, whose subject is what was said, not who said it."""
+    words = [w.lower().strip(",") for w in text[:cue_start].split()[-4:]]
+    words += [w.lower() for w in text[cue_start:cue_end].split()]
+    verbs = [i for i, w in enumerate(words) if w in _REPORTING_WORDS]
+    if not verbs or not words[verbs[0]].endswith(("ed", "said", "told", "thought", "written")):
+        return False
+    if words[verbs[0]] in {"quoted", "cited"} or text[cue_end:].lstrip().startswith("as saying"):
+        return False  # "Jane Doe was quoted as saying": the subject still speaks
+    for word in reversed(words[: verbs[0]]):
+        if word in _PASSIVE_AUXILIARIES:
+            return True
+        if not (word.endswith("ly") or word in _ADVERBS):
+            return False
+    return False
+
+
+def _passive_agent(text: str, cue_end: int) -> str | None:
+    match = _AGENT.match(text, cue_end)
+    return match.group("agent") if match else None
 
 
 def _looks_like_a_person(name: str) -> bool:

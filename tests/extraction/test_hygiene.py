@@ -229,6 +229,38 @@ def test_a_passive_cue_has_no_source_before_it():
     assert claim.speaker is None
 
 
+def test_a_sentence_start_word_is_never_a_speaker():
+    claim = _claim(
+        _claims("On Tuesday said the board would cut the number of routes by a third next year."),
+        "routes",
+    )
+    assert claim.speaker is None
+
+
+def test_said_in_the_passive_has_no_speaker_before_it():
+    claim = _claim(
+        _claims("As it turned out, the increase was later said to be illegal by a state judge."),
+        "illegal",
+    )
+    assert claim.speaker is None
+
+
+def test_a_passive_with_an_agent_names_the_agent():
+    claim = _claim(
+        _claims("A different side of the fare story was being told by The Valley Courier today."),
+        "fare story",
+    )
+    assert claim.speaker == "Valley Courier"
+
+
+def test_a_person_quoted_as_saying_is_the_speaker():
+    claim = _claim(
+        _claims("Mayor Dana Pruitt was quoted as saying that the city would appeal the ruling."),
+        "appeal the ruling",
+    )
+    assert claim.speaker == "Dana Pruitt"
+
+
 def test_lists_of_speakers_are_kept():
     claim = _claim(
         _claims("Sens. Ann Ford and Tom Reyes said the tunnel plan would cost $2 billion more."),
