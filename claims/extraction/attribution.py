@@ -624,7 +624,8 @@ class AttributionTagger:
         for lo, hi in doc.units:
             labels = self._crf.tag(pycrfsuite.ItemSequence(features[lo:hi]))
             found.extend(_group(doc, _tagged_spans(labels, lo)))
-        return _with_trusted_patterns(found, matches)
+        found = _with_trusted_patterns(found, matches)
+        return [_with_antecedent(a, text) for a in _with_layout_patterns(found, text)]
 
 
 def _with_trusted_patterns(
@@ -640,6 +641,69 @@ def _with_trusted_patterns(
         if not any(_same_reading(a, rule) for a in clashing):
             found = [a for a in found if a not in clashing] + [rule]
     return found
+
+
+# Layout that says who speaks without a reporting verb, read per line after the tagger:
+# a quotation signed with a dash ("“…” ― Jane Doe") and a transcript's speaker label
+# ("WALLACE: If I may, sir, …", "Poll: Clinton leads"). The tagger's features know neither.
+_SIGNED_QUOTE = re.compile(
+    r"(?P<content>[“\"”][^\n]{2,}?[”\"])\s*(?P<cue>[―—–]|--)\s*"
+    r"(?P<source>[A-Z][\w’'.-]*(?:[ ][A-Z][\w’'.-]*){0,4})\.?[ \t]*(?=$|\n|[“\"])"
+)
+_SPEAKER_LABEL = re.compile(
+    r"^[ \t]*[\"“]?(?P<source>[A-Z][\w’'.-]*(?:[ ][A-Z][\w’'.-]*){0,2})(?P<cue>:)[ \t]+"
+    r"(?P<content>[^\n]{3,})$",
+    re.MULTILINE,
+)
+_NOT_SPEAKER_LABELS = _words(
+    """note notes update updated editor editors photo photos video watch related source sources
+    tags tag read more see also correction clarification disclosure warning caption credit
+    image images subscribe share follow email published posted filed by via from to date
+    time location where when what why how who q a the delegate daily"""
+)
+
+
+def _with_layout_patterns(found: list[Attribution], text: str) -> list[Attribution]:
+    extra = []
+    for match in _SIGNED_QUOTE.finditer(text):
+        extra.append(_layout_attribution(match))
+    for match in _SPEAKER_LABEL.finditer(text):
+        label = match.group("source").lower().replace("’", "'")
+        first = label.split()[0].removesuffix("'s")
+        if label.rstrip(".") in _NOT_SPEAKER_LABELS or first in _NOT_SPEAKER_LABELS:
+            continue
+        if len(re.findall(r"[A-Za-z]{2,}", match.group("content"))) < 3:
+            continue  # "Jane Doe: 1,769." is a table row
+        extra.append(_layout_attribution(match))
+    for rule in extra:
+        clashing = [a for a in found if _overlaps(a.content, rule.content)]
+        if any(a.source is not None and _overlaps(a.source, rule.source) for a in clashing):
+            continue  # the tagger read it the same way
+        found = [a for a in found if a not in clashing] + [rule]
+    return sorted(found, key=lambda a: (a.content.start, a.content.end))
+
+
+_RELATIVE_SOURCE = re.compile(r"(?:who|which|that)\b", re.IGNORECASE)
+_ANTECEDENT = re.compile(r"[^.;:!?“”\"\n]{1,120}?,?\s*$")
+
+
+def _with_antecedent(attribution: Attribution, text: str) -> Attribution:
+    """A source that is a relative pronoun ("…, who told reporters") reaches back to the noun
+    phrase it stands for ("Jane Doe, the head of the league, who")."""
+    source = attribution.source
+    if source is None or not _RELATIVE_SOURCE.match(text, source.start):
+        return attribution
+    before = _ANTECEDENT.search(text, max(0, source.start - 120), source.start)
+    if not before or not before.group().strip(" ,"):
+        return attribution
+    start = before.start() + len(before.group()) - len(before.group().lstrip())
+    return Attribution(attribution.content, Span(start, source.end), attribution.cue)
+
+
+def _layout_attribution(match: re.Match[str]) -> Attribution:
+    return Attribution(
+        Span(*match.span("content")), Span(*match.span("source")), Span(*match.span("cue"))
+    )
 
 
 def _same_reading(tagged: Attribution, rule: Attribution) -> bool:

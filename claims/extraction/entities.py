@@ -403,7 +403,10 @@ def _counted_noun(text: str, position: int) -> tuple[str | None, int]:
 
 # ---------------------------------------------------------------- named entities
 
-_WORD = re.compile(r"(?:[A-Za-z]\.){2,}|[\w’'.&-]*\w(?:[’']s?)?|&")
+# A middle initial keeps its period ("Mary K. Smith"), so the name runs on past it.
+_WORD = re.compile(
+    r"(?:[A-Za-z]\.){2,}|[A-Z]\.(?= (?!(?:The|A|An|He|She|It|They|We|I|In|On|At|But|And|This|That)\b)[A-Z])|[\w’'.&-]*\w(?:[’']s?)?|&"
+)
 _PARTICLE_NAME = re.compile(r"(?:al|el|ad|an|ar|as|ash|at|az|bin|ibn|abu|bint)-[A-Z]")
 _NAME_PARTICLES = frozenset(
     {"de", "del", "da", "di", "van", "von", "der", "bin", "ibn", "al", "el", "du", "la", "le"}
@@ -439,7 +442,8 @@ TITLES = _words(
     Princess Crown Chancellor Pope Spokesman Spokeswoman Lt Col Colonel Adm Admiral Maj Major
     Capt Captain Judge Justice Mayor Chief Commander Director Chairman Chairwoman Professor Prof
     Rev Deputy Leader Sheikh Emir Ayatollah Premier Envoy Minister Gen. Sen. Rep. Gov. Lt. Col.
-    Dr. Mr. Mrs. Ms. Prof. Capt. Maj. Adm. Rev. State Interior Finance Economy Justice Health"""
+    Dr. Mr. Mrs. Ms. Prof. Capt. Maj. Adm. Rev. State Interior Finance Economy Justice Health
+    Sens Sens. Reps Reps. Govs Govs. Senators Representatives"""
 )
 _OUTLET_CUES = _words(
     """Times Post News Press Channel Network Radio TV Television Journal Gazette Herald Daily
@@ -454,8 +458,11 @@ _ORGANISATION_CUES = _words(
     Pentagon Parliament Congress Senate Assembly Government Administration Office Authority
     Foundation Fund Federation League Alliance Coalition Movement Service Services Guard Navy
     Command Academy School Hospital Club Society Board Bureau Nations Security State Ministry
-    Hezbollah Hamas NATO UN U.N. E.U. EU OPEC IAEA WHO Taliban ISIS ISIL Qaeda"""
+    Hezbollah Hamas NATO UN U.N. E.U. EU OPEC IAEA WHO Taliban ISIS ISIL Qaeda Caucus"""
 )
+_INSTITUTIONS = frozenset({"White House", "Capitol Hill", "Downing Street", "Elysee", "Élysée"})
+# "(D-Md.)", "(R-Ga.)": a party and state after a lawmaker's name, not a name.
+_PARTY_STATE = re.compile(r"^[DRI]-[A-Z][A-Za-z.]*$")
 PLACES = _words(
     """Afghanistan Albania Algeria Argentina Armenia Australia Austria Azerbaijan Bahrain
     Bangladesh Belarus Belgium Bolivia Bosnia Brazil Bulgaria Cambodia Cameroon Canada Chad
@@ -492,11 +499,39 @@ PLACES = _words(
         "D.C.",
     ]
 )
+# US states and the cities news datelines name most: places, not people ("South Dakota").
+PLACES |= _words(
+    """Alabama Alaska Arizona Arkansas California Colorado Connecticut Delaware Florida Georgia
+    Hawaii Idaho Illinois Indiana Iowa Kansas Kentucky Louisiana Maine Maryland Massachusetts
+    Michigan Minnesota Mississippi Missouri Montana Nebraska Nevada Ohio Oklahoma Oregon
+    Pennsylvania Tennessee Texas Utah Vermont Virginia Wisconsin Wyoming Chicago Boston
+    Philadelphia Denver Atlanta Miami Houston Dallas Seattle Detroit Cleveland Baltimore"""
+) | frozenset(
+    [
+        "New Hampshire",
+        "New Jersey",
+        "New Mexico",
+        "North Carolina",
+        "North Dakota",
+        "Rhode Island",
+        "South Carolina",
+        "South Dakota",
+        "West Virginia",
+        "Puerto Rico",
+        "Los Angeles",
+        "San Francisco",
+        "Las Vegas",
+    ]
+)
 _PLACE_CUES = _words(
     """City Province Region Governorate District County Sea Ocean River Mountains Valley Island
     Islands Peninsula Strait Street Square Airport Port Bay Desert Heights Coast"""
 )
-KNOWN_OUTLETS = _words("Reuters Bloomberg AP AFP TASS Interfax Xinhua BBC CNN Sputnik RT")
+KNOWN_OUTLETS = _words(
+    """Reuters Bloomberg AP AFP TASS Interfax Xinhua BBC CNN Sputnik RT NBC ABC CBS MSNBC CNBC NPR
+    PBS UPI Politico Axios Breitbart HuffPost Newsweek Slate Vox BuzzFeed Newsmax Politifact
+    PolitiFact"""
+)
 
 
 def extract_entities(text: str) -> list[Entity]:
@@ -557,7 +592,17 @@ def _split_run(text: str, words: list[re.Match[str]]) -> list[tuple[int, int]]:
     return spans
 
 
+# A weekday ends a name: "in South Dakota Tuesday" names South Dakota, not "Dakota Tuesday".
+_WEEKDAYS = _words("Monday Tuesday Wednesday Thursday Friday Saturday Sunday")
+
+
+# An abbreviated title starts a new name: "Florida Rep. Jane Doe" is Florida, then Jane Doe.
+_TITLE_ABBREVIATIONS = _words("Rep Reps Sen Sens Gov Gen Lt Col Mr Mrs Ms Dr Capt Maj Adm Sgt")
+
+
 def _is_name_word(word: str) -> bool:
+    if word in _WEEKDAYS or word in _TITLE_ABBREVIATIONS:
+        return False
     return word[0].isupper() or bool(_PARTICLE_NAME.match(word))
 
 
@@ -627,7 +672,7 @@ def _title_end(text: str, start: int, end: int) -> int:
 def classify_name(name: str, *, had_title: bool = False) -> str | None:
     """Kind of a capitalised name, or None when it is not a name at all."""
     tokens = re.findall(r"[\w’'.]+", name)
-    if not tokens or all(t in _NOT_NAMES for t in tokens):
+    if not tokens or all(t in _NOT_NAMES for t in tokens) or _PARTY_STATE.match(name):
         return None
     if name in PLACES or name.removeprefix("the ") in PLACES:
         return "place"
@@ -635,7 +680,7 @@ def classify_name(name: str, *, had_title: bool = False) -> str | None:
         len(tokens) > 1 and any(t in _OUTLET_CUES for t in tokens)
     ):
         return "outlet"
-    if any(t in _ORGANISATION_CUES for t in tokens):
+    if any(t in _ORGANISATION_CUES for t in tokens) or name in _INSTITUTIONS:
         return "organisation"
     if tokens[-1] in _PLACE_CUES:
         return "place"

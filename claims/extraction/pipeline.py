@@ -8,6 +8,8 @@ who said it and through which outlet), `checkworthiness` (score per sentence), `
 
 from __future__ import annotations
 
+import re
+from bisect import bisect_right
 from dataclasses import dataclass, field, replace
 from datetime import date
 
@@ -54,6 +56,9 @@ class ExtractedArticle:
     body: str
     claims: list[ExtractedClaim]
     language: str
+    # From the dateline ("WASHINGTON (AP) —"), which is left out of the body and the claims.
+    place: str | None = None
+    wire: str | None = None
 
 
 MIN_CLAIM_WORDS = 5
@@ -83,12 +88,14 @@ def extract_article(raw: str, *, content_type: str = "text/plain") -> ExtractedA
     scores = score_checkworthiness(
         [s.text for s in sentences], speakers=[a.speaker for a in attributed]
     )
+    repeated = _repeated_earlier(sentences)
+    alone = _alone_in_paragraph(sentences, cleaned.paragraphs)
     claims = [
         _claim(sentence, attribution, score, found, reference)
-        for sentence, attribution, score, found in zip(
-            sentences, attributed, scores, entities, strict=True
+        for index, (sentence, attribution, score, found) in enumerate(
+            zip(sentences, attributed, scores, entities, strict=True)
         )
-        if _is_claim(sentence, attribution, score)
+        if index not in repeated and _is_claim(sentence, attribution, score, index in alone)
     ]
     return ExtractedArticle(
         title=cleaned.title,
@@ -99,6 +106,8 @@ def extract_article(raw: str, *, content_type: str = "text/plain") -> ExtractedA
         body=body,
         claims=claims,
         language=detect_language(body),
+        place=cleaned.place,
+        wire=cleaned.wire,
     )
 
 
@@ -149,12 +158,82 @@ def _shift(span, offset: int) -> tuple[int, int] | None:
     return (offset + span.start, offset + span.end) if span is not None else None
 
 
-def _is_claim(sentence: Sentence, attribution: SentenceAttribution, score: float) -> bool:
+def _words(text: str) -> frozenset[str]:
+    return frozenset(text.split())
+
+
+_VERBS = _words("""is was are were be been has have had do does did will would can could may might
+    must should said says met meets won wins lost loses beat beats chose chooses named names
+    hired fired backed backs told tells""")
+# "“…?” ― Jane Doe": a quotation signed with a dash.
+_DASH_SIGNATURE = re.compile(r"[”\"’']\s*[―—–]+\s*[A-Z][\w’'.-]*(?:\s+[A-Z][\w’'.-]*){0,4}\.?$")
+# Words a credit line ("Former NAACP president Jane Doe.") may hold besides the name.
+_CREDIT_WORDS = _words(
+    """former current acting interim deputy vice president chairman chairwoman chair director
+    spokesman spokeswoman spokesperson senator governor representative secretary executive
+    founder co-founder professor editor reporter correspondent columnist analyst of the and at
+    for a an"""
+)
+
+
+def _is_claim(
+    sentence: Sentence, attribution: SentenceAttribution, score: float, alone: bool = False
+) -> bool:
     text = sentence.text
-    if len(text.split()) < MIN_CLAIM_WORDS or text.rstrip("”\"’')").endswith("?"):
+    if len(text.split()) < MIN_CLAIM_WORDS or not _is_statement(text):
+        return False
+    if alone and _is_credit_line(text.split()):
         return False
     attributed = attribution.speaker is not None or attribution.cited_source is not None
     return score >= (ATTRIBUTED_THRESHOLD if attributed else CHECKWORTHY_THRESHOLD)
+
+
+def _repeated_earlier(sentences: list[Sentence]) -> set[int]:
+    """Sentences said again later in the body (an abstract or summary repeating the lead):
+    only the last copy, in the article proper, becomes a claim."""
+    last: dict[str, int] = {}
+    for index, sentence in enumerate(sentences):
+        last[" ".join(sentence.text.split())] = index
+    return {
+        index
+        for index, sentence in enumerate(sentences)
+        if last[" ".join(sentence.text.split())] != index and len(sentence.text.split()) >= 5
+    }
+
+
+def _is_statement(text: str) -> bool:
+    """Not a question, an all-capitals header ("PLEDGED DELEGATES.") or a lead-in ("Jane Doe
+    wrote:")."""
+    unsigned = _DASH_SIGNATURE.sub(lambda m: m.group()[0], text)
+    if unsigned.rstrip("”\"’')").endswith("?"):
+        return False
+    if not any(char.islower() for char in text):
+        return False
+    words = text.split()
+    return not (text.rstrip().endswith(":") and len(words) <= 12 and may_report(text))
+
+
+def _alone_in_paragraph(sentences: list[Sentence], paragraphs: list[tuple[int, int]]) -> set[int]:
+    starts = [start for start, _ in paragraphs]
+    paragraph_of = [bisect_right(starts, s.start) for s in sentences]
+    return {
+        i
+        for i in range(len(sentences))
+        if (i == 0 or paragraph_of[i - 1] != paragraph_of[i])
+        and (i + 1 == len(sentences) or paragraph_of[i + 1] != paragraph_of[i])
+    }
+
+
+def _is_credit_line(words: list[str]) -> bool:
+    """ "Former NAACP president Jane Doe.", a paragraph of its own: a short noun phrase ending
+    in a name, no verb."""
+    bare = [w.strip(".,;“”\"’'()") for w in words]
+    if len(bare) > 8 or len(bare) < 3 or not all(w[:1].isupper() for w in bare[-2:]):
+        return False
+    lower = [w.lower() for w in bare[:-2] if w[:1].islower()]
+    return all(
+        w in _CREDIT_WORDS or (w not in _VERBS and not w.endswith(("ed", "s"))) for w in lower
+    )
 
 
 def _claim(

@@ -3,8 +3,10 @@
 Rules rather than a model: news prose is regular enough, and spans must be exact. A line
 break always ends a sentence (the cleaned body has one paragraph per line). Inside a line a
 sentence ends at . ! ? or … (plus closing quotes/brackets) before a capital, a digit or an
-opening quote, unless the period belongs to a title ("Gen."), an initial ("J.") or an
-acronym ("U.S.") and the next word does not look like a sentence start. A period glued to
+opening quote, unless the period belongs to a title ("Gen.", "Sens."), an initial ("J."), a
+state ("Calif.") or an acronym ("U.S.", "p.m.") and the next word does not look like a
+sentence start, or the boundary lies inside a quotation closed later on the line (a quotation
+of several sentences is one statement with its attribution). A period glued to
 a capitalised word ("Damascus.In fact") also ends a sentence: a common copy-paste defect.
 """
 
@@ -32,8 +34,12 @@ _BOUNDARY = re.compile(
     r"|(?<=[a-z]{2})[.!?](?P<glued>)(?=[A-Z][a-z])"
 )
 # Titles are always followed by a name, never by a new sentence.
-_TITLE_ABBREVIATIONS = _words("""mr mrs ms dr prof gen sen rep gov lt col sgt capt cmdr adm maj st rev hon pres supt
-    insp det fr messrs mme mlle""")
+_TITLE_ABBREVIATIONS = _words("""mr mrs ms dr prof gen sen sens rep reps gov govs lt col sgt capt cmdr adm maj st
+    rev hon pres supt insp det fr messrs mme mlle gens drs profs""")
+# US state abbreviations in AP style ("Oakland, Calif."): capitalised, they end a sentence only
+# before a word that usually starts one.
+_STATE_ABBREVIATIONS = _words("""ala ariz ark calif colo conn del fla ga ill ind kan kans ky la md mass mich
+    minn miss mo mont neb nev okla ore pa tenn tex va vt wash wis wyo""")
 _OTHER_ABBREVIATIONS = _words("""inc ltd co corp jr sr etc vs no nos jan feb mar apr jun jul aug sep sept oct nov dec
     approx dept est fig vol ft al""")
 _SENTENCE_STARTERS = _words("""The A An He She It They We I You His Her Its Their Our This That These Those There
@@ -55,6 +61,8 @@ def split_sentences(text: str, start: int = 0, end: int | None = None) -> list[S
             if not _ends_sentence(text, match, sentence_start):
                 continue
             cut = match.start("gap") if match.group("gap") is not None else match.end()
+            if _inside_quotation(text, line_start, cut, line.end()):
+                continue
             _add(sentences, text, sentence_start, cut)
             sentence_start = match.end()
         _add(sentences, text, sentence_start, line.end())
@@ -72,9 +80,41 @@ def _ends_sentence(text: str, match: re.Match[str], sentence_start: int) -> bool
     if bare in _TITLE_ABBREVIATIONS:
         return False
     is_initial = len(word) == 1 and word.isalpha()
-    if bare in _OTHER_ABBREVIATIONS or is_initial or _ACRONYM.search(word + "."):
+    is_state = word[:1].isupper() and bare in _STATE_ABBREVIATIONS
+    if bare in _OTHER_ABBREVIATIONS or is_initial or is_state or _ACRONYM.search(word + "."):
         return _next_word(text, match.end()) in _SENTENCE_STARTERS
     return True
+
+
+def _inside_quotation(text: str, line_start: int, position: int, line_end: int) -> bool:
+    """A quotation of several sentences stays one unit with its attribution ("“A. B,” she
+    said"): the boundary lies inside a quotation opened earlier on the line and closed later
+    on it. An unclosed quotation does not hold the rest of the line together."""
+    if "?" in text[position - 3 : position] or _next_stop(text, position, line_end) == "?":
+        return False  # a question stays a sentence of its own, even inside a quotation
+    quote = open_quotation(text, line_start, position)
+    return bool(quote) and text.find(quote, position, line_end) != -1
+
+
+def open_quotation(text: str, line_start: int, position: int) -> str | None:
+    """The closing mark awaited at `position` when a quotation opened earlier on the line
+    (from `line_start`) is still open: "”" or '"'; None outside quotations. A line opening
+    with a closing mark ("”Fear. …” ― Jane Doe", a common typo) opens a quotation."""
+    before = text[line_start:position]
+    opened = before.count("“") + (before[:1] == "”" and before[1:2].isalnum())
+    if opened > before.count("”") - (before[:1] == "”" and before[1:2].isalnum()):
+        return "”"
+    if before.count('"') % 2:
+        return '"'
+    return None
+
+
+_STOP = re.compile(r"[.!?…](?=[”\"’')\]]*(?:\s|$))")
+
+
+def _next_stop(text: str, position: int, line_end: int) -> str:
+    match = _STOP.search(text, position, line_end)
+    return match.group() if match else ""
 
 
 def _next_word(text: str, position: int) -> str:

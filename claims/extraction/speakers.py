@@ -32,7 +32,7 @@ from claims.extraction.entities import (
     classify_name,
     name_spans,
 )
-from claims.extraction.sentences import Sentence
+from claims.extraction.sentences import Sentence, open_quotation
 
 
 def _words(text: str) -> frozenset[str]:
@@ -75,7 +75,7 @@ _NAME_THEN_NOUN = re.compile(rf"(?P<name>{_CAPITALISED_RUN})(?<![’']s)\s+{_MED
 _REPORT_CUES = frozenset({"reported", "reports", "report", "published", "publishes", "wrote"})
 _PRONOUNS = frozenset({"he", "she", "him", "her"})
 _OTHER_PRONOUNS = frozenset(
-    {"it", "they", "this", "that", "we", "i", "you", "one", "some", "others", "who", "which"}
+    {"it", "this", "that", "we", "i", "you", "one", "some", "others", "who", "which"}
 )
 _DESCRIPTOR_WORD = re.compile(r"-(?:based|owned|backed|led|language|run|funded)$|^pro-", re.I)
 _DETERMINERS = re.compile(r"^(?:the|also|both)\s+", re.IGNORECASE)
@@ -89,6 +89,73 @@ _STOP = _words("""the a an of in on at to for from with by and or s close who wh
 # Words too common to link two descriptions ("senior officials" vs "Western officials").
 _GENERIC = _words("""sources source officials official people person members member senior western
     diplomatic other some several two three many""")
+
+
+# Pronoun agreement: common first names by the gender their bearers are usually referred to
+# with, and role nouns that carry one. Unknown names agree with any pronoun.
+_FEMALE_NAMES = _words("""mary patricia jennifer linda elizabeth barbara susan jessica sarah karen nancy lisa
+    betty margaret sandra ashley kimberly emily donna michelle carol amanda dorothy melissa deborah
+    stephanie rebecca sharon laura cynthia kathleen amy angela shirley anna brenda pamela emma
+    nicole helen samantha katherine christine debra rachel carolyn janet catherine maria heather
+    diane ruth julie olivia joyce virginia victoria kelly lauren christina joan evelyn judith
+    megan andrea cheryl hannah jacqueline martha gloria teresa ann sara madison frances kathryn
+    janice jean abigail alice judy sophia grace denise amber doris marilyn danielle beverly
+    isabella theresa diana natalie brittany charlotte marie kayla alexis lori hillary hilary
+    claire elaine nikki condoleezza theresa angela marine federica christiane ursula jill
+    monica valerie kellyanne huma dianne
+    tulsi kamala nancy debbie loretta sally janet carly sheryl hope neera jane lucy camila sofia
+    mia ella chloe zoe lily leah noa yael fatima aisha layla nadia olga irina svetlana tatiana""")
+_MALE_NAMES = _words("""james robert john michael william david richard joseph thomas charles christopher
+    daniel matthew anthony mark donald steven paul andrew joshua kenneth kevin brian george
+    timothy ronald edward jason jeffrey ryan jacob gary nicholas eric jonathan stephen larry
+    justin scott brandon benjamin samuel gregory alexander frank patrick raymond jack dennis
+    jerry tyler aaron jose adam nathan henry douglas zachary peter kyle ethan walter noah jeremy
+    christian keith roger terry gerald harold sean austin carl arthur lawrence dylan jesse jordan
+    bryan billy joe bruce gabriel logan albert willie alan juan wayne elijah randy roy vincent
+    ralph eugene russell bobby mason philip louis bernie barack mitt mike ted marco jeb chris
+    rand ben newt harry mitch chuck tim rick reince rudy bill al dick lindsey orrin paul reid
+    vladimir sergei dmitry bashar recep benjamin emmanuel francois angelo boris hassan ali
+    mohammed muhammad ahmed omar abdul khalid ibrahim yusuf mahmoud hussein jim tom bob steve
+    dan sam ed ken greg jeff phil lou tony nigel""")
+_FEMALE_TITLES = _words("mrs. mrs ms. ms miss madam lady dame congresswoman chairwoman spokeswoman")
+_MALE_TITLES = _words("mr. mr sir lord congressman chairman spokesman")
+# Heads of definite descriptions that refer back to a named person ("the pollster").
+_PERSON_ROLES = _words("""senator sen. pollster official spokesman spokeswoman spokesperson candidate nominee
+    governor president congressman congresswoman representative lawmaker lawyer attorney
+    minister ambassador leader mayor secretary director chairman chairwoman chair businessman
+    businesswoman billionaire economist analyst adviser advisor strategist professor
+    commissioner aide manager founder executive host anchor columnist author reporter
+    diplomat envoy general commander judge justice prosecutor chief former""")
+_FEMALE_ROLES = _words(
+    "spokeswoman congresswoman chairwoman businesswoman woman wife mother daughter"
+)
+_MALE_ROLES = _words("spokesman congressman chairman businessman man husband father son")
+_PLURAL_PRONOUNS = frozenset({"they", "them"})
+_PASSIVE_AUXILIARIES = _words("is are was were be been being")
+_AGENT = re.compile(r"\s+by\s+(?P<agent>(?:the\s+)?[A-Z][\w’'.&-]*(?:\s+[A-Z][\w’'.&-]*){0,4})")
+_ADVERBS = _words("later also widely often still long once now then since already even")
+# Phrases that are only function and time words ("On", "In Denver Tuesday" minus the place).
+_NOT_A_SOURCE = _words("""on in at to for from by with of and or but so the a an this that these those
+    there here then now today yesterday tonight monday tuesday wednesday thursday friday saturday
+    sunday morning afternoon evening night week month year earlier later""")
+_NOT_PERSON_STARTS = _words("""the a an former ex late then acting north south east west central
+    northern southern eastern western new""")
+_LIST_SEPARATOR = re.compile(r",\s*(?:and\s+)?|\s+and\s+")
+_FIRST_NAMES = _FEMALE_NAMES | _MALE_NAMES
+_FIRST_AND_LAST = re.compile(r"\b(?P<first>[A-Z][a-z]+)\s+(?:[A-Z]\.\s+)?[A-Z][a-z][\w’'-]*[a-z]\b")
+_CLOSING_QUOTES = frozenset('”"')
+_DASHES = frozenset({"―", "—", "–", "--", "-"})
+_QUOTATION = re.compile(r"[“\"][^“”\"]{3,}[”\"]")
+# "Jane Doe for Morning Consult" / "Jane Doe of The Times": a person writing for an outlet.
+_WORKING_FOR = re.compile(
+    r"^(?P<person>[A-Z][\w’'.-]*(?:\s+[A-Z][\w’'.-]*){1,3})\s+(?:for|of|at|with)\s+"
+    r"(?P<outlet>(?:the\s+)?[A-Z][\w’'.&-]*(?:\s+[A-Z][\w’'.&-]*){0,4})$"
+)
+_APPOSITION_AFTER = re.compile(
+    r"(?:\s*\([^()]{1,20}\))?,\s+(?:a|an|the|who|whose|"
+    + "|".join(sorted(_PERSON_ROLES - {"sen."}))
+    + r")\b"
+)
 
 
 class _Triggered:
@@ -120,17 +187,22 @@ _REPORTING_WORDS = _words(
     maintained maintains believe believed believes think thinks thought indicate indicated
     indicates hint hinted hints conclude concluded concludes assert asserted asserts contend
     contended contends recall recalled recalls observe observed accuse accused accuses admit
-    admitted admits concede conceded concedes opinion"""
+    admitted admits concede conceded concedes opinion boast boasted boasts elaborate elaborated
+    elaborates hypothesize hypothesized hypothesizes hypothesised quip quipped criticize
+    criticized criticizes criticised criticise called emailed posted"""
 )
 # When the extractor finds no cue in a sentence, these are looked for directly.
 _CUE_SCAN = re.compile(
     r"\b(?:said|says|say|told|tells|reported|reports|announced|added|noted|stated|claimed"
     r"|warned|insisted|confirmed|denied|wrote|argued|explained|estimated|believes|concluded"
-    r"|according to|in the opinion of)\b",
+    r"|according to|in the opinion of|boasted|elaborated|hypothesized|hypothesised|quipped"
+    r"|criticized|criticised|asserted|declared|emailed|tweeted|posted"
+    r"|called(?=[^.;“”\"]{1,60}[“\"]))\b",
     re.IGNORECASE,
 )
 # Cues with their source after them: "according to X", "in the opinion of X".
 _SOURCE_AFTER_CUES = ("according to", "in the opinion of", "citing")
+_TELLING = ("told", "tell")  # the recipient follows these cues, the source comes before
 _REPORTED_BY = _Triggered(
     re.compile(
         r"\b(?:was|were|has been|have been|had been)\s+(?P<cue>reported)\s+(?:\w+\s+){0,2}?by\s+"
@@ -140,14 +212,16 @@ _REPORTED_BY = _Triggered(
 )
 _QUOTED_AS_SAYING = _Triggered(
     re.compile(
-        r"(?P<outlet>[A-Z][^,.;“”\"]{1,60}?)\s+(?:also\s+)?(?P<cue>quoted|cited)\s+"
+        r"(?P<outlet>[A-Z][^,.;“”\"]{1,60}?)(?<! was)(?<! were)(?<! is)(?<! are)(?<! been)"
+        r"\s+(?:also\s+)?(?P<cue>quoted|cited)\s+"
         r"(?P<source>[^,.;“”\"]{2,80}?)(?:\s+as\s+saying\b|(?=\s+(?:at|in|on|who)\b|[,.;]))"
     ),
     ("quoted", "cited"),
 )
 _PASSIVE_QUOTE = _Triggered(
     re.compile(
-        r"(?P<source>(?:the|a|an)\s+[^,.;“”\"]{2,60}?)\s+(?:was|were)\s+(?P<cue>quoted)\s+as\s+saying"
+        r"(?P<source>(?:the|a|an)\s+[^,.;“”\"]{2,60}?|(?<![\w’'-])[A-Z][\w’'.-]*(?:\s+[A-Z][\w’'.-]*){0,4})"
+        r"\s+(?:was|were)\s+(?P<cue>quoted)\s+as\s+saying"
     ),
     ("quoted",),
 )
@@ -158,6 +232,65 @@ _CITING = _Triggered(
 _TOLD = _Triggered(
     re.compile(r"\b(?:told|tells|telling)\s+(?P<recipient>(?:the\s+)?[^,.;“”\"]{2,60})"),
     ("told", "tell"),
+)
+# "“… .” ― Jane Doe": a quotation signed with a dash.
+_DASH_SIGNATURE = re.compile(
+    r"[”\"]\s*(?P<cue>[―—–])\s*(?P<source>[A-Z][\w’'.-]*(?:\s+[A-Z][\w’'.-]*){0,4})\.?\s*$"
+)
+_OPENING_QUOTES = frozenset('“”"')
+# "A Quinnipiac poll released Monday found that ...": the poll's owner is the source.
+_STUDY_NOUNS = r"(?:poll|survey|study|report|analysis|audit|review|investigation|tally|count)"
+_STUDY_FINDS = _Triggered(
+    re.compile(
+        r"(?:^|(?<=[\s“\"(]))(?:(?:[Tt]he|[Aa]n?|[Ii]ts|[Tt]heir)\s+)?(?:(?:new|latest|recent|last|first|"
+        r"national|opinion|early|annual|internal|independent)\s+)*"
+        rf"(?P<source>(?!(?:The|A|An|Its|Their|This|That|Our|His|Her)\b)[A-Z][\w.&’'/-]*"
+        rf"(?:\s+[A-Z][\w.&’'/-]*){{0,4}})"
+        rf"(?:\s+(?:new|latest|national|opinion|online|telephone|exit|public))*\s+{_STUDY_NOUNS}"
+        r"(?:\s+(?:released|published|conducted|issued|out)\b[^,.;“”\"]{0,40}?)?\s+"
+        r"(?P<cue>found|finds|shows|showed|suggests|suggested|indicates|indicated|concluded"
+        r"|concludes|estimated|estimates|says|said|reported|reports)\b"
+    ),
+    (
+        "poll",
+        "survey",
+        "study",
+        "report",
+        "analysis",
+        "audit",
+        "review",
+        "investigation",
+        "tally",
+        "count",
+    ),
+)
+# "a report by the Brookings Institution suggesting ...", "a study from Jane Doe found".
+_REPORT_BY = _Triggered(
+    re.compile(
+        rf"\b(?:[Aa]|[Aa]n|[Tt]he)\s+(?:\w+\s+){{0,2}}?{_STUDY_NOUNS}\s+(?:by|from)\s+"
+        r"(?P<source>(?:the\s+)?[A-Z][\w.&’'/-]*(?:\s+(?:of\s+|for\s+)?[A-Z][\w.&’'/-]*){0,5})"
+        r"[^.;]{0,60}?\b(?P<cue>suggest(?:s|ed|ing)?|found|finds|finding|show(?:s|ed|ing)?"
+        r"|conclud(?:es|ed|ing)|estimat(?:es|ed|ing)|say(?:s|ing)?|said|indicat(?:es|ed|ing))\b"
+    ),
+    ("by", "from"),
+)
+# "according to a report in The Denver Post": the outlet is cited, nobody in it speaks.
+_REPORT_IN = _Triggered(
+    re.compile(
+        r"\b(?P<cue>[Aa]ccording to)\s+(?:a|an|the)\s+(?:\w+\s+){0,2}?"
+        r"(?:report|story|article|interview|editorial|column|analysis|investigation)\s+"
+        r"(?:in|by|from|on|published by|published in)\s+"
+        r"(?P<outlet>(?:the\s+)?[A-Z][\w.&’'-]*(?:\s+[A-Z][\w.&’'-]*){0,4})"
+    ),
+    ("ccording to",),
+)
+# "…, as Jane Doe puts it", "As the senator put it, …".
+_AS_PUTS_IT = _Triggered(
+    re.compile(
+        r"\b[Aa]s\s+(?P<source>(?:the\s+)?[A-Za-z][\w’'.-]*(?:\s+[A-Z][\w’'.-]*){0,4})\s+"
+        r"(?P<cue>puts? it|put it|noted|notes|said|says|wrote|writes|observed|observes)\b"
+    ),
+    ("put it", "puts it", "noted", "notes", "said", "says", "wrote", "writes", "observe"),
 )
 _SUBJECT_BEFORE_TOLD = re.compile(r"(?P<subject>[A-Za-z][\w’' -]{2,60}?)\s*$")
 _FRAMING_ADVERBS = re.compile(r"\b(?P<cue>reportedly|according to (?:the|a) report)\b", re.I)
@@ -220,7 +353,15 @@ class _ArticleSources:
         self._outlet_index: dict[str, set[int]] = defaultdict(set)
         self._relays: list[tuple[str, frozenset[str], str]] = []  # (phrase, words, outlet)
         self._relay_index: dict[str, list[int]] = defaultdict(list)
+        # Every name outside quotation marks, in text order, for "he"/"she"/"they"/"the
+        # official": (position, name, kind).
+        self._name_positions: list[int] = []
+        self._names: list[tuple[str, str | None]] = []
+        self._genders: dict[str, str] = {}  # surname key -> "f" | "m"
+        self.sentence_starts: list[int] = []
+        self._introduced: list[bool] = []  # the name is followed by an apposition
         self._collect(body, attributions, entities)
+        self._collect_names(body, entities)
         order = sorted(range(len(self._outlet_names)), key=self._outlet_first.__getitem__)
         self._outlets_by_position = [(self._outlet_first[i], self._outlet_names[i]) for i in order]
         self._outlet_starts = [start for start, _ in self._outlets_by_position]
@@ -245,10 +386,82 @@ class _ArticleSources:
                 name = _proper_name(_clean_phrase(body[slice(*attribution.source)]))
                 if cue in _REPORT_CUES and name and classify_name(name) in {"person", "other"}:
                     self._add_outlet(attribution.source[0], name)
+        # "Hillary Clinton" inside a title-case run ("Hillary Clinton Goes After …") that the
+        # entity finder reads as one name: a known first name and the word after it.
+        for match in _FIRST_AND_LAST.finditer(body):
+            if match.group("first").lower() in _FIRST_NAMES:
+                people.append((match.start(), match.group()))
+        people.sort()
         outlets = set(self._outlet_names)
         for position, name in people:
             if name not in outlets:
                 self._add_person(position, name)
+
+    def _collect_names(self, body: str, entities: Sequence[Entity]) -> None:
+        for entity in entities:
+            if entity.kind == "place" or _inside_quotation(body, entity.start):
+                continue
+            self._name_positions.append(entity.start)
+            self._names.append((entity.text, entity.kind))
+            self._introduced.append(bool(_APPOSITION_AFTER.match(body, entity.end)))
+            gender = _gender_from_context(body, entity.start, entity.text)
+            if gender:
+                self._genders.setdefault(_surname_key(entity.text), gender)
+
+    def gender_of(self, name: str) -> str | None:
+        return _first_name_gender(name) or self._genders.get(_surname_key(name))
+
+    def nearest_person(self, position: int, floor: int, gender: str | None) -> str | None:
+        """The person a pronoun or description at `position` refers to: sentence by sentence
+        back from it (not before `floor`), and inside a sentence from its start, so that a
+        subject wins over an object ("Jane Doe pledged her vote to John Roe. ... she said");
+        names in quotations are skipped, and the gender must agree (unknown agrees)."""
+        index = bisect_left(self._name_positions, position) - 1
+        while index >= 0 and self._name_positions[index] >= floor:
+            sentence = bisect_right(self.sentence_starts, self._name_positions[index]) - 1
+            sentence_start = self.sentence_starts[sentence] if sentence >= 0 else 0
+            first = index
+            while first > 0 and self._name_positions[first - 1] >= max(sentence_start, floor):
+                first -= 1
+            # A person introduced with an apposition ("Jane Doe, president of X,") is who the
+            # next quotation usually belongs to; otherwise the first name (the subject).
+            order = sorted(range(first, index + 1), key=lambda i: not self._introduced[i])
+            for candidate in order:
+                found = self._person_agreeing(candidate, gender)
+                if found:
+                    return found
+            index = first - 1
+        return None
+
+    def _person_agreeing(self, index: int, gender: str | None) -> str | None:
+        text, kind = self._names[index]
+        if kind in {"outlet", "organisation"}:
+            return None
+        bare = _strip_title(text)
+        full = self.person(bare)
+        if kind != "person" and (full == bare or classify_name(full) != "person"):
+            return None  # a name that is no known person's
+        if not _looks_like_a_person(full):
+            return None
+        known = self.gender_of(full)
+        return full if gender is None or known is None or known == gender else None
+
+    def nearest_group(self, position: int, floor: int) -> str | None:
+        """What "they" most likely is: the nearest organisation or outlet named before
+        `position`, or a name that is not a known person."""
+        index = bisect_left(self._name_positions, position) - 1
+        while index >= 0 and self._name_positions[index] >= floor:
+            text, kind = self._names[index]
+            index -= 1
+            if kind in {"outlet", "organisation"}:
+                return text
+            if (
+                kind == "other"
+                and len(self.person(text).split()) < 2
+                and not _first_name_gender(text)
+            ):
+                return text
+        return None
 
     def _add_person(self, position: int, name: str) -> None:
         self._person_positions.append(position)
@@ -374,6 +587,7 @@ def attribute_sentences(
     attribution whose content covers it."""
     cues = [a for a in attributions if a.cue and _is_reporting_cue(body, a.cue)]
     sources = _ArticleSources(body, cues, entities)
+    sources.sentence_starts = [s.start for s in sentences]
     paragraph_starts = [start for start, _ in paragraphs] or [0]
     starts = [s.start for s in sentences]
     cues_in: list[list[SpanAttribution]] = [[] for _ in sentences]
@@ -385,7 +599,12 @@ def attribute_sentences(
     results: list[SentenceAttribution] = []
     for index, sentence in enumerate(sentences):
         paragraph = max(bisect_right(paragraph_starts, sentence.start) - 1, 0)
-        context = _Context(sources, paragraph, paragraph_starts[max(paragraph - 1, 0)])
+        context = _Context(
+            sources,
+            paragraph,
+            paragraph_starts[max(paragraph - 1, 0)],
+            paragraph_starts[max(paragraph - _PRONOUN_WINDOW, 0)],
+        )
         results.append(_resolve(body, sentence, cues_in[index], context))
     _fill_from_neighbours(body, paragraph_starts, sentences, cues, results, sources)
     return results
@@ -396,6 +615,7 @@ class _Context:
     sources: _ArticleSources
     paragraph: int
     previous_paragraph_start: int  # how far back "he" may look for a named person
+    window_start: int = 0  # two paragraphs back: how far "the pollster" may look
 
 
 def _is_reporting_cue(body: str, cue: tuple[int, int]) -> bool:
@@ -426,6 +646,8 @@ class _Frame:
 
     cue: str
     phrase: str
+    literal: bool = False  # the phrase is the speaker as written ("Reuters/Ipsos")
+    cited_only: bool = False  # the phrase is an outlet cited with no speaker ("a report in X")
 
 
 def _frames(body: str, sentence: Sentence, cues: list[SpanAttribution]):
@@ -433,10 +655,23 @@ def _frames(body: str, sentence: Sentence, cues: list[SpanAttribution]):
     extractor's cues (its source when inside the sentence, else the phrase next to the
     cue), then reporting verbs the extractor did not tag."""
     text = sentence.text
+    signed = _DASH_SIGNATURE.search(text)
+    if signed and text.lstrip()[:1] in _OPENING_QUOTES:
+        yield _Frame(signed.group("cue"), signed.group("source"))
     for pattern in (_REPORTED_BY, _QUOTED_AS_SAYING, _PASSIVE_QUOTE):
         match = pattern.search(text)
         if match:
             yield _Frame(match.group("cue"), match.group("source"))
+    match = _REPORT_IN.search(text)
+    if match:
+        yield _Frame(match.group("cue"), match.group("outlet"), cited_only=True)
+    for pattern in (_STUDY_FINDS, _REPORT_BY):
+        match = pattern.search(text)
+        if match and classify_name(_DETERMINERS.sub("", match.group("source"))) != "place":
+            yield _Frame(match.group("cue"), match.group("source"), literal=True)
+    match = _AS_PUTS_IT.search(text)
+    if match:
+        yield _Frame(match.group("cue"), match.group("source"))
     for attribution in sorted(cues, key=lambda a: a.cue[0]):
         cue_start, cue_end = (
             attribution.cue[0] - sentence.start,
@@ -446,6 +681,9 @@ def _frames(body: str, sentence: Sentence, cues: list[SpanAttribution]):
         inside = source and sentence.start <= source[0] and source[1] <= sentence.end
         before = inside and source[0] < attribution.cue[0]
         phrase = _pick_part(body[slice(*source)], source_before_cue=before) if inside else None
+        cue_word = text[cue_start:cue_end].lower()
+        if phrase and not before and cue_word.startswith(_TELLING):
+            phrase = None  # "X told reporters": after "told" comes whom, not who
         far = before and attribution.cue[0] - source[1] > 3
         participle = text[cue_start:cue_end].endswith("ing")  # "..., adding that"
         if far and not participle and _is_inverted(text[:cue_start]):
@@ -454,23 +692,40 @@ def _frames(body: str, sentence: Sentence, cues: list[SpanAttribution]):
             phrase = _source_near_cue(text, cue_start, cue_end)
         if phrase and not _proper_name(phrase):
             phrase = _named_subject(text[:cue_start]) or phrase
+        if phrase and _is_passive(text, cue_start, cue_end):
+            # "the increase was later said to be illegal": nobody said it here, unless an
+            # agent follows ("a story was being told by The Daily Caller").
+            phrase = _passive_agent(text, cue_end)
         if phrase:
             yield _Frame(text[cue_start:cue_end], phrase)
     tagged = [a.cue for a in cues]
     for match in _CUE_SCAN.finditer(text):
         span = (sentence.start + match.start(), sentence.start + match.end())
         if all(e <= span[0] or span[1] <= s for s, e in tagged) and _is_reporting_cue(body, span):
-            phrase = _source_near_cue(text, match.start(), match.end())
-            if phrase:
+            if _is_passive(text, match.start(), match.end()):
+                phrase = _passive_agent(text, match.end())  # "is being criticized as": none
+            else:
+                phrase = _source_near_cue(text, match.start(), match.end())
+            if phrase and _is_plausible_source(phrase):
                 yield _Frame(match.group(), phrase)
 
 
 def _resolve(
     body: str, sentence: Sentence, cues: list[SpanAttribution], context: _Context
 ) -> SentenceAttribution:
-    for frame in _frames(body, sentence, cues):
-        mention = _mention(frame.phrase, sentence.start, context)
-        if mention is None:
+    for frame in _by_quotation(sentence.text, list(_frames(body, sentence, cues))):
+        if frame.cited_only:  # the phrase names a publication by construction
+            outlet = _outlet_of(frame.phrase, sentence.start, context.sources)
+            outlet = outlet or _strip_descriptors(frame.phrase.strip())
+            return SentenceAttribution(None, frame.cue, outlet)
+        if frame.literal:
+            name = _strip_descriptors(frame.phrase.strip())
+            mention = _Mention(name, "group", _content_words(name), None, context.paragraph)
+        else:
+            found = re.search(rf"(?<!\w){re.escape(frame.phrase.strip())}(?!\w)", sentence.text)
+            position = sentence.start + (found.start() if found else 0)
+            mention = _mention(frame.phrase, position, context)
+        if mention is None or not any(char.isalpha() for char in mention.name):
             continue
         if mention.kind != "outlet":  # an outlet speaking is itself the origin
             mention.cited_source = _cited_source(
@@ -479,6 +734,26 @@ def _resolve(
         context.sources.mentions.append(mention)
         return SentenceAttribution(mention.name, frame.cue, mention.cited_source)
     return NO_ATTRIBUTION
+
+
+def _by_quotation(text: str, frames: list[_Frame]) -> list[_Frame]:
+    """In a sentence holding a quotation, the frame whose cue touches it comes first ("When
+    A noted that …, B boasted, “…”": B speaks the quotation)."""
+    quote = _QUOTATION.search(text)
+    if not quote or len(frames) < 2:
+        return frames
+
+    def touches(frame: _Frame) -> bool:
+        at = text.find(frame.cue)
+        if at < 0:
+            return False
+        gap_before = text[at + len(frame.cue) : quote.start()]
+        gap_after = text[quote.end() : at]
+        return (0 <= len(gap_before) <= 3 and not gap_before.strip(" ,:")) or (
+            at >= quote.end() and len(gap_after) <= 40 and "," in gap_after[:3]
+        )
+
+    return sorted(frames, key=lambda frame: not touches(frame))
 
 
 def _fill_from_neighbours(
@@ -510,6 +785,7 @@ def _fill_from_neighbours(
                 and covered >= _COVERED * (sentence.end - sentence.start)
             ):
                 results[index] = results[owner]
+    _fill_quotations(body, sentences, paragraph_of, results)
     for index, sentence in enumerate(sentences):
         if results[index] is not NO_ATTRIBUTION:
             continue
@@ -522,6 +798,51 @@ def _fill_from_neighbours(
             results[index] = results[index - 1]
         else:
             results[index] = _framing_adverb(sentence, sources)
+
+
+def _fill_quotations(
+    body: str,
+    sentences: Sequence[Sentence],
+    paragraph_of: list[int],
+    results: list[SentenceAttribution],
+) -> None:
+    """A quotation's sentences share its attribution: the sentences of one quotation on a line
+    ("“A. B?” she said": A and B), and a paragraph that is only a quotation, right after a
+    paragraph whose last sentence names who speaks ("Jane Doe said:", "“…,” she said", "Jane
+    Doe argued that …"): news style gives the speaker once, before the quotation."""
+    groups: list[list[int]] = []
+    for index, sentence in enumerate(sentences):
+        line_start = body.rfind("\n", 0, sentence.start) + 1
+        if groups and _still_open(body, line_start, sentences[groups[-1][-1]].end):
+            groups[-1].append(index)
+        else:
+            groups.append([index])
+    for group in groups:
+        found = {results[i] for i in group if results[i] is not NO_ATTRIBUTION}
+        if len(found) == 1:
+            (attribution,) = found
+            for i in group:
+                if results[i] is NO_ATTRIBUTION:
+                    results[i] = attribution
+    by_paragraph: dict[int, list[int]] = defaultdict(list)
+    for index in range(len(sentences)):
+        by_paragraph[paragraph_of[index]].append(index)
+    for paragraph, members in by_paragraph.items():
+        previous = by_paragraph.get(paragraph - 1)
+        first, last = sentences[members[0]].text, sentences[members[-1]].text.rstrip()
+        if (
+            previous
+            and first[:1] in _OPENING_QUOTES
+            and last.rstrip(".")[-1:] in _CLOSING_QUOTES
+            and all(results[i] is NO_ATTRIBUTION for i in members)
+            and results[previous[-1]].speaker is not None
+        ):
+            for i in members:
+                results[i] = results[previous[-1]]
+
+
+def _still_open(body: str, line_start: int, position: int) -> bool:
+    return line_start < position and open_quotation(body, line_start, position) is not None
 
 
 def _register_relays(sentences: Sequence[Sentence], sources: _ArticleSources) -> None:
@@ -568,6 +889,8 @@ def _source_near_cue(text: str, cue_start: int, cue_end: int) -> str | None:
     """
     cue = text[cue_start:cue_end].lower()
     before = _TRAILING_TIME.sub("", text[:cue_start].rstrip())
+    if cue.startswith(_TELLING) and before:
+        return _apposed_subject(before) if before.endswith(",") else _phrase_before(before)
     if cue.startswith(_SOURCE_AFTER_CUES) or not before or _QUOTE_END.search(before):
         return _phrase_after(text, cue_end)
     if before.endswith(","):
@@ -622,6 +945,8 @@ def _phrase_before(before: str) -> str | None:
             continue
         if word[-1] in ',;:”"(' or word[0] in '“"(' or bare in _CLAUSE_WORDS:
             break
+        if word in _DASHES:  # "… made public ― Trump boasted"
+            break
         if relative and bare in _SOURCE_STOP:
             break
         taken.append(word)
@@ -664,18 +989,37 @@ def _mention(phrase: str, position: int, context: _Context) -> _Mention | None:
         return None
     words = _content_words(cleaned)
     lower = cleaned.lower()
+    if all(word in _NOT_A_SOURCE for word in re.findall(r"[a-z]+", lower)):
+        return None  # "On" from "On Tuesday said …"
     if lower in _PRONOUNS:
-        earlier = _last_person(sources, paragraph)
+        gender = "f" if lower in {"she", "her"} else "m"
+        named = sources.nearest_person(position, context.window_start, gender)
+        if named:
+            return _Mention(named, "person", _content_words(named), None, paragraph)
+        earlier = _last_person(sources, paragraph, gender)
         if earlier:
             return _Mention(earlier.name, "person", earlier.words, earlier.cited_source, paragraph)
-        named = sources.last_person_before(position, context.previous_paragraph_start)
-        return _Mention(named, "person", _content_words(named), None, paragraph) if named else None
+        return None
+    if lower in _PLURAL_PRONOUNS:
+        group = sources.nearest_group(position, context.previous_paragraph_start)
+        if group:
+            return _Mention(group, "group", _content_words(group), None, paragraph)
+        return None
     if lower in _OTHER_PRONOUNS:
         return None
     if _OUTLET_DESCRIPTION.match(cleaned):
         outlet = sources.outlet_near(position)
         if outlet:
             return _Mention(outlet, "outlet", _content_words(outlet), None, paragraph)
+    joined = _joined_mention(cleaned, position, context)
+    if joined:
+        return joined
+    working_for = _WORKING_FOR.match(cleaned)
+    if working_for and classify_name(_strip_title(working_for.group("person"))) == "person":
+        person = sources.person(_strip_title(working_for.group("person")))
+        outlet = _outlet_of(working_for.group("outlet"), position, sources)
+        if outlet:  # "Jane Doe for Morning Consult", "NBC’s Jane Doe"
+            return _Mention(person, "person", _content_words(person), outlet, paragraph)
     name = _proper_name(cleaned)
     if name:
         outlet = sources.outlet_named(name)
@@ -696,7 +1040,39 @@ def _mention(phrase: str, position: int, context: _Context) -> _Mention | None:
             return _Mention(
                 earlier.name, earlier.kind, earlier.words, earlier.cited_source, paragraph
             )
+        head = lower.split()[-1]
+        if head in _PERSON_ROLES and len(lower.split()) <= 5:  # "the Vermont senator"
+            gender = "f" if head in _FEMALE_ROLES else "m" if head in _MALE_ROLES else None
+            named = sources.nearest_person(position, context.window_start, gender)
+            if named:
+                return _Mention(named, "person", _content_words(named), None, paragraph)
     return _Mention(_DETERMINERS.sub("", cleaned), "group", words, None, paragraph)
+
+
+def _joined_mention(cleaned: str, position: int, context: _Context) -> _Mention | None:
+    """ "NBC News and ABC News", "John Doe and Jane Roe": a list of named speakers, kept whole
+    (each part resolved: "Doe and Roe" -> "John Doe and Jane Roe")."""
+    parts = [p.strip() for p in _LIST_SEPARATOR.split(_strip_title(cleaned)) if p.strip()]
+    if len(parts) < 2 or len(parts) > 4:
+        return None
+    mentions = []
+    for part in parts:
+        bare = _strip_title(part)
+        if _proper_name(bare) != bare:
+            return None  # "the council and its staff": not a list of names
+        mention = _mention(bare, position, context)
+        if mention is None or mention.kind == "group" and classify_name(bare) != "organisation":
+            return None
+        mentions.append(mention)
+    kinds = {m.kind for m in mentions}
+    name = (
+        " and ".join(m.name for m in mentions)
+        if len(mentions) == 2
+        else (", ".join(m.name for m in mentions[:-1]) + " and " + mentions[-1].name)
+    )
+    words = frozenset().union(*(m.words for m in mentions))
+    kind = kinds.pop() if len(kinds) == 1 else "group"
+    return _Mention(name, kind, words, None, context.paragraph)
 
 
 def _cited_source(
@@ -741,13 +1117,73 @@ def _framing_adverb(sentence: Sentence, sources: _ArticleSources) -> SentenceAtt
     return SentenceAttribution(outlet, match.group("cue"), None) if outlet else NO_ATTRIBUTION
 
 
-def _last_person(sources: _ArticleSources, paragraph: int) -> _Mention | None:
+def _last_person(sources: _ArticleSources, paragraph: int, gender: str | None) -> _Mention | None:
     for mention in reversed(sources.mentions[-50:]):
         if paragraph - mention.paragraph > _PRONOUN_WINDOW:
             break
-        if mention.kind == "person":
+        if mention.kind == "person" and sources.gender_of(mention.name) in {None, gender}:
             return mention
     return None
+
+
+def _inside_quotation(text: str, position: int) -> bool:
+    """Whether `position` lies inside a quotation opened earlier on its line."""
+    return open_quotation(text, text.rfind("\n", 0, position) + 1, position) is not None
+
+
+def _is_passive(text: str, cue_start: int, cue_end: int) -> bool:
+    """ "was later said to", "is being criticized as", "are widely believed": a reporting verb
+    in the passive, whose subject is what was said, not who said it."""
+    words = [w.lower().strip(",") for w in text[:cue_start].split()[-4:]]
+    words += [w.lower() for w in text[cue_start:cue_end].split()]
+    verbs = [i for i, w in enumerate(words) if w in _REPORTING_WORDS]
+    if not verbs or not words[verbs[0]].endswith(("ed", "said", "told", "thought", "written")):
+        return False
+    if words[verbs[0]] in {"quoted", "cited"} or text[cue_end:].lstrip().startswith("as saying"):
+        return False  # "Jane Doe was quoted as saying": the subject still speaks
+    for word in reversed(words[: verbs[0]]):
+        if word in _PASSIVE_AUXILIARIES:
+            return True
+        if not (word.endswith("ly") or word in _ADVERBS):
+            return False
+    return False
+
+
+def _passive_agent(text: str, cue_end: int) -> str | None:
+    match = _AGENT.match(text, cue_end)
+    return match.group("agent") if match else None
+
+
+def _looks_like_a_person(name: str) -> bool:
+    """Not "THE BORROWING Back" (a capitalised header), "Former DNC" or "South Asia"."""
+    tokens = name.split()
+    if not tokens or tokens[0].lower() in _NOT_PERSON_STARTS:
+        return False
+    return not any(len(t) > 2 and t.isupper() and t.isalpha() for t in tokens)
+
+
+def _first_name_gender(name: str) -> str | None:
+    tokens = _strip_title(name).split()
+    if len(tokens) < 2:
+        return None
+    first = tokens[0].lower()
+    if first in _FEMALE_NAMES:
+        return "f"
+    if first in _MALE_NAMES:
+        return "m"
+    return None
+
+
+def _gender_from_context(body: str, start: int, name: str) -> str | None:
+    """ "Mrs. Clinton", "chairwoman Nancy Doe", "Nancy Doe": a title or role word right before
+    the name, or a known first name."""
+    before = body[max(0, start - 40) : start].split()
+    previous = before[-1].lower() if before else ""
+    if previous in _FEMALE_TITLES or previous in _FEMALE_ROLES:
+        return "f"
+    if previous in _MALE_TITLES or previous in _MALE_ROLES:
+        return "m"
+    return _first_name_gender(name)
 
 
 def _described_earlier(sources: _ArticleSources, words: frozenset[str]) -> _Mention | None:

@@ -29,6 +29,7 @@ from functools import lru_cache
 import nh3
 import trafilatura
 
+from claims.extraction.datelines import Dateline, read_dateline
 from claims.extraction.entities import ABSOLUTE_DATE, MONTH_PATTERN, parse_absolute_date
 
 HTML_CONTENT_TYPES = ("text/html", "application/xhtml+xml")
@@ -163,6 +164,8 @@ class CleanedArticle:
     body_origin: array  # offset in `source` of each body character
     source: str  # the text offsets refer to: the upload, or the text extracted from HTML
     paragraphs: list[tuple[int, int]]  # spans in `body`
+    place: str | None = None  # from the dateline ("Washington"), which the body leaves out
+    wire: str | None = None  # the agency the dateline names ("Associated Press")
 
     def source_span(self, start: int, end: int) -> tuple[int, int]:
         return MappedText(self.body, self.body_origin, self.source).source_span(start, end)
@@ -188,7 +191,7 @@ def clean_article(raw: str, *, content_type: str = "text/plain") -> CleanedArtic
     author, byline_date, byline_end = _byline(lines)
     title = metadata.get("title") or _first(lines, "headline") or _headline_paragraph(lines)
     published, precision = _publication_date(lines, metadata.get("date"), byline_date)
-    body, origin, paragraphs = _assemble_body(mapped, lines, byline_end)
+    body, origin, paragraphs, dateline = _assemble_body(mapped, lines, byline_end)
     return CleanedArticle(
         title=_tidy(title),
         subtitle=_first(lines, "subtitle"),
@@ -199,6 +202,8 @@ def clean_article(raw: str, *, content_type: str = "text/plain") -> CleanedArtic
         body_origin=origin,
         source=mapped.source,
         paragraphs=paragraphs,
+        place=dateline.place if dateline else None,
+        wire=dateline.wire if dateline else None,
     )
 
 
@@ -273,8 +278,39 @@ _BOILERPLATE = [
         r"\ball rights reserved\b",
         r"^(?:image|photo|picture|video|graphic|illustration)s?(?: credit)?\s*:",
         r"^(?:share|follow us)(?:\s+(?:on\s+)?(?:facebook|twitter|whatsapp|email|linkedin|x))+\W*$",
+        # Lists and blocks around the story: "Trending Stories", "Most Read", "ABSTRACT".
+        r"^(?:trending(?: stories| now| news| topics)?|most (?:read|popular|viewed|shared)"
+        r"|(?:you|we think you) (?:may|might|will) (?:also )?like|more (?:from|on) [\w .'’-]{1,40}"
+        r"|related coverage|recommended stories|top stories|editors?[’']? picks|abstract"
+        r"|full text|correction(?: appended)?|sponsored(?: links| stories| by [\w .'’-]{1,40})?"
+        r"|promoted(?: stories| content)?|from our partners|paid content)\W*$",
+        # Tip lines: "Email any tips about ... to tips@...", "Have a tip? Send it to ...".
+        r"^(?:e-?mail|send|share|submit)\s+(?:us\s+)?(?:any|your|a|news)?\s*(?:news\s+)?tips?\b",
+        r"^(?:have|got) a (?:news )?tip\b",
+        # A story's note to readers: "Editor's note: ...", "As published in ...".
+        r"^editor(?:[’']s|s[’']?)? note\b",
+        r"^as (?:published|it appeared|seen|first published) (?:in|on|by)\b",
+        # Reporter credits: "Phillip reported from Oakland, Calif.; Gearan, from Washington.",
+        # "Jane Doe contributed to this report."
+        r"^(?:[A-Z][\w’'.-]+(?:,? (?:and )?[A-Z][\w’'.-]+){0,5}) (?:reported|wrote) from\b",
+        r"\bcontributed (?:to this (?:report|story|article)|(?:additional )?reporting)\b",
+        # An author's sign-off: "Follow him on Twitter: @x. Reach him directly at x@y.com."
+        r"\b(?:follow (?:him|her|them|me) on|reach (?:him|her|them|me) (?:directly )?at"
+        r"|e-?mail (?:him|her|them|me) at)\b",
+        # A live blog's header: "The Latest on the race (all times EDT):"
+        r"\(all times [A-Z]{2,5}\)\W*$",
+        # Photo credits standing alone: "Getty/Instagram.", "AP Photo/Jane Doe"
+        r"^(?:[A-Z][\w.&-]*(?: [A-Z][\w.&-]*){0,3}/)+[A-Z][\w.&-]*(?: [A-Z][\w.&-]*){0,3}\.?$",
+        r"^(?:photo|image|picture)s? (?:by|courtesy of|credit)\b[^.!?]{0,60}\.?$",
     )
 ]
+# Notes that can run long ("Editor's note: ..." is often a paragraph) are boilerplate at any
+# length; the other patterns only on short lines.
+_LONG_BOILERPLATE = re.compile(
+    r"^editor(?:[’']s|s[’']?)? note\b"
+    r"|\b(?:follow (?:him|her|them|me) on|reach (?:him|her|them|me) (?:directly )?at)\b",
+    re.IGNORECASE,
+)
 _BOILERPLATE_MAX_WORDS = 45
 _CREDIT_SOURCE = (
     r"(?:AP|AFP|Reuters|Getty|EPA|SANA|Xinhua|TASS|Sputnik|Anadolu|Shutterstock|Bloomberg"
@@ -298,7 +334,9 @@ _NAVIGATION_WORDS = _words("""browse by menu home search skip to content main na
 def _mark_boilerplate(lines: list[_Line]) -> None:
     for i, line in enumerate(lines):
         words = len(line.text.split())
-        if words <= _BOILERPLATE_MAX_WORDS and any(p.search(line.text) for p in _BOILERPLATE):
+        if (
+            words <= _BOILERPLATE_MAX_WORDS and any(p.search(line.text) for p in _BOILERPLATE)
+        ) or _LONG_BOILERPLATE.search(line.text):
             line.role = "boilerplate"
         elif _BRACKETED_CREDIT.search(line.text) or _SLASH_CREDIT.match(line.text):
             line.role = "caption"
@@ -481,33 +519,33 @@ def _publication_date(
     return None, None
 
 
-# "JERUSALEM—", "WASHINGTON (Reuters) - ", "(NEWSER) – ", "MOSCOW, June 1 (AP) — ".
-# Used with .match(text, pos): no "^", the match is anchored at pos.
-_DATELINE = re.compile(
-    r"(?:[A-Z][A-Z.'’ ]{1,40}[A-Z.]|\([A-Z]{2,}\))(?:,\s*[A-Z][a-z]+\.?(?:\s+\d{1,2})?)?"
-    r"(?:\s*\([A-Za-z. ]{2,25}\))?\s*[—–-]{1,2}\s*(?=[A-Z“\"])"
-)
+# A dateline is looked for at the start of the first body lines only (a headline the head
+# detection missed can come first).
+_DATELINE_LINES = 2
 
 
 def _assemble_body(
     mapped: MappedText, lines: list[_Line], byline_end: int
-) -> tuple[str, array, list[tuple[int, int]]]:
+) -> tuple[str, array, list[tuple[int, int]], Dateline | None]:
     """Join the body lines: a line that breaks mid-sentence (next starts lower-case) is
-    re-joined with a space; other lines become paragraphs separated by a blank line."""
+    re-joined with a space; other lines become paragraphs separated by a blank line. A
+    dateline opening the story is left out of the body and returned."""
     parts: list[str] = []
+    dateline: Dateline | None = None
+    body_lines = 0
     origin = array("I")
     paragraphs: list[tuple[int, int]] = []
     length = 0
-    first_paragraph = True
     previous: _Line | None = None
     for line in lines:
         if line.role != "body":
             previous = None
             continue
         start = byline_end if line.start < byline_end <= line.end else line.start
-        if first_paragraph:
-            dateline = _DATELINE.match(mapped.text, start, line.end)
-            start = dateline.end() if dateline else start
+        if dateline is None and body_lines < _DATELINE_LINES:
+            body_lines += 1
+            dateline = read_dateline(mapped.text, start, line.end)
+            start = dateline.end if dateline else start
         if start >= line.end:
             continue
         if previous is not None and _continues(previous.text, mapped.text[start]):
@@ -522,11 +560,10 @@ def _assemble_body(
         parts.append(mapped.text[start : line.end])
         origin.extend(mapped.origin[start : line.end])
         length += len(separator) + line.end - start
-        first_paragraph = False
         previous = line
     if paragraphs:
         paragraphs[-1] = (paragraphs[-1][0], length)
-    return "".join(parts), origin, paragraphs
+    return "".join(parts), origin, paragraphs, dateline
 
 
 def _continues(previous_text: str, next_char: str) -> bool:
