@@ -87,11 +87,13 @@ def _claim_rows(dossier: Dossier) -> list[_ClaimRow]:
             "article__source__name",
         )
     )
+    wires = dict(Article.objects.filter(dossier=dossier).exclude(wire="").values_list("id", "wire"))
     cited_in_context = contextual_cited_sources(
         [
             (aid, SentenceAttribution(speaker, cue, cited))
             for _, aid, _, _, _, _, speaker, cue, cited, _ in rows
-        ]
+        ],
+        wires,
     )
     return [
         _ClaimRow(

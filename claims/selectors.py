@@ -36,11 +36,15 @@ def cited_sources_in_context(article_ids) -> dict:
         .order_by("article_id", "ordinal")
         .values_list("id", "article_id", "speaker", "cue", "cited_source")
     )
+    wires = dict(
+        Article.objects.filter(id__in=article_ids).exclude(wire="").values_list("id", "wire")
+    )
     sources = contextual_cited_sources(
         [
             (article, SentenceAttribution(speaker, cue, cited))
             for _, article, speaker, cue, cited in rows
-        ]
+        ],
+        wires,
     )
     return {row[0]: source for row, source in zip(rows, sources, strict=True)}
 

@@ -429,6 +429,8 @@ def _claims_extracted(result: ExtractionResult, extractor_version: str) -> dict:
         "published_at": extracted.published_at,
         "published_precision": extracted.published_precision or "",
         "language": extracted.language or "",
+        "wire": extracted.wire or "",
+        "place": extracted.place or "",
         "body": extracted.body,
         "claims": [
             {

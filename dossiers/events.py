@@ -9,6 +9,7 @@ from datetime import UTC, datetime
 
 from django.db.models import TextChoices
 
+from claims.extraction.datelines import wire_named
 from dossiers.eventstore import (
     projection,
     replays,
@@ -144,9 +145,11 @@ def uploaded_metadata(data: dict) -> dict:
     }
 
 
-def extracted_metadata(data: dict, *, title: str, kept: list[str]) -> dict:
+def extracted_metadata(data: dict, *, title: str, author: str, kept: list[str]) -> dict:
     """What a ClaimsExtracted event changes of the article's metadata: not the fields the
-    uploader gave (`kept`), and the title only when extraction found one."""
+    uploader gave (`kept`), and the title only when extraction found one. The wire is the
+    dateline's agency, else one the byline names ("AP"): the article is that agency's copy.
+    (Events written before the extractor read datelines have no wire or place.)"""
     values = {
         "title": data["title"] or title,
         "author": data["author"],
@@ -155,7 +158,11 @@ def extracted_metadata(data: dict, *, title: str, kept: list[str]) -> dict:
     }
     if "published_at" in kept:
         kept = [*kept, "published_precision"]
-    return {name: value for name, value in values.items() if name not in kept}
+    changed = {name: value for name, value in values.items() if name not in kept}
+    byline = changed.get("author", author)
+    changed["wire"] = data.get("wire") or wire_named(byline) or ""
+    changed["place"] = data.get("place", "")
+    return changed
 
 
 @projection(EventType.ARTICLE_EXTRACTION_REQUESTED)
@@ -194,6 +201,8 @@ _EXTRACTED_FIELDS = [
     "published_at",
     "published_precision",
     "language",
+    "wire",
+    "place",
     "body",
     "extractor_version",
     "status",
@@ -209,7 +218,9 @@ def apply_claims_extracted(events: list[Event]) -> None:
     articles = _articles_of(events)
     for article, event in articles:
         data = event.data
-        metadata = extracted_metadata(data, title=article.title, kept=article.metadata_from_upload)
+        metadata = extracted_metadata(
+            data, title=article.title, author=article.author, kept=article.metadata_from_upload
+        )
         for name, value in metadata.items():
             setattr(article, name, value)
         article.language = data["language"]
@@ -368,7 +379,12 @@ def replay_claims_extracted(state: ReplayState, event) -> None:
     article = _replay_article_change(
         state,
         event,
-        **extracted_metadata(data, title=article["title"], kept=article["metadata_from_upload"]),
+        **extracted_metadata(
+            data,
+            title=article["title"],
+            author=article["author"],
+            kept=article["metadata_from_upload"],
+        ),
         language=data["language"],
         body=data["body"],
         extractor_version=data["extractor_version"],

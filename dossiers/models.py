@@ -151,6 +151,14 @@ class Article(models.Model):
         help_text="Fields the uploader gave (title, author, published_at): extraction keeps them.",
     )
     language = models.CharField(max_length=16, blank=True)
+    wire = models.CharField(
+        max_length=100,
+        blank=True,
+        help_text="The news agency whose copy this is (from the dateline or a wire byline).",
+    )
+    place = models.CharField(
+        max_length=200, blank=True, help_text="Where the dateline says the story was filed."
+    )
     raw_upload = models.TextField(help_text="The upload as received, decoded to text.")
     content_type = models.CharField(max_length=32, default="text/plain")
     filename = models.CharField(max_length=255, blank=True)

@@ -93,6 +93,25 @@ def _wire_name(text: str) -> str | None:
     return WIRES.get(" ".join(text.lower().replace(".", "").split()))
 
 
+_BYLINE_LEAD = re.compile(r"^(?:by\s+)?(?:the\s+)?", re.I)
+# Agencies whose name in a byline makes the article their copy (CNN or Bloomberg bylines
+# name a newsroom, not a wire service).
+_WIRE_SERVICES = frozenset(
+    {"Associated Press", "Agence France-Presse", "Reuters", "United Press International",
+     "Deutsche Presse-Agentur", "ANSA", "EFE", "Xinhua", "TASS", "RIA Novosti",
+     "Anadolu Agency", "Kyodo News", "Yonhap"}
+)  # fmt: skip
+
+
+def wire_named(byline: str | None) -> str | None:
+    """The wire service a byline names ("AP", "By The Associated Press", "Reuters"), if any:
+    such an article is the agency's copy, whatever outlet ran it."""
+    if not byline:
+        return None
+    wire = _wire_name(_BYLINE_LEAD.sub("", byline.strip()))
+    return wire if wire in _WIRE_SERVICES else None
+
+
 def _title_case(place: str) -> str:
     """ "NEW YORK" -> "New York", "ST. LOUIS" -> "St. Louis", "U.N." stays."""
     words = []

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 ARTICLE_ORIGIN_PREFIX = "article:"
@@ -167,17 +167,20 @@ def article_frame(claims: Sequence[SentenceAttribution]) -> str | None:
     return next((name for name in (lead.cited_source, lead.speaker) if is_named(name)), None)
 
 
-def sources_in_article(claims: Sequence[SentenceAttribution]) -> list[str | None]:
+def sources_in_article(
+    claims: Sequence[SentenceAttribution], *, wire: str | None = None
+) -> list[str | None]:
     """For each claim of one article (in reading order), the source it reached the article
     through: its own cited source; else the source another sentence gives for the same
     speaker ("said Tabara" after "Riyadh Tabara ... told the newspaper"); else, for a claim
-    with no named speaker in an article that reports another outlet's story, that outlet.
+    with no named speaker in an article that reports another outlet's story, that outlet; in
+    a wire agency's copy (`wire`, from its dateline or byline), the agency.
 
     Without this, the sentences an article adds from the report it rewrites ("Many of the
     Russian officials ... worked in the operations center") would each count as the
     article's own witness, and one newspaper's report would look like several.
     """
-    frame = article_frame(claims)
+    frame = wire or article_frame(claims)
     cited_by_speaker: dict[str, str] = {}
     for claim in claims:
         if is_named(claim.speaker) and claim.cited_source:
@@ -195,9 +198,11 @@ def sources_in_article(claims: Sequence[SentenceAttribution]) -> list[str | None
 
 def contextual_cited_sources(
     claims: Sequence[tuple[object, SentenceAttribution]],
+    wires: Mapping[object, str | None] | None = None,
 ) -> list[str | None]:
     """`sources_in_article` over many articles' claims, given as (article key, attribution)
-    pairs with each article's claims contiguous and in reading order."""
+    pairs with each article's claims contiguous and in reading order; `wires` names the
+    agency of the articles that are wire copies."""
     sources: list[str | None] = []
     start = 0
     while start < len(claims):
@@ -205,7 +210,12 @@ def contextual_cited_sources(
         end = start
         while end < len(claims) and claims[end][0] == article:
             end += 1
-        sources.extend(sources_in_article([attribution for _, attribution in claims[start:end]]))
+        sources.extend(
+            sources_in_article(
+                [attribution for _, attribution in claims[start:end]],
+                wire=(wires or {}).get(article),
+            )
+        )
         start = end
     return sources
 

@@ -147,3 +147,22 @@ def test_replay_rebuilds_the_metadata_given_at_upload_over_what_extraction_read(
         "Example Times",
     )
     assert (given.published_at.isoformat()[:7], given.published_precision) == ("2016-06", "month")
+
+
+def test_a_wire_copy_is_known_from_its_dateline_or_byline_and_replay_keeps_it():
+    dossier = DossierFactory()
+    analyst = member(dossier.team, Role.ANALYST)
+    dated = upload(
+        dossier, "Strike ends\n\nROTTERDAM (AP) — " + article_text(4).split("\n\n", 1)[1]
+    )
+    bylined = upload(dossier, article_text(5), actor=analyst, author="AP")
+    own = upload(dossier, article_text(6), actor=analyst, author="Jane Roe")
+    before = projection_snapshot()
+
+    call_command("replay_events")
+
+    assert projection_snapshot() == before
+    wires = {a.id: (a.wire, a.place) for a in Article.objects.filter(dossier=dossier)}
+    assert wires[dated.id] == ("Associated Press", "Rotterdam")
+    assert wires[bylined.id] == ("Associated Press", "")
+    assert wires[own.id] == ("", "")

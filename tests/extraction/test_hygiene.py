@@ -481,3 +481,15 @@ def test_relative_pronoun_source_reaches_its_antecedent():
     )
     sources = [text[a.source.start : a.source.end] for a in extract_attributions(text) if a.source]
     assert any("Ann Ford" in s for s in sources), sources
+
+
+@pytest.mark.parametrize(
+    ("byline", "wire"),
+    [("AP", "Associated Press"), ("By The Associated Press", "Associated Press"),
+     ("Reuters", "Reuters"), ("AFP", "Agence France-Presse"), ("Jane Doe", None),
+     ("Bloomberg", None), ("", None), (None, None)],
+)  # fmt: skip
+def test_a_byline_naming_a_wire_service_makes_the_article_its_copy(byline, wire):
+    from claims.extraction.datelines import wire_named
+
+    assert wire_named(byline) == wire

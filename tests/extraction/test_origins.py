@@ -214,3 +214,28 @@ def test_contextual_sources_keep_articles_apart():
         ("b", said()),
     ]
     assert contextual_cited_sources(claims) == [None, "Asharq Al-Awsat", None]
+
+
+def test_a_wire_copy_passes_the_agency_to_its_unattributed_claims():
+    claims = [said(), said("Bernie Sanders", "said"), said("officials", "said")]
+    assert sources_in_article(claims, wire="Associated Press") == [
+        "Associated Press",
+        None,
+        "Associated Press",
+    ]
+    assert sources_in_article(claims) == [None, None, None]
+
+
+def test_outlets_running_one_agency_story_and_one_restating_it_are_one_origin():
+    copies = [
+        evidence("1", "Breitbart", None, "Associated Press"),  # wire copy, narration
+        evidence("2", "Yahoo", None, "Associated Press"),
+        evidence("3", "The Times", None, None),  # its own restatement
+    ]
+    summary = independent_origins(copies)
+    assert (summary.count, summary.primary) == (1, "Associated Press")
+
+
+def test_contextual_sources_give_each_wire_copy_its_agency():
+    rows = [("a", said()), ("b", said()), ("b", said("Jane Roe", "said"))]
+    assert contextual_cited_sources(rows, {"b": "Reuters"}) == [None, "Reuters", None]
