@@ -141,7 +141,8 @@ _TOKEN = re.compile(
     re.IGNORECASE,
 )
 # Clause boundaries inside a sentence: the unit a claim usually is.
-_CLAUSE_BREAK = re.compile(r"[,;:()\[\]\"]| that ")
+# A quotation kept whole is several sentences: each sentence is a clause too.
+_CLAUSE_BREAK = re.compile(r"[,;:()\[\]\"]| that |(?<=[a-z0-9%])[.?!](?=\s)")
 _CLAUSE_DASH = re.compile("[\u2013\u2014\u2015]|--")
 _HYPHEN = re.compile("[\u2010\u2011\u2012\u2212-]")
 
@@ -244,6 +245,7 @@ def _fold(text: str) -> str:
     is kept so that names can be told from words."""
     text = _HYPHEN.sub(" ", _CLAUSE_DASH.sub(" ; ", text))
     text = text.replace("\u2019", "'").replace("\u201c", '"').replace("\u201d", '"')
+    text = text.replace("''", '"')  # quotation marks typed as two apostrophes (NYT)
     text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
     if _DIGIT.search(text):
         text = _DATE.sub(" ", text)
