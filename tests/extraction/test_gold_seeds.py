@@ -169,3 +169,13 @@ def test_pair_scores_and_contradictions_on_a_synthetic_gold():
     assert pairs["precision"] == pytest.approx(1 / 3) and pairs["recall"] == 1.0
     assert report["contradictions"]["found"] == 1
     assert report["contradictions"]["reported"] == 2
+
+
+def test_titles_match_up_to_case_spacing_and_a_closing_full_stop():
+    from claims.extraction.evaluation import _same_title
+
+    assert _same_title(
+        "Butting Heads Over The Platform — Yet.", "butting heads over the  platform — Yet"
+    )
+    assert _same_title("Clinton wins", "Clinton wins.")
+    assert not _same_title("Clinton wins", "Clinton wins Puerto Rico")
