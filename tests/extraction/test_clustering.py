@@ -365,3 +365,32 @@ def test_a_denial_of_the_same_statement_is_reported_as_a_contradiction():
     assert found.kind == "denial" and "not withdrawn" in found.reason
     assert not any("c" in pair for pair in kinds)
     assert not together(result, "a", "b")
+
+
+def test_a_capital_standing_for_its_government_meets_the_country():
+    result = cluster_claims(
+        [
+            claim("a", "1", "Moscow pulled its advisers out of Damascus this week."),
+            claim("b", "2", "Russian military experts left the Syrian capital this week."),
+            claim("c", "3", "The weather in Paris was mild on Sunday, forecasters said."),
+            claim("d", "4", "The football season opens in August with twenty teams."),
+        ]
+    )
+    assert together(result, "a", "b")
+    assert not together(result, "a", "c")
+
+
+def test_how_a_source_is_described_does_not_link_unrelated_claims():
+    anonymity = (
+        ", who spoke on condition of anonymity because {} was not authorized to discuss the "
+        "matter publicly, said "
+    )
+    result = cluster_claims(
+        [
+            claim("a", "1", "The official" + anonymity.format("he") + "border talks had stalled."),
+            claim("b", "2", "The diplomat" + anonymity.format("she") + "the wheat harvest was poor."),
+            claim("c", "3", "An official" + anonymity.format("he") + "the border talks stalled."),
+        ]
+    )
+    assert not together(result, "a", "b")
+    assert together(result, "a", "c")
