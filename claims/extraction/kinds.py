@@ -8,9 +8,10 @@ own words is a fact only about the speaker. Each claim gets one kind, the first 
 2. `other`: a market-index move ("The Dow fell 200 points"), routine data that the exchanges
    publish and nobody asserts, and leftover page furniture (imperatives such as "Click here",
    "Sign up"; copyright lines).
-3. `prediction`: a future or modal in the statement itself: "will", "'ll", "going to",
-   "expected/likely/poised/set/projected to", "could", "may", "might", "would" (not "would
-   have", which looks back), "forecast", "predicts".
+3. `prediction`: a future or modal in the statement itself: "will", "'ll", "going to" (a verb,
+   not "going to the convention"), "expected/likely/poised/set/projected to" (not "was
+   expected to", a past expectation), "could", "may", "might", "would" (not "would have",
+   which looks back, nor "would-be"), "forecasts", "predicts".
 4. `statistic`: a figure: a quantity with a digit, a percentage, money, or a count of ten or
    more (`entities.extract_quantities`, dates and years excluded), or one in words
    ("thousands of", "doubled").
@@ -72,10 +73,10 @@ _FURNITURE = re.compile(
 )
 
 _FUTURE = re.compile(
-    r"\b(?:will|won['’]t|shall|going to|gonna|about to"
-    r"|(?:expected|likely|unlikely|poised|set|projected|slated|scheduled|on track|bound"
-    r"|certain|sure) to|could|(?-i:may)|might|would|wouldn['’]t|forecasts?|forecasted|predicts?"
-    r"|predicted|predicting|(?:in|over) the (?:coming|next) (?:days|weeks|months|years))\b"
+    r"\b(?:will|won['’]t|shall|going to(?! the\b| a\b| an\b| his\b| her\b| their\b)|gonna"
+    r"|about to|(?:expected|likely|unlikely|poised|set|projected|slated|scheduled|on track|bound"
+    r"|certain|sure) to|could|(?-i:may)|might|would(?!-)|wouldn['’]t|forecasts|forecasting"
+    r"|predicts|predicting|(?:in|over) the (?:coming|next) (?:days|weeks|months|years))\b"
     r"|\w['’]ll\b",
     re.I,
 )
@@ -83,7 +84,10 @@ _FUTURE = re.compile(
 _NOT_FUTURE = re.compile(
     r"\b(?:would|could|might|may|will|should|must)(?: not|n['’]t)? have\b"
     r"|\b(?:who|which) (?:will|would|could|may|might)\b"
-    r"|\bcould(?: not|n['’]t) be reached\b",
+    r"|\bcould(?: not|n['’]t) be reached\b"
+    # An expectation or a schedule in the past: what was expected, not what will be.
+    r"|\b(?:was|were|had been)(?: not)?(?: \w+ly)? (?:expected|scheduled|set|slated|poised"
+    r"|projected|likely|unlikely|due|going) to\b",
     re.I,
 )
 _OPINION_VERB = re.compile(

@@ -20,6 +20,11 @@ from claims.extraction.kinds import (
         ("The mayor could not be reached for comment on Friday.", ClaimKind.FACTUAL),
         # A relative clause in the future does not make the main statement a prediction.
         ("Jones, who will face Smith in November, won four states.", ClaimKind.FACTUAL),
+        # Past expectations and schedules, "going to" a place, "would-be": not predictions.
+        ("Clinton was expected to capture a large majority of them.", ClaimKind.FACTUAL),
+        ("Obama was scheduled to meet with Sanders at the White House.", ClaimKind.FACTUAL),
+        ("The reality is this is going to the convention, he said.", ClaimKind.FACTUAL),
+        ("She campaigned as a strong would-be commander in chief.", ClaimKind.FACTUAL),
         # Looking back: "would have" is not about the future.
         ("Without the recount, Jones would have lost the seat.", ClaimKind.FACTUAL),
         # Figures: digits, percentages, money, large counts; a year alone is not one.
@@ -34,6 +39,8 @@ from claims.extraction.kinds import (
         ("Analysts said the deal could collapse within weeks.", ClaimKind.PREDICTION),
         ("“We’ll win this state,” the candidate told supporters.", ClaimKind.PREDICTION),
         ("The party is likely to lose seats in the autumn election.", ClaimKind.PREDICTION),
+        ("They are going to have to compromise, the leader said.", ClaimKind.PREDICTION),
+        ("The IMF forecasts growth of 3 percent next year.", ClaimKind.PREDICTION),
         # Questions, also inside a quotation closed by its attribution.
         ("Is this the end of the road for the campaign?", ClaimKind.QUESTION),
         ("“Why would we quit now?” the senator asked reporters.", ClaimKind.QUESTION),
