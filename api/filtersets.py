@@ -11,7 +11,7 @@ from django_filters.fields import IsoDateTimeField
 from django_filters.rest_framework import DjangoFilterBackend
 
 from api.models import WebhookDelivery
-from claims.models import Claim, ClaimCluster, Rating, Verdict
+from claims.models import CHECKWORTHY_KINDS, Claim, ClaimCluster, ClaimKind, Rating, Verdict
 from dossiers.models import Article, Dossier, Event, Source
 
 
@@ -107,6 +107,12 @@ class ClaimFilter(filters.FilterSet):
     )
     speaker = filters.CharFilter(lookup_expr="iexact")
     clustered = yes_no_filter(field_name="cluster", lookup_expr="isnull", exclude=True)
+    kind = filters.MultipleChoiceFilter(
+        choices=ClaimKind.choices,
+        help_text="One or more claim kinds (repeat the parameter); check-worthy: "
+        + ", ".join(CHECKWORTHY_KINDS)
+        + ".",
+    )
 
     class Meta:
         model = Claim

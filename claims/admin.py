@@ -10,13 +10,14 @@ from __future__ import annotations
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Case, Value, When
+from django.db.models import Case, Q, Value, When
 from django.http import HttpResponseNotAllowed, HttpResponseRedirect, JsonResponse
 from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 
 from claims import admin_views, commands
 from claims.models import (
+    CHECKWORTHY_KINDS,
     Claim,
     ClaimCluster,
     EvidenceRelation,
@@ -48,11 +49,12 @@ class ClaimAdmin(ProjectionAdmin):
         "speaker",
         "cue",
         "cited_source",
+        "kind",
         "checkworthiness",
         "article",
         "cluster",
     ]
-    list_filter = [related_only("dossier"), "extractor_version"]
+    list_filter = [related_only("dossier"), "kind", "extractor_version"]
     search_fields = ["text", "speaker", "cited_source"]
     readonly_fields = ["in_article"]
     fields = [
@@ -62,6 +64,7 @@ class ClaimAdmin(ProjectionAdmin):
         "cue",
         "cited_source",
         "cluster",
+        "kind",
         "checkworthiness",
         "entities",
         "quantities",
@@ -167,11 +170,18 @@ class VerdictContentForm(CommandForm):
         model = Verdict
         fields: list[str] = []
 
-    def limit_evidence_to(self, claims, cluster_id=None) -> None:
-        """Offer the dossier's claims, the cluster's own members first."""
+    def limit_evidence_to(self, claims, cluster_id=None, keep=()) -> None:
+        """Offer the dossier's check-worthy claims (facts and figures), the cluster's own
+        members first. The cluster's members of other kinds and the claims in `keep` (the
+        evidence a verdict already cites) stay on offer: the first are what the verdict is
+        about, and dropping the second would silently remove evidence on save."""
         outside = Case(When(cluster_id=cluster_id, then=0), default=1) if cluster_id else Value(1)
+        offered = Q(kind__in=CHECKWORTHY_KINDS) | Q(pk__in=list(keep))
+        if cluster_id:
+            offered |= Q(cluster_id=cluster_id)
         queryset = (
-            claims.select_related("article")
+            claims.filter(offered)
+            .select_related("article")
             .annotate(outside_cluster=outside)
             .order_by("outside_cluster", "article__published_at", "article", "ordinal")
         )
@@ -251,7 +261,9 @@ class VerdictEditForm(VerdictContentForm):
             initial[name] = [claim_id for rel, claim_id in evidence if rel == relation]
         super().__init__(*args, instance=instance, initial=initial, **kwargs)
         self.limit_evidence_to(
-            Claim.objects.filter(dossier_id=instance.dossier_id), instance.cluster_id
+            Claim.objects.filter(dossier_id=instance.dossier_id),
+            instance.cluster_id,
+            keep=[claim_id for _, claim_id in evidence],
         )
 
     def _with_stored_details(

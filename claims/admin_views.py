@@ -13,7 +13,7 @@ from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.html import escape, format_html
 from django.utils.safestring import SafeString, mark_safe
 
-from claims.models import Claim, ClaimCluster, Verdict
+from claims.models import CHECKWORTHY_KINDS, Claim, ClaimCluster, Verdict
 from claims.provenance import ProvenanceClaim, build_provenance, render_svg
 from claims.selectors import (
     cited_sources_in_context,
@@ -35,13 +35,15 @@ class PlacedClaim:
 def _claim_tooltip(claim: Claim) -> str:
     cluster = claim.cluster.canonical_text[:80] if claim.cluster_id else "none"
     return (
-        f"Speaker: {claim.speaker or 'unattributed'} · "
+        f"{claim.get_kind_display()} · Speaker: {claim.speaker or 'unattributed'} · "
         f"Cited source: {claim.cited_source or 'none'} · Cluster: {cluster}"
     )
 
 
 def highlight_claims(body: str, claims: list[Claim]) -> tuple[SafeString, list[PlacedClaim]]:
-    """The body as HTML with each claim span wrapped in <mark>; everything else escaped."""
+    """The body as HTML, everything escaped: each check-worthy claim (a fact or a figure)
+    wrapped in <mark>, the others (opinions, predictions, questions, other) in a plain <span>
+    that keeps their anchor without highlighting them."""
     parts: list[str] = []
     placed: list[PlacedClaim] = []
     cursor = 0
@@ -52,11 +54,18 @@ def highlight_claims(body: str, claims: list[Claim]) -> tuple[SafeString, list[P
         if not fits:
             continue
         parts.append(escape(body[cursor : claim.start]))
+        template = (
+            '<mark class="claim" id="{}" data-claim="{}" data-kind="{}" title="{}">{}</mark>'
+            if claim.kind in CHECKWORTHY_KINDS
+            else '<span class="claim-other" id="{}" data-claim="{}" data-kind="{}" title="{}">'
+            "{}</span>"
+        )
         parts.append(
             format_html(
-                '<mark class="claim" id="{}" data-claim="{}" title="{}">{}</mark>',
+                template,
                 anchor,
                 claim.id,
+                claim.kind,
                 _claim_tooltip(claim),
                 body[claim.start : claim.end],
             )

@@ -6,6 +6,7 @@ from collections import defaultdict
 
 from django.db.models import F, TextChoices
 
+from claims.extraction.kinds import UNCLASSIFIED_KIND
 from claims.models import Claim, ClaimCluster, Verdict, VerdictEvidence
 from dossiers.bulk import create_with_history, update_with_history
 from dossiers.eventstore import (
@@ -46,8 +47,13 @@ CLAIM_FIELDS = (
     "quantities",
     "dates",
     "checkworthiness",
+    "kind",
     "extractor_version",
 )
+# Claim fields added after the first ClaimsExtracted events were written: older events lack
+# them. A claim extracted before kinds existed stays "factual", as the migration made it, so
+# replay gives the rows the live projection holds whatever the classifier later becomes.
+CLAIM_FIELD_DEFAULTS = {"kind": UNCLASSIFIED_KIND.value}
 
 # A cluster's state as its Formed and Updated events carry it (besides dossier and claim ids).
 CLUSTER_STATE_FIELDS = (
@@ -74,6 +80,13 @@ VERDICT_CONTENT_FIELDS = (
 )
 
 
+def claim_values(claim: dict) -> dict:
+    """The CLAIM_FIELDS of one claim of a ClaimsExtracted event, old events' gaps filled."""
+    return {
+        name: claim[name] if name in claim else CLAIM_FIELD_DEFAULTS[name] for name in CLAIM_FIELDS
+    }
+
+
 def replace_claims_of_articles(changes: list[tuple[Article, list[dict], Event]]) -> None:
     """Make each article's claims exactly the claims given, keeping rows (and clusters) whose
     id recurs. New claims of every article go in one bulk insert (a worker stores a batch)."""
@@ -82,14 +95,14 @@ def replace_claims_of_articles(changes: list[tuple[Article, list[dict], Event]])
         existing[str(claim.article_id)][str(claim.id)] = claim
     new = []
     for article, claims, event in changes:
-        wanted = {claim["id"]: claim for claim in claims}
+        wanted = {claim["id"]: claim_values(claim) for claim in claims}
         _replace_existing_claims(existing[str(article.id)], wanted, event)
         for claim_id in wanted.keys() - existing[str(article.id)].keys():
             claim = Claim(
                 id=claim_id,
                 article=article,
                 dossier_id=article.dossier_id,
-                **{name: wanted[claim_id][name] for name in CLAIM_FIELDS},
+                **wanted[claim_id],
             )
             _stamp_bulk_history(claim, event)
             new.append(claim)
@@ -275,7 +288,7 @@ def _claims_of_cluster(state: ReplayState) -> dict[str, dict[str, dict]]:
 
 def replay_article_claims(state: ReplayState, article: dict, claims: list[dict], event) -> None:
     """replace_claims_of_articles for one article, in memory."""
-    wanted = {claim["id"]: claim for claim in claims}
+    wanted = {claim["id"]: claim_values(claim) for claim in claims}
     existing = _claims_of_article(state)[article["id"]]
     for stale_id in existing.keys() - wanted.keys():
         stale = existing.pop(stale_id)
@@ -285,7 +298,7 @@ def replay_article_claims(state: ReplayState, article: dict, claims: list[dict],
         state.delete(Claim, stale, event)
     for claim_id in existing.keys() & wanted.keys():
         claim = existing[claim_id]
-        claim.update({name: wanted[claim_id][name] for name in CLAIM_FIELDS})
+        claim.update(wanted[claim_id])
         state.save(Claim, claim, event, reason=_bulk_reason(event))
     for claim_id in wanted.keys() - existing.keys():
         existing[claim_id] = state.insert(
@@ -296,7 +309,7 @@ def replay_article_claims(state: ReplayState, article: dict, claims: list[dict],
             article_id=article["id"],
             dossier_id=article["dossier_id"],
             cluster_id=None,
-            **{name: wanted[claim_id][name] for name in CLAIM_FIELDS},
+            **wanted[claim_id],
         )
 
 

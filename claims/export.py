@@ -87,6 +87,7 @@ def _claim(claim: Claim, link: dict | None) -> dict:
         "dates": claim.dates,
         "cluster_id": str(claim.cluster_id) if claim.cluster_id else None,
         "checkworthiness": round(claim.checkworthiness, 4),
+        "kind": claim.kind,
         "link": link,  # why the claim is in its cluster; None when it is alone there
     }
 

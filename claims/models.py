@@ -12,6 +12,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from simple_history.models import HistoricalRecords
 
+from claims.extraction.kinds import ClaimKind as ExtractedKind
 from dossiers.models import Article, Dossier, SourceReliability
 
 
@@ -48,6 +49,21 @@ class ClaimCluster(models.Model):
         return self.canonical_text[:80]
 
 
+class ClaimKind(models.TextChoices):
+    """What kind of statement a claim is (`claims.extraction.kinds`); only factual claims and
+    statistics are check-worthy (highlighted, offered as verdict evidence by default)."""
+
+    FACTUAL = ExtractedKind.FACTUAL.value, "Factual"
+    STATISTIC = ExtractedKind.STATISTIC.value, "Statistic"
+    QUOTE_OPINION = ExtractedKind.QUOTE_OPINION.value, "Quoted opinion"
+    PREDICTION = ExtractedKind.PREDICTION.value, "Prediction"
+    QUESTION = ExtractedKind.QUESTION.value, "Question"
+    OTHER = ExtractedKind.OTHER.value, "Other"
+
+
+CHECKWORTHY_KINDS = (ClaimKind.FACTUAL, ClaimKind.STATISTIC)
+
+
 class Claim(models.Model):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     # No index of their own: (article, ordinal) and (dossier, cluster) below lead with them.
@@ -68,6 +84,7 @@ class Claim(models.Model):
     quantities = models.JSONField(default=list, blank=True)
     dates = models.JSONField(default=list, blank=True)
     checkworthiness = models.FloatField(default=0.0)
+    kind = models.CharField(max_length=16, choices=ClaimKind.choices, default=ClaimKind.FACTUAL)
     extractor_version = models.CharField(max_length=32)
     cluster = models.ForeignKey(
         ClaimCluster, null=True, blank=True, on_delete=models.SET_NULL, related_name="claims"

@@ -446,6 +446,7 @@ def _claims_extracted(result: ExtractionResult, extractor_version: str) -> dict:
                 "quantities": list(claim.quantities),
                 "dates": list(claim.dates),
                 "checkworthiness": float(claim.checkworthiness),
+                "kind": claim.kind,
                 "extractor_version": extractor_version,
             }
             for ordinal, (claim_id, claim) in enumerate(

@@ -382,3 +382,54 @@ def _clusters_of(
     return {
         cluster_of[(key, i)] for i in claims_containing(article, quote) if (key, i) in cluster_of
     }
+
+
+# What a fact-checker would not pick, read independently of `kinds.py` (stricter: any future or
+# modal word counts, any market word): used to audit the top of the check-worthiness ranking.
+_AUDIT_BOILERPLATE = re.compile(
+    r"editor['’]?s note|sponsored|newsletter|subscribe|sign up|click here|follow (?:us|him|her)"
+    r" on|tips? to|e-?mail (?:us|any)|all rights reserved|©|trending|contributed (?:to )?this"
+    r" report|photo:|getty images",
+    re.I,
+)
+_AUDIT_MARKET = re.compile(
+    r"\b(?:Dow|S&P|Nasdaq|FTSE|Nikkei|DAX|stock markets?|stocks|index(?:es)?|indices)\b", re.I
+)
+_AUDIT_PREDICTION = re.compile(
+    r"\b(?:will|won['’]t|shall|going to|gonna|expected to|likely to|forecasts?|predicts?"
+    r"|could|(?-i:may)|might|would)\b|\w['’]ll\b",
+    re.I,
+)
+
+
+def top_checkworthy_claims(
+    articles: Mapping[str, ExtractedArticle], n: int = 20
+) -> list[tuple[str, Any]]:
+    """The `n` highest-scoring claims of check-worthy kinds (what the admin highlights) across
+    the articles, as (article key, claim), best first; ties keep article and claim order."""
+    from claims.extraction.kinds import CHECKWORTHY_KINDS
+
+    ranked = [
+        (key, claim)
+        for key, article in articles.items()
+        for claim in article.claims
+        if claim.kind in CHECKWORTHY_KINDS
+    ]
+    ranked.sort(key=lambda item: -item[1].checkworthiness)
+    return ranked[:n]
+
+
+def audit_top_claim(text: str, not_claims: Collection[str] = ()) -> list[str]:
+    """Why a top-ranked claim should not be there: "boilerplate" (a gold non-claim or page
+    furniture), "market" (a market index or stocks), "prediction" (a future or modal word)."""
+    problems = []
+    normalised = normalise_for_matching(text)
+    if _AUDIT_BOILERPLATE.search(text) or any(
+        normalise_for_matching(item) in normalised for item in not_claims
+    ):
+        problems.append("boilerplate")
+    if _AUDIT_MARKET.search(text):
+        problems.append("market")
+    if _AUDIT_PREDICTION.search(text):
+        problems.append("prediction")
+    return problems

@@ -3,7 +3,8 @@
 Stages, each a small module: `text` (clean body and metadata), `sentences` (spans),
 `attribution` (sentence-level source/cue/content), `speakers` (article-level resolution of
 who said it and through which outlet), `checkworthiness` (score per sentence), `entities`
-(names, quantities, dates per claim). Every claim span indexes into `body`.
+(names, quantities, dates per claim), `kinds` (fact, figure, opinion, prediction, question).
+Every claim span indexes into `body`.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from claims.extraction.entities import (
     extract_entities,
     extract_quantities,
 )
+from claims.extraction.kinds import ClaimKind, classify_claim_kind
 from claims.extraction.sentences import Sentence, split_sentences
 from claims.extraction.speakers import (
     SentenceAttribution,
@@ -44,6 +46,7 @@ class ExtractedClaim:
     quantities: list[dict] = field(default_factory=list)
     dates: list[dict] = field(default_factory=list)
     checkworthiness: float = 0.0
+    kind: str = ClaimKind.FACTUAL.value
 
 
 @dataclass(frozen=True)
@@ -244,6 +247,7 @@ def _claim(
     reference: date | None,
 ) -> ExtractedClaim:
     dates = extract_dates(sentence.text, reference=reference)
+    quantities = [dict(vars(q)) for q in extract_quantities(sentence.text, dates=dates)]
     return ExtractedClaim(
         start=sentence.start,
         end=sentence.end,
@@ -252,7 +256,8 @@ def _claim(
         cue=attribution.cue,
         cited_source=attribution.cited_source,
         entities=[dict(vars(e)) for e in entities],
-        quantities=[dict(vars(q)) for q in extract_quantities(sentence.text, dates=dates)],
+        quantities=quantities,
         dates=[dict(vars(d)) for d in dates],
         checkworthiness=round(score, 4),
+        kind=classify_claim_kind(sentence.text, quantities).value,
     )

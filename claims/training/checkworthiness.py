@@ -1,11 +1,20 @@
 """Train and evaluate the check-worthiness model on CLEF-2019 CheckThat! Task 1 (training split).
 
-Protocol: leave-one-document-out over the 19 transcripts. Every transcript's sentences are
-scored by a model that never saw that transcript, then ranked within it, as the task ranks
-them; MAP, R-Precision and P@10 are averaged over transcripts. The same held-out scores
-calibrate the final model's scores (Platt scaling with balanced classes).
+Protocols (`--protocol`), each scoring every transcript with a model that never saw it, then
+ranking it within itself as the task does; MAP, R-Precision and P@10 are averaged over
+transcripts:
 
-    python -m claims.training.checkworthiness [DATA_ROOT] [--evaluate-only]
+- `document`: leave one transcript out (19 folds). Optimistic: the other 2016 debates share
+  the held-out one's speakers, moderators and topics.
+- `event` (the one models are chosen by): leave one event out (15 folds). The 2016
+  general-election debates (three presidential, one vice-presidential) are one event, the two
+  Democratic primary debates another; every speech, press conference and meeting is its own.
+- `genre`: train on the 7 debates and score the 12 speeches, press conferences and meetings,
+  then the other way round (2 folds): the closest this data comes to a new kind of text.
+
+The leave-one-document-out scores calibrate the final model (Platt scaling, balanced classes).
+
+    python -m claims.training.checkworthiness [DATA_ROOT] [--evaluate-only] [--protocol P]
 """
 
 from __future__ import annotations
@@ -34,6 +43,21 @@ DATASET = Path("checkworthy") / "clef2019_task1_en" / "train"
 MIN_DOCUMENT_FREQUENCY = 2
 CUE_WEIGHT = 0.05
 REGULARISATION_C = 0.3
+
+# Transcripts held out together by the `event` protocol (the rest are one event each).
+EVENTS = {
+    "2016 general-election debates": (
+        "20160926_1pres",
+        "20161005_vice_pres",
+        "20161010_2pres",
+        "20161019_3pres",
+    ),
+    "2016 Democratic primary debates": ("20160209_msnbc_dem", "20160414_9dem"),
+}
+DEBATES = frozenset(
+    (*EVENTS["2016 general-election debates"], *EVENTS["2016 Democratic primary debates"])
+) | {"20160226_10_gop"}
+PROTOCOLS = ("document", "event", "genre")
 
 
 @dataclass(frozen=True)
@@ -91,12 +115,29 @@ def fit_model(
     )
 
 
-def held_out_decisions(transcripts: Sequence[Transcript]) -> list[np.ndarray]:
-    """Each transcript's decision values from a model trained on all the other transcripts."""
-    decisions = []
-    for index, held_out in enumerate(transcripts):
-        model = fit_model([t for i, t in enumerate(transcripts) if i != index])
-        decisions.append(model.decision(held_out.sentences, held_out.speakers))
+def fold_of(name: str, protocol: str) -> str:
+    """The fold a transcript is held out in under `protocol`."""
+    if protocol == "document":
+        return name
+    if protocol == "event":
+        return next((event for event, names in EVENTS.items() if name in names), name)
+    if protocol == "genre":
+        return "debates" if name in DEBATES else "speeches"
+    raise ValueError(f"unknown protocol {protocol!r}; one of {PROTOCOLS}")
+
+
+def held_out_decisions(
+    transcripts: Sequence[Transcript], protocol: str = "document"
+) -> list[np.ndarray]:
+    """Each transcript's decision values from a model trained on the transcripts outside its
+    fold (for `document`, all the others)."""
+    folds = [fold_of(t.name, protocol) for t in transcripts]
+    decisions: list[np.ndarray | None] = [None] * len(transcripts)
+    for fold in dict.fromkeys(folds):
+        model = fit_model([t for t, f in zip(transcripts, folds, strict=True) if f != fold])
+        for index, held_out in enumerate(transcripts):
+            if folds[index] == fold:
+                decisions[index] = model.decision(held_out.sentences, held_out.speakers)
     return decisions
 
 
@@ -112,7 +153,11 @@ def precision_at(labels: np.ndarray, scores: np.ndarray, k: int) -> float:
     return float(labels[np.argsort(-scores, kind="stable")][:k].sum() / k)
 
 
-def ranking_metrics(transcripts: Sequence[Transcript], decisions: Sequence[np.ndarray]) -> dict:
+def ranking_metrics(
+    transcripts: Sequence[Transcript],
+    decisions: Sequence[np.ndarray],
+    protocol: str = "document",
+) -> dict:
     per_document = {
         t.name: {
             "average_precision": average_precision(t.labels, d),
@@ -121,11 +166,16 @@ def ranking_metrics(transcripts: Sequence[Transcript], decisions: Sequence[np.nd
         }
         for t, d in zip(transcripts, decisions, strict=True)
     }
+    debates = {n: v for n, v in per_document.items() if n in DEBATES}
+    speeches = {n: v for n, v in per_document.items() if n not in DEBATES}
     return {
-        "protocol": "leave-one-document-out",
+        "protocol": f"leave-one-{protocol}-out",
         "documents": len(transcripts),
+        "folds": len({fold_of(t.name, protocol) for t in transcripts}),
         "sentences": sum(len(t.sentences) for t in transcripts),
         "map": _mean(per_document, "average_precision"),
+        "map_debates": _mean(debates, "average_precision") if debates else None,
+        "map_speeches": _mean(speeches, "average_precision") if speeches else None,
         "r_precision": _mean(per_document, "r_precision"),
         "precision_at_10": _mean(per_document, "precision_at_10"),
         "per_document": per_document,
@@ -146,10 +196,10 @@ def platt_calibration(
     return float(calibrator.coef_[0, 0]), float(calibrator.intercept_[0])
 
 
-def evaluate(data_root: Path) -> dict:
-    """Leave-one-document-out MAP, R-Precision and P@10 over the 19 transcripts."""
+def evaluate(data_root: Path, protocol: str = "event") -> dict:
+    """MAP, R-Precision and P@10 over the 19 transcripts, each held out under `protocol`."""
     transcripts = read_transcripts(data_root)
-    return ranking_metrics(transcripts, held_out_decisions(transcripts))
+    return ranking_metrics(transcripts, held_out_decisions(transcripts, protocol), protocol)
 
 
 def train(data_root: Path, out_dir: Path) -> dict:
@@ -177,9 +227,10 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("data_root", nargs="?", type=Path, default=repo.parent / "shared" / "data")
     parser.add_argument("--out-dir", type=Path, default=MODEL_PATH.parent)
     parser.add_argument("--evaluate-only", action="store_true")
+    parser.add_argument("--protocol", choices=PROTOCOLS, default="event")
     args = parser.parse_args(argv)
     if args.evaluate_only:
-        metrics = evaluate(args.data_root)
+        metrics = evaluate(args.data_root, args.protocol)
     else:
         metrics = train(args.data_root, args.out_dir)
     json.dump(metrics, sys.stdout, indent=2)

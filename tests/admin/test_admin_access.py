@@ -3,7 +3,7 @@
 import pytest
 from django.urls import reverse
 
-from claims.models import Verdict
+from claims.models import CHECKWORTHY_KINDS, Claim, Verdict
 from dossiers.models import Event
 
 pytestmark = pytest.mark.django_db
@@ -160,9 +160,14 @@ def test_forms_offer_no_foreign_objects_as_choices(client, desk, other_desk):
     client.force_login(desk.analyst)
     add_verdict = client.get(reverse("admin:claims_verdict_add")).content.decode()
     assert str(desk.open_cluster.pk) in add_verdict
-    assert str(desk.claim.pk) in add_verdict
+    # Without a cluster chosen, evidence on offer is the facts and figures of the dossier.
+    own, foreign = (
+        Claim.objects.filter(dossier=d.dossier, kind__in=CHECKWORTHY_KINDS).first()
+        for d in (desk, other_desk)
+    )
+    assert str(own.pk) in add_verdict
     assert str(other_desk.open_cluster.pk) not in add_verdict
-    assert str(other_desk.claim.pk) not in add_verdict
+    assert str(foreign.pk) not in add_verdict
 
     edit_verdict = client.get(
         reverse("admin:claims_verdict_change", args=[desk.verdict.pk])

@@ -6,8 +6,14 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from claims.commands import approve_verdict, flag_verdicts_of_cluster, submit_verdict
-from claims.models import Verdict
+from claims.commands import (
+    EvidenceInput,
+    approve_verdict,
+    draft_verdict,
+    flag_verdicts_of_cluster,
+    submit_verdict,
+)
+from claims.models import CHECKWORTHY_KINDS, Claim, ClaimKind, EvidenceRelation, Verdict
 from dossiers.models import Event
 
 pytestmark = pytest.mark.django_db
@@ -174,15 +180,60 @@ def test_needs_review_filter_lists_flagged_verdicts_with_what_changed(client, de
     assert "Needs review" in page and "independent origins: 3 → 1" in page
 
 
-def test_the_article_page_highlights_each_claim_in_the_body(client, desk):
+def test_the_article_page_highlights_the_checkworthy_claims_in_the_body(client, desk):
     client.force_login(desk.analyst)
     page = client.get(reverse("admin:dossiers_article_change", args=[desk.article.pk]))
     text = page.content.decode()
     claims = list(desk.article.claims.all())
+    checkworthy = [c for c in claims if c.kind in CHECKWORTHY_KINDS]
+    others = [c for c in claims if c.kind not in CHECKWORTHY_KINDS]
+    assert checkworthy and others  # "13 soldiers" is a statistic, "We will respond" a prediction
     marks = re.findall(r'<mark class="claim" id="claim-(\d+)"', text)
-    assert sorted(int(m) for m in marks) == sorted(c.ordinal for c in claims)
+    assert sorted(int(m) for m in marks) == sorted(c.ordinal for c in checkworthy)
+    unmarked = re.findall(
+        r'<span class="claim-other" id="claim-(\d+)" [^>]*data-kind="(\w+)"', text
+    )
+    assert sorted(unmarked) == sorted((str(c.ordinal), c.kind) for c in others)
     assert "Re-run extraction" in text
-    assert f'title="Speaker: {claims[0].speaker or "unattributed"}' in text
+    first = checkworthy[0]
+    assert f'title="{first.get_kind_display()} · Speaker: {first.speaker or "unattributed"}' in text
+    assert "Kind: Prediction" in text
+
+
+def test_verdict_evidence_offers_facts_and_figures_and_the_clusters_own_claims(client, desk):
+    prediction = Claim.objects.filter(dossier=desk.dossier, kind=ClaimKind.PREDICTION).first()
+    statistic = Claim.objects.filter(dossier=desk.dossier, kind=ClaimKind.STATISTIC).first()
+    assert prediction and statistic and prediction.cluster_id == desk.cluster.id
+    client.force_login(desk.analyst)
+    offered = client.get(reverse("admin:claims_verdict_add")).content.decode()
+    assert f'value="{statistic.pk}"' in offered
+    assert f'value="{prediction.pk}"' not in offered
+
+    # The verdict on the prediction's own cluster offers it: the verdict is about it.
+    own = client.get(change_url(desk.verdict)).content.decode()
+    assert f'value="{prediction.pk}"' in own
+
+    # A verdict elsewhere that already cites the prediction keeps it on its edit page.
+    elsewhere = draft_verdict(
+        cluster=desk.open_cluster,
+        actor=desk.analyst,
+        rating="mixed",
+        evidence=[EvidenceInput(relation=EvidenceRelation.CONTEXT, claim=prediction)],
+    )
+    assert prediction.cluster_id != elsewhere.cluster_id
+    page = client.get(change_url(elsewhere)).content.decode()
+    assert f'value="{prediction.pk}" selected' in page
+
+
+def test_the_claim_list_filters_by_kind(client, desk):
+    client.force_login(desk.analyst)
+    url = reverse("admin:claims_claim_changelist")
+    page = client.get(url, {"kind__exact": "prediction"}).content.decode()
+    predictions = Claim.objects.filter(dossier=desk.dossier, kind="prediction")
+    others = Claim.objects.filter(dossier=desk.dossier).exclude(kind="prediction")
+    assert predictions.exists() and others.exists()
+    assert all(str(c.pk) in page for c in predictions)
+    assert not any(f"/{c.pk}/change/" in page for c in others)
 
 
 def test_the_cluster_page_shows_counts_revisions_and_the_provenance_graph(client, desk):

@@ -12,6 +12,7 @@ from rest_framework.test import APIClient
 
 from api.commands import change_webhook, register_webhook
 from claims.commands import draft_verdict, recluster_dossier
+from claims.extraction.kinds import classify_claim_kind
 from claims.extraction.pipeline import ExtractedArticle, ExtractedClaim
 from claims.models import ClaimCluster, Verdict
 from dossiers.commands import (
@@ -55,7 +56,8 @@ _NUMBER = re.compile(r"\d+")
 
 
 def store_extraction(article: Article) -> Article:
-    """Stand-in for the extractor: every sentence of five words or more is a claim, stored
+    """Stand-in for the extractor: every sentence of five words or more is a claim (of the
+    kind its wording shows, `claims.extraction.kinds`, which is pure and fast), stored
     through the same commands the worker uses. API tests test the API, not the extractor,
     so they neither wait for nor depend on the trained models."""
     (article,) = start_extractions(articles=[article])
@@ -76,6 +78,7 @@ def store_extraction(article: Article) -> Article:
                 cited_source=None,
                 quantities=[{"value": float(n), "text": n} for n in _NUMBER.findall(text)],
                 checkworthiness=round(0.5 + 0.01 * len(claims), 2),
+                kind=classify_claim_kind(text).value,
             )
         )
     extracted = ExtractedArticle(

@@ -63,3 +63,24 @@ def test_a_foreign_cursor_is_refused(world):
     response = client_for(world.analyst).get("/api/v1/claims/", {"cursor": "bm90IGEgY3Vyc29y"})
     assert response.status_code == 400
     assert "cursor" in error_of(response)["details"]["fields"]
+
+
+def test_the_kind_filter_lists_only_claims_of_the_kinds_asked(world):
+    client = client_for(world.viewer)
+    stored = dict(Claim.objects.filter(dossier__team=world.team).values_list("id", "kind"))
+    assert {"statistic", "prediction"} <= set(stored.values())  # "13 soldiers", "We will"
+
+    predictions, _ = walk(client, kind="prediction")
+    assert {row["id"] for row in predictions} == {
+        str(pk) for pk, kind in stored.items() if kind == "prediction"
+    }
+    assert all(row["kind"] == "prediction" for row in predictions)
+
+    checkworthy, _ = walk(client, kind=["factual", "statistic"])
+    assert {row["id"] for row in checkworthy} == {
+        str(pk) for pk, kind in stored.items() if kind in {"factual", "statistic"}
+    }
+
+    response = client.get("/api/v1/claims/", {"kind": "rumour"})
+    assert response.status_code == 400
+    assert "kind" in error_of(response)["details"]["fields"]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from django.utils import timezone
 
-from claims.models import ClaimCluster, Verdict
+from claims.models import Claim, ClaimCluster, Verdict
 from tests.api.conftest import client_for, error_of
 
 pytestmark = pytest.mark.django_db
@@ -194,3 +194,11 @@ def test_reanalysis_is_accepted_and_reports_progress(world, django_capture_on_co
     body = response.json()
     assert body["queued"] == len(world.articles)
     assert body["progress"]["pending"] == len(world.articles)
+
+
+def test_the_export_gives_each_claim_its_kind(world):
+    response = client_for(world.viewer).get(f"/api/v1/dossiers/{world.dossier.id}/export/")
+    exported = {c["id"]: c["kind"] for a in response.json()["articles"] for c in a["claims"]}
+    stored = Claim.objects.filter(dossier=world.dossier).values_list("id", "kind")
+    assert exported == {str(pk): kind for pk, kind in stored}
+    assert {"statistic", "prediction"} <= set(exported.values())

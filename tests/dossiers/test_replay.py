@@ -166,3 +166,39 @@ def test_a_wire_copy_is_known_from_its_dateline_or_byline_and_replay_keeps_it():
     assert wires[dated.id] == ("Associated Press", "Rotterdam")
     assert wires[bylined.id] == ("Associated Press", "")
     assert wires[own.id] == ("", "")
+
+
+def test_claim_kinds_travel_in_the_event_and_old_events_project_as_factual():
+    """ClaimsExtracted carries each claim's kind; an event written before kinds existed has
+    none, and its claims are "factual" (what the migration gave stored rows) both when it is
+    projected live and when the log is replayed."""
+    from claims.extraction import extract_article
+    from dossiers.commands import ExtractionResult, _claims_extracted, _record_article_events
+    from dossiers.events import EventType, apply_claims_extracted
+    from workers.pipeline import claim_id
+
+    dossier = DossierFactory()
+    analyst = member(dossier.team, Role.ANALYST)
+    new = upload(dossier, article_text(1), actor=analyst)
+    event = Event.objects.filter(type="ClaimsExtracted", stream_id=new.id).get()
+    carried = {claim["id"]: claim["kind"] for claim in event.data["claims"]}
+    stored = {str(claim.id): claim.kind for claim in Claim.objects.filter(article=new)}
+    assert stored == carried
+    assert {"statistic", "prediction"} <= set(stored.values())  # "13 soldiers", "We will"
+
+    old = upload(dossier, article_text(2), actor=analyst)
+    extracted = extract_article(article_text(3))
+    ids = [claim_id(old.id, c.start, c.end, c.text) for c in extracted.claims]
+    data = _claims_extracted(ExtractionResult(article=old, extracted=extracted, claim_ids=ids), "1")
+    for claim in data["claims"]:
+        del claim["kind"]
+    old = Article.objects.get(id=old.id)
+    _record_article_events(
+        [old], EventType.CLAIMS_EXTRACTED, [data], apply_all=apply_claims_extracted
+    )
+    assert set(Claim.objects.filter(article=old).values_list("kind", flat=True)) == {"factual"}
+    before = projection_snapshot()
+
+    call_command("replay_events")
+
+    assert projection_snapshot() == before

@@ -13,10 +13,13 @@ from claims.extraction.checkworthiness import (
     CheckworthinessModel,
     score_checkworthiness,
 )
+from claims.training import checkworthiness as training
 from claims.training.checkworthiness import (
     Transcript,
     average_precision,
     fit_model,
+    fold_of,
+    held_out_decisions,
     precision_at,
     read_transcripts,
 )
@@ -163,3 +166,41 @@ def test_training_data_is_the_clef_2019_training_split():
     assert len(transcripts) == 19
     assert sum(len(t.sentences) for t in transcripts) == 16421
     assert sum(int(t.labels.sum()) for t in transcripts) == 440
+
+
+def test_the_event_protocol_holds_out_a_debate_series_together():
+    debates = ["20160926_1pres", "20161005_vice_pres", "20161010_2pres", "20161019_3pres"]
+    assert len({fold_of(name, "event") for name in debates}) == 1
+    assert fold_of("20160209_msnbc_dem", "event") == fold_of("20160414_9dem", "event")
+    assert fold_of("20160226_10_gop", "event") != fold_of("20160209_msnbc_dem", "event")
+    assert fold_of("20170216_trump_press", "event") == "20170216_trump_press"
+    assert fold_of("20160226_10_gop", "genre") == "debates"
+    assert fold_of("20181010_medicare", "genre") == "speeches"
+    with pytest.raises(ValueError, match="unknown protocol"):
+        fold_of("20181010_medicare", "sentence")
+
+
+def test_held_out_decisions_never_score_a_transcript_with_a_model_that_saw_its_event(
+    monkeypatch,
+):
+    names = ["20160926_1pres", "20161010_2pres", "20160226_10_gop", "20181010_medicare"]
+    transcripts = [
+        Transcript(name=name, speakers=["A"], sentences=[name], labels=np.array([0]))
+        for name in names
+    ]
+
+    class Recorder:
+        """Scores a transcript by how many transcripts of its fold the model was fit on."""
+
+        def __init__(self, seen):
+            self.seen = [t.name for t in seen]
+
+        def decision(self, sentences, speakers):
+            fold = fold_of(sentences[0], protocol)
+            return np.array([float(sum(fold_of(n, protocol) == fold for n in self.seen))])
+
+    monkeypatch.setattr(training, "fit_model", Recorder)
+    for protocol, folds in (("document", 4), ("event", 3), ("genre", 2)):
+        decisions = held_out_decisions(transcripts, protocol)
+        assert [float(d[0]) for d in decisions] == [0.0] * 4
+        assert len({fold_of(name, protocol) for name in names}) == folds
