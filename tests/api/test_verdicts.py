@@ -6,7 +6,9 @@ import pytest
 from django.utils import timezone
 
 from claims.models import ClaimCluster, Verdict
+from dossiers.models import Role
 from tests.api.conftest import client_for, error_of
+from tests.factories import member
 
 pytestmark = pytest.mark.django_db
 
@@ -91,6 +93,24 @@ def test_the_whole_workflow_through_the_api(world):
     assert revise_entry["change"] == "created"
     assert revise_entry["reason"] == "The ministry confirmed it."
     assert revise_entry["actor"] == world.analyst.username
+
+
+def test_an_author_cannot_publish_their_own_verdict_and_gets_403(world):
+    author = member(world.team, Role.REVIEWER)
+    cluster = ClaimCluster.objects.filter(dossier=world.dossier, verdicts__isnull=True).first()
+    drafted = client_for(author).post(
+        "/api/v1/verdicts/", {"cluster": str(cluster.id), "rating": "true"}, format="json"
+    )
+    verdict = act(client_for(author), drafted.json(), "submit").json()
+    verdict = act(client_for(world.reviewer), verdict, "approve").json()
+
+    own_publication = act(client_for(author), verdict, "publish")
+
+    assert own_publication.status_code == 403
+    problem = error_of(own_publication)
+    assert problem["code"] == "permission_denied" and "four-eyes" in problem["message"]
+    assert Verdict.objects.get(id=verdict["id"]).status == "approved"
+    assert act(client_for(world.reviewer), verdict, "publish").status_code == 200
 
 
 def test_request_changes_and_revise_need_a_reason(world):
