@@ -20,6 +20,7 @@ from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import set_rollback
 
+from api.commands import WebhookGone
 from api.exceptions import Conflict, PayloadTooLarge, PreconditionFailed
 from dossiers.eventstore import ConcurrencyError
 from dossiers.uploads import UploadRejected
@@ -48,6 +49,8 @@ def _as_api_exception(exc: Exception) -> exceptions.APIException | None:
         return exc
     if isinstance(exc, Http404):
         return exceptions.NotFound(str(exc) or "not found")
+    if isinstance(exc, WebhookGone):
+        return exceptions.NotFound(str(exc))
     if isinstance(exc, DjangoPermissionDenied):
         return exceptions.PermissionDenied(str(exc) or None)
     if isinstance(exc, ConcurrencyError):

@@ -222,3 +222,35 @@ def test_verdict_edits_and_uploads_on_one_dossier_at_once_never_deadlock():
     edit_statuses = Counter(r.status_code for batch in edits for r in batch)
     assert set(edit_statuses) <= {200, 412} and edit_statuses[200] > 0, edit_statuses
     assert_streams_have_no_gaps()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_changes_and_removals_of_a_webhook_never_answer_500():
+    """Two DELETEs and two PATCHes of one webhook at once: one removal wins, every other
+    request is answered 200, 204 or 404 in the error shape, and the audit log stays whole."""
+    require_postgresql()
+    from api.commands import register_webhook
+
+    team = DossierFactory().team
+    admins = [member(team, Role.ADMIN) for _ in range(4)]
+    clients = [api_client(admin) for admin in admins]
+    for _ in range(10):
+        webhook = register_webhook(team=team, url="https://hooks.example.org/in", actor=admins[0])
+        url = f"/api/v1/webhooks/{webhook.id}/"
+        requests = [
+            (clients[0], "delete", url),
+            (clients[1], "delete", url),
+            (clients[2], "patch", url),
+            (clients[3], "patch", url),
+        ]
+        responses = in_threads(
+            4,
+            requests,
+            lambda item: getattr(item[0], item[1])(item[2], {"is_active": False}, format="json"),
+            together=True,
+        )
+        statuses = [response.status_code for response in responses]
+        assert statuses[:2].count(204) == 1 and set(statuses) <= {200, 204, 404}, statuses
+        assert {error_code(r) for r in responses if r.status_code == 404} <= {"not_found"}
+    assert_streams_have_no_gaps()
+    assert_replay_rebuilds_the_live_state()
