@@ -58,6 +58,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "api.middleware.ApiErrorShapeMiddleware",  # first: it shapes what the others answer
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -168,6 +169,10 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": 600.0,
     },
 }
+
+# Longer URLs under /api/ are refused with 414 (run gunicorn with --limit-request-line 8190,
+# above this, so that it is this JSON 414 that clients get, not the app server's own).
+API_MAX_URL_LENGTH = int(os.environ.get("API_MAX_URL_LENGTH", "4096"))
 
 # Seconds an API process may keep accepting a token after it was revoked elsewhere (or its
 # user deactivated); the revoking process forgets it at once. 0: look up every request.

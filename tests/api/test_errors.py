@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from rest_framework.test import APIClient
 from rest_framework.throttling import UserRateThrottle
 
@@ -107,3 +108,95 @@ def test_date_filters_take_any_iso_offset_and_refuse_impossible_instants(world):
     impossible = client.get("/api/v1/verdicts/", {"created_after": "0001-01-01T00:00:00+14:00"})
     assert impossible.status_code == 400
     assert "created_after" in error_of(impossible)["details"]["fields"]
+
+
+def test_too_many_form_fields_or_files_are_400_in_the_error_shape(world):
+    client = client_for(world.analyst)
+    client.raise_request_exception = False
+    fields = "&".join(f"field{n}=x" for n in range(1200))
+    too_many_fields = client.post(
+        "/api/v1/dossiers/", fields, content_type="application/x-www-form-urlencoded"
+    )
+    assert too_many_fields.status_code == 400
+    assert error_of(too_many_fields)["code"] == "too_many_fields"
+
+    files = {"file": [SimpleUploadedFile(f"a{n}.txt", b"Some text.") for n in range(101)]}
+    too_many_files = client.post(
+        "/api/v1/articles/", {"dossier": str(world.dossier.id), **files}, format="multipart"
+    )
+    assert too_many_files.status_code == 400
+    assert error_of(too_many_files)["code"] == "too_many_files"
+
+
+def test_a_form_body_over_the_limit_is_413_in_the_error_shape(world, settings):
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 1000
+    client = client_for(world.analyst)
+    client.raise_request_exception = False
+    response = client.post(
+        "/api/v1/dossiers/", "title=" + "x" * 2000, content_type="application/x-www-form-urlencoded"
+    )
+    assert response.status_code == 413
+    assert error_of(response)["code"] == "too_large"
+
+
+@pytest.mark.parametrize(
+    ("method", "path"),
+    [
+        ("post", "/api/v1/articles"),
+        ("post", "/api/v1/verdicts/0.5/approve/"),
+        ("patch", "/api/v1/nothing-here/"),
+        ("delete", "/api/v1/dossiers"),
+    ],
+)
+def test_a_write_to_an_unknown_path_is_a_json_404_not_a_csrf_refusal(world, method, path):
+    client = APIClient(enforce_csrf_checks=True)
+    client.credentials(
+        HTTP_AUTHORIZATION=client_for(world.analyst)._credentials["HTTP_AUTHORIZATION"]
+    )
+    response = getattr(client, method)(path, {"x": 1}, format="json")
+    assert response.status_code == 404
+    assert error_of(response)["code"] == "not_found"
+
+
+def test_a_session_write_without_a_csrf_token_is_refused_in_the_error_shape(world):
+    client = APIClient(enforce_csrf_checks=True)
+    client.force_login(world.analyst)
+    response = client.post(
+        "/api/v1/dossiers/", {"team": str(world.team.id), "title": "t"}, format="json"
+    )
+    assert response.status_code == 403
+    assert "CSRF" in error_of(response)["message"]
+
+
+def test_a_disallowed_host_is_a_json_400(world):
+    response = client_for(world.viewer).get("/api/v1/dossiers/", HTTP_HOST="evil.example")
+    assert response.status_code == 400
+    assert error_of(response)["code"] == "disallowed_host"
+    assert client_for(world.viewer).get("/admin/", HTTP_HOST="evil.example").status_code == 400
+
+
+def test_an_over_long_url_is_a_json_414(world, settings):
+    settings.API_MAX_URL_LENGTH = 100
+    response = client_for(world.viewer).get("/api/v1/dossiers/", {"search": "x" * 200})
+    assert response.status_code == 414
+    assert error_of(response)["code"] == "uri_too_long"
+    assert client_for(world.viewer).get("/api/v1/dossiers/", {"search": "x"}).status_code == 200
+
+
+def test_an_error_django_answers_in_a_middleware_is_reshaped(world, settings):
+    settings.MIDDLEWARE = [*settings.MIDDLEWARE, "tests.api.test_errors.ExplodingMiddleware"]
+    client = client_for(world.viewer)
+    client.raise_request_exception = False
+    response = client.get("/api/v1/dossiers/")
+    assert response.status_code == 500
+    assert error_of(response)["code"] == "server_error"
+    assert "hunter2" not in response.content.decode()
+    assert response["X-Request-ID"]
+
+
+class ExplodingMiddleware:
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        raise RuntimeError("password=hunter2")
