@@ -70,7 +70,13 @@ class ReanalysisSerializer(serializers.Serializer):
 
 
 class ReanalysisResultSerializer(serializers.Serializer):
-    queued = serializers.IntegerField(help_text="Articles queued for extraction again.")
+    queued = serializers.IntegerField(help_text="Done or failed articles queued again.")
+    already_queued = serializers.IntegerField(
+        help_text="Pending articles, already waiting for extraction."
+    )
+    running = serializers.IntegerField(
+        help_text="Articles being extracted now: left to finish, not queued again."
+    )
     progress = AnalysisProgressSerializer()
 
 

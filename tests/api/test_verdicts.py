@@ -6,7 +6,8 @@ import pytest
 from django.utils import timezone
 
 from claims.models import ClaimCluster, Verdict
-from dossiers.models import Role
+from dossiers.commands import start_extractions
+from dossiers.models import Article, Role
 from tests.api.conftest import client_for, error_of
 from tests.factories import member
 
@@ -214,3 +215,46 @@ def test_reanalysis_is_accepted_and_reports_progress(world, django_capture_on_co
     body = response.json()
     assert body["queued"] == len(world.articles)
     assert body["progress"]["pending"] == len(world.articles)
+
+
+def test_reanalysis_leaves_articles_being_extracted_to_finish_and_says_so(
+    world, django_capture_on_commit_callbacks
+):
+    running, *others = world.articles
+    start_extractions(articles=[Article.objects.get(id=running.id)])
+    versions_before = Article.objects.get(id=running.id).version
+    with django_capture_on_commit_callbacks(execute=False):
+        response = client_for(world.analyst).post(
+            f"/api/v1/dossiers/{world.dossier.id}/reanalyze/", {}, format="json"
+        )
+    assert response.status_code == 202, response.json()
+    body = response.json()
+    assert (body["queued"], body["running"], body["already_queued"]) == (len(others), 1, 0)
+    assert Article.objects.get(id=running.id).version == versions_before
+    assert body["progress"]["running"] == 1 and body["progress"]["pending"] == len(others)
+
+
+def test_reanalysis_queues_all_articles_or_none(world, monkeypatch):
+    """If queueing one article fails, those queued before it are rolled back with it."""
+    from dossiers import commands
+    from dossiers.eventstore import ConcurrencyError
+
+    queue_one = commands.request_extraction
+    calls = []
+
+    def fail_on_the_second(*, article, **kwargs):
+        calls.append(article.id)
+        if len(calls) == 2:
+            raise ConcurrencyError("article", article.id, article.version, article.version + 1)
+        return queue_one(article=article, **kwargs)
+
+    monkeypatch.setattr(commands, "request_extraction", fail_on_the_second)
+    versions = {a.id: a.version for a in Article.objects.filter(dossier=world.dossier)}
+    response = client_for(world.analyst).post(
+        f"/api/v1/dossiers/{world.dossier.id}/reanalyze/", {}, format="json"
+    )
+    assert response.status_code == 409
+    problem = error_of(response)
+    assert problem["code"] == "conflict" and "nothing was queued" in problem["message"]
+    assert str(calls[1]) not in problem["message"]
+    assert {a.id: a.version for a in Article.objects.filter(dossier=world.dossier)} == versions
