@@ -9,9 +9,11 @@ from django import forms
 from django.db.models import Exists, OuterRef, QuerySet
 from django_filters.fields import IsoDateTimeField
 from django_filters.rest_framework import DjangoFilterBackend
+from rest_framework.exceptions import ValidationError
 
 from api.models import WebhookDelivery
 from claims.models import Claim, ClaimCluster, Rating, Verdict
+from dossiers.eventstore import registered_event_types
 from dossiers.models import Article, Dossier, Event, Source
 
 
@@ -157,7 +159,11 @@ class VerdictFilter(filters.FilterSet):
 
 
 def _event_types(queryset: QuerySet, name: str, value: str) -> QuerySet:
+    """Unknown types are refused, as on webhooks: a typo must not read as "no such events"."""
     types = [item.strip() for item in value.split(",") if item.strip()]
+    unknown = sorted(set(types) - set(registered_event_types()))
+    if unknown:
+        raise ValidationError({name: [f"unknown event types: {', '.join(unknown)}"]})
     return queryset.filter(type__in=types) if types else queryset
 
 

@@ -7,7 +7,8 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 from rest_framework.reverse import reverse
 
-from api.serializers.fields import ScopedPrimaryKeyField, UsernameField
+from api.serializers.base import InputSerializer
+from api.serializers.fields import ScopedPrimaryKeyField, TextField, UsernameField
 from dossiers.metadata import (
     AUTHOR_MAX,
     OUTLET_MAX,
@@ -48,7 +49,7 @@ class DossierSerializer(serializers.ModelSerializer):
         ]
 
 
-class DossierCreateSerializer(serializers.Serializer):
+class DossierCreateSerializer(InputSerializer):
     team = ScopedPrimaryKeyField(selector=teams_for, model=Team)
     title = serializers.CharField(max_length=300)
     question = serializers.CharField(required=False, allow_blank=True, default="")
@@ -65,7 +66,7 @@ class AnalysisProgressSerializer(serializers.Serializer):
     failed = serializers.IntegerField()
 
 
-class ReanalysisSerializer(serializers.Serializer):
+class ReanalysisSerializer(InputSerializer):
     reason = serializers.CharField(required=False, allow_blank=True, default="", max_length=500)
 
 
@@ -86,7 +87,7 @@ class SourceSerializer(serializers.ModelSerializer):
         fields = ["id", "team", "name", "kind", "domain", "reliability", "version"]
 
 
-class SourceCreateSerializer(serializers.Serializer):
+class SourceCreateSerializer(InputSerializer):
     team = ScopedPrimaryKeyField(selector=teams_for, model=Team)
     name = serializers.CharField(max_length=200)
     kind = serializers.ChoiceField(choices=Source.Kind.choices, default=Source.Kind.OUTLET)
@@ -160,7 +161,7 @@ class ArticleStatusSerializer(serializers.Serializer):
         return reverse("api:article-detail", args=[article.id], request=self.context["request"])
 
 
-class UploadMetadataSerializer(serializers.Serializer):
+class UploadMetadataSerializer(InputSerializer):
     """Metadata given with an upload; it wins over what extraction reads from the text."""
 
     url = serializers.URLField(max_length=2000, required=False, allow_blank=True, default="")
@@ -222,7 +223,7 @@ class ArticleUploadSerializer(UploadMetadataSerializer):
         selector=sources_for, model=Source, required=False, allow_null=True
     )
     file = serializers.FileField(required=False, allow_empty_file=True, use_url=False)
-    text = serializers.CharField(
+    text = TextField(
         required=False, allow_blank=True, trim_whitespace=False, help_text="The article text."
     )
     filename = serializers.CharField(max_length=255, required=False, allow_blank=True)
@@ -246,7 +247,7 @@ class ArticleUploadSerializer(UploadMetadataSerializer):
 
 
 class ArticleBatchItemSerializer(UploadMetadataSerializer):
-    text = serializers.CharField(
+    text = TextField(
         allow_blank=True, trim_whitespace=False, help_text="The article text (or HTML)."
     )
     filename = serializers.CharField(
@@ -254,7 +255,7 @@ class ArticleBatchItemSerializer(UploadMetadataSerializer):
     )
 
 
-class ArticleBatchSerializer(serializers.Serializer):
+class ArticleBatchSerializer(InputSerializer):
     articles = serializers.ListField(
         child=ArticleBatchItemSerializer(),
         min_length=1,

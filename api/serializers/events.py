@@ -8,6 +8,7 @@ from rest_framework import serializers
 
 from api.events import WEBHOOK_STREAM
 from api.models import Webhook, WebhookDelivery
+from api.serializers.base import InputSerializer
 from api.serializers.fields import ScopedPrimaryKeyField
 from dossiers.eventstore import registered_event_types
 from dossiers.models import Event, Team
@@ -106,7 +107,7 @@ class WebhookWithSecretSerializer(WebhookSerializer):
         fields = [*WebhookSerializer.Meta.fields, "secret"]
 
 
-class WebhookCreateSerializer(serializers.Serializer):
+class WebhookCreateSerializer(InputSerializer):
     team = ScopedPrimaryKeyField(selector=teams_for, model=Team)
     url = serializers.URLField(max_length=2000)
     event_types = EventTypesField(required=False, default=list)
@@ -118,7 +119,7 @@ class WebhookCreateSerializer(serializers.Serializer):
     )
 
 
-class WebhookUpdateSerializer(serializers.Serializer):
+class WebhookUpdateSerializer(InputSerializer):
     url = serializers.URLField(max_length=2000, required=False)
     event_types = EventTypesField(required=False)
     is_active = serializers.BooleanField(required=False)

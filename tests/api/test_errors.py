@@ -200,3 +200,76 @@ class ExplodingMiddleware:
 
     def __call__(self, request):
         raise RuntimeError("password=hunter2")
+
+
+@pytest.mark.parametrize("page", ["0", "abc", "-1", "1.5"])
+def test_a_page_number_that_is_not_a_whole_number_from_1_is_400(world, page):
+    response = client_for(world.viewer).get("/api/v1/dossiers/", {"page": page})
+    assert response.status_code == 400
+    assert "page" in error_of(response)["details"]["fields"]
+
+
+def test_a_page_past_the_end_is_still_404_and_page_1_works(world):
+    client = client_for(world.viewer)
+    assert client.get("/api/v1/dossiers/", {"page": "1"}).status_code == 200
+    assert client.get("/api/v1/dossiers/", {"page": "99"}).status_code == 404
+
+
+def test_an_unknown_event_type_in_the_feed_filter_is_400_as_on_webhooks(world):
+    client = client_for(world.viewer)
+    response = client.get("/api/v1/events/", {"types": "VerdictPublished,Bogus"})
+    assert response.status_code == 400
+    assert "Bogus" in error_of(response)["details"]["fields"]["types"][0]
+    assert client.get("/api/v1/events/", {"types": "VerdictPublished"}).status_code == 200
+
+
+def test_options_is_405_and_allow_does_not_list_it(world):
+    client = client_for(world.viewer)
+    for path in ("/api/v1/dossiers/", f"/api/v1/dossiers/{world.dossier.id}/", "/api/v1/events/"):
+        response = client.options(path)
+        assert response.status_code == 405, path
+        assert error_of(response)["code"] == "method_not_allowed"
+        assert "OPTIONS" not in response["Allow"] and "GET" in response["Allow"]
+        assert "OPTIONS" not in client.get(path).get("Allow", "")
+
+
+def test_a_number_is_not_an_article_text(world):
+    response = client_for(world.analyst).post(
+        "/api/v1/articles/", {"dossier": str(world.dossier.id), "text": 12345}, format="json"
+    )
+    assert response.status_code == 400
+    assert "text" in error_of(response)["details"]["fields"]
+
+
+@pytest.mark.parametrize(
+    ("path", "body", "refused"),
+    [
+        ("/api/v1/dossiers/", {"title": "T", "status": "archived"}, "status"),
+        ("/api/v1/dossiers/", {"title": "T", "created_at": "2020-01-01T00:00:00Z"}, "created_at"),
+        ("/api/v1/dossiers/", {"title": "T", "tittle": "typo"}, "tittle"),
+        ("/api/v1/verdicts/", {"rating": "true", "author": "someone"}, "author"),
+        ("/api/v1/webhooks/", {"url": "https://example.org/in", "secret_key": "x"}, "secret_key"),
+    ],
+)
+def test_unknown_and_read_only_fields_in_a_body_are_400_naming_them(world, path, body, refused):
+    reference = {"cluster": str(world.cluster.id)} if "verdicts" in path else {}
+    reference = reference or {"team": str(world.team.id)}
+    response = client_for(world.admin).post(path, {**reference, **body}, format="json")
+    assert response.status_code == 400, response.json()
+    problem = error_of(response)
+    assert list(problem["details"]["fields"]) == [refused]
+    assert refused in problem["message"]
+
+
+def test_a_patch_naming_a_read_only_field_is_400_and_changes_nothing(world):
+    verdict = world.verdict
+    response = client_for(world.analyst).patch(
+        f"/api/v1/verdicts/{verdict.id}/",
+        {"rationale": "changed", "status": "published", "team": str(world.team.id)},
+        format="json",
+        HTTP_IF_MATCH=f'"{verdict.version}"',
+    )
+    assert response.status_code == 400
+    assert set(error_of(response)["details"]["fields"]) == {"status", "team"}
+    verdict.refresh_from_db()
+    assert verdict.rationale == "r" and verdict.status == "draft"
