@@ -9,6 +9,7 @@ from django import forms
 from django.db.models import Exists, OuterRef, QuerySet
 from django_filters.fields import IsoDateTimeField
 from django_filters.rest_framework import DjangoFilterBackend
+from drf_spectacular.utils import extend_schema_field
 from rest_framework.exceptions import ValidationError
 
 from api.models import WebhookDelivery
@@ -27,6 +28,16 @@ class FilterBackend(DjangoFilterBackend):
             filterset_class.base_filters
         ):
             return queryset
+        empty = [
+            name
+            for name in filterset_class.base_filters
+            if "" in request.query_params.getlist(name)
+        ]
+        if empty:
+            # django-filter reads `?team=` as "no filter": refuse it, a client meant something.
+            raise ValidationError(
+                {name: ["empty: give a value, or leave the parameter out"] for name in empty}
+            )
         return super().filter_queryset(request, queryset, view)
 
 
@@ -48,15 +59,32 @@ class DateTimeFilter(filters.IsoDateTimeFilter):
     field_class = _UtcIsoDateTimeField
 
 
+MAX_COUNT = 1_000_000
+
+
+@extend_schema_field({"type": "integer", "minimum": 0, "maximum": MAX_COUNT})
+class CountFilter(filters.NumberFilter):
+    """At least this many (0 to a million): the schema declares the limits it checks."""
+
+
+@extend_schema_field({"type": "integer", "minimum": 1, "maximum": MAX_COUNT})
+class RevisionFilter(filters.NumberFilter):
+    """A verdict revision: 1, 2, …"""
+
+
+@extend_schema_field({"type": "boolean"})
+class YesNoFilter(filters.TypedChoiceFilter):
+    """`true` or `false`, nothing else: a typo must not silently match everything."""
+
+
 def count_filter(field_name: str, **kwargs) -> filters.NumberFilter:
-    return filters.NumberFilter(
-        field_name=field_name, lookup_expr="gte", min_value=0, max_value=1_000_000, **kwargs
+    return CountFilter(
+        field_name=field_name, lookup_expr="gte", min_value=0, max_value=MAX_COUNT, **kwargs
     )
 
 
 def yes_no_filter(**kwargs) -> filters.TypedChoiceFilter:
-    """`true` or `false`, nothing else: a typo must not silently match everything."""
-    return filters.TypedChoiceFilter(
+    return YesNoFilter(
         choices=[("true", "true"), ("false", "false")],
         coerce=lambda value: value == "true",
         **kwargs,
@@ -141,7 +169,7 @@ class ClusterFilter(filters.FilterSet):
 class VerdictFilter(filters.FilterSet):
     dossier = id_filter("dossier")
     cluster = id_filter("cluster")
-    revision = filters.NumberFilter(min_value=1, max_value=1_000_000)
+    revision = RevisionFilter(min_value=1, max_value=MAX_COUNT)
     needs_review = yes_no_filter()
     rating = filters.MultipleChoiceFilter(choices=Rating.choices)
     status = filters.MultipleChoiceFilter(choices=Verdict.Status.choices)

@@ -20,7 +20,7 @@ from rest_framework.response import Response
 from rest_framework.reverse import reverse
 
 from api import idempotency
-from api.asof import AS_OF_PARAMETER, as_of, record_as_of
+from api.asof import AS_OF_PARAMETER, AS_OF_REQUIRED, as_of, record_as_of
 from api.conditional import IF_MATCH, expected_version
 from api.errors import command_errors
 from api.exceptions import Conflict
@@ -215,7 +215,7 @@ class DossierViewSet(
         page = self.paginate_queryset(found)
         return self.get_paginated_response(ContradictionSerializer(page, many=True).data)
 
-    @extend_schema(parameters=[AS_OF_PARAMETER], responses=DossierSnapshotSerializer)
+    @extend_schema(parameters=[AS_OF_REQUIRED], responses=DossierSnapshotSerializer)
     @action(detail=True, methods=["get"])
     def snapshot(self, request: Request, pk=None) -> Response:
         """The whole dossier as it stood at `as_of`: articles, claims, clusters, verdicts."""
