@@ -11,6 +11,7 @@ from django_filters.fields import IsoDateTimeField
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import extend_schema_field
 from rest_framework.exceptions import ValidationError
+from rest_framework.filters import OrderingFilter
 
 from api.models import WebhookDelivery
 from claims.models import Claim, ClaimCluster, Rating, Verdict
@@ -39,6 +40,33 @@ class FilterBackend(DjangoFilterBackend):
                 {name: ["empty: give a value, or leave the parameter out"] for name in empty}
             )
         return super().filter_queryset(request, queryset, view)
+
+
+class StrictOrderingFilter(OrderingFilter):
+    """`?ordering=` that refuses a field it cannot order by, as the cursor lists do, instead
+    of silently using the default order; the schema lists the accepted values."""
+
+    def remove_invalid_fields(self, queryset, fields, view, request):
+        valid = super().remove_invalid_fields(queryset, fields, view, request)
+        invalid = [term for term in fields if term not in valid]
+        if invalid:
+            choices = ", ".join(self._choices(view)) or "a field of the listed records"
+            raise ValidationError(
+                {self.ordering_param: [f"cannot order by {', '.join(invalid)}; use {choices}"]}
+            )
+        return valid
+
+    @staticmethod
+    def _choices(view) -> list[str]:
+        fields = getattr(view, "ordering_fields", None) or []
+        return [term for field in fields for term in (field, f"-{field}")]
+
+    def get_schema_operation_parameters(self, view) -> list[dict]:
+        parameters = super().get_schema_operation_parameters(view)
+        for parameter in parameters:
+            if parameter["name"] == self.ordering_param and self._choices(view):
+                parameter["schema"] = {"type": "string", "enum": self._choices(view)}
+        return parameters
 
 
 class _UtcIsoDateTimeField(IsoDateTimeField):

@@ -187,7 +187,7 @@ REST_FRAMEWORK = {
     "DEFAULT_FILTER_BACKENDS": [
         "api.filtersets.FilterBackend",
         "rest_framework.filters.SearchFilter",
-        "rest_framework.filters.OrderingFilter",
+        "api.filtersets.StrictOrderingFilter",
     ],
     "DEFAULT_PARSER_CLASSES": [
         "api.parsers.BoundedJSONParser",

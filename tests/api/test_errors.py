@@ -273,3 +273,11 @@ def test_a_patch_naming_a_read_only_field_is_400_and_changes_nothing(world):
     assert set(error_of(response)["details"]["fields"]) == {"status", "team"}
     verdict.refresh_from_db()
     assert verdict.rationale == "r" and verdict.status == "draft"
+
+
+def test_an_ordering_a_numbered_list_cannot_use_is_400_as_on_cursor_lists(world):
+    client = client_for(world.viewer)
+    response = client.get("/api/v1/dossiers/", {"ordering": "-title,bogus"})
+    assert response.status_code == 400
+    assert "bogus" in error_of(response)["details"]["fields"]["ordering"][0]
+    assert client.get("/api/v1/dossiers/", {"ordering": "-title,created_at"}).status_code == 200

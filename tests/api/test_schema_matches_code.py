@@ -62,3 +62,8 @@ def test_an_empty_filter_or_as_of_is_400_not_ignored(world, path, name):
     response = client_for(world.viewer).get(path.format(dossier=world.dossier.id))
     assert response.status_code == 400, path
     assert name in error_of(response)["details"]["fields"]
+
+
+def test_numbered_lists_declare_the_orderings_they_accept(schema):
+    ordering = parameters(schema, "/api/v1/dossiers/")["ordering"]["schema"]
+    assert set(ordering["enum"]) == {"created_at", "-created_at", "title", "-title"}
