@@ -19,6 +19,7 @@ from dossiers.metadata import (
 )
 from dossiers.models import Article, Dossier, Role, Source, SourceReliability, Team
 from dossiers.selectors import dossiers_for, sources_for, teams_for
+from dossiers.uploads import UploadRejected
 
 
 class TeamSerializer(serializers.ModelSerializer):
@@ -242,6 +243,12 @@ class ArticleUploadSerializer(UploadMetadataSerializer):
         if "text" in data:
             return data["text"], data.get("filename", ""), ""
         upload = data["file"]
+        if upload.size and upload.size > settings.ARTICLE_MAX_BYTES:  # say its real size
+            raise UploadRejected(
+                "too_large",
+                f"the article is {upload.size:,} bytes; "
+                f"the limit is {settings.ARTICLE_MAX_BYTES:,}",
+            )
         payload = upload.read(settings.ARTICLE_MAX_BYTES + 1)
         return payload, data.get("filename") or upload.name or "", upload.content_type or ""
 

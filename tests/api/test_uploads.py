@@ -220,3 +220,14 @@ def worker_is_idle() -> bool:
     inspect = app.control.inspect(timeout=1)
     busy = [*(inspect.active() or {}).values(), *(inspect.reserved() or {}).values()]
     return not any(busy)
+
+
+def test_an_oversized_file_is_refused_with_its_real_size(world, client):
+    size = 6 * 1024 * 1024
+    response = client.post(
+        "/api/v1/articles/",
+        {"dossier": str(world.dossier.id), "file": SimpleUploadedFile("a.txt", b"a" * size)},
+        format="multipart",
+    )
+    assert response.status_code == 413
+    assert f"{size:,} bytes" in error_of(response)["message"]
