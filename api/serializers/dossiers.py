@@ -250,7 +250,13 @@ class ArticleUploadSerializer(UploadMetadataSerializer):
                 f"the limit is {settings.ARTICLE_MAX_BYTES:,}",
             )
         payload = upload.read(settings.ARTICLE_MAX_BYTES + 1)
-        return payload, data.get("filename") or upload.name or "", upload.content_type or ""
+        content_type = upload.content_type or ""
+        charset = getattr(upload, "charset", None)  # Django's multipart parser gives bytes
+        if isinstance(charset, bytes):
+            charset = charset.decode("ascii", errors="replace")
+        if charset:
+            content_type = f"{content_type}; charset={charset}"
+        return payload, data.get("filename") or upload.name or "", content_type
 
 
 class ArticleBatchItemSerializer(UploadMetadataSerializer):
