@@ -5,6 +5,7 @@ gap-free, and replaying it afterwards rebuilds exactly the live read models."""
 
 from __future__ import annotations
 
+import contextlib
 import random
 import threading
 from collections import Counter, defaultdict
@@ -14,13 +15,14 @@ from typing import TypeVar
 
 import pytest
 from django.db import connections
+from rest_framework.test import APIClient
 
 from claims.commands import approve_verdict, draft_verdict, publish_verdict, submit_verdict
 from claims.models import ClaimCluster, Verdict
 from dossiers.models import Article, Role
 from tests.claims.workbench import busiest_cluster, small_dossier
 from tests.conftest import wait_for
-from tests.factories import DossierFactory, article_text, member
+from tests.factories import DossierFactory, article_text, member, upload
 from tests.reliability.conftest import api_client, queue_length, require_postgresql
 from tests.reliability.integrity import (
     assert_replay_rebuilds_the_live_state,
@@ -252,5 +254,47 @@ def test_concurrent_changes_and_removals_of_a_webhook_never_answer_500():
         statuses = [response.status_code for response in responses]
         assert statuses[:2].count(204) == 1 and set(statuses) <= {200, 204, 404}, statuses
         assert {error_code(r) for r in responses if r.status_code == 404} <= {"not_found"}
+    assert_streams_have_no_gaps()
+    assert_replay_rebuilds_the_live_state()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_reanalysis_racing_workers_is_all_or_nothing_and_never_names_an_article(monkeypatch):
+    """Re-analysis requests while workers start extractions in the same dossier: each request
+    is 202 with every article accounted for (queued, already queued or running) or a 409
+    naming no article; never a 412 or a 500, and the log stays whole."""
+    require_postgresql()
+    import workers.dispatch
+    from dossiers.commands import start_extractions
+    from dossiers.eventstore import ConcurrencyError
+
+    monkeypatch.setattr(workers.dispatch, "enqueue_extraction", lambda article_id: None)
+    dossier, analyst, _ = small_dossier()
+    for n in range(3, 9):
+        upload(dossier, article_text(n), actor=analyst)
+    article_ids = list(dossier.articles.values_list("id", flat=True))
+    clients = [api_client(member(dossier.team, Role.ANALYST)) for _ in range(4)]
+
+    def work(item):
+        if isinstance(item, APIClient):
+            return item.post(f"/api/v1/dossiers/{dossier.id}/reanalyze/", {}, format="json")
+        # A worker taking one article, as the extraction task does; one that loses a race
+        # gets ConcurrencyError and its task retries.
+        with contextlib.suppress(ConcurrencyError):
+            start_extractions(articles=[Article.objects.get(id=item)])
+        return None
+
+    for _ in range(3):
+        items = [*clients, *article_ids]
+        responses = in_threads(len(items), items, work, together=True)
+        for response in (r for r in responses if r is not None):
+            assert response.status_code in (202, 409), response.content
+            body = response.json()
+            if response.status_code == 202:
+                counted = body["queued"] + body["already_queued"] + body["running"]
+                assert counted == len(article_ids)
+            else:
+                assert error_code(response) == "conflict"
+                assert not any(str(i) in body["error"]["message"] for i in article_ids)
     assert_streams_have_no_gaps()
     assert_replay_rebuilds_the_live_state()
