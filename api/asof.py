@@ -16,11 +16,18 @@ AS_OF_PARAMETER = OpenApiParameter(
     datetime,
     description="Read the record as it stood at this moment (ISO 8601; UTC if no offset).",
 )
+AS_OF_REQUIRED = OpenApiParameter(
+    "as_of",
+    datetime,
+    required=True,
+    description="The moment to read the dossier at (ISO 8601; UTC if no offset).",
+)
 
 
 def as_of(request: Request) -> datetime | None:
+    """The `as_of` moment, or None when the parameter is absent; `as_of=` is refused."""
     raw = request.query_params.get("as_of")
-    if not raw:
+    if raw is None:
         return None
     invalid = ValidationError({"as_of": ["use an ISO 8601 date-time, e.g. 2015-06-02T12:00:00Z"]})
     try:

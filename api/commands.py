@@ -12,11 +12,29 @@ from django.utils import timezone
 
 from api.events import WEBHOOK_STREAM, WebhookEventType
 from api.models import Webhook
-from dossiers.eventstore import Actor, Context, record, stream_version
+from dossiers.eventstore import Actor, Context, lock_appends, record, stream_version
 from dossiers.models import Event, Role, Team
 from dossiers.permissions import require_role
 
 User = AbstractBaseUser
+
+
+class WebhookGone(LookupError):
+    """The webhook was removed, perhaps by a concurrent request, after the caller read it."""
+
+
+def _locked_webhook(webhook: Webhook) -> Webhook:
+    """Lock and reload a webhook that is still registered, or raise WebhookGone.
+
+    Takes the append lock first, as every command that locks rows before appending must.
+    """
+    lock_appends()
+    current = (
+        Webhook.objects.select_for_update().filter(id=webhook.id, removed_at__isnull=True).first()
+    )
+    if current is None:
+        raise WebhookGone("this webhook has been removed")
+    return current
 
 
 def _audit(webhook: Webhook, event_type: str, actor: User | None, version: int) -> None:
@@ -79,7 +97,7 @@ def change_webhook(
     is_active: bool | None = None,
 ) -> Webhook:
     """Change where or what a webhook sends, or pause it (events wait and are sent on resume)."""
-    webhook = Webhook.objects.select_for_update().get(id=webhook.id, removed_at__isnull=True)
+    webhook = _locked_webhook(webhook)
     require_role(actor, webhook.team, Role.ADMIN)
     if url is not None:
         webhook.url = _check_url(url)
@@ -97,7 +115,7 @@ def change_webhook(
 @transaction.atomic
 def remove_webhook(*, webhook: Webhook, actor: User | None) -> None:
     """Stop sending; the delivery log stays for inspection."""
-    webhook = Webhook.objects.select_for_update().get(id=webhook.id, removed_at__isnull=True)
+    webhook = _locked_webhook(webhook)
     require_role(actor, webhook.team, Role.ADMIN)
     webhook.is_active = False
     webhook.removed_at = timezone.now()

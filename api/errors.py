@@ -12,15 +12,24 @@ import contextlib
 import logging
 from collections.abc import Iterator
 
+from django.conf import settings
 from django.core import signals
+from django.core.exceptions import (
+    DisallowedHost,
+    RequestDataTooBig,
+    SuspiciousOperation,
+    TooManyFieldsSent,
+    TooManyFilesSent,
+)
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
-from django.core.exceptions import RequestDataTooBig
 from django.http import Http404, JsonResponse
+from django.views.decorators.csrf import csrf_exempt
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import set_rollback
 
-from api.exceptions import Conflict, PayloadTooLarge, PreconditionFailed
+from api.commands import WebhookGone
+from api.exceptions import BadRequest, Conflict, PayloadTooLarge, PreconditionFailed
 from dossiers.eventstore import ConcurrencyError
 from dossiers.uploads import UploadRejected
 
@@ -48,6 +57,8 @@ def _as_api_exception(exc: Exception) -> exceptions.APIException | None:
         return exc
     if isinstance(exc, Http404):
         return exceptions.NotFound(str(exc) or "not found")
+    if isinstance(exc, WebhookGone):
+        return exceptions.NotFound(str(exc))
     if isinstance(exc, DjangoPermissionDenied):
         return exceptions.PermissionDenied(str(exc) or None)
     if isinstance(exc, ConcurrencyError):
@@ -60,7 +71,27 @@ def _as_api_exception(exc: Exception) -> exceptions.APIException | None:
         return rejected
     if isinstance(exc, RequestDataTooBig):
         return PayloadTooLarge()
+    if isinstance(exc, SuspiciousOperation):
+        return _bad_request(exc)
     return None
+
+
+def _bad_request(exc: SuspiciousOperation) -> exceptions.APIException:
+    """Django's refusals of a request it will not read (it answers them 400 itself)."""
+    if isinstance(exc, TooManyFieldsSent):
+        message = (
+            f"the form has more than {settings.DATA_UPLOAD_MAX_NUMBER_FIELDS:,} fields; "
+            "send fewer, or send JSON"
+        )
+        return BadRequest(message, code="too_many_fields")
+    if isinstance(exc, TooManyFilesSent):
+        message = f"the request has more than {settings.DATA_UPLOAD_MAX_NUMBER_FILES:,} files"
+        return BadRequest(message, code="too_many_files")
+    if isinstance(exc, DisallowedHost):
+        return BadRequest(
+            "the Host header names no host this server serves", code="disallowed_host"
+        )
+    return exceptions.ParseError("the request is malformed")
 
 
 def _code(exc: exceptions.APIException) -> str:
@@ -147,6 +178,7 @@ def command_errors() -> Iterator[None]:
         raise exceptions.ValidationError({"non_field_errors": [str(exc)]}) from exc
 
 
+@csrf_exempt  # an unknown path is 404 whatever the method, never a CSRF refusal
 def endpoint_not_found(request, *args, **kwargs) -> JsonResponse:
     """Unknown paths under /api/ answer in the error shape, not with an HTML page."""
     hint = ""

@@ -5,6 +5,14 @@ from __future__ import annotations
 from rest_framework import exceptions, status
 
 
+class BadRequest(exceptions.APIException):
+    """A 400 that is not about the fields of the body: its code says what is wrong."""
+
+    status_code = status.HTTP_400_BAD_REQUEST
+    default_code = "bad_request"
+    default_detail = "the request cannot be read"
+
+
 class PreconditionFailed(exceptions.APIException):
     status_code = status.HTTP_412_PRECONDITION_FAILED
     default_code = "precondition_failed"

@@ -9,9 +9,13 @@ from django import forms
 from django.db.models import Exists, OuterRef, QuerySet
 from django_filters.fields import IsoDateTimeField
 from django_filters.rest_framework import DjangoFilterBackend
+from drf_spectacular.utils import extend_schema_field
+from rest_framework.exceptions import ValidationError
+from rest_framework.filters import OrderingFilter
 
 from api.models import WebhookDelivery
 from claims.models import CHECKWORTHY_KINDS, Claim, ClaimCluster, ClaimKind, Rating, Verdict
+from dossiers.eventstore import registered_event_types
 from dossiers.models import Article, Dossier, Event, Source
 
 
@@ -25,7 +29,44 @@ class FilterBackend(DjangoFilterBackend):
             filterset_class.base_filters
         ):
             return queryset
+        empty = [
+            name
+            for name in filterset_class.base_filters
+            if "" in request.query_params.getlist(name)
+        ]
+        if empty:
+            # django-filter reads `?team=` as "no filter": refuse it, a client meant something.
+            raise ValidationError(
+                {name: ["empty: give a value, or leave the parameter out"] for name in empty}
+            )
         return super().filter_queryset(request, queryset, view)
+
+
+class StrictOrderingFilter(OrderingFilter):
+    """`?ordering=` that refuses a field it cannot order by, as the cursor lists do, instead
+    of silently using the default order; the schema lists the accepted values."""
+
+    def remove_invalid_fields(self, queryset, fields, view, request):
+        valid = super().remove_invalid_fields(queryset, fields, view, request)
+        invalid = [term for term in fields if term not in valid]
+        if invalid:
+            choices = ", ".join(self._choices(view)) or "a field of the listed records"
+            raise ValidationError(
+                {self.ordering_param: [f"cannot order by {', '.join(invalid)}; use {choices}"]}
+            )
+        return valid
+
+    @staticmethod
+    def _choices(view) -> list[str]:
+        fields = getattr(view, "ordering_fields", None) or []
+        return [term for field in fields for term in (field, f"-{field}")]
+
+    def get_schema_operation_parameters(self, view) -> list[dict]:
+        parameters = super().get_schema_operation_parameters(view)
+        for parameter in parameters:
+            if parameter["name"] == self.ordering_param and self._choices(view):
+                parameter["schema"] = {"type": "string", "enum": self._choices(view)}
+        return parameters
 
 
 class _UtcIsoDateTimeField(IsoDateTimeField):
@@ -46,15 +87,32 @@ class DateTimeFilter(filters.IsoDateTimeFilter):
     field_class = _UtcIsoDateTimeField
 
 
+MAX_COUNT = 1_000_000
+
+
+@extend_schema_field({"type": "integer", "minimum": 0, "maximum": MAX_COUNT})
+class CountFilter(filters.NumberFilter):
+    """At least this many (0 to a million): the schema declares the limits it checks."""
+
+
+@extend_schema_field({"type": "integer", "minimum": 1, "maximum": MAX_COUNT})
+class RevisionFilter(filters.NumberFilter):
+    """A verdict revision: 1, 2, …"""
+
+
+@extend_schema_field({"type": "boolean"})
+class YesNoFilter(filters.TypedChoiceFilter):
+    """`true` or `false`, nothing else: a typo must not silently match everything."""
+
+
 def count_filter(field_name: str, **kwargs) -> filters.NumberFilter:
-    return filters.NumberFilter(
-        field_name=field_name, lookup_expr="gte", min_value=0, max_value=1_000_000, **kwargs
+    return CountFilter(
+        field_name=field_name, lookup_expr="gte", min_value=0, max_value=MAX_COUNT, **kwargs
     )
 
 
 def yes_no_filter(**kwargs) -> filters.TypedChoiceFilter:
-    """`true` or `false`, nothing else: a typo must not silently match everything."""
-    return filters.TypedChoiceFilter(
+    return YesNoFilter(
         choices=[("true", "true"), ("false", "false")],
         coerce=lambda value: value == "true",
         **kwargs,
@@ -145,7 +203,7 @@ class ClusterFilter(filters.FilterSet):
 class VerdictFilter(filters.FilterSet):
     dossier = id_filter("dossier")
     cluster = id_filter("cluster")
-    revision = filters.NumberFilter(min_value=1, max_value=1_000_000)
+    revision = RevisionFilter(min_value=1, max_value=MAX_COUNT)
     needs_review = yes_no_filter()
     rating = filters.MultipleChoiceFilter(choices=Rating.choices)
     status = filters.MultipleChoiceFilter(choices=Verdict.Status.choices)
@@ -163,7 +221,11 @@ class VerdictFilter(filters.FilterSet):
 
 
 def _event_types(queryset: QuerySet, name: str, value: str) -> QuerySet:
+    """Unknown types are refused, as on webhooks: a typo must not read as "no such events"."""
     types = [item.strip() for item in value.split(",") if item.strip()]
+    unknown = sorted(set(types) - set(registered_event_types()))
+    if unknown:
+        raise ValidationError({name: [f"unknown event types: {', '.join(unknown)}"]})
     return queryset.filter(type__in=types) if types else queryset
 
 

@@ -46,6 +46,10 @@ def _page_size_parameter(default: int) -> dict:
     }
 
 
+def _page_number(raw: str) -> int | None:
+    return int(raw) if raw.isascii() and raw.isdigit() and int(raw) >= 1 else None
+
+
 class NumberedPagination(PageNumberPagination):
     """For lists of tens or hundreds of rows (teams, dossiers, sources, verdicts)."""
 
@@ -55,6 +59,24 @@ class NumberedPagination(PageNumberPagination):
 
     def get_page_size(self, request: Request) -> int:
         return _page_size(request, self.page_size)
+
+    def paginate_queryset(self, queryset, request: Request, view=None):
+        raw = request.query_params.get(self.page_query_param)
+        if raw is not None and raw not in self.last_page_strings and not _page_number(raw):
+            raise ValidationError({"page": ["a whole number from 1 is required"]})
+        return super().paginate_queryset(queryset, request, view)
+
+    def get_schema_operation_parameters(self, view) -> list[dict]:
+        return [
+            {
+                "name": self.page_query_param,
+                "required": False,
+                "in": "query",
+                "description": "Page number, from 1.",
+                "schema": {"type": "integer", "minimum": 1},
+            },
+            _page_size_parameter(self.page_size),
+        ]
 
 
 class KeysetPagination(BasePagination):

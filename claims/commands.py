@@ -501,8 +501,9 @@ def _require_reason(reason: str, action: str) -> str:
     return reason
 
 
-def _require_second_pair_of_eyes(verdict: Verdict, actor: User | None) -> None:
-    """The approver must be neither the author nor anyone who edited this revision."""
+def _require_second_pair_of_eyes(verdict: Verdict, actor: User | None, action: str) -> None:
+    """The approver or publisher must be neither the author nor anyone who edited this
+    revision."""
     if actor is None:
         return
     edited = Event.objects.filter(
@@ -513,7 +514,7 @@ def _require_second_pair_of_eyes(verdict: Verdict, actor: User | None) -> None:
     ).exists()
     if verdict.author_id == actor.pk or edited:
         raise PermissionDenied(
-            "four-eyes rule: you wrote this verdict, so someone else approves it"
+            f"four-eyes rule: you wrote this verdict, so someone else must {action} it"
         )
 
 
@@ -616,7 +617,7 @@ def approve_verdict(
     """Approve a verdict in review. Approval acknowledges any earlier re-analysis flags."""
     current = _current_verdict(verdict, actor, Role.REVIEWER, expected_version)
     _require_status(current, (Verdict.Status.IN_REVIEW,), "approve")
-    _require_second_pair_of_eyes(current, actor)
+    _require_second_pair_of_eyes(current, actor, "approve")
     return _append_verdict_event(
         current,
         ClaimEventType.VERDICT_APPROVED,
@@ -650,9 +651,13 @@ def request_changes(
 def publish_verdict(
     *, verdict: Verdict, actor: User | None, expected_version: int, reason: str = ""
 ) -> Verdict:
-    """Publish an approved verdict, unless re-analysis flagged it after approval."""
+    """Publish an approved verdict, unless re-analysis flagged it after approval.
+
+    Like approval, never by the verdict's author or an editor of this revision (four-eyes).
+    """
     current = _current_verdict(verdict, actor, Role.REVIEWER, expected_version)
     _require_status(current, (Verdict.Status.APPROVED,), "publish")
+    _require_second_pair_of_eyes(current, actor, "publish")
     if current.needs_review:
         raise WorkflowError(
             "re-analysis flagged this verdict after it was approved; "

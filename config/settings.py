@@ -58,6 +58,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "api.middleware.ApiErrorShapeMiddleware",  # first: it shapes what the others answer
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -169,6 +170,10 @@ CELERY_BEAT_SCHEDULE = {
     },
 }
 
+# Longer URLs under /api/ are refused with 414 (run gunicorn with --limit-request-line 8190,
+# above this, so that it is this JSON 414 that clients get, not the app server's own).
+API_MAX_URL_LENGTH = int(os.environ.get("API_MAX_URL_LENGTH", "4096"))
+
 # Seconds an API process may keep accepting a token after it was revoked elsewhere (or its
 # user deactivated); the revoking process forgets it at once. 0: look up every request.
 API_TOKEN_CACHE_SECONDS = float(os.environ.get("API_TOKEN_CACHE_SECONDS", "10"))
@@ -182,7 +187,7 @@ REST_FRAMEWORK = {
     "DEFAULT_FILTER_BACKENDS": [
         "api.filtersets.FilterBackend",
         "rest_framework.filters.SearchFilter",
-        "rest_framework.filters.OrderingFilter",
+        "api.filtersets.StrictOrderingFilter",
     ],
     "DEFAULT_PARSER_CLASSES": [
         "api.parsers.BoundedJSONParser",

@@ -186,13 +186,16 @@ class DossierAdmin(CommandAdminMixin, TeamScopedAdmin):
             return HttpResponseNotAllowed(["POST"])
         dossier = self.scoped_object_or_404(request, object_id)
         try:
-            count = commands.request_reanalysis(
+            requested = commands.request_reanalysis(
                 dossier=dossier, actor=request.user, reason=request.POST.get("reason", "")
             )
         except PermissionDenied as exc:
             self.refuse(request, exc)
         else:
-            self.message_user(request, f"Re-analysis queued for {count} article(s).")
+            running = f"; {requested.running} being extracted now" if requested.running else ""
+            self.message_user(
+                request, f"Re-analysis queued for {requested.queued} article(s){running}."
+            )
         return HttpResponseRedirect(reverse("admin:dossiers_dossier_change", args=[dossier.pk]))
 
     def change_view(self, request, object_id, form_url="", extra_context=None):

@@ -6,6 +6,7 @@ Views, the admin, the API and the workers call these functions; none writes a mo
 from __future__ import annotations
 
 import uuid
+from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -19,7 +20,7 @@ from dossiers.events import (
     apply_claims_extracted,
     apply_extraction_started,
 )
-from dossiers.eventstore import Actor, Context, NewEvent, record, record_many
+from dossiers.eventstore import Actor, Context, NewEvent, lock_appends, record, record_many
 from dossiers.metadata import MetadataInvalid, UploadMetadata, upload_metadata
 from dossiers.models import Article, Dossier, Membership, Role, Source, SourceReliability, Team
 from dossiers.permissions import require_role
@@ -499,15 +500,40 @@ def record_extraction_failure(*, article: Article, error: str) -> Article:
     return article
 
 
-def request_reanalysis(*, dossier: Dossier, actor: User | None, reason: str = "") -> int:
-    """Queue every article of the dossier for extraction again; returns how many.
+@dataclass(frozen=True)
+class ReanalysisRequested:
+    """What a re-analysis request did with each article of the dossier."""
+
+    queued: int  # done or failed: queued for extraction again
+    already_queued: int  # pending: waiting for a worker already
+    running: int  # being extracted right now: left to finish, not queued again
+
+
+@transaction.atomic
+def request_reanalysis(
+    *, dossier: Dossier, actor: User | None, reason: str = ""
+) -> ReanalysisRequested:
+    """Queue the dossier's done and failed articles for extraction again, all or none.
 
     Extraction is idempotent (deterministic claim ids), so re-running never duplicates claims;
-    re-clustering follows each article and flags verdicts whose clusters change.
+    re-clustering follows each article and flags verdicts whose clusters change. Articles a
+    worker is extracting now are left to finish rather than queued behind themselves.
     """
     require_role(actor, dossier.team, Role.ANALYST)
-    count = 0
-    for article in dossier.articles.exclude(status=Article.Status.PENDING).order_by("uploaded_at"):
+    # Hold the append lock before reading versions: no worker can start or finish an
+    # extraction in this dossier until commit, so no article's version moves under us.
+    lock_appends()
+    articles = list(dossier.articles.defer("raw_upload", "body").order_by("uploaded_at", "id"))
+    statuses = Counter(article.status for article in articles)  # before any is re-queued
+    requeue = [
+        article
+        for article in articles
+        if article.status in (Article.Status.DONE, Article.Status.FAILED)
+    ]
+    for article in requeue:
         request_extraction(article=article, actor=actor, reason=reason or "re-analysis requested")
-        count += 1
-    return count
+    return ReanalysisRequested(
+        queued=len(requeue),
+        already_queued=statuses[Article.Status.PENDING],
+        running=statuses[Article.Status.RUNNING],
+    )

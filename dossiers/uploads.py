@@ -5,6 +5,7 @@ Nothing here touches the database: the upload command stores only what passes.
 
 from __future__ import annotations
 
+import codecs
 import hashlib
 import os
 import re
@@ -45,7 +46,7 @@ def decode_upload(
         )
     if b"\x00" in raw:
         raise UploadRejected("binary", "the upload looks like a binary file, not article text")
-    text, encoding = _decode(raw)
+    text, encoding = _decode(raw, _declared_charset(content_type))
     if len(_CONTROL.findall(text)) > max(8, len(text) // 100):
         raise UploadRejected("binary", "the upload looks like a binary file, not article text")
     text = _CONTROL.sub("", unicodedata.normalize("NFC", text)).replace("\r\n", "\n")
@@ -59,7 +60,32 @@ def decode_upload(
     )
 
 
-def _decode(raw: bytes) -> tuple[str, str]:
+def _declared_charset(content_type: str) -> str:
+    """The charset a `Content-Type` declares (normalised codec name), or ""."""
+    for parameter in content_type.split(";")[1:]:
+        name, _, value = parameter.partition("=")
+        if name.strip().lower() == "charset" and value.strip():
+            try:
+                return codecs.lookup(value.strip().strip('"')).name
+            except LookupError:
+                return ""
+    return ""
+
+
+def _decode(raw: bytes, declared: str = "") -> tuple[str, str]:
+    """UTF-8 if declared, strictly; otherwise UTF-8, then Windows-1252, then Latin-1.
+
+    Other declared charsets are guessed as before: "ISO-8859-1" labels are mostly
+    Windows-1252 in practice, as browsers assume."""
+    if declared == "utf-8" and not raw.startswith(b"\xef\xbb\xbf"):
+        try:
+            return raw.decode("utf-8"), "utf-8"
+        except UnicodeDecodeError as exc:
+            raise UploadRejected(
+                "encoding",
+                f"the upload is declared UTF-8 but byte {exc.start:,} is not valid UTF-8; "
+                "fix the file or declare its real charset",
+            ) from None
     if raw.startswith(b"\xef\xbb\xbf"):
         return raw[3:].decode("utf-8", errors="replace"), "utf-8-sig"
     try:

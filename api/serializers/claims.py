@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from rest_framework import serializers
 
+from api.serializers.base import InputSerializer
 from api.serializers.dossiers import ArticleSerializer, DossierSerializer
 from api.serializers.fields import ScopedPrimaryKeyField, UsernameField
 from claims.events import CLAIM_FIELDS, CLUSTER_STATE_FIELDS
@@ -117,7 +118,7 @@ class VerdictSerializer(serializers.ModelSerializer):
         ]
 
 
-class EvidenceInputSerializer(serializers.Serializer):
+class EvidenceInputSerializer(InputSerializer):
     relation = serializers.ChoiceField(choices=EvidenceRelation.choices)
     claim = ScopedPrimaryKeyField(selector=claims_for, model=Claim, required=False)
     article = ScopedPrimaryKeyField(selector=articles_for, model=Article, required=False)
@@ -129,7 +130,7 @@ class EvidenceInputSerializer(serializers.Serializer):
         return attrs
 
 
-class VerdictContentSerializer(serializers.Serializer):
+class VerdictContentSerializer(InputSerializer):
     """What an analyst writes in a verdict; on PATCH, omitted fields keep their value."""
 
     rating = serializers.ChoiceField(choices=Rating.choices)
@@ -152,11 +153,11 @@ class VerdictEditSerializer(VerdictContentSerializer):
     reason = serializers.CharField(required=False, allow_blank=True, default="", max_length=500)
 
 
-class WorkflowActionSerializer(serializers.Serializer):
+class WorkflowActionSerializer(InputSerializer):
     reason = serializers.CharField(required=False, allow_blank=True, default="", max_length=500)
 
 
-class ReasonRequiredSerializer(serializers.Serializer):
+class ReasonRequiredSerializer(InputSerializer):
     reason = serializers.CharField(max_length=500, help_text="Why: kept with the revision.")
 
 

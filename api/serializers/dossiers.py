@@ -7,7 +7,8 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 from rest_framework.reverse import reverse
 
-from api.serializers.fields import ScopedPrimaryKeyField, UsernameField
+from api.serializers.base import InputSerializer
+from api.serializers.fields import ScopedPrimaryKeyField, TextField, UsernameField
 from dossiers.metadata import (
     AUTHOR_MAX,
     OUTLET_MAX,
@@ -18,6 +19,7 @@ from dossiers.metadata import (
 )
 from dossiers.models import Article, Dossier, Role, Source, SourceReliability, Team
 from dossiers.selectors import dossiers_for, sources_for, teams_for
+from dossiers.uploads import UploadRejected
 
 
 class TeamSerializer(serializers.ModelSerializer):
@@ -48,7 +50,7 @@ class DossierSerializer(serializers.ModelSerializer):
         ]
 
 
-class DossierCreateSerializer(serializers.Serializer):
+class DossierCreateSerializer(InputSerializer):
     team = ScopedPrimaryKeyField(selector=teams_for, model=Team)
     title = serializers.CharField(max_length=300)
     question = serializers.CharField(required=False, allow_blank=True, default="")
@@ -65,12 +67,18 @@ class AnalysisProgressSerializer(serializers.Serializer):
     failed = serializers.IntegerField()
 
 
-class ReanalysisSerializer(serializers.Serializer):
+class ReanalysisSerializer(InputSerializer):
     reason = serializers.CharField(required=False, allow_blank=True, default="", max_length=500)
 
 
 class ReanalysisResultSerializer(serializers.Serializer):
-    queued = serializers.IntegerField(help_text="Articles queued for extraction again.")
+    queued = serializers.IntegerField(help_text="Done or failed articles queued again.")
+    already_queued = serializers.IntegerField(
+        help_text="Pending articles, already waiting for extraction."
+    )
+    running = serializers.IntegerField(
+        help_text="Articles being extracted now: left to finish, not queued again."
+    )
     progress = AnalysisProgressSerializer()
 
 
@@ -80,7 +88,7 @@ class SourceSerializer(serializers.ModelSerializer):
         fields = ["id", "team", "name", "kind", "domain", "reliability", "version"]
 
 
-class SourceCreateSerializer(serializers.Serializer):
+class SourceCreateSerializer(InputSerializer):
     team = ScopedPrimaryKeyField(selector=teams_for, model=Team)
     name = serializers.CharField(max_length=200)
     kind = serializers.ChoiceField(choices=Source.Kind.choices, default=Source.Kind.OUTLET)
@@ -154,7 +162,7 @@ class ArticleStatusSerializer(serializers.Serializer):
         return reverse("api:article-detail", args=[article.id], request=self.context["request"])
 
 
-class UploadMetadataSerializer(serializers.Serializer):
+class UploadMetadataSerializer(InputSerializer):
     """Metadata given with an upload; it wins over what extraction reads from the text."""
 
     url = serializers.URLField(max_length=2000, required=False, allow_blank=True, default="")
@@ -216,7 +224,7 @@ class ArticleUploadSerializer(UploadMetadataSerializer):
         selector=sources_for, model=Source, required=False, allow_null=True
     )
     file = serializers.FileField(required=False, allow_empty_file=True, use_url=False)
-    text = serializers.CharField(
+    text = TextField(
         required=False, allow_blank=True, trim_whitespace=False, help_text="The article text."
     )
     filename = serializers.CharField(max_length=255, required=False, allow_blank=True)
@@ -235,12 +243,24 @@ class ArticleUploadSerializer(UploadMetadataSerializer):
         if "text" in data:
             return data["text"], data.get("filename", ""), ""
         upload = data["file"]
+        if upload.size and upload.size > settings.ARTICLE_MAX_BYTES:  # say its real size
+            raise UploadRejected(
+                "too_large",
+                f"the article is {upload.size:,} bytes; "
+                f"the limit is {settings.ARTICLE_MAX_BYTES:,}",
+            )
         payload = upload.read(settings.ARTICLE_MAX_BYTES + 1)
-        return payload, data.get("filename") or upload.name or "", upload.content_type or ""
+        content_type = upload.content_type or ""
+        charset = getattr(upload, "charset", None)  # Django's multipart parser gives bytes
+        if isinstance(charset, bytes):
+            charset = charset.decode("ascii", errors="replace")
+        if charset:
+            content_type = f"{content_type}; charset={charset}"
+        return payload, data.get("filename") or upload.name or "", content_type
 
 
 class ArticleBatchItemSerializer(UploadMetadataSerializer):
-    text = serializers.CharField(
+    text = TextField(
         allow_blank=True, trim_whitespace=False, help_text="The article text (or HTML)."
     )
     filename = serializers.CharField(
@@ -248,7 +268,7 @@ class ArticleBatchItemSerializer(UploadMetadataSerializer):
     )
 
 
-class ArticleBatchSerializer(serializers.Serializer):
+class ArticleBatchSerializer(InputSerializer):
     articles = serializers.ListField(
         child=ArticleBatchItemSerializer(),
         min_length=1,

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+from urllib.parse import urlsplit
+
 from rest_framework import serializers
 
+from api.events import WEBHOOK_STREAM
 from api.models import Webhook, WebhookDelivery
+from api.serializers.base import InputSerializer
 from api.serializers.fields import ScopedPrimaryKeyField
 from dossiers.eventstore import registered_event_types
 from dossiers.models import Event, Team
@@ -14,8 +18,30 @@ from dossiers.selectors import teams_for
 BULKY_EVENT_FIELDS = frozenset({"raw_upload", "body"})
 
 
-def event_document(event: Event) -> dict:
-    """An event as the feed and webhooks carry it."""
+def redacted_url(url: str) -> str:
+    """The scheme and host of a URL; credentials, path and query (where secrets hide) go."""
+    parts = urlsplit(url)
+    try:
+        port = f":{parts.port}" if parts.port else ""
+    except ValueError:
+        port = ""
+    host = parts.hostname or ""
+    if ":" in host:
+        host = f"[{host}]"
+    rest = "/…" if parts.path.strip("/") or parts.query or parts.fragment else "/"
+    return f"{parts.scheme}://{host}{port}{rest}"
+
+
+def event_document(event: Event, *, show_webhook_url: bool = False) -> dict:
+    """An event as the feed and webhooks carry it.
+
+    A webhook's URL can carry credentials in its path or `user:pass@`: only those who may
+    manage the team's webhooks (`show_webhook_url`) see it whole; everyone else, and every
+    webhook delivery, gets its scheme and host.
+    """
+    data = {k: v for k, v in event.data.items() if k not in BULKY_EVENT_FIELDS}
+    if event.stream_type == WEBHOOK_STREAM and "url" in data and not show_webhook_url:
+        data["url"] = redacted_url(data["url"])
     return {
         "position": event.position,
         "type": event.type,
@@ -24,7 +50,7 @@ def event_document(event: Event) -> dict:
         "stream_version": event.stream_version,
         "team": str(event.team_id) if event.team_id else None,
         "recorded_at": event.recorded_at.isoformat().replace("+00:00", "Z"),
-        "data": {k: v for k, v in event.data.items() if k not in BULKY_EVENT_FIELDS},
+        "data": data,
         "metadata": event.metadata,
     }
 
@@ -40,7 +66,8 @@ class EventSerializer(serializers.Serializer):
     team = serializers.UUIDField(allow_null=True)
     recorded_at = serializers.DateTimeField()
     data = serializers.DictField(
-        help_text="The event's facts; article texts (raw_upload, body) are left out."
+        help_text="The event's facts; article texts (raw_upload, body) are left out, and a "
+        "webhook's `url` is cut to its scheme and host unless you are an admin of its team."
     )
     metadata = serializers.DictField(
         help_text="actor, actor_id, reason, request_id, correlation_id, causation_id."
@@ -80,7 +107,7 @@ class WebhookWithSecretSerializer(WebhookSerializer):
         fields = [*WebhookSerializer.Meta.fields, "secret"]
 
 
-class WebhookCreateSerializer(serializers.Serializer):
+class WebhookCreateSerializer(InputSerializer):
     team = ScopedPrimaryKeyField(selector=teams_for, model=Team)
     url = serializers.URLField(max_length=2000)
     event_types = EventTypesField(required=False, default=list)
@@ -92,7 +119,7 @@ class WebhookCreateSerializer(serializers.Serializer):
     )
 
 
-class WebhookUpdateSerializer(serializers.Serializer):
+class WebhookUpdateSerializer(InputSerializer):
     url = serializers.URLField(max_length=2000, required=False)
     event_types = EventTypesField(required=False)
     is_active = serializers.BooleanField(required=False)

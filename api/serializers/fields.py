@@ -39,3 +39,15 @@ class UsernameField(serializers.SlugRelatedField):
 
     def __init__(self, **kwargs):
         super().__init__(slug_field="username", read_only=True, **kwargs)
+
+
+class TextField(serializers.CharField):
+    """A string and nothing else: DRF's CharField turns `12345` into "12345", which would
+    store a number sent by mistake as an article."""
+
+    default_error_messages = {"not_a_string": "a string is required, not {kind}"}
+
+    def to_internal_value(self, data):
+        if not isinstance(data, str):
+            self.fail("not_a_string", kind=type(data).__name__)
+        return super().to_internal_value(data)

@@ -20,7 +20,10 @@ class TeamScopedViewSet(GenericViewSet):
     """
 
     permission_classes = [IsAuthenticated, TeamRolePermission]
-    metadata_class = None  # OPTIONS answers 405: the OpenAPI schema is the description
+    # No OPTIONS (nor TRACE): the OpenAPI schema is the description, so OPTIONS answers 405
+    # and `Allow` does not list it.
+    http_method_names = ["get", "post", "put", "patch", "delete", "head"]
+    metadata_class = None
     write_roles: dict[str, Role] = {}
 
     def required_role(self) -> Role:

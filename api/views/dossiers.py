@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+from dataclasses import asdict
 
 from django.db import transaction
 from django.db.models import Count, OuterRef, Subquery, Value, prefetch_related_objects
@@ -19,12 +20,14 @@ from rest_framework.response import Response
 from rest_framework.reverse import reverse
 
 from api import idempotency
-from api.asof import AS_OF_PARAMETER, as_of, record_as_of
+from api.asof import AS_OF_PARAMETER, AS_OF_REQUIRED, as_of, record_as_of
 from api.conditional import IF_MATCH, expected_version
 from api.errors import command_errors
+from api.exceptions import Conflict
 from api.filtersets import ArticleFilter, DossierFilter, FilterBackend, SourceFilter
 from api.pagination import KeysetPagination
 from api.parsers import BoundedJSONParser
+from api.schema import ErrorSerializer
 from api.serializers.claims import ContradictionSerializer, DossierSnapshotSerializer
 from api.serializers.dossiers import (
     AnalysisProgressSerializer,
@@ -47,6 +50,7 @@ from api.views.base import TeamScopedViewSet
 from claims.export import dossier_export
 from claims.selectors import DossierSnapshot, contradictions_in, dossier_as_of
 from dossiers import commands
+from dossiers.eventstore import ConcurrencyError
 from dossiers.models import Membership, Role, Team
 from dossiers.selectors import (
     analysis_progress,
@@ -128,18 +132,32 @@ class DossierViewSet(
         """Articles by extraction status (follow a re-analysis here)."""
         return Response(AnalysisProgressSerializer(analysis_progress(self.get_object())).data)
 
-    @extend_schema(request=ReanalysisSerializer, responses={202: ReanalysisResultSerializer})
+    @extend_schema(
+        request=ReanalysisSerializer,
+        responses={
+            202: ReanalysisResultSerializer,
+            409: OpenApiResponse(ErrorSerializer, "Nothing was queued; try again."),
+        },
+    )
     @action(detail=True, methods=["post"])
     def reanalyze(self, request: Request, pk=None) -> Response:
-        """Queue every article for extraction again; verdicts stay attached to their clusters."""
+        """Queue the dossier's done and failed articles for extraction again, all or none;
+        articles being extracted now finish and are counted in `running`. Verdicts stay
+        attached to their clusters."""
         dossier = self.get_object()
         serializer = ReanalysisSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        with command_errors():
-            queued = commands.request_reanalysis(
-                dossier=dossier, actor=request.user, reason=serializer.validated_data["reason"]
-            )
-        result = {"queued": queued, "progress": analysis_progress(dossier)}
+        try:
+            with command_errors():
+                requested = commands.request_reanalysis(
+                    dossier=dossier, actor=request.user, reason=serializer.validated_data["reason"]
+                )
+        except ConcurrencyError as exc:
+            raise Conflict(
+                "the dossier's articles changed while re-analysis was being queued; "
+                "nothing was queued: try again"
+            ) from exc
+        result = {**asdict(requested), "progress": analysis_progress(dossier)}
         return Response(ReanalysisResultSerializer(result).data, status=status.HTTP_202_ACCEPTED)
 
     @extend_schema(
@@ -197,7 +215,7 @@ class DossierViewSet(
         page = self.paginate_queryset(found)
         return self.get_paginated_response(ContradictionSerializer(page, many=True).data)
 
-    @extend_schema(parameters=[AS_OF_PARAMETER], responses=DossierSnapshotSerializer)
+    @extend_schema(parameters=[AS_OF_REQUIRED], responses=DossierSnapshotSerializer)
     @action(detail=True, methods=["get"])
     def snapshot(self, request: Request, pk=None) -> Response:
         """The whole dossier as it stood at `as_of`: articles, claims, clusters, verdicts."""

@@ -12,6 +12,7 @@ from rest_framework.reverse import reverse
 
 from api import commands
 from api.errors import command_errors
+from api.events import WEBHOOK_STREAM
 from api.filtersets import EventFilter, FilterBackend, WebhookDeliveryFilter
 from api.models import Webhook, WebhookDelivery
 from api.pagination import EventFeedPagination, NumberedPagination
@@ -25,7 +26,7 @@ from api.serializers.events import (
     event_document,
 )
 from api.views.base import TeamScopedViewSet
-from dossiers.models import Role
+from dossiers.models import Role, Team
 from dossiers.selectors import events_for, team_ids_for
 
 
@@ -43,7 +44,16 @@ class EventViewSet(mixins.ListModelMixin, TeamScopedViewSet):
 
     def list(self, request: Request, *args, **kwargs) -> Response:
         page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
-        return self.get_paginated_response([event_document(event) for event in page])
+        admin_of: set = set()
+        if any(event.stream_type == WEBHOOK_STREAM for event in page):
+            admin_of = set(
+                Team.objects.filter(id__in=team_ids_for(request.user, Role.ADMIN)).values_list(
+                    "id", flat=True
+                )
+            )
+        return self.get_paginated_response(
+            [event_document(event, show_webhook_url=event.team_id in admin_of) for event in page]
+        )
 
 
 class WebhookViewSet(

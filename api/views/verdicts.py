@@ -193,7 +193,8 @@ class VerdictViewSet(
     @extend_schema(
         responses=VerdictSerializer,
         parameters=[IF_MATCH],
-        description="Approve a verdict in review; not by its author (four-eyes).",
+        description="Approve a verdict in review; not by its author or an editor of this "
+        "revision (four-eyes).",
     )
     @action(detail=True, methods=["post"])
     def approve(self, request: Request, pk=None) -> Response:
@@ -211,7 +212,8 @@ class VerdictViewSet(
     @extend_schema(
         responses=VerdictSerializer,
         parameters=[IF_MATCH],
-        description="Publish an approved verdict.",
+        description="Publish an approved verdict; not by its author or an editor of this "
+        "revision (four-eyes).",
     )
     @action(detail=True, methods=["post"])
     def publish(self, request: Request, pk=None) -> Response:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from rest_framework.test import APIClient
 from rest_framework.throttling import UserRateThrottle
 
@@ -107,3 +108,176 @@ def test_date_filters_take_any_iso_offset_and_refuse_impossible_instants(world):
     impossible = client.get("/api/v1/verdicts/", {"created_after": "0001-01-01T00:00:00+14:00"})
     assert impossible.status_code == 400
     assert "created_after" in error_of(impossible)["details"]["fields"]
+
+
+def test_too_many_form_fields_or_files_are_400_in_the_error_shape(world):
+    client = client_for(world.analyst)
+    client.raise_request_exception = False
+    fields = "&".join(f"field{n}=x" for n in range(1200))
+    too_many_fields = client.post(
+        "/api/v1/dossiers/", fields, content_type="application/x-www-form-urlencoded"
+    )
+    assert too_many_fields.status_code == 400
+    assert error_of(too_many_fields)["code"] == "too_many_fields"
+
+    files = {"file": [SimpleUploadedFile(f"a{n}.txt", b"Some text.") for n in range(101)]}
+    too_many_files = client.post(
+        "/api/v1/articles/", {"dossier": str(world.dossier.id), **files}, format="multipart"
+    )
+    assert too_many_files.status_code == 400
+    assert error_of(too_many_files)["code"] == "too_many_files"
+
+
+def test_a_form_body_over_the_limit_is_413_in_the_error_shape(world, settings):
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 1000
+    client = client_for(world.analyst)
+    client.raise_request_exception = False
+    response = client.post(
+        "/api/v1/dossiers/", "title=" + "x" * 2000, content_type="application/x-www-form-urlencoded"
+    )
+    assert response.status_code == 413
+    assert error_of(response)["code"] == "too_large"
+
+
+@pytest.mark.parametrize(
+    ("method", "path"),
+    [
+        ("post", "/api/v1/articles"),
+        ("post", "/api/v1/verdicts/0.5/approve/"),
+        ("patch", "/api/v1/nothing-here/"),
+        ("delete", "/api/v1/dossiers"),
+    ],
+)
+def test_a_write_to_an_unknown_path_is_a_json_404_not_a_csrf_refusal(world, method, path):
+    client = APIClient(enforce_csrf_checks=True)
+    client.credentials(
+        HTTP_AUTHORIZATION=client_for(world.analyst)._credentials["HTTP_AUTHORIZATION"]
+    )
+    response = getattr(client, method)(path, {"x": 1}, format="json")
+    assert response.status_code == 404
+    assert error_of(response)["code"] == "not_found"
+
+
+def test_a_session_write_without_a_csrf_token_is_refused_in_the_error_shape(world):
+    client = APIClient(enforce_csrf_checks=True)
+    client.force_login(world.analyst)
+    response = client.post(
+        "/api/v1/dossiers/", {"team": str(world.team.id), "title": "t"}, format="json"
+    )
+    assert response.status_code == 403
+    assert "CSRF" in error_of(response)["message"]
+
+
+def test_a_disallowed_host_is_a_json_400(world):
+    response = client_for(world.viewer).get("/api/v1/dossiers/", HTTP_HOST="evil.example")
+    assert response.status_code == 400
+    assert error_of(response)["code"] == "disallowed_host"
+    assert client_for(world.viewer).get("/admin/", HTTP_HOST="evil.example").status_code == 400
+
+
+def test_an_over_long_url_is_a_json_414(world, settings):
+    settings.API_MAX_URL_LENGTH = 100
+    response = client_for(world.viewer).get("/api/v1/dossiers/", {"search": "x" * 200})
+    assert response.status_code == 414
+    assert error_of(response)["code"] == "uri_too_long"
+    assert client_for(world.viewer).get("/api/v1/dossiers/", {"search": "x"}).status_code == 200
+
+
+def test_an_error_django_answers_in_a_middleware_is_reshaped(world, settings):
+    settings.MIDDLEWARE = [*settings.MIDDLEWARE, "tests.api.test_errors.ExplodingMiddleware"]
+    client = client_for(world.viewer)
+    client.raise_request_exception = False
+    response = client.get("/api/v1/dossiers/")
+    assert response.status_code == 500
+    assert error_of(response)["code"] == "server_error"
+    assert "hunter2" not in response.content.decode()
+    assert response["X-Request-ID"]
+
+
+class ExplodingMiddleware:
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        raise RuntimeError("password=hunter2")
+
+
+@pytest.mark.parametrize("page", ["0", "abc", "-1", "1.5"])
+def test_a_page_number_that_is_not_a_whole_number_from_1_is_400(world, page):
+    response = client_for(world.viewer).get("/api/v1/dossiers/", {"page": page})
+    assert response.status_code == 400
+    assert "page" in error_of(response)["details"]["fields"]
+
+
+def test_a_page_past_the_end_is_still_404_and_page_1_works(world):
+    client = client_for(world.viewer)
+    assert client.get("/api/v1/dossiers/", {"page": "1"}).status_code == 200
+    assert client.get("/api/v1/dossiers/", {"page": "99"}).status_code == 404
+
+
+def test_an_unknown_event_type_in_the_feed_filter_is_400_as_on_webhooks(world):
+    client = client_for(world.viewer)
+    response = client.get("/api/v1/events/", {"types": "VerdictPublished,Bogus"})
+    assert response.status_code == 400
+    assert "Bogus" in error_of(response)["details"]["fields"]["types"][0]
+    assert client.get("/api/v1/events/", {"types": "VerdictPublished"}).status_code == 200
+
+
+def test_options_is_405_and_allow_does_not_list_it(world):
+    client = client_for(world.viewer)
+    for path in ("/api/v1/dossiers/", f"/api/v1/dossiers/{world.dossier.id}/", "/api/v1/events/"):
+        response = client.options(path)
+        assert response.status_code == 405, path
+        assert error_of(response)["code"] == "method_not_allowed"
+        assert "OPTIONS" not in response["Allow"] and "GET" in response["Allow"]
+        assert "OPTIONS" not in client.get(path).get("Allow", "")
+
+
+def test_a_number_is_not_an_article_text(world):
+    response = client_for(world.analyst).post(
+        "/api/v1/articles/", {"dossier": str(world.dossier.id), "text": 12345}, format="json"
+    )
+    assert response.status_code == 400
+    assert "text" in error_of(response)["details"]["fields"]
+
+
+@pytest.mark.parametrize(
+    ("path", "body", "refused"),
+    [
+        ("/api/v1/dossiers/", {"title": "T", "status": "archived"}, "status"),
+        ("/api/v1/dossiers/", {"title": "T", "created_at": "2020-01-01T00:00:00Z"}, "created_at"),
+        ("/api/v1/dossiers/", {"title": "T", "tittle": "typo"}, "tittle"),
+        ("/api/v1/verdicts/", {"rating": "true", "author": "someone"}, "author"),
+        ("/api/v1/webhooks/", {"url": "https://example.org/in", "secret_key": "x"}, "secret_key"),
+    ],
+)
+def test_unknown_and_read_only_fields_in_a_body_are_400_naming_them(world, path, body, refused):
+    reference = {"cluster": str(world.cluster.id)} if "verdicts" in path else {}
+    reference = reference or {"team": str(world.team.id)}
+    response = client_for(world.admin).post(path, {**reference, **body}, format="json")
+    assert response.status_code == 400, response.json()
+    problem = error_of(response)
+    assert list(problem["details"]["fields"]) == [refused]
+    assert refused in problem["message"]
+
+
+def test_a_patch_naming_a_read_only_field_is_400_and_changes_nothing(world):
+    verdict = world.verdict
+    response = client_for(world.analyst).patch(
+        f"/api/v1/verdicts/{verdict.id}/",
+        {"rationale": "changed", "status": "published", "team": str(world.team.id)},
+        format="json",
+        HTTP_IF_MATCH=f'"{verdict.version}"',
+    )
+    assert response.status_code == 400
+    assert set(error_of(response)["details"]["fields"]) == {"status", "team"}
+    verdict.refresh_from_db()
+    assert verdict.rationale == "r" and verdict.status == "draft"
+
+
+def test_an_ordering_a_numbered_list_cannot_use_is_400_as_on_cursor_lists(world):
+    client = client_for(world.viewer)
+    response = client.get("/api/v1/dossiers/", {"ordering": "-title,bogus"})
+    assert response.status_code == 400
+    assert "bogus" in error_of(response)["details"]["fields"]["ordering"][0]
+    assert client.get("/api/v1/dossiers/", {"ordering": "-title,created_at"}).status_code == 200

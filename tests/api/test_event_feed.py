@@ -116,3 +116,37 @@ def test_a_bad_cursor_is_400(world, after):
     response = client_for(world.viewer).get("/api/v1/events/", {"after": after})
     assert response.status_code == 400
     assert "after" in error_of(response)["details"]["fields"]
+
+
+@pytest.mark.django_db
+def test_webhook_urls_in_the_feed_are_cut_to_their_host_for_those_who_cannot_manage_webhooks(
+    world,
+):
+    secret_url = "https://user:pa55@cms.example.org:8443/hooks/tok-9f8e7d?key=abc"
+    hook = client_for(world.admin).post(
+        "/api/v1/webhooks/", {"team": str(world.team.id), "url": secret_url}, format="json"
+    )
+    assert hook.status_code == 201
+    client_for(world.admin).patch(
+        f"/api/v1/webhooks/{hook.json()['id']}/", {"is_active": False}, format="json"
+    )
+    types = {"types": "WebhookRegistered,WebhookChanged", "page_size": 200}
+
+    for role in ("viewer", "analyst", "reviewer"):
+        response = client_for(getattr(world, role)).get("/api/v1/events/", types)
+        assert response.status_code == 200
+        events = [e for e in response.json()["results"] if e["stream_id"] == hook.json()["id"]]
+        assert {e["type"] for e in events} == {"WebhookRegistered", "WebhookChanged"}
+        assert {e["data"]["url"] for e in events} == {"https://cms.example.org:8443/…"}, role
+        assert "pa55" not in response.content.decode() and "tok-9f8e7d" not in str(events)
+
+    admin_view = client_for(world.admin).get("/api/v1/events/", types).json()["results"]
+    assert secret_url in {e["data"]["url"] for e in admin_view}
+
+
+def test_a_redacted_url_keeps_only_scheme_host_and_port():
+    from api.serializers.events import redacted_url
+
+    assert redacted_url("https://a:b@example.org/x/y?z=1") == "https://example.org/…"
+    assert redacted_url("http://example.org") == "http://example.org/"
+    assert redacted_url("http://[::1]:8000/in") == "http://[::1]:8000/…"

@@ -220,3 +220,35 @@ def worker_is_idle() -> bool:
     inspect = app.control.inspect(timeout=1)
     busy = [*(inspect.active() or {}).values(), *(inspect.reserved() or {}).values()]
     return not any(busy)
+
+
+def test_an_oversized_file_is_refused_with_its_real_size(world, client):
+    size = 6 * 1024 * 1024
+    response = client.post(
+        "/api/v1/articles/",
+        {"dossier": str(world.dossier.id), "file": SimpleUploadedFile("a.txt", b"a" * size)},
+        format="multipart",
+    )
+    assert response.status_code == 413
+    assert f"{size:,} bytes" in error_of(response)["message"]
+
+
+def test_a_file_declared_utf8_that_is_not_is_refused_not_stored_garbled(world, client):
+    events = Event.objects.count()
+    latin = "Le ministre a déclaré lundi que le pont était fermé.".encode("latin-1")
+    declared = SimpleUploadedFile("a.txt", latin, content_type="text/plain; charset=utf-8")
+    response = client.post(
+        "/api/v1/articles/",
+        {"dossier": str(world.dossier.id), "file": declared},
+        format="multipart",
+    )
+    assert response.status_code == 400
+    assert error_of(response)["code"] == "encoding"
+    assert Event.objects.count() == events
+    undeclared = SimpleUploadedFile("a.txt", latin, content_type="text/plain")
+    response = client.post(
+        "/api/v1/articles/",
+        {"dossier": str(world.dossier.id), "file": undeclared},
+        format="multipart",
+    )
+    assert response.status_code == 202  # guessed as Windows-1252, as before

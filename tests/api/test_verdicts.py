@@ -6,7 +6,10 @@ import pytest
 from django.utils import timezone
 
 from claims.models import Claim, ClaimCluster, Verdict
+from dossiers.commands import start_extractions
+from dossiers.models import Article, Role
 from tests.api.conftest import client_for, error_of
+from tests.factories import member
 
 pytestmark = pytest.mark.django_db
 
@@ -91,6 +94,24 @@ def test_the_whole_workflow_through_the_api(world):
     assert revise_entry["change"] == "created"
     assert revise_entry["reason"] == "The ministry confirmed it."
     assert revise_entry["actor"] == world.analyst.username
+
+
+def test_an_author_cannot_publish_their_own_verdict_and_gets_403(world):
+    author = member(world.team, Role.REVIEWER)
+    cluster = ClaimCluster.objects.filter(dossier=world.dossier, verdicts__isnull=True).first()
+    drafted = client_for(author).post(
+        "/api/v1/verdicts/", {"cluster": str(cluster.id), "rating": "true"}, format="json"
+    )
+    verdict = act(client_for(author), drafted.json(), "submit").json()
+    verdict = act(client_for(world.reviewer), verdict, "approve").json()
+
+    own_publication = act(client_for(author), verdict, "publish")
+
+    assert own_publication.status_code == 403
+    problem = error_of(own_publication)
+    assert problem["code"] == "permission_denied" and "four-eyes" in problem["message"]
+    assert Verdict.objects.get(id=verdict["id"]).status == "approved"
+    assert act(client_for(world.reviewer), verdict, "publish").status_code == 200
 
 
 def test_request_changes_and_revise_need_a_reason(world):
@@ -202,3 +223,46 @@ def test_the_export_gives_each_claim_its_kind(world):
     stored = Claim.objects.filter(dossier=world.dossier).values_list("id", "kind")
     assert exported == {str(pk): kind for pk, kind in stored}
     assert {"statistic", "prediction"} <= set(exported.values())
+
+
+def test_reanalysis_leaves_articles_being_extracted_to_finish_and_says_so(
+    world, django_capture_on_commit_callbacks
+):
+    running, *others = world.articles
+    start_extractions(articles=[Article.objects.get(id=running.id)])
+    versions_before = Article.objects.get(id=running.id).version
+    with django_capture_on_commit_callbacks(execute=False):
+        response = client_for(world.analyst).post(
+            f"/api/v1/dossiers/{world.dossier.id}/reanalyze/", {}, format="json"
+        )
+    assert response.status_code == 202, response.json()
+    body = response.json()
+    assert (body["queued"], body["running"], body["already_queued"]) == (len(others), 1, 0)
+    assert Article.objects.get(id=running.id).version == versions_before
+    assert body["progress"]["running"] == 1 and body["progress"]["pending"] == len(others)
+
+
+def test_reanalysis_queues_all_articles_or_none(world, monkeypatch):
+    """If queueing one article fails, those queued before it are rolled back with it."""
+    from dossiers import commands
+    from dossiers.eventstore import ConcurrencyError
+
+    queue_one = commands.request_extraction
+    calls = []
+
+    def fail_on_the_second(*, article, **kwargs):
+        calls.append(article.id)
+        if len(calls) == 2:
+            raise ConcurrencyError("article", article.id, article.version, article.version + 1)
+        return queue_one(article=article, **kwargs)
+
+    monkeypatch.setattr(commands, "request_extraction", fail_on_the_second)
+    versions = {a.id: a.version for a in Article.objects.filter(dossier=world.dossier)}
+    response = client_for(world.analyst).post(
+        f"/api/v1/dossiers/{world.dossier.id}/reanalyze/", {}, format="json"
+    )
+    assert response.status_code == 409
+    problem = error_of(response)
+    assert problem["code"] == "conflict" and "nothing was queued" in problem["message"]
+    assert str(calls[1]) not in problem["message"]
+    assert {a.id: a.version for a in Article.objects.filter(dossier=world.dossier)} == versions

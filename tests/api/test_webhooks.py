@@ -10,8 +10,10 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
+from api.commands import remove_webhook
 from api.models import Webhook, WebhookDelivery
 from api.tasks import dispatch_webhooks
+from api.views.events import WebhookViewSet
 from dossiers.commands import add_source
 from dossiers.models import Event
 from tests.api.conftest import client_for, error_of
@@ -236,3 +238,28 @@ def test_replaying_the_log_keeps_webhooks_and_idempotency_keys(world):
         before.secret,
         before.last_position,
     )
+
+
+@pytest.mark.parametrize("method", ["patch", "delete"])
+def test_a_webhook_removed_while_a_change_was_in_flight_is_a_404_not_a_500(
+    world, monkeypatch, method
+):
+    """The request read the webhook, then a concurrent DELETE removed it before the command
+    locked the row: the answer is the 404 the request would have got a moment later."""
+    hook = register(client_for(world.admin), world.team, "https://example.org/raced").json()
+    read = WebhookViewSet.get_object
+
+    def read_then_lose_the_race(view):
+        webhook = read(view)
+        remove_webhook(webhook=Webhook.objects.get(id=webhook.id), actor=world.admin)
+        return webhook
+
+    monkeypatch.setattr(WebhookViewSet, "get_object", read_then_lose_the_race)
+    response = getattr(client_for(world.admin), method)(
+        f"/api/v1/webhooks/{hook['id']}/", {"is_active": False}, format="json"
+    )
+
+    assert response.status_code == 404
+    assert error_of(response)["code"] == "not_found"
+    assert Event.objects.filter(stream_id=hook["id"], type="WebhookRemoved").count() == 1
+    assert not Event.objects.filter(stream_id=hook["id"], type="WebhookChanged").exists()

@@ -116,6 +116,25 @@ def test_the_author_cannot_approve_their_own_verdict_even_as_a_reviewer(desk):
     assert len(verdict_events(own)) == before
 
 
+def test_the_author_cannot_publish_their_own_verdict_after_someone_else_approved_it(desk):
+    dossier, _, reviewer, _ = desk
+    author = member(dossier.team, Role.REVIEWER)
+    cluster = ClaimCluster.objects.filter(dossier=dossier, verdicts__isnull=True).first()
+    own = draft_verdict(cluster=cluster, actor=author, rating="true")
+    own = submit_verdict(verdict=own, actor=author, expected_version=own.version)
+    own = approve_verdict(verdict=own, actor=reviewer, expected_version=own.version)
+    before = len(verdict_events(own))
+
+    with pytest.raises(PermissionDenied, match="four-eyes.*publish"):
+        publish_verdict(verdict=own, actor=author, expected_version=own.version)
+
+    own.refresh_from_db()
+    assert own.status == Verdict.Status.APPROVED
+    assert len(verdict_events(own)) == before
+    published = publish_verdict(verdict=own, actor=reviewer, expected_version=own.version)
+    assert published.status == Verdict.Status.PUBLISHED
+
+
 def test_a_reviewer_who_edited_the_draft_cannot_approve_it(desk):
     _, analyst, reviewer, verdict = desk
     verdict = edit_verdict(

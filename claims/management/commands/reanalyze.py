@@ -32,8 +32,11 @@ class Command(BaseCommand):
         for item in dossiers.select_related("team"):
             self.stdout.write(f"{item.title}")
             if queue:
-                queued = request_reanalysis(dossier=item, actor=None, reason="reanalyze command")
-                self.stdout.write(f"  {queued} article(s) queued; progress: {analysis_progress(item)}")
+                requested = request_reanalysis(dossier=item, actor=None, reason="reanalyze command")
+                self.stdout.write(
+                    f"  {requested.queued} article(s) queued, {requested.running} being "
+                    f"extracted now; progress: {analysis_progress(item)}"
+                )
                 continue
             self._run_here(item)
 
