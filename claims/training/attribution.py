@@ -41,7 +41,7 @@ LEXICON_FOLDS = 5
 MIN_CUE_COUNT = 2
 STRONG_CUE = 0.3
 CRF_PARAMS = {
-    "c1": 0.15,
+    "c1": 1.2,
     "c2": 0.01,
     "max_iterations": 150,
     "feature.minfreq": 3,
