@@ -83,6 +83,10 @@ _MAX_SOURCE_TOKENS = 12
 _MAX_UNIT_TOKENS = 150
 _BLOCK_CHARS = 50_000
 _TRUSTED_PATTERNS = frozenset({"according", "trailing"})
+# Decoding thresholds on the tagger's marginals, chosen on the train split with whole months
+# held out (docs/quality_attribution.md).
+_SOURCE_MARGINAL = 0.1
+_CUE_MARGINAL = 0.3
 
 
 class _Token(NamedTuple):
@@ -416,6 +420,82 @@ def _nearest_cues(doc: Document, words: list[str], strong: list[bool]) -> list[l
     return [left, right, left_word, right_word]
 
 
+_PRONOUN_CLASSES = {
+    **dict.fromkeys(("he", "she", "him", "her"), "3s"),
+    **dict.fromkeys(("they", "them"), "3p"),
+    **dict.fromkeys(("i", "we", "me", "us"), "1"),
+    "you": "2",
+    "it": "3n",
+    **dict.fromkeys(("who", "which", "whom"), "rel"),
+}
+_TITLE_WORDS = _words(
+    """mr mrs ms dr sen rep gov gen lt col president senator governor secretary spokesman
+    spokeswoman spokesperson chairman chairwoman director chief adviser advisor aide official
+    officials candidate nominee minister ambassador mayor judge justice professor analyst
+    strategist pollster reporter reporters sources source campaign"""
+)
+_BOUNDARY_WORDS = _NP_STOP | _words("to for of in on at with by from about into over")
+
+
+def _chunk_tags(doc: Document, shapes: list[str]) -> tuple[list[str], list[int]]:
+    """Dependency-free phrase chunks: B/I of a run of capitalised words (a name-like phrase;
+    "." or "-" between two of its words stays inside), P for a pronoun, O otherwise; and the
+    number of each token's chunk (-1 outside any)."""
+    tags = ["O"] * len(doc.tokens)
+    for lo, hi in doc.sentences:
+        for i in range(lo, hi):
+            token = doc.tokens[i]
+            if token.lower in _PRONOUN_CLASSES:
+                tags[i] = "P"
+            elif shapes[i] in {"Xx", "X", "Xs"}:
+                joined = i - 1 > lo and doc.tokens[i - 1].text in {".", "-"} and tags[i - 2] in "BI"
+                tags[i] = "I" if (i > lo and tags[i - 1] in "BI") or joined else "B"
+                if joined:
+                    tags[i - 1] = "I"
+    numbers = [-1] * len(doc.tokens)
+    chunk = -1
+    for i, tag in enumerate(tags):
+        if tag in {"B", "P"}:
+            chunk += 1
+        if tag != "O":
+            numbers[i] = chunk
+    return tags, numbers
+
+
+def _cue_context(
+    doc: Document, strong: list[bool], chunk_of: list[int]
+) -> tuple[list[str], list[str], list[str], list[str]]:
+    """Per token, towards the nearest likely cue on its left and on its right in the same
+    sentence: how many other phrase chunks lie in between (0, 1, 2, 3 = more; 'none' without
+    a cue) and whether a clause or preposition word lies in between, so that the tagger can
+    tell the phrase next to a cue from one farther away."""
+    n = len(doc.tokens)
+    left_n, right_n = ["none"] * n, ["none"] * n
+    left_b, right_b = ["none"] * n, ["none"] * n
+    for lo, hi in doc.sentences:
+        for order, counts, bounds in (
+            (range(lo, hi), left_n, left_b),
+            (range(hi - 1, lo - 1, -1), right_n, right_b),
+        ):
+            seen_cue = False
+            chunks = 0
+            boundary = False
+            previous = -1
+            for i in order:
+                if strong[i]:
+                    seen_cue, chunks, boundary = True, 0, False
+                    counts[i], bounds[i] = "0", "0"
+                elif seen_cue:
+                    if chunk_of[previous] >= 0 and chunk_of[previous] != chunk_of[i]:
+                        chunks += 1
+                    if doc.tokens[previous].lower in _BOUNDARY_WORDS:
+                        boundary = True
+                    counts[i] = str(min(chunks, 3))
+                    bounds[i] = "1" if boundary else "0"
+                previous = i
+    return left_n, right_n, left_b, right_b
+
+
 def _rule_matches(doc: Document) -> list[_RuleMatch]:
     return [m for lo, hi in doc.sentences for m in _rule_attributions(doc.tokens[lo:hi])]
 
@@ -518,7 +598,22 @@ def token_features(
         _prefixed("pos=", _positions(doc)),
         _prefixed("u=", _unit_flags(doc, words, strong)),
     ]
+    chunks, chunk_of = _chunk_tags(doc, shapes)
+    left_n, right_n, left_b, right_b = _cue_context(doc, strong, chunk_of)
+    columns += [
+        _prefixed("ch=", chunks),
+        ["pr=" + _PRONOUN_CLASSES.get(t.lower, "-") for t in doc.tokens],
+        [f"ti={t.lower.rstrip('.') in _TITLE_WORDS:d}" for t in doc.tokens],
+        _prefixed("lcn=", left_n),
+        _prefixed("rcn=", right_n),
+        [f"lcb={n}{b}" for n, b in zip(left_n, left_b, strict=True)],
+        [f"rcb={n}{b}" for n, b in zip(right_n, right_b, strict=True)],
+        [f"lcs={d}|{c}" for d, c in zip(left, chunks, strict=True)],
+        [f"rcs={d}|{c}" for d, c in zip(right, chunks, strict=True)],
+    ]
     sentence_of = doc.sentence_of
+    for offset in (-1, 1):
+        columns.append(_prefixed(f"ch{offset}=", _in_sentence(chunks, sentence_of, offset)))
     for offset in (-2, -1, 1, 2):
         columns.append(_prefixed(f"w{offset}=", _in_sentence(words, sentence_of, offset)))
         columns.append(_prefixed(f"cb{offset}=", _in_sentence(buckets, sentence_of, offset)))
@@ -571,14 +666,69 @@ def _pair_nearest(
     return paired
 
 
-def _group(doc: Document, spans: dict[str, list[tuple[int, int]]]) -> list[Attribution]:
-    """Attributions of one unit: each content joins its nearest cue (the pieces of a quote
-    broken by `he said` join the same cue and become one covering span), each cue its
-    nearest source. A content with no cue in its unit is dropped: nothing says who said it,
-    and on PolNeAR dev such contents are right only about half of the time."""
+def _recovered_source(
+    doc: Document, cue: tuple[int, int], labels: list[str], lo: int, probability: list[float]
+) -> tuple[int, int] | None:
+    """For a cue left without a tagged source in its sentence: the nearest run of untagged
+    tokens of that sentence whose source marginal is at least `_SOURCE_MARGINAL`."""
+    s_lo, s_hi = doc.sentences[doc.sentence_of[cue[0]]]
+    s_lo, s_hi = max(s_lo, lo), min(s_hi, lo + len(labels))
+    runs = []
+    start = None
+    for k in range(s_lo, s_hi + 1):
+        likely = k < s_hi and labels[k - lo] == "O" and probability[k - lo] >= _SOURCE_MARGINAL
+        if likely and start is None:
+            start = k
+        elif not likely and start is not None:
+            runs.append((start, k))
+            start = None
+    return min(runs, key=lambda run: _gap(run, cue)) if runs else None
+
+
+def _pair_sources(
+    doc: Document, cues: list[tuple[int, int]], sources: list[tuple[int, int]]
+) -> dict[int, int]:
+    """Pairs cue index -> source index within a sentence: one-to-one, nearest first; then a
+    cue left over takes the nearest source of its sentence even if already taken ("X said
+    ... and added ..."). A source in another sentence is never a cue's source."""
+    sentence = doc.sentence_of
+
+    def same_sentence(a: tuple[int, int], b: tuple[int, int]) -> bool:
+        return sentence[a[0]] == sentence[b[0]] or sentence[a[1] - 1] == sentence[b[1] - 1]
+
+    distances = sorted(
+        (_gap(cue, source), i, j)
+        for i, cue in enumerate(cues)
+        for j, source in enumerate(sources)
+        if same_sentence(cue, source)
+    )
+    paired: dict[int, int] = {}
+    used: set[int] = set()
+    for _, i, j in distances:
+        if i not in paired and j not in used:
+            paired[i] = j
+            used.add(j)
+    for _, i, j in distances:
+        paired.setdefault(i, j)
+    return paired
+
+
+def _group(
+    doc: Document,
+    spans: dict[str, list[tuple[int, int]]],
+    labels: list[str],
+    lo: int,
+    source_marginals: list[float] | None,
+) -> list[Attribution]:
+    """Attributions of one unit (its tokens from `lo`): each content joins its nearest cue
+    (the pieces of a quote broken by `he said` join the same cue and become one covering
+    span), each cue its nearest source in the same sentence, or failing that the likeliest
+    source by the tagger's marginals (`_recovered_source`). A content with no cue in its unit
+    is dropped: nothing says who said it, and on PolNeAR dev such contents are right only
+    about half of the time."""
     contents, cues, sources = spans["CON"], spans["CUE"], spans["SRC"]
     cue_of_content = _pair_nearest(contents, cues)
-    source_of_cue = _pair_nearest(cues, sources)
+    source_of_cue = _pair_sources(doc, cues, sources)
 
     def char_span(tokens: tuple[int, int]) -> Span:
         return Span(doc.tokens[tokens[0]].start, doc.tokens[tokens[1] - 1].end)
@@ -588,15 +738,29 @@ def _group(doc: Document, spans: dict[str, list[tuple[int, int]]]) -> list[Attri
         pieces_of_cue.setdefault(cue, []).append(content)
     found = []
     for cue, pieces in pieces_of_cue.items():
-        source = source_of_cue.get(cue)
+        source = sources[source_of_cue[cue]] if cue in source_of_cue else None
+        if source is None and source_marginals is not None:
+            source = _recovered_source(doc, cues[cue], labels, lo, source_marginals)
         found.append(
             Attribution(
                 content=char_span((pieces[0][0], max(p[1] for p in pieces))),
-                source=char_span(sources[source]) if source is not None else None,
+                source=char_span(source) if source is not None else None,
                 cue=char_span(cues[cue]),
             )
         )
     return found
+
+
+def _with_recovered_cues(labels: list[str], cue_marginals: list[float]) -> list[str]:
+    """A unit with a content but no cue: tokens outside sources whose cue marginal reaches
+    `_CUE_MARGINAL` become a cue (often the tagger read "“…” beamed X" as one content)."""
+    labels = list(labels)
+    for k, probability in enumerate(cue_marginals):
+        if probability >= _CUE_MARGINAL and labels[k] in {"O", "B-CON", "I-CON"}:
+            labels[k] = "I-CUE" if k > 0 and labels[k - 1].endswith("CUE") else "B-CUE"
+            if k + 1 < len(labels) and labels[k + 1] == "I-CON":
+                labels[k + 1] = "B-CON"
+    return labels
 
 
 class AttributionTagger:
@@ -616,6 +780,13 @@ class AttributionTagger:
             found.extend(_shifted_attribution(a, start) for a in self._extract(text[start:end]))
         return sorted(found, key=lambda a: (a.content.start, a.content.end))
 
+    def _marginals(self, role: str, length: int) -> list[float]:
+        """Per token of the sequence just tagged: the probability that it is in a `role` span."""
+        return [
+            self._crf.marginal(f"B-{role}", k) + self._crf.marginal(f"I-{role}", k)
+            for k in range(length)
+        ]
+
     def _extract(self, text: str) -> list[Attribution]:
         doc = analyse_text(text)
         matches = _rule_matches(doc)
@@ -623,7 +794,12 @@ class AttributionTagger:
         found: list[Attribution] = []
         for lo, hi in doc.units:
             labels = self._crf.tag(pycrfsuite.ItemSequence(features[lo:hi]))
-            found.extend(_group(doc, _tagged_spans(labels, lo)))
+            source_marginals = None
+            if "B-CON" in labels or "B-CUE" in labels:
+                if "B-CUE" not in labels:
+                    labels = _with_recovered_cues(labels, self._marginals("CUE", hi - lo))
+                source_marginals = self._marginals("SRC", hi - lo)
+            found.extend(_group(doc, _tagged_spans(labels, lo), labels, lo, source_marginals))
         found = _with_trusted_patterns(found, matches)
         return [_with_antecedent(a, text) for a in _with_layout_patterns(found, text)]
 

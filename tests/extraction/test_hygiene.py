@@ -493,3 +493,9 @@ def test_a_byline_naming_a_wire_service_makes_the_article_its_copy(byline, wire)
     from claims.extraction.datelines import wire_named
 
     assert wire_named(byline) == wire
+
+
+def test_an_adverb_before_the_cue_is_not_part_of_the_source_phrase():
+    from claims.extraction.speakers import _clean_phrase
+
+    assert _clean_phrase("The pollster even") == "The pollster"
