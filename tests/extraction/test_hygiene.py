@@ -33,7 +33,7 @@ def _texts(text: str) -> list[str]:
 
 
 def test_extractor_version_is_bumped():
-    assert EXTRACTOR_VERSION == "2026.12.2"
+    assert EXTRACTOR_VERSION == "2026.12.3"
 
 
 # ---------------------------------------------------------------- sentences
