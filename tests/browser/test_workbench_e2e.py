@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from django.urls import reverse
 
-from claims.models import Verdict
+from claims.models import CHECKWORTHY_KINDS, Verdict
 from dossiers.models import Event
 from tests.claims.workbench import hundred_officials_cluster, seed_dossier
 
@@ -71,12 +71,12 @@ def test_analyst_drafts_and_submits_reviewer_approves_and_publishes(chromium, se
     base = live_server.url
     page = chromium.new_page(viewport={"width": 1400, "height": 1000})
 
-    # Analyst: the seed article with its claims highlighted in place.
+    # Analyst: the seed article with its facts and figures highlighted in place.
     log_in(page, base, "analyst")
     page.goto(base + reverse("admin:dossiers_article_change", args=[article.pk]))
     marks = page.locator("#article-body mark.claim")
-    assert marks.count() == article.claims.count() > 0
-    claim_in_cluster = cluster.claims.filter(article=article).first()
+    assert marks.count() == article.claims.filter(kind__in=CHECKWORTHY_KINDS).count() > 0
+    claim_in_cluster = cluster.claims.filter(article=article, kind__in=CHECKWORTHY_KINDS).first()
     mark = page.locator(f'mark.claim[data-claim="{claim_in_cluster.pk}"]')
     mark.hover()
     assert "Speaker:" in mark.get_attribute("title")
