@@ -652,9 +652,15 @@ def _pair_nearest(
 ) -> dict[int, int]:
     """Pairs anchor index -> candidate index: one-to-one, nearest first; then each anchor
     left over takes its nearest candidate even if that one is already taken."""
-    distances = sorted(
+    return _pairs_by_distance(
         (_gap(a, c), i, j) for i, a in enumerate(anchors) for j, c in enumerate(candidates)
     )
+
+
+def _pairs_by_distance(distances) -> dict[int, int]:
+    """(distance, i, j) triples -> i -> j: one-to-one, nearest first; then each i left over
+    takes its nearest j even if that one is already taken."""
+    distances = sorted(distances)
     paired: dict[int, int] = {}
     used: set[int] = set()
     for _, i, j in distances:
@@ -696,21 +702,12 @@ def _pair_sources(
     def same_sentence(a: tuple[int, int], b: tuple[int, int]) -> bool:
         return sentence[a[0]] == sentence[b[0]] or sentence[a[1] - 1] == sentence[b[1] - 1]
 
-    distances = sorted(
+    return _pairs_by_distance(
         (_gap(cue, source), i, j)
         for i, cue in enumerate(cues)
         for j, source in enumerate(sources)
         if same_sentence(cue, source)
     )
-    paired: dict[int, int] = {}
-    used: set[int] = set()
-    for _, i, j in distances:
-        if i not in paired and j not in used:
-            paired[i] = j
-            used.add(j)
-    for _, i, j in distances:
-        paired.setdefault(i, j)
-    return paired
 
 
 def _group(

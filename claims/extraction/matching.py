@@ -36,6 +36,7 @@ import numpy as np
 from claims.extraction import embeddings
 from claims.extraction.contradictions import is_negated
 from claims.extraction.entities import extract_quantities
+from claims.extraction.stance import content_terms, content_words, raw_tokens
 
 MODEL_PATH = Path(__file__).parent / "models" / "matching.json"
 FEATURES = (
@@ -93,14 +94,6 @@ def strip_frame(text: str) -> str:
 _CLAUSE_BREAK = re.compile(
     r"[,;:()]|\s(?:that|when|after|because|while|which|but|although|though)\s|\s[\u2013\u2014\u2015]\s|--"
 )
-_WORD = re.compile(r"[A-Za-z][A-Za-z'’-]*|\d+(?:[.,]\d+)*")
-_STOPWORD_TEXT = """
-    a an the of in on at to for with and or but by from as is are was were be been being has
-    have had do does did will would can could should may might must shall it its this that these
-    those he she they we you i his her their our your him them us me who whom which what when
-    where why how than then there here so if also just about into over after before up out more
-    most some any all such only very said says say told according"""
-_STOPWORDS = frozenset(_STOPWORD_TEXT.split())
 
 
 @dataclass(frozen=True)
@@ -121,10 +114,6 @@ def _clauses(text: str) -> list[str]:
     return [p for p in parts if len(p.split()) >= 3] or [text]
 
 
-def _content_words(text: str) -> list[str]:
-    return [w for w in (m.lower() for m in _WORD.findall(text)) if w not in _STOPWORDS]
-
-
 def profile_sentences(texts: Sequence[str]) -> list[_Profile]:
     contents = [strip_frame(text) for text in texts]
     whole = embeddings.embed(contents)
@@ -132,7 +121,7 @@ def profile_sentences(texts: Sequence[str]) -> list[_Profile]:
     clause_vectors = embeddings.embed([c for clauses in clause_lists for c in clauses])
     profiles, start = [], 0
     for row, (content, clauses) in enumerate(zip(contents, clause_lists, strict=True)):
-        words = _content_words(content)
+        words = content_words(raw_tokens(content))
         word_vectors = (
             np.stack([embeddings.word_vector(w) for w in dict.fromkeys(words)])
             if words
@@ -143,7 +132,7 @@ def profile_sentences(texts: Sequence[str]) -> list[_Profile]:
                 vector=whole[row],
                 clause_vectors=clause_vectors[start : start + len(clauses)],
                 word_vectors=word_vectors,
-                terms=frozenset(_stem(w) for w in words),
+                terms=frozenset(content_terms(words)),
                 numbers=frozenset(q.value for q in extract_quantities(content)),
                 negated=is_negated(content),
                 length=max(1, len(words)),
@@ -151,13 +140,6 @@ def profile_sentences(texts: Sequence[str]) -> list[_Profile]:
         )
         start += len(clauses)
     return profiles
-
-
-def _stem(word: str) -> str:
-    for suffix in ("ing", "ed", "es", "s"):
-        if word.endswith(suffix) and len(word) - len(suffix) >= 3:
-            return word[: -len(suffix)]
-    return word
 
 
 def _alignment(a: np.ndarray, b: np.ndarray) -> float:

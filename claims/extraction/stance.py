@@ -75,9 +75,14 @@ def _stem(token: str) -> str:
     return token
 
 
+def content_words(tokens: Sequence[str]) -> list[str]:
+    """The tokens that carry content: no stop words, no single letters."""
+    return [t for t in tokens if t not in _STOP_WORDS and len(t) > 1]
+
+
 def content_terms(tokens: Sequence[str]) -> list[str]:
     """Stemmed non-stop-word tokens: the vocabulary of the similarity features."""
-    return [_stem(t) for t in tokens if t not in _STOP_WORDS and len(t) > 1]
+    return [_stem(t) for t in content_words(tokens)]
 
 
 def sentences(text: str) -> list[str]:

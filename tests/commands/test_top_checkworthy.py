@@ -15,5 +15,5 @@ def test_the_command_lists_the_top_claims_and_counts_what_should_not_be_there(ca
 
 
 def test_a_missing_gold_file_is_an_error(tmp_path):
-    with pytest.raises(CommandError, match="absent"):
+    with pytest.raises(CommandError, match="cannot read gold annotations"):
         call_command("top_checkworthy", str(tmp_path / "none.json"), "--seeds", str(tmp_path))

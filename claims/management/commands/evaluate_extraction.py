@@ -55,13 +55,17 @@ def _json_dumps(report: dict) -> str:
     return json.dumps(report, indent=2, ensure_ascii=False, default=str)
 
 
+def read_gold(gold_path: Path) -> dict:
+    try:
+        return json.loads(gold_path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise CommandError(f"cannot read gold annotations {gold_path}: {exc}") from exc
+
+
 def evaluate_gold_file(
     gold_path: Path, seeds_dir: Path | None = None, manifest_path: Path | None = None
 ) -> dict:
-    try:
-        gold = json.loads(gold_path.read_text(encoding="utf-8"))
-    except (OSError, ValueError) as exc:
-        raise CommandError(f"cannot read gold annotations {gold_path}: {exc}") from exc
+    gold = read_gold(gold_path)
     seeds_dir = seeds_dir or gold_path.parent.parent / "seeds"
     metadata = _manifest_metadata(manifest_path) if manifest_path else _ManifestMetadata()
     report: dict = {}

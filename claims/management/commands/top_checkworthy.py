@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
@@ -12,6 +11,7 @@ from claims.extraction.evaluation import (
     extract_gold_articles,
     top_checkworthy_claims,
 )
+from claims.management.commands.evaluate_extraction import read_gold
 
 
 class Command(BaseCommand):
@@ -29,10 +29,10 @@ class Command(BaseCommand):
         parser.add_argument("-n", type=int, default=20, help="how many claims (default 20)")
 
     def handle(self, *args, gold, seeds, n, **options):
-        gold_path, seeds_dir = Path(gold), Path(seeds)
-        if not gold_path.is_file() or not seeds_dir.is_dir():
-            raise CommandError(f"{gold_path} or {seeds_dir} is absent")
-        annotations = json.loads(gold_path.read_text(encoding="utf-8"))
+        seeds_dir = Path(seeds)
+        if not seeds_dir.is_dir():
+            raise CommandError(f"{seeds_dir} is absent")
+        annotations = read_gold(Path(gold))
         articles = extract_gold_articles(annotations, seeds_dir)
         not_claims = [text for _, text in annotations.get("not_claims", [])]
         counts = {"boilerplate": 0, "market": 0, "prediction": 0}
