@@ -181,6 +181,7 @@ def sources_in_article(
     article's own witness, and one newspaper's report would look like several.
     """
     frame = wire or article_frame(claims)
+    reported = frame or _most_cited_report(claims)
     cited_by_speaker: dict[str, str] = {}
     for claim in claims:
         if is_named(claim.speaker) and claim.cited_source:
@@ -191,9 +192,27 @@ def sources_in_article(
             sources.append(claim.cited_source)
         elif is_named(claim.speaker):
             sources.append(_cited_for_speaker(normalise_name(claim.speaker), cited_by_speaker))
+        elif _is_report_cue(claim.cue):  # "she has reportedly amassed": the report it cites
+            sources.append(reported)
         else:
             sources.append(frame)
     return sources
+
+
+def _is_report_cue(cue: str | None) -> bool:
+    return bool(cue) and _REPORT_FRAME_CUE.match(cue.strip()) is not None
+
+
+def _most_cited_report(claims: Sequence[SentenceAttribution]) -> str | None:
+    """The named source the article cites most with a reporting cue ("according to the
+    Associated Press", "X reported"): what its "reportedly" refers to."""
+    counts: dict[str, int] = {}
+    for claim in claims:
+        if _is_report_cue(claim.cue):
+            name = next((n for n in (claim.cited_source, claim.speaker) if is_named(n)), None)
+            if name:
+                counts[name] = counts.get(name, 0) + 1
+    return max(counts, key=counts.get) if counts else None
 
 
 def contextual_cited_sources(
@@ -261,11 +280,30 @@ def same_origin(a: str, b: str) -> bool:
     shorter, longer = sorted((words_a, words_b), key=len)
     if set(shorter) <= set(longer) and set(shorter) - _GENERIC_NAME_WORDS:
         return True
+    if _is_acronym_of(shorter, longer):
+        return True
     surname_a, surname_b = words_a[-1], words_b[-1]
     if min(len(surname_a), len(surname_b)) < 5 or {surname_a, surname_b} & _GENERIC_NAME_WORDS:
         return False
     allowed = 2 if min(len(surname_a), len(surname_b)) >= 9 else 1
     return _edit_distance(surname_a, surname_b) <= allowed and set(shorter[:-1]) <= set(longer)
+
+
+_ACRONYM_SKIPPED = _words("the of and for")
+
+
+def _is_acronym_of(short: list[str], long: list[str]) -> bool:
+    """ "ap" is "associated press", "afp" is "agence france presse": a one-word name of two
+    to five letters spelling the initials of the other's words."""
+    if (
+        len(short) != 1
+        or not 2 <= len(short[0]) <= 5
+        or len(long) < 2
+        or short[0] in _GENERIC_NAME_WORDS
+    ):
+        return False
+    initials = "".join(word[0] for word in long if word not in _ACRONYM_SKIPPED)
+    return short[0] == initials
 
 
 UNATTRIBUTED = "Unattributed"

@@ -727,6 +727,11 @@ def _resolve(
             mention = _mention(frame.phrase, position, context)
         if mention is None or not any(char.isalpha() for char in mention.name):
             continue
+        if mention.kind == "group":  # "Though ... the coronation many pundits forecast, she
+            # has reportedly amassed": the report is the source, not the pundits
+            reported = _framing_adverb(sentence, context.sources)
+            if reported is not NO_ATTRIBUTION:
+                return reported
         if mention.kind != "outlet":  # an outlet speaking is itself the origin
             mention.cited_source = _cited_source(
                 sentence.text, sentence.start, mention, context.sources
@@ -1109,12 +1114,14 @@ def _outlet_of(phrase: str, position: int, sources: _ArticleSources) -> str | No
 
 
 def _framing_adverb(sentence: Sentence, sources: _ArticleSources) -> SentenceAttribution:
-    """ "reportedly", "according to the report": the outlet the article is reporting on."""
+    """ "reportedly", "according to the report": the outlet the article is reporting on, when
+    one is named before; else no speaker, but the cue, so that origins can trace the claim to
+    the report the article cites (`origins.sources_in_article`)."""
     match = _FRAMING_ADVERBS.search(sentence.text)
     if not match:
         return NO_ATTRIBUTION
     outlet = sources.outlet_near(sentence.start, following=False)
-    return SentenceAttribution(outlet, match.group("cue"), None) if outlet else NO_ATTRIBUTION
+    return SentenceAttribution(outlet, match.group("cue"), None)
 
 
 def _last_person(sources: _ArticleSources, paragraph: int, gender: str | None) -> _Mention | None:

@@ -239,3 +239,26 @@ def test_outlets_running_one_agency_story_and_one_restating_it_are_one_origin():
 def test_contextual_sources_give_each_wire_copy_its_agency():
     rows = [("a", said()), ("b", said()), ("b", said("Jane Roe", "said"))]
     assert contextual_cited_sources(rows, {"b": "Reuters"}) == [None, "Reuters", None]
+
+
+def test_a_reportedly_claim_traces_to_the_report_the_article_cites_even_further_down():
+    article = [
+        said(None, "reportedly"),  # "she has reportedly amassed the 2,383 delegates needed"
+        said(),
+        said("the Associated Press", "According to"),
+    ]
+    assert sources_in_article(article)[0] == "the Associated Press"
+    assert sources_in_article([said(None, "reportedly"), said()]) == [None, None]
+
+
+@pytest.mark.parametrize(
+    ("short", "long"),
+    [("AP", "The Associated Press"), ("AFP", "Agence France-Presse"), ("NYT", "New York Times")],
+)
+def test_an_agency_and_its_initials_are_one_origin(short, long):
+    assert same_origin(normalise_name(short), normalise_name(long))
+
+
+def test_initials_of_other_words_are_not_an_acronym():
+    assert not same_origin(normalise_name("AP"), normalise_name("Agence France-Presse"))
+    assert not same_origin(normalise_name("Al"), normalise_name("Associated Lawyers"))
