@@ -121,6 +121,8 @@ def _why_linked(link: dict | None) -> str:
     if link.get("identical"):
         return "identical to"
     parts = [f"wording similarity {link['score']:.2f}"]
+    if link.get("shared_quote"):
+        parts.append(f"both quote “{link['shared_quote']}”")
     if link.get("shared_terms"):
         parts.append("shared words: " + ", ".join(link["shared_terms"]))
     if link.get("shared_quantities"):

@@ -24,6 +24,7 @@ from claims.extraction.origins import (
     SentenceAttribution,
     contextual_cited_sources,
     independent_origins,
+    is_named,
 )
 from claims.models import (
     Claim,
@@ -141,6 +142,7 @@ def recluster_dossier(*, dossier: Dossier, actor: User | None = None) -> int:
                 text=row.text,
                 quantities=row.quantities,
                 dates=row.dates,
+                source=row.cited_in_context or (row.speaker if is_named(row.speaker) else None),
                 previous_cluster=row.cluster_id,
             )
             for row in rows

@@ -32,7 +32,7 @@ import re
 import unicodedata
 from collections import Counter
 from collections.abc import Collection, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 
 import numpy as np
@@ -62,6 +62,12 @@ LINK_TERMS = 6
 # A term is rare when at most this many claims (or this share of them) carry it.
 RARE_TERM_MIN_CLAIMS = 10
 RARE_TERM_SHARE = 0.01
+# Two claims quoting the same words (a whole quotation of at least QUOTE_MIN_WORDS words, or
+# QUOTE_SHINGLE consecutive words of a longer one) report the same remark: their similarity is
+# raised to QUOTE_SIMILARITY, whatever framing surrounds the quotation.
+QUOTE_MIN_WORDS = 3
+QUOTE_SHINGLE = 5
+QUOTE_SIMILARITY = 0.6
 # Clause-level similarity is computed only for pairs whose whole-claim similarity reaches this
 # fraction of the threshold (keeps the clause step cheap).
 CLAUSE_FLOOR = 0.3
@@ -76,6 +82,8 @@ class ClusterItem:
     previous_cluster: str | None = None
     # When the claim says it happened: ISO dates or weekday names (see `when_keys`).
     dates: tuple[str, ...] = ()
+    # The named speaker or cited source it reached its article through (origins.py).
+    source: str | None = None
 
 
 @dataclass(frozen=True)
@@ -97,9 +105,10 @@ class Link:
     shared_quantities: tuple[float, ...] = ()
     shared_dates: tuple[str, ...] = ()
     identical: bool = False
+    shared_quote: str = ""  # words both quote verbatim: the same remark, however framed
 
     def as_dict(self) -> dict:
-        return {
+        found = {
             "partner": self.partner,
             "score": round(float(self.score), 3),
             "shared_terms": list(self.shared_terms),
@@ -107,6 +116,9 @@ class Link:
             "shared_dates": list(self.shared_dates),
             "identical": self.identical,
         }
+        if self.shared_quote:
+            found["shared_quote"] = self.shared_quote
+        return found
 
 
 @dataclass(frozen=True)
@@ -164,7 +176,7 @@ _STOPWORD_LIST = """a about above after again against all also am an and any are
     mr mrs ms dr sir al el
     get gets got make makes made go goes went gone come comes came take takes took know knew
     think thought see saw seen want wants wanted
-    don didn doesn isn aren wasn weren couldn wouldn shouldn haven hasn hadn won ain"""
+    don didn doesn isn aren wasn weren couldn wouldn shouldn haven hasn hadn ain"""
 _STOPWORDS = frozenset(_STOPWORD_LIST.split())
 
 # Multi-word paraphrases, folded before words: "leaving office" is resigning, "left the
@@ -222,15 +234,38 @@ _COUNTRY_OF_CAPITAL = {
 }  # fmt: skip
 
 
+# Common irregular past forms, so that "paid" meets "pay" and "won" meets "win" ("left",
+# "held" and "said" are concepts or stop words already).
+_IRREGULAR = {
+    "paid": "pay", "won": "win", "lost": "lose", "sold": "sell", "bought": "buy",
+    "built": "build", "caught": "catch", "fought": "fight", "began": "begin", "begun": "begin",
+    "ran": "run", "rose": "rise", "risen": "rise", "fell": "fall", "fallen": "fall",
+    "gave": "give", "given": "give", "met": "meet", "spent": "spend", "kept": "keep",
+    "led": "lead", "struck": "strike", "chose": "choose", "chosen": "choose", "grew": "grow",
+    "grown": "grow", "wrote": "write", "written": "write", "spoke": "speak", "spoken": "speak",
+    "shot": "shoot", "sent": "send", "sought": "seek",
+}  # fmt: skip
+
+
 @lru_cache(maxsize=200_000)
 def _stem(word: str) -> str:
     """A light suffix stripper: enough to meet plurals and tenses, no dictionary needed."""
     if word.endswith("'s"):
         word = word[:-2]
+    if word in _IRREGULAR:
+        return _IRREGULAR[word]
     if len(word) <= 3:
         return word
-    for suffix, replacement in (("ies", "y"), ("sses", "ss"), ("ing", ""), ("ed", "")):
-        if word.endswith(suffix) and len(word) - len(suffix) >= 3:
+    for suffix, replacement in (
+        ("ies", "y"),
+        ("sses", "ss"),
+        ("xes", "x"),
+        ("ches", "ch"),
+        ("shes", "sh"),
+        ("ing", ""),
+        ("ed", ""),
+    ):
+        if word.endswith(suffix) and len(word) - len(suffix) + len(replacement) >= 3:
             word = word[: -len(suffix)] + replacement
             break
     else:
@@ -243,7 +278,9 @@ def _stem(word: str) -> str:
 
 @lru_cache(maxsize=200_000)
 def _word_term(word: str) -> str | None:
-    word = word.split("'")[0] if word.endswith(("n't", "'re", "'ve", "'ll", "'d", "'m")) else word
+    if word.endswith("n't"):  # "won't", "didn't": auxiliaries, not content
+        return None
+    word = word.split("'")[0] if word.endswith(("'re", "'ve", "'ll", "'d", "'m")) else word
     if word in _STOPWORDS:
         return None
     stem = _stem(word)
@@ -291,7 +328,7 @@ def _clause_terms(folded_clause: str) -> tuple[list[str], int]:
     return terms, plain
 
 
-@lru_cache(maxsize=100_000)
+@lru_cache(maxsize=300_000)
 def _term_set(text: str) -> frozenset[str]:
     return frozenset(term for clause in claim_clauses(text) for term in clause)
 
@@ -388,14 +425,26 @@ def cluster_claims(
     similarity = _pair_similarity(
         vectors, nodes[left], nodes[right], floor=threshold * CLAUSE_FLOOR
     )
+    left, right, similarity, quoted = _with_shared_quotations(
+        [items[n].text for n in nodes.tolist()], left, right, similarity, max_block=max_block
+    )
     contradictions = find_contradictions(
         [
-            ContradictionInput(items[n].claim_key, items[n].text, *facts[n], _term_set)
+            ContradictionInput(
+                items[n].claim_key,
+                items[n].text,
+                *facts[n],
+                _term_set,
+                word_term=_word_term,
+                source=items[n].source,
+                article_key=items[n].article_key,
+            )
             for n in nodes.tolist()
         ],
         left,
         right,
         similarity,
+        _MatrixVocabulary(vectors.claims[nodes], vectors.terms),
     )
     # Two claims that contradict each other are never one claim.
     node_index = {items[n].claim_key: index for index, n in enumerate(nodes.tolist())}
@@ -404,7 +453,7 @@ def cluster_claims(
         items, facts, node_of, left, right, similarity, threshold=threshold, apart=apart
     )
     links = _links(
-        items, facts, vectors, nodes, node_of, labels, left, right, similarity, threshold
+        items, facts, vectors, nodes, node_of, labels, left, right, similarity, threshold, quoted
     )
     return _result(
         items,
@@ -415,6 +464,22 @@ def cluster_claims(
         links=links,
         contradictions=tuple(contradictions),
     )
+
+
+class _MatrixVocabulary:
+    """The batch's terms, as contradictions.Vocabulary reads them: from the tf-idf rows."""
+
+    def __init__(self, matrix: sparse.csr_matrix, terms: np.ndarray):
+        self._binary = matrix.copy()
+        self._binary.data[:] = 1
+        self._terms = terms
+
+    def terms(self, index: int) -> frozenset[str]:
+        start, stop = self._binary.indptr[index], self._binary.indptr[index + 1]
+        return frozenset(self._terms[self._binary.indices[start:stop]].tolist())
+
+    def shared_counts(self, left: np.ndarray, right: np.ndarray) -> np.ndarray:
+        return np.rint(_rowwise_dot(self._binary, left, right)).astype(np.int64)
 
 
 def _first_identical_row(matrix: sparse.csr_matrix, keys: Sequence[tuple]) -> np.ndarray:
@@ -563,6 +628,85 @@ def _pair_similarity(
     return similarity
 
 
+_QUOTATION = re.compile(r"[\"\u201c\u201d]([^\"\u201c\u201d]{6,}?)[\"\u201c\u201d]|''(.{6,}?)''")
+_QUOTED_WORD = re.compile(r"[a-z0-9]+(?:'[a-z]+)?")
+
+
+def quotation_keys(text: str) -> tuple[dict[str, str], dict[str, str]]:
+    """What a claim quotes, as keys -> the quotation as written, in two kinds.
+
+    Full keys: each whole quotation of QUOTE_MIN_WORDS words or more, and each run of
+    QUOTE_SHINGLE words of it, so that outlets quoting more or less of one remark still meet.
+    Inner keys: the shorter runs of a longer quotation, which meet only a whole short quotation
+    ("The struggle continues" inside a long quotation of the same speech), never each other
+    (two long quotations sharing "I think that" say nothing alike).
+    """
+    full: dict[str, str] = {}
+    inner: dict[str, str] = {}
+    for match in _QUOTATION.finditer(text.replace("\u2019", "'")):
+        quoted = match.group(1) or match.group(2)
+        words = _QUOTED_WORD.findall(quoted.lower())
+        if len(words) < QUOTE_MIN_WORDS:
+            continue
+        shown = " ".join(quoted.split()).strip(" ,.")
+        full.setdefault(" ".join(words), shown)
+        for size in range(QUOTE_MIN_WORDS, len(words) + 1):
+            found = full if size == QUOTE_SHINGLE else inner if size < QUOTE_SHINGLE else None
+            if found is None:
+                break
+            for start in range(len(words) - size + 1):
+                found.setdefault(" ".join(words[start : start + size]), shown)
+    return full, inner
+
+
+def _with_shared_quotations(
+    texts: Sequence[str],
+    left: np.ndarray,
+    right: np.ndarray,
+    similarity: np.ndarray,
+    *,
+    max_block: int,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, dict[tuple[int, int], str]]:
+    """Add the pairs of claims that quote the same words, at QUOTE_SIMILARITY at least.
+
+    A quotation repeated by more than `max_block` claims (a slogan) links nothing, like an
+    oversized block. Returns the pairs, their similarity and the quotation of each quote pair.
+    """
+    full: dict[str, list[int]] = {}
+    inner: dict[str, list[int]] = {}
+    shown: dict[str, str] = {}
+    for index, text in enumerate(texts):
+        if '"' not in text and "\u201c" not in text and "''" not in text:
+            continue
+        full_keys, inner_keys = quotation_keys(text)
+        for found, keys in ((full, full_keys), (inner, inner_keys)):
+            for key, quotation in keys.items():
+                found.setdefault(key, []).append(index)
+                shown.setdefault(key, quotation)
+    quoted: dict[tuple[int, int], str] = {}
+    for key, members in full.items():
+        others = inner.get(key, [])
+        if len(members) + len(others) > max_block:
+            continue
+        for position, a in enumerate(members):
+            for b in members[position + 1 :] + others:
+                if a != b:
+                    quoted.setdefault((min(a, b), max(a, b)), shown[key])
+    if not quoted:
+        return left, right, similarity, quoted
+    n = len(texts)
+    codes = left.astype(np.int64) * n + right
+    extra = np.array([a * n + b for a, b in quoted], dtype=np.int64)
+    all_codes = np.concatenate([codes, extra])
+    all_similarity = np.concatenate(
+        [similarity, np.full(len(extra), QUOTE_SIMILARITY, dtype=similarity.dtype)]
+    )
+    unique, first = np.unique(all_codes, return_inverse=True)
+    best = np.zeros(len(unique), dtype=similarity.dtype)
+    np.maximum.at(best, first, all_similarity)
+    return unique // n, unique % n, best, quoted
+
+
 def when_keys(dates: Sequence[dict]) -> tuple[str, ...]:
     """Comparable keys of a claim's date mentions (entities.DateMention dicts): the ISO value
     when it resolved, else the weekday's name. Months, years and relative words ("last week")
@@ -684,9 +828,11 @@ def _links(
     right: np.ndarray,
     similarity: np.ndarray,
     threshold: float,
+    quoted: dict[tuple[int, int], str],
 ) -> dict[str, Link]:
     """For each claim of a multi-claim cluster, its strongest link inside the cluster: the
-    evidence an analyst reads to judge whether the machine was right to group them."""
+    evidence an analyst reads to judge whether the machine was right to group them.
+    `quoted` holds the quotation two nodes share, keyed by (lower node, higher node)."""
     representative = nodes  # node -> its first item
     node_label = labels[representative]
     inside = (similarity >= threshold) & (node_label[left] == node_label[right])
@@ -698,7 +844,7 @@ def _links(
             if node not in best or score > best[node][0]:
                 best[node] = (float(score), other)
     links: dict[str, Link] = {}
-    linked, partners, scores = [], [], []
+    linked, partners, scores, quotes = [], [], [], []
     first_copy: dict[int, int] = {}  # node -> its second item, when it has copies
     for index, node in enumerate(node_of.tolist()):
         first = int(representative[node])
@@ -712,6 +858,7 @@ def _links(
             linked.append(index)
             partners.append(int(representative[other]))
             scores.append(score)
+            quotes.append(quoted.get((min(node, other), max(node, other)), ""))
     words_only = sparse.diags(
         (~np.char.startswith(vectors.terms.astype(str), "#")).astype(np.float32)
     )
@@ -727,9 +874,10 @@ def _links(
     for row, (index, partner, score) in enumerate(zip(linked, partners, scores, strict=True)):
         start, stop = shared.indptr[row], shared.indptr[row + 1]
         heaviest = shared.indices[start:stop][np.argsort(-shared.data[start:stop])[:LINK_TERMS]]
-        links[items[index].claim_key] = _link(
+        link = _link(
             items, facts, index, partner, score, [str(vectors.terms[t]) for t in heaviest], surfaces
         )
+        links[items[index].claim_key] = replace(link, shared_quote=quotes[row])
     return links
 
 

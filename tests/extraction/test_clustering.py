@@ -388,9 +388,62 @@ def test_how_a_source_is_described_does_not_link_unrelated_claims():
     result = cluster_claims(
         [
             claim("a", "1", "The official" + anonymity.format("he") + "border talks had stalled."),
-            claim("b", "2", "The diplomat" + anonymity.format("she") + "the wheat harvest was poor."),
+            claim(
+                "b", "2", "The diplomat" + anonymity.format("she") + "the wheat harvest was poor."
+            ),
             claim("c", "3", "An official" + anonymity.format("he") + "the border talks stalled."),
         ]
     )
     assert not together(result, "a", "b")
     assert together(result, "a", "c")
+
+
+def test_claims_quoting_the_same_remark_join_whatever_frames_it():
+    result = cluster_claims(
+        [
+            claim("a", "1", "Trump boasted at the debate, “That makes me smart.”"),
+            claim(
+                "b",
+                "2",
+                "The advertisement ends with footage of the candidate saying, “That makes me"
+                " smart,” when his rival attacked his tax returns.",
+            ),
+            claim("c", "3", "The football season opens in August with twenty teams."),
+        ]
+    )
+    assert together(result, "a", "b")
+    assert result.links["a"].shared_quote == "That makes me smart"
+    assert result.links["a"].as_dict()["shared_quote"] == "That makes me smart"
+
+
+def test_a_short_quotation_meets_the_longer_quotation_holding_it_but_shared_filler_does_not():
+    result = cluster_claims(
+        [
+            claim("a", "1", "The Vermont senator emailed supporters: “The struggle continues.”"),
+            claim(
+                "b",
+                "2",
+                "He told the rally: “We won in Montana and in North Dakota, and the struggle"
+                " continues until the convention.”",
+            ),
+            claim("c", "3", "“I think that we are going to win,” the mayor told a radio host."),
+            claim("d", "4", "“I think that we are going to lose,” a farmer told the paper."),
+        ]
+    )
+    assert together(result, "a", "b")
+    assert not together(result, "c", "a") and not together(result, "c", "b")
+
+
+def test_irregular_past_forms_and_plurals_in_es_meet_their_stems():
+    result = cluster_claims(
+        [
+            claim("a", "1", "The company paid no taxes in Ireland over three years."),
+            claim("b", "2", "The company did pay taxes in Ireland over three years, it said."),
+            claim("c", "3", "Companies pay tax in Ireland, the minister said."),
+        ]
+    )
+    from claims.extraction.clustering import _term_set
+
+    assert {"pay", "tax"} <= _term_set("The company paid no taxes")
+    assert "tax" in _term_set("Companies pay tax")
+    assert result.contradictions  # "paid no taxes" against "did pay taxes"
