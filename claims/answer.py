@@ -19,6 +19,7 @@ from django.db.models import Max
 from claims.extraction.origins import OriginEvidence, independent_origins
 from claims.models import Claim
 from claims.selectors import cited_sources_in_context
+from dossiers.commands import claim_form
 from dossiers.models import Article, Dossier, QuestionStance
 
 SIDES = (QuestionStance.AGREE, QuestionStance.DISAGREE, QuestionStance.DISCUSS)
@@ -84,8 +85,6 @@ class QuestionAnswer:
 
 def question_answer(dossier: Dossier) -> QuestionAnswer:
     """Each side's articles, points by publication day and origins, as the dossier stands."""
-    from dossiers.commands import claim_form
-
     articles = list(
         Article.objects.filter(dossier=dossier, status=Article.Status.DONE)
         .select_related("source")
