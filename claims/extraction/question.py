@@ -316,7 +316,7 @@ def sentence_evidence(terms: ClaimTerms, sentence: str) -> SentenceEvidence | No
         weight = 1.5 + object_share
     elif has_predicate and objects:
         weight = 0.75
-    elif named and object_share >= 0.5:
+    elif (named and object_share >= 0.4) or object_share >= 0.6:
         weight = 0.25 + 0.5 * object_share
     else:
         return None
