@@ -214,6 +214,7 @@ _HEDGE = _words(
     "poised set will shall perhaps maybe speculat rumored rumoured "
     "path way chance bid"
 )
+_FUTURE = _words("will shall")
 _NOT_YET = _words("before until unless")
 _HEDGE_KEYS = frozenset(w[:5] for w in _HEDGE if len(w) > 5)
 _PRONOUN_SUBJECTS = _words("he she they it his her its their him them")
@@ -245,14 +246,15 @@ class ClaimTerms:
     subject: frozenset[str]
     predicate: frozenset[str]  # the claim's verb keys with their family
     objects: frozenset[str]
+    future: bool = False  # "The UK will leave the EU": "will" asserts it, it is no hedge
 
     @classmethod
     def of(cls, claim_form: str) -> ClaimTerms:
         words = claim_form.split()
-        split = next(
-            (i for i, w in enumerate(words) if w.lower() in _AUXILIARIES or _is_verb(w, i)),
-            None,
-        )
+        auxiliary = next((i for i, w in enumerate(words) if w.lower() in _AUXILIARIES), None)
+        split = auxiliary
+        if split is None:
+            split = next((i for i, w in enumerate(words) if _is_verb(w, i)), None)
         if split is None:
             split = min(len(words) - 1, 2)
         subject_tokens = raw_tokens(" ".join(words[:split]))
@@ -267,6 +269,7 @@ class ClaimTerms:
             subject=frozenset(_key(t) for t in subject_tokens if t not in _STOP),
             predicate=frozenset(predicate),
             objects=frozenset(_key(t) for t in content[1:] if _key(t) not in predicate),
+            future=auxiliary is not None and words[auxiliary].lower() in _FUTURE,
         )
 
 
@@ -333,20 +336,22 @@ def _polarity(tokens: list[str], keys: list[str], terms: ClaimTerms, has_predica
     positions = [i for i, k in enumerate(keys[: len(tokens)]) if k in terms.predicate]
     if not positions:
         return DISCUSS
-    labels = {_mention_polarity(tokens, i) for i in positions}
+    labels = {_mention_polarity(tokens, i, future=terms.future) for i in positions}
     for label in (DISAGREE, AGREE):
         if label in labels:
             return label
     return DISCUSS
 
 
-def _mention_polarity(tokens: list[str], at: int) -> str:
+def _mention_polarity(tokens: list[str], at: int, *, future: bool = False) -> str:
     window = tokens[max(0, at - 6) : at + 1]
     negated = any(t in _NEGATION or t.endswith("n't") for t in window)
     # "before Russia withdraws": the predicate is presupposed not to have happened yet.
     if negated or any(t in _NOT_YET for t in window):
         return DISAGREE
-    hedged = any(t in _HEDGE or _key(t) in _HEDGE_KEYS for t in window)
+    hedged = any(
+        (t in _HEDGE or _key(t) in _HEDGE_KEYS) and not (future and t in _FUTURE) for t in window
+    )
     if hedged or (at > 0 and tokens[at - 1] == "to"):
         return DISCUSS
     return AGREE

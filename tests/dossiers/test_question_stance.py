@@ -53,6 +53,14 @@ def test_a_sentence_continuing_what_the_claim_says_ended_disputes_it():
     assert found.sentences and "keep offering support" in found.sentences[0]
 
 
+def test_will_asserts_a_claim_about_the_future_and_may_hedges_it():
+    claim = claim_form_of("Will the UK leave the EU?")
+    assert claim == "The UK will leave the EU"
+    confirmed = "The UK will leave the EU next March, the government confirmed."
+    assert question_stance(claim, confirmed).label == "agree"
+    assert question_stance(claim, "The UK may leave the EU if the vote passes.").label == "discuss"
+
+
 def test_an_article_about_something_else_is_unrelated():
     found = question_stance(CLAIM_FORM, "The football season starts on Saturday in Madrid.")
     assert found.label == "unrelated"
