@@ -222,3 +222,33 @@ def test_dev_gold_question_stances_are_mostly_right():
         found = question_stance(form, extracted.body, title=article["headline"])
         right += found.label == article["stance"]
     assert right >= 8
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_dossier_page_edits_the_claim_form_and_corrects_a_stance(seeds, client):
+    from django.urls import reverse
+
+    from dossiers.demo import staff_group
+
+    analyst = member(seeds.team, Role.ANALYST, username="admin-analyst")
+    analyst.groups.add(staff_group())
+    client.force_login(analyst)
+    page = reverse("admin:dossiers_dossier_change", args=[seeds.pk])
+    shown = client.get(page).content.decode()
+    assert 'id="answer-chart"' in shown and "from 1 independent origin (2015)" in shown
+
+    client.post(
+        reverse("admin:dossiers_dossier_claim_form", args=[seeds.pk]),
+        {"claim_form": "Russia has abandoned Bashar al-Assad", "reason": "shorter"},
+    )
+    seeds.refresh_from_db()
+    assert seeds.claim_form == "Russia has abandoned Bashar al-Assad"
+    article = seeds.articles.get(filename__startswith="004")
+    client.post(
+        reverse("admin:dossiers_dossier_question_stance", args=[seeds.pk, article.pk]),
+        {"label": "discuss"},
+    )
+    article.refresh_from_db()
+    assert (article.question_stance, article.question_stance_corrected) == ("discuss", True)
+    event = Event.objects.filter(stream_id=article.pk).order_by("-position").first()
+    assert (event.type, event.metadata["actor"]) == ("QuestionStanceCorrected", "admin-analyst")
