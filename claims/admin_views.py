@@ -3,11 +3,12 @@ dossier as of a date, and the dossier timeline. Reads only, through the selector
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import UTC, datetime, time
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime, time, timedelta
 
 from django.core.paginator import Paginator
 from django.template.response import TemplateResponse
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.html import escape, format_html
@@ -206,3 +207,36 @@ def dossier_timeline_page(model_admin, request, dossier: Dossier) -> TemplateRes
     context = _admin_context(model_admin, request, dossier, f"{dossier.title}: timeline")
     context.update({"articles": timeline.articles, "events": events})
     return TemplateResponse(request, "admin/dossiers/dossier/timeline.html", context)
+
+
+def dossier_question_context(dossier: Dossier) -> dict:
+    """The question answered over time, for the dossier page: summary, chart and articles."""
+    from claims.answer import CHART_WIDTH, ROW_Y, chart_layout, question_answer
+    from dossiers.models import QuestionStance
+
+    answer = question_answer(dossier)
+    dots, ticks = chart_layout(answer)
+    as_of = reverse("admin:dossiers_dossier_as_of", args=[dossier.pk])
+    # Each dot opens the as-of view just after the last of its articles got its stance (the
+    # view reads whole seconds).
+    dots = [
+        replace(dot, href=f"{as_of}?when={_seconds_after(dot.point.learned_at)}") for dot in dots
+    ]
+    articles = (
+        dossier.articles.filter(status="done")
+        .defer("raw_upload", "body")
+        .order_by("published_at", "uploaded_at")
+    )
+    return {
+        "answer": answer,
+        "chart_dots": dots,
+        "chart_ticks": ticks,
+        "chart_width": CHART_WIDTH,
+        "chart_rows": [(label.label, y) for label, y in ROW_Y.items()],
+        "question_articles": articles,
+        "stance_choices": QuestionStance.choices,
+    }
+
+
+def _seconds_after(moment: datetime) -> str:
+    return f"{moment.astimezone(UTC) + timedelta(seconds=1):%Y-%m-%dT%H:%M:%S}"

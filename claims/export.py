@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from django.db.models import Prefetch
 
+from claims.answer import question_answer
 from claims.models import Claim, ClaimCluster
 from claims.selectors import contradiction_pairs
+from dossiers.commands import claim_form
 from dossiers.models import Article, Dossier
 from dossiers.selectors import analysis_progress
 
@@ -36,6 +38,8 @@ def dossier_export(dossier: Dossier) -> dict:
             "team": dossier.team.name,
             "title": dossier.title,
             "question": dossier.question,
+            "claim_form": claim_form(dossier),
+            "answer": question_answer(dossier).summary,
             "status": dossier.status,
             "tags": dossier.tags,
             "created_at": _iso(dossier.created_at),
@@ -58,6 +62,20 @@ def published_date(article: Article) -> str | None:
     return article.published_at.date().isoformat()[:width]
 
 
+def question_stance_of(article: Article) -> dict | None:
+    """The article's stance toward its dossier's claim form (None until scored): the label
+    (an analyst's correction if any), the model's confidence and its deciding sentences."""
+    if not article.question_stance:
+        return None
+    return {
+        "label": article.question_stance,
+        "confidence": article.question_stance_confidence,
+        "sentences": list(article.question_stance_sentences),
+        "model_label": article.question_stance_model or None,
+        "corrected": article.question_stance_corrected,
+    }
+
+
 def _article(article: Article, links: dict[str, dict]) -> dict:
     return {
         "id": str(article.id),
@@ -68,6 +86,7 @@ def _article(article: Article, links: dict[str, dict]) -> dict:
         "published_at": published_date(article),
         "status": article.status,
         "extractor_version": article.extractor_version or None,
+        "question_stance": question_stance_of(article),
         "body": article.body,
         "claims": [_claim(claim, links.get(str(claim.id))) for claim in article.claims.all()],
     }

@@ -10,6 +10,7 @@ from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.http import HttpResponseNotAllowed, HttpResponseRedirect
+from django.shortcuts import get_object_or_404
 from django.urls import path, reverse
 from django.utils.html import format_html
 
@@ -166,6 +167,16 @@ class DossierAdmin(CommandAdminMixin, TeamScopedAdmin):
                 name="dossiers_dossier_timeline",
             ),
             path(
+                "<path:object_id>/claim-form/",
+                view(self.claim_form_view),
+                name="dossiers_dossier_claim_form",
+            ),
+            path(
+                "<path:object_id>/question-stance/<uuid:article_id>/",
+                view(self.question_stance_view),
+                name="dossiers_dossier_question_stance",
+            ),
+            path(
                 "<path:object_id>/reanalyse/",
                 view(self.reanalyse_view),
                 name="dossiers_dossier_reanalyse",
@@ -198,9 +209,51 @@ class DossierAdmin(CommandAdminMixin, TeamScopedAdmin):
             )
         return HttpResponseRedirect(reverse("admin:dossiers_dossier_change", args=[dossier.pk]))
 
+    def claim_form_view(self, request, object_id):
+        """An analyst edits the claim form; every article is scored again against it."""
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        dossier = self.scoped_object_or_404(request, object_id)
+        try:
+            commands.set_claim_form(
+                dossier=dossier,
+                claim_form=request.POST.get("claim_form", ""),
+                actor=request.user,
+                reason=request.POST.get("reason", ""),
+            )
+        except (PermissionDenied, ValueError, ConcurrencyError) as exc:
+            self.refuse(request, exc)
+        else:
+            self.message_user(request, "Claim form changed; every article was scored again.")
+        return HttpResponseRedirect(self._question_url(dossier))
+
+    def question_stance_view(self, request, object_id, article_id):
+        """An analyst corrects one article's stance toward the claim form."""
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        dossier = self.scoped_object_or_404(request, object_id)
+        article = get_object_or_404(dossier.articles.select_related("dossier__team"), id=article_id)
+        try:
+            commands.correct_question_stance(
+                article=article,
+                label=request.POST.get("label", ""),
+                actor=request.user,
+                reason=request.POST.get("reason", ""),
+            )
+        except (PermissionDenied, ValueError, ConcurrencyError) as exc:
+            self.refuse(request, exc)
+        else:
+            self.message_user(request, f"Stance of “{article}” corrected.")
+        return HttpResponseRedirect(self._question_url(dossier))
+
+    @staticmethod
+    def _question_url(dossier: Dossier) -> str:
+        return reverse("admin:dossiers_dossier_change", args=[dossier.pk]) + "#question"
+
     def change_view(self, request, object_id, form_url="", extra_context=None):
         dossier = self.scoped_object_or_404(request, object_id)
         context = {
+            **admin_views.dossier_question_context(dossier),
             "progress": selectors.analysis_progress(dossier),
             "can_reanalyse": has_role(request.user, dossier.team, Role.ANALYST),
             **admin_views.dossier_contradictions_context(dossier),

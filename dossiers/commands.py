@@ -14,15 +14,26 @@ from typing import Any
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import IntegrityError, transaction
 
+from claims.extraction.question import QUESTION_STANCE_VERSION, claim_form_of, question_stance
 from dossiers.events import (
     EventType,
     StreamType,
     apply_claims_extracted,
     apply_extraction_started,
+    apply_question_stances_scored,
 )
 from dossiers.eventstore import Actor, Context, NewEvent, lock_appends, record, record_many
 from dossiers.metadata import MetadataInvalid, UploadMetadata, upload_metadata
-from dossiers.models import Article, Dossier, Membership, Role, Source, SourceReliability, Team
+from dossiers.models import (
+    Article,
+    Dossier,
+    Membership,
+    QuestionStance,
+    Role,
+    Source,
+    SourceReliability,
+    Team,
+)
 from dossiers.permissions import require_role
 from dossiers.uploads import (
     DecodedUpload,
@@ -99,6 +110,7 @@ def create_dossier(
             "team_id": str(team.id),
             "title": title.strip(),
             "question": question.strip(),
+            "claim_form": claim_form_of(question) if question.strip() else "",
             "tags": sorted({t.strip() for t in tags or [] if t.strip()}),
             "created_by": _user_id(actor),
         },
@@ -537,3 +549,108 @@ def request_reanalysis(
         already_queued=statuses[Article.Status.PENDING],
         running=statuses[Article.Status.RUNNING],
     )
+
+
+# --- the question's claim form and each article's stance toward it (issue 18) -------------
+
+
+def claim_form(dossier: Dossier) -> str:
+    """The dossier's claim form; a dossier created before claim forms gets the proposed one."""
+    return dossier.claim_form or (claim_form_of(dossier.question) if dossier.question else "")
+
+
+def _stance_event(article: Article, form: str) -> NewEvent:
+    """Score one article (pure, outside any transaction) as a QuestionStanceScored event."""
+    found = question_stance(form, article.body, title=article.title)
+    return NewEvent(
+        StreamType.ARTICLE,
+        article.id,
+        article.version,
+        EventType.QUESTION_STANCE_SCORED,
+        {
+            "claim_form": form,
+            **found.as_dict(),
+            "scorer_version": QUESTION_STANCE_VERSION,
+        },
+    )
+
+
+def _extracted(articles) -> list[Article]:
+    return [a for a in articles if a.status == Article.Status.DONE]
+
+
+def score_question_stances(
+    *, dossier: Dossier, articles: Sequence[Article] | None = None, reason: str = ""
+) -> int:
+    """Score the stance of `articles` (all the dossier's extracted articles by default)
+    toward the dossier's claim form with one append. Returns how many were scored.
+
+    The worker calls it after storing extraction results: the scores are computed before
+    the transaction, which only checks that no article moved on (ConcurrencyError, retried).
+    """
+    form = claim_form(dossier)
+    if not form:
+        return 0
+    chosen = _extracted(articles if articles is not None else dossier.articles.all())
+    events = [_stance_event(article, form) for article in chosen]
+    with transaction.atomic():
+        record_many(
+            events,
+            context=_context(None, reason or "question stance scored"),
+            team_id=dossier.team_id,
+            apply_all=apply_question_stances_scored,
+        )
+    return len(events)
+
+
+def set_claim_form(
+    *, dossier: Dossier, claim_form: str, actor: User | None, reason: str = ""
+) -> Dossier:
+    """An analyst edits the proposition under examination; every extracted article of the
+    dossier is scored again against it, in the same transaction as the change."""
+    require_role(actor, dossier.team, Role.ANALYST)
+    text = " ".join(claim_form.split())
+    if not text:
+        raise ValueError("a claim form cannot be empty")
+    expected = dossier.version
+    articles = _extracted(dossier.articles.all())
+    events = [_stance_event(article, text) for article in articles]
+    with transaction.atomic():
+        record(
+            stream_type=StreamType.DOSSIER,
+            stream_id=dossier.id,
+            expected_version=expected,
+            event_type=EventType.DOSSIER_CLAIM_FORM_SET,
+            data={"claim_form": text, "previous": dossier.claim_form},
+            context=_context(actor, reason or "claim form changed"),
+            team_id=dossier.team_id,
+        )
+        record_many(
+            events,
+            context=_context(actor, "claim form changed: stances re-scored"),
+            team_id=dossier.team_id,
+            apply_all=apply_question_stances_scored,
+        )
+    dossier.refresh_from_db()
+    return dossier
+
+
+@transaction.atomic
+def correct_question_stance(
+    *, article: Article, label: str, actor: User | None, reason: str = ""
+) -> Article:
+    """An analyst sets the article's stance; re-analysis and re-scoring keep it."""
+    require_role(actor, article.dossier.team, Role.ANALYST)
+    if label not in QuestionStance.values:
+        raise ValueError(f"a stance is one of {', '.join(QuestionStance.values)}")
+    record(
+        stream_type=StreamType.ARTICLE,
+        stream_id=article.id,
+        expected_version=article.version,
+        event_type=EventType.QUESTION_STANCE_CORRECTED,
+        data={"label": label, "model_label": article.question_stance_model},
+        context=_context(actor, reason or "question stance corrected"),
+        team_id=article.dossier.team_id,
+    )
+    article.refresh_from_db()
+    return article

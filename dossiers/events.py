@@ -42,6 +42,9 @@ class EventType(TextChoices):
     ARTICLE_EXTRACTION_STARTED = "ArticleExtractionStarted"
     CLAIMS_EXTRACTED = "ClaimsExtracted"
     ARTICLE_EXTRACTION_FAILED = "ArticleExtractionFailed"
+    DOSSIER_CLAIM_FORM_SET = "DossierClaimFormSet"
+    QUESTION_STANCE_SCORED = "QuestionStanceScored"
+    QUESTION_STANCE_CORRECTED = "QuestionStanceCorrected"
 
 
 def parse_time(value: str | None) -> datetime | None:
@@ -92,6 +95,7 @@ def dossier_created(event: Event) -> None:
         team_id=data["team_id"],
         title=data["title"],
         question=data["question"],
+        claim_form=data.get("claim_form", ""),  # events before issue 18 have none
         tags=data["tags"],
         created_by_id=data["created_by"],
         created_at=event.recorded_at,
@@ -242,6 +246,61 @@ def _articles_of(events: list[Event]) -> list[tuple[Article, Event]]:
 
 
 projection(EventType.ARTICLE_EXTRACTION_STARTED)(lambda event: apply_extraction_started([event]))
+
+
+@projection(EventType.DOSSIER_CLAIM_FORM_SET)
+def dossier_claim_form_set(event: Event) -> None:
+    dossier = Dossier.objects.get(id=event.stream_id)
+    dossier.claim_form = event.data["claim_form"]
+    save_projection(dossier, event)
+
+
+def question_stance_scored_values(article: dict | Article, data: dict) -> dict:
+    """What a QuestionStanceScored event changes: the model's label, confidence and deciding
+    sentences; the stance itself unless an analyst corrected it (a correction is kept)."""
+    corrected = (
+        article["question_stance_corrected"]
+        if isinstance(article, dict)
+        else article.question_stance_corrected
+    )
+    values = {
+        "question_stance_model": data["label"],
+        "question_stance_confidence": data["confidence"],
+        "question_stance_sentences": list(data["sentences"]),
+    }
+    if not corrected:
+        values["question_stance"] = data["label"]
+    return values
+
+
+_QUESTION_STANCE_FIELDS = [
+    "question_stance",
+    "question_stance_model",
+    "question_stance_confidence",
+    "question_stance_sentences",
+]
+
+
+def apply_question_stances_scored(events: list[Event]) -> None:
+    """Stances of a dossier's articles, in bulk: a change of claim form re-scores them all."""
+    articles = _articles_of(events)
+    for article, event in articles:
+        for name, value in question_stance_scored_values(article, event.data).items():
+            setattr(article, name, value)
+    save_projections(articles, _QUESTION_STANCE_FIELDS)
+
+
+projection(EventType.QUESTION_STANCE_SCORED)(lambda event: apply_question_stances_scored([event]))
+
+
+@projection(EventType.QUESTION_STANCE_CORRECTED)
+def question_stance_corrected(event: Event) -> None:
+    article = Article.objects.get(id=event.stream_id)
+    article.question_stance = event.data["label"]
+    article.question_stance_corrected = True
+    save_projection(article, event)
+
+
 projection(EventType.CLAIMS_EXTRACTED)(lambda event: apply_claims_extracted([event]))
 
 
@@ -293,6 +352,7 @@ def replay_dossier_created(state: ReplayState, event) -> None:
         team_id=data["team_id"],
         title=data["title"],
         question=data["question"],
+        claim_form=data.get("claim_form", ""),
         tags=data["tags"],
         created_by_id=data["created_by"],
         created_at=event.recorded_at,
@@ -392,6 +452,32 @@ def replay_claims_extracted(state: ReplayState, event) -> None:
         extraction_error="",
     )
     replay_article_claims(state, article, data["claims"], event)
+
+
+@replays(EventType.DOSSIER_CLAIM_FORM_SET)
+def replay_dossier_claim_form_set(state: ReplayState, event) -> None:
+    dossier = state.get(Dossier, event.stream_id)
+    dossier.update(claim_form=event.data["claim_form"], version=event.stream_version)
+    state.save(Dossier, dossier, event)
+
+
+@replays(EventType.QUESTION_STANCE_SCORED)
+def replay_question_stance_scored(state: ReplayState, event) -> None:
+    article = state.get(Article, event.stream_id)
+    article.update(question_stance_scored_values(article, event.data))
+    article["version"] = event.stream_version
+    state.save(Article, article, event)
+
+
+@replays(EventType.QUESTION_STANCE_CORRECTED)
+def replay_question_stance_corrected(state: ReplayState, event) -> None:
+    article = state.get(Article, event.stream_id)
+    article.update(
+        question_stance=event.data["label"],
+        question_stance_corrected=True,
+        version=event.stream_version,
+    )
+    state.save(Article, article, event)
 
 
 @wipes_projections(order=100)

@@ -67,6 +67,15 @@ class Membership(models.Model):
         return f"{self.user} · {self.team} ({self.role})"
 
 
+class QuestionStance(models.TextChoices):
+    """An article's stance toward its dossier's claim form (issue 18)."""
+
+    AGREE = "agree", "Agree"
+    DISAGREE = "disagree", "Disagree"
+    DISCUSS = "discuss", "Discuss"
+    UNRELATED = "unrelated", "Unrelated"
+
+
 class Dossier(models.Model):
     class Status(models.TextChoices):
         OPEN = "open", "Open"
@@ -77,6 +86,10 @@ class Dossier(models.Model):
     team = models.ForeignKey(Team, on_delete=models.PROTECT, related_name="dossiers")
     title = models.CharField(max_length=300)
     question = models.TextField(blank=True)
+    claim_form = models.TextField(
+        blank=True,
+        help_text="The proposition the question asks about; articles' stances are toward it.",
+    )
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.OPEN)
     tags = models.JSONField(default=list, blank=True)
     created_by = models.ForeignKey(
@@ -171,6 +184,22 @@ class Article(models.Model):
     extraction_error = models.TextField(blank=True)
     extraction_attempts = models.PositiveIntegerField(default=0)
     extractor_version = models.CharField(max_length=32, blank=True)
+    question_stance = models.CharField(
+        max_length=16,
+        blank=True,
+        choices=QuestionStance.choices,
+        help_text="Stance toward the dossier's claim form: the analyst's if corrected.",
+    )
+    question_stance_confidence = models.FloatField(null=True, blank=True)
+    question_stance_sentences = models.JSONField(
+        default=list, blank=True, help_text="The sentences that decided the model's stance."
+    )
+    question_stance_model = models.CharField(
+        max_length=16, blank=True, choices=QuestionStance.choices, help_text="What the model said."
+    )
+    question_stance_corrected = models.BooleanField(
+        default=False, help_text="An analyst set the stance; re-scoring keeps it."
+    )
     uploaded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )

@@ -135,7 +135,11 @@ def _extract(batch: list[Article]) -> None:
             continue
         ids = [claim_id(article.id, c.start, c.end, c.text) for c in extracted.claims]
         results.append(ExtractionResult(article=article, extracted=extracted, claim_ids=ids))
-    commands.record_extraction_results(results=results, extractor_version=EXTRACTOR_VERSION)
+    stored = commands.record_extraction_results(
+        results=results, extractor_version=EXTRACTOR_VERSION
+    )
+    if stored:
+        commands.score_question_stances(dossier=stored[0].dossier, articles=stored)
     for article, error in failures:
         commands.record_extraction_failure(article=article, error=error)
 

@@ -13,6 +13,7 @@ from django.conf import settings
 from django.db import InterfaceError, OperationalError
 from django.utils import timezone
 
+from dossiers.commands import score_question_stances
 from dossiers.eventstore import ConcurrencyError, current_correlation_id
 from dossiers.models import Article, Dossier
 from workers.dispatch import (
@@ -88,7 +89,15 @@ def recluster_dossier(dossier_id: str) -> int:
         return 0
     token = current_correlation_id.set(f"dossier:{dossier_id}")
     try:
-        return recluster(dossier=dossier)
+        changed = recluster(dossier=dossier)
+        # Extraction scores each article's question stance; one whose scoring was lost (a
+        # retry found it extracted already) or that predates stances is scored here.
+        score_question_stances(
+            dossier=dossier,
+            articles=list(dossier.articles.filter(status=Article.Status.DONE, question_stance="")),
+            reason="question stance scored after re-clustering",
+        )
+        return changed
     finally:
         current_correlation_id.reset(token)
 

@@ -9,6 +9,7 @@ from rest_framework.reverse import reverse
 
 from api.serializers.base import InputSerializer
 from api.serializers.fields import ScopedPrimaryKeyField, TextField, UsernameField
+from claims.export import question_stance_of
 from dossiers.metadata import (
     AUTHOR_MAX,
     OUTLET_MAX,
@@ -17,7 +18,15 @@ from dossiers.metadata import (
     MetadataInvalid,
     upload_metadata,
 )
-from dossiers.models import Article, Dossier, Role, Source, SourceReliability, Team
+from dossiers.models import (
+    Article,
+    Dossier,
+    QuestionStance,
+    Role,
+    Source,
+    SourceReliability,
+    Team,
+)
 from dossiers.selectors import dossiers_for, sources_for, teams_for
 from dossiers.uploads import UploadRejected
 
@@ -42,12 +51,33 @@ class DossierSerializer(serializers.ModelSerializer):
             "team",
             "title",
             "question",
+            "claim_form",
             "status",
             "tags",
             "created_by",
             "created_at",
             "version",
         ]
+
+
+class ClaimFormSerializer(InputSerializer):
+    claim_form = serializers.CharField(max_length=2000)
+    reason = serializers.CharField(required=False, allow_blank=True, default="", max_length=500)
+
+
+class QuestionStanceSerializer(serializers.Serializer):
+    """An article's stance toward its dossier's claim form; null until scored."""
+
+    label = serializers.ChoiceField(choices=QuestionStance.choices)
+    confidence = serializers.FloatField(allow_null=True)
+    sentences = serializers.ListField(child=serializers.CharField())
+    model_label = serializers.ChoiceField(choices=QuestionStance.choices, allow_null=True)
+    corrected = serializers.BooleanField()
+
+
+class QuestionStanceCorrectionSerializer(InputSerializer):
+    label = serializers.ChoiceField(choices=QuestionStance.choices)
+    reason = serializers.CharField(required=False, allow_blank=True, default="", max_length=500)
 
 
 class DossierCreateSerializer(InputSerializer):
@@ -127,16 +157,21 @@ class ArticleSerializer(serializers.ModelSerializer):
     """An article without its text (lists stay small); the detail view adds `body`."""
 
     uploaded_by = UsernameField(allow_null=True)
+    question_stance = serializers.SerializerMethodField()
 
     class Meta:
         model = Article
-        fields = ARTICLE_FIELDS
+        fields = [*ARTICLE_FIELDS, "question_stance"]
+
+    @extend_schema_field(QuestionStanceSerializer(allow_null=True))
+    def get_question_stance(self, article: Article) -> dict | None:
+        return question_stance_of(article)
 
 
 class ArticleDetailSerializer(ArticleSerializer):
     class Meta:
         model = Article
-        fields = [*ARTICLE_FIELDS, "body"]
+        fields = [*ARTICLE_FIELDS, "question_stance", "body"]
 
 
 class ArticleStatusSerializer(serializers.Serializer):

@@ -37,8 +37,10 @@ from api.serializers.dossiers import (
     ArticleSerializer,
     ArticleStatusSerializer,
     ArticleUploadSerializer,
+    ClaimFormSerializer,
     DossierCreateSerializer,
     DossierSerializer,
+    QuestionStanceCorrectionSerializer,
     ReanalysisResultSerializer,
     ReanalysisSerializer,
     SourceCreateSerializer,
@@ -131,6 +133,26 @@ class DossierViewSet(
     def progress(self, request: Request, pk=None) -> Response:
         """Articles by extraction status (follow a re-analysis here)."""
         return Response(AnalysisProgressSerializer(analysis_progress(self.get_object())).data)
+
+    @extend_schema(
+        request=ClaimFormSerializer, responses={200: DossierSerializer}, parameters=[IF_MATCH]
+    )
+    @action(detail=True, methods=["post"], url_path="claim-form", url_name="claim-form")
+    def claim_form(self, request: Request, pk=None) -> Response:
+        """Change the proposition the question asks about (its claim form); every extracted
+        article is scored again against it in the same transaction. Needs If-Match."""
+        dossier = self.get_object()
+        serializer = ClaimFormSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        dossier.version = expected_version(request, dossier.version)
+        with command_errors():
+            dossier = commands.set_claim_form(
+                dossier=dossier,
+                claim_form=serializer.validated_data["claim_form"],
+                actor=request.user,
+                reason=serializer.validated_data["reason"],
+            )
+        return Response(DossierSerializer(dossier, context={"request": request}).data)
 
     @extend_schema(
         request=ReanalysisSerializer,
@@ -427,6 +449,28 @@ class ArticleViewSet(
         """Where extraction stands: pending, running, done or failed; claims; the error."""
         article = self.get_object()
         return Response(ArticleStatusSerializer(article, context={"request": request}).data)
+
+    @extend_schema(
+        request=QuestionStanceCorrectionSerializer,
+        responses={200: ArticleSerializer},
+        parameters=[IF_MATCH],
+    )
+    @action(detail=True, methods=["post"], url_path="question-stance", url_name="question-stance")
+    def question_stance(self, request: Request, pk=None) -> Response:
+        """Correct the article's stance toward the dossier's claim form; re-analysis and
+        re-scoring keep the correction. Needs If-Match."""
+        article = self.get_object()
+        serializer = QuestionStanceCorrectionSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        article.version = expected_version(request, article.version)
+        with command_errors():
+            article = commands.correct_question_stance(
+                article=article,
+                label=serializer.validated_data["label"],
+                actor=request.user,
+                reason=serializer.validated_data["reason"],
+            )
+        return Response(ArticleSerializer(article, context={"request": request}).data)
 
     @extend_schema(request=None, responses={202: ArticleStatusSerializer}, parameters=[IF_MATCH])
     @action(detail=True, methods=["post"])

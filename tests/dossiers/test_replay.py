@@ -4,6 +4,7 @@ from django.core.management import call_command
 
 from claims.commands import EvidenceInput, draft_verdict, recluster_dossier
 from claims.models import Claim, ClaimCluster, EvidenceRelation, Verdict
+from dossiers.commands import correct_question_stance, set_claim_form
 from dossiers.models import Article, Event, Role
 from tests.factories import DossierFactory, article_text, member, upload
 
@@ -33,6 +34,15 @@ def build_dossier():
         upload(dossier, article_text(n), actor=analyst)
     upload(dossier, article_text(0).replace("Monday", "Tuesday"), actor=analyst)
     recluster_dossier(dossier=dossier)
+    # The question's claim form, stances scored on extraction and again on a new form, and
+    # an analyst's correction (issue 18).
+    dossier.refresh_from_db()
+    dossier = set_claim_form(
+        dossier=dossier, claim_form="The ministry has reported soldiers killed", actor=analyst
+    )
+    correct_question_stance(
+        article=dossier.articles.order_by("uploaded_at").first(), label="disagree", actor=analyst
+    )
     cluster = ClaimCluster.objects.filter(dossier=dossier).order_by("-article_count").first()
     claim = cluster.claims.first()
     draft_verdict(
@@ -55,6 +65,8 @@ def test_replaying_the_log_rebuilds_every_projection_exactly():
     # Link evidence and contradictions (Monday vs Tuesday) are rebuilt from the log too.
     assert ClaimCluster.objects.exclude(contradictions=[]).exists()
     assert ClaimCluster.objects.exclude(member_links={}).exists()
+    assert Article.objects.filter(question_stance_corrected=True).count() == 1
+    assert Article.objects.exclude(question_stance_sentences=[]).exists()
 
     call_command("replay_events")
 

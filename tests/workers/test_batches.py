@@ -62,7 +62,8 @@ def test_a_task_extracts_waiting_articles_of_its_dossier_with_two_appends(
         expected = extract_article(article.raw_upload, content_type=article.content_type)
         stored = list(article.claims.order_by("ordinal").values_list("text", "start", "end"))
         assert stored == [(c.text, c.start, c.end) for c in expected.claims]
-        assert article.history.filter(history_type="~").count() == 2  # running, done
+        # running, done, and its stance toward the dossier's claim form (issue 18)
+        assert article.history.filter(history_type="~").count() == 3
 
 
 def test_the_tasks_of_articles_taken_along_return_at_once(uploads):

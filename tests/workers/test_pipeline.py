@@ -25,7 +25,12 @@ def test_an_upload_is_stored_pending_then_extracted_on_commit(dossier, analyst):
     article.refresh_from_db()
     assert article.status == Article.Status.DONE
     types = list(Event.objects.filter(stream_id=article.id).values_list("type", flat=True))
-    assert types == ["ArticleUploaded", "ArticleExtractionStarted", "ClaimsExtracted"]
+    assert types == [
+        "ArticleUploaded",
+        "ArticleExtractionStarted",
+        "ClaimsExtracted",
+        "QuestionStanceScored",  # toward the dossier's claim form, on extraction (issue 18)
+    ]
     claims = list(article.claims.order_by("ordinal"))
     assert claims, "the sample article has check-worthy sentences"
     for claim in claims:

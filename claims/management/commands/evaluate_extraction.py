@@ -120,7 +120,10 @@ def _manifest_metadata(manifest_path: Path) -> _ManifestMetadata:
 def _run_in_scratch_dossier(gold: dict, seeds_dir: Path, metadata: _ManifestMetadata) -> dict:
     team = commands.create_team(name="evaluate_extraction scratch team")
     dossier = commands.create_dossier(
-        team=team, title=gold.get("dossier_question", "Evaluation"), actor=None
+        team=team,
+        title=gold.get("dossier_question", "Evaluation"),
+        question=gold.get("dossier_question", ""),
+        actor=None,
     )
     article_ids = {}
     for key, entry in gold["articles"].items():
@@ -167,7 +170,27 @@ def _run_in_scratch_dossier(gold: dict, seeds_dir: Path, metadata: _ManifestMeta
         for cluster in clusters
         for found in cluster.contradictions
     ]
-    return evaluate_against_gold(gold, articles, cluster_of, origin_counts, contradictions)
+    report = evaluate_against_gold(gold, articles, cluster_of, origin_counts, contradictions)
+    dossier.refresh_from_db()
+    report["question_stance"] = _question_stances(gold, dossier, article_ids)
+    return report
+
+
+def _question_stances(gold: dict, dossier, article_ids: dict) -> dict:
+    """Each article's stance toward the dossier's claim form (proposed from the gold's
+    `dossier_question`, scored on extraction) against the gold's `stance`."""
+    details = {}
+    for key, entry in gold["articles"].items():
+        if not entry.get("stance"):
+            continue
+        got = Article.objects.get(id=article_ids[key]).question_stance or None
+        details[key] = {"got": got, "expected": entry["stance"]}
+    return {
+        "claim_form": dossier.claim_form,
+        "correct": sum(d["got"] == d["expected"] for d in details.values()),
+        "total": len(details),
+        "details": details,
+    }
 
 
 def _pairs_line(pairs: dict) -> str:
@@ -204,4 +227,13 @@ def format_report(report: dict) -> str:
     lines.append(f"independent origins exact: {origins['correct']}/{origins['total']}")
     for name, detail in origins["details"].items():
         lines.append(f"independent origins of {name}: {detail['got']} (gold {detail['expected']})")
+    stances = report.get("question_stance")
+    if stances and stances["total"]:
+        lines.append(f"claim form: {stances['claim_form']}")
+        lines.append(f"question stance right: {stances['correct']}/{stances['total']}")
+        for key, detail in stances["details"].items():
+            mark = "" if detail["got"] == detail["expected"] else "  <- wrong"
+            lines.append(
+                f"question stance of {key}: {detail['got']} (gold {detail['expected']}){mark}"
+            )
     return "\n".join(lines)
