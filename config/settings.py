@@ -65,6 +65,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "api.ratelimit.ApiRateLimitMiddleware",  # after authentication, before any API view
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "dossiers.middleware.RequestIdMiddleware",
@@ -170,6 +171,32 @@ CELERY_BEAT_SCHEDULE = {
     },
 }
 
+# The cache holds the API's rate-limit counters, so it must be shared by every web process:
+# Redis when CACHE_URL (default: REDIS_URL) is set, process memory otherwise (the demo).
+CACHE_URL = os.environ.get("CACHE_URL", REDIS_URL)
+if CACHE_URL:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": CACHE_URL,
+            "KEY_PREFIX": "claimdesk",
+            # A Redis outage must not hang requests: the rate limiter lets them through.
+            "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
+        }
+    }
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
+# Rate limits under /api/ (api/ratelimit.py): per user with a token or session, per address
+# otherwise (no credentials or bad ones). "N/s", "N/min", "N/hour" or "N/day".
+API_THROTTLE_ENABLED = env_bool("API_THROTTLE_ENABLED", True)
+API_THROTTLE_USER = os.environ.get("API_THROTTLE_USER", "100/s")
+API_THROTTLE_ANON = os.environ.get("API_THROTTLE_ANON", "60/min")
+API_THROTTLE_CACHE = "default"
+# Reverse proxies in front of the app whose X-Forwarded-For is trusted for the address of
+# anonymous callers (0: use the connection's address).
+API_NUM_PROXIES = int(os.environ.get("API_NUM_PROXIES", "0"))
+
 # Longer URLs under /api/ are refused with 414 (run gunicorn with --limit-request-line 8190,
 # above this, so that it is this JSON 414 that clients get, not the app server's own).
 API_MAX_URL_LENGTH = int(os.environ.get("API_MAX_URL_LENGTH", "4096"))
@@ -198,16 +225,9 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "api.pagination.NumberedPagination",
     "PAGE_SIZE": 50,
     "EXCEPTION_HANDLER": "api.errors.api_exception_handler",
-    "DEFAULT_THROTTLE_CLASSES": [
-        "rest_framework.throttling.AnonRateThrottle",
-        "rest_framework.throttling.UserRateThrottle",
-    ],
-    "DEFAULT_THROTTLE_RATES": {
-        "anon": os.environ.get("API_THROTTLE_ANON", "60/min"),
-        # Per second: DRF keeps one timestamp per request in the window, so a short window
-        # keeps that list small for busy integrations.
-        "user": os.environ.get("API_THROTTLE_USER", "100/s"),
-    },
+    # Rate limits are api.ratelimit's middleware: it counts every request under /api/,
+    # before authentication can refuse it, in the shared cache.
+    "DEFAULT_THROTTLE_CLASSES": [],
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Claimdesk API",
