@@ -144,6 +144,13 @@ CELERY_RESULT_BACKEND = None
 CELERY_TASK_ALWAYS_EAGER = not REDIS_URL
 CELERY_TASK_EAGER_PROPAGATES = False
 CELERY_TASK_DEFAULT_QUEUE = os.environ.get("CELERY_QUEUE", "claimdesk")
+# Webhook deliveries have a queue of their own, so that a long extraction never delays them:
+# run a worker on it (`celery -A config worker -Q claimdesk-webhooks`), or one worker on both.
+CELERY_WEBHOOK_QUEUE = os.environ.get("CELERY_WEBHOOK_QUEUE", "claimdesk-webhooks")
+CELERY_TASK_ROUTES = {
+    "api.tasks.deliver_webhook": {"queue": CELERY_WEBHOOK_QUEUE},
+    "api.tasks.dispatch_webhooks": {"queue": CELERY_WEBHOOK_QUEUE},
+}
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
@@ -157,6 +164,15 @@ CELERY_BROKER_CONNECTION_TIMEOUT = 2
 CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 1, "interval_start": 0, "interval_step": 0.5}
 # Articles of one dossier a worker extracts and stores together (see workers/pipeline.py).
 EXTRACTION_BATCH_SIZE = max(1, int(os.environ.get("EXTRACTION_BATCH_SIZE", "16")))
+# The budget of one article (workers/pipeline.py): past EXTRACTION_MAX_SECONDS its extraction
+# stops and the article fails with that reason; of more than EXTRACTION_MAX_CLAIMS claims the
+# most check-worthy are kept (the article says so); paragraphs (and single lines) longer than
+# EXTRACTION_MAX_PARAGRAPH_CHARS are cut at a sentence end. 0 turns the first two off.
+EXTRACTION_MAX_SECONDS = float(os.environ.get("EXTRACTION_MAX_SECONDS", "60"))
+EXTRACTION_MAX_CLAIMS = int(os.environ.get("EXTRACTION_MAX_CLAIMS", "500"))
+EXTRACTION_MAX_PARAGRAPH_CHARS = max(
+    1000, int(os.environ.get("EXTRACTION_MAX_PARAGRAPH_CHARS", "10000"))
+)
 ARTICLE_REQUEUE_AFTER_SECONDS = int(os.environ.get("ARTICLE_REQUEUE_AFTER_SECONDS", "300"))
 CELERY_BEAT_SCHEDULE = {
     "requeue-stale-articles": {

@@ -92,6 +92,9 @@ class WorkerProcess:
                 "config",
                 "worker",
                 "--pool=solo",
+                # Both queues: extraction and webhook deliveries (config/settings.py).
+                "-Q",
+                f"{settings.CELERY_TASK_DEFAULT_QUEUE},{settings.CELERY_WEBHOOK_QUEUE}",
                 "--without-heartbeat",
                 "--without-gossip",
                 "--without-mingle",
