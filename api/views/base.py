@@ -7,6 +7,7 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.viewsets import GenericViewSet
 
+from api import idempotency
 from api.conditional import add_etag, version_etag
 from api.permissions import TeamRolePermission, require_team_role
 from dossiers.models import Role, Team
@@ -43,6 +44,12 @@ class TeamScopedViewSet(GenericViewSet):
                 raise ValidationError(
                     {name.replace("\x00", ""): ["NUL characters are not allowed"]}
                 )
+        if request.method == "POST":
+            key = idempotency.key_of(request)
+            if key is not None:
+                # The router bound `post` to the action for this request; retries with the
+                # key get the first answer back instead of running it again.
+                self.post = idempotency.replaying(self.post, key=key)
 
     def finalize_response(self, request, response, *args, **kwargs):
         response = super().finalize_response(request, response, *args, **kwargs)
