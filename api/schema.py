@@ -32,11 +32,26 @@ IDEMPOTENCY_KEY = OpenApiParameter(
 )
 
 
+def _fields_parameter(names: list[str]) -> OpenApiParameter:
+    return OpenApiParameter(
+        "fields",
+        {"type": "array", "items": {"type": "string", "enum": names}, "minItems": 1},
+        OpenApiParameter.QUERY,
+        style="form",
+        explode=False,
+        description="Answer with only these fields of each row, comma-separated "
+        "(`?fields=id,text`); an unknown field is 400.",
+    )
+
+
 class ClaimdeskSchema(AutoSchema):
     def get_override_parameters(self):
         parameters = list(super().get_override_parameters())
         if self.method == "POST":
             parameters.append(IDEMPOTENCY_KEY)
+        names = getattr(self.view, "list_field_names", None)
+        if self.method == "GET" and getattr(self.view, "action", None) == "list" and names:
+            parameters.append(_fields_parameter(names()))
         return parameters
 
     def _get_response_bodies(self, direction="response"):
@@ -50,3 +65,29 @@ class ClaimdeskSchema(AutoSchema):
         if self.method == "GET":
             responses.setdefault("304", {"description": "Not modified (If-None-Match matched)."})
         return responses
+
+
+def rows_of_selectable_lists(result: dict, generator, request, public) -> dict:
+    """Postprocessing hook: a list that takes `?fields=` may answer rows without any given
+    field, so its page's rows are a copy of the record's schema with none required
+    (`ClaimRow` for `Claim`); single records keep their required fields."""
+    schemas = result.get("components", {}).get("schemas", {})
+    for item in result.get("paths", {}).values():
+        operation = item.get("get")
+        if not operation or not any(
+            parameter["name"] == "fields" for parameter in operation.get("parameters", [])
+        ):
+            continue
+        page = operation["responses"]["200"]["content"]["application/json"]["schema"]
+        page_schema = schemas.get(page.get("$ref", "").rsplit("/", 1)[-1])
+        if page_schema is None:
+            continue
+        items = page_schema["properties"]["results"]["items"]
+        record = items.get("$ref", "").rsplit("/", 1)[-1]
+        if record not in schemas or record.endswith("Row"):
+            continue
+        row = {key: value for key, value in schemas[record].items() if key != "required"}
+        row["description"] = f"A {record} row: with `?fields=`, only the fields named."
+        schemas[f"{record}Row"] = row
+        items["$ref"] = f"#/components/schemas/{record}Row"
+    return result

@@ -59,6 +59,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "api.middleware.ApiErrorShapeMiddleware",  # first: it shapes what the others answer
+    "api.compression.ApiGZipMiddleware",  # gzip under /api/ for clients that accept it
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -209,6 +210,8 @@ API_THROTTLE_ENABLED = env_bool("API_THROTTLE_ENABLED", True)
 API_THROTTLE_USER = os.environ.get("API_THROTTLE_USER", "100/s")
 API_THROTTLE_ANON = os.environ.get("API_THROTTLE_ANON", "60/min")
 API_THROTTLE_CACHE = "default"
+# gzip API responses for clients that send Accept-Encoding: gzip (api/compression.py).
+API_GZIP = env_bool("API_GZIP", True)
 # Reverse proxies in front of the app whose X-Forwarded-For is trusted for the address of
 # anonymous callers (0: use the connection's address).
 API_NUM_PROXIES = int(os.environ.get("API_NUM_PROXIES", "0"))
@@ -256,6 +259,10 @@ SPECTACULAR_SETTINGS = {
     "SERVE_INCLUDE_SCHEMA": False,
     "SCHEMA_PATH_PREFIX": r"/api/v1",
     "COMPONENT_SPLIT_REQUEST": True,
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "api.schema.rows_of_selectable_lists",
+    ],
     "ENUM_NAME_OVERRIDES": {
         "ArticleStatusEnum": "dossiers.models.Article.Status",
         "VerdictStatusEnum": "claims.models.Verdict.Status",
