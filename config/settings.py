@@ -120,9 +120,10 @@ STATIC_ROOT = BASE_DIR / "staticfiles"
 
 # Uploads: the article limit is enforced by the upload command; the request limits keep
 # Django from buffering more than that in memory.
-ARTICLE_MAX_BYTES = 5 * 1024 * 1024
+ARTICLE_MAX_BYTES = int(os.environ.get("ARTICLE_MAX_BYTES", str(5 * 1024 * 1024)))
 DATA_UPLOAD_MAX_MEMORY_SIZE = ARTICLE_MAX_BYTES + 1024 * 1024
-ARTICLE_BATCH_MAX = 100  # articles in one batch upload (the whole body stays under the cap above)
+# Articles in one batch upload (the whole body stays under the cap above).
+ARTICLE_BATCH_MAX = int(os.environ.get("ARTICLE_BATCH_MAX", "100"))
 FILE_UPLOAD_MAX_MEMORY_SIZE = ARTICLE_MAX_BYTES + 1024 * 1024
 
 # Security: cookies and HSTS follow HTTPS_ONLY, which production sets behind TLS.
@@ -180,13 +181,23 @@ CELERY_BEAT_SCHEDULE = {
         "task": "workers.tasks.requeue_stale_articles",
         "schedule": float(os.environ.get("REQUEUE_INTERVAL_SECONDS", "60")),
     },
-    "dispatch-webhooks": {"task": "api.tasks.dispatch_webhooks", "schedule": 5.0},
+    "dispatch-webhooks": {
+        "task": "api.tasks.dispatch_webhooks",
+        "schedule": float(os.environ.get("WEBHOOK_DISPATCH_INTERVAL_SECONDS", "5")),
+    },
     "purge-idempotency-keys": {"task": "api.tasks.purge_idempotency_keys", "schedule": 3600.0},
     "reanalyze-outdated-articles": {
         "task": "workers.tasks.reanalyze_outdated_articles",
-        "schedule": 600.0,
+        "schedule": float(os.environ.get("REANALYZE_INTERVAL_SECONDS", "600")),
     },
 }
+
+# Webhook deliveries (api/webhooks.py). Private, loopback and link-local addresses are
+# refused unless WEBHOOK_ALLOW_PRIVATE_NETWORKS (default: on with DEBUG, for local tests).
+WEBHOOK_ALLOW_PRIVATE_NETWORKS = env_bool("WEBHOOK_ALLOW_PRIVATE_NETWORKS", DEBUG)
+WEBHOOK_MAX_ATTEMPTS = int(os.environ.get("WEBHOOK_MAX_ATTEMPTS", "8"))
+WEBHOOK_RETRY_BASE_SECONDS = float(os.environ.get("WEBHOOK_RETRY_BASE_SECONDS", "30"))
+WEBHOOK_TIMEOUT_SECONDS = float(os.environ.get("WEBHOOK_TIMEOUT_SECONDS", "10"))
 
 # The cache holds the API's rate-limit counters, so it must be shared by every web process:
 # Redis when CACHE_URL (default: REDIS_URL) is set, process memory otherwise (the demo).
