@@ -148,6 +148,8 @@ def celery_worker_process(django_db_setup, django_db_blocker, tmp_path_factory):
         **os.environ,
         "DATABASE_URL": database_url_for(connection.settings_dict),
         "REDIS_URL": settings.REDIS_URL,
+        # Tests' webhook receivers listen on 127.0.0.1.
+        "WEBHOOK_ALLOW_PRIVATE_NETWORKS": "1",
     }
     worker = WorkerProcess(env, tmp_path_factory.mktemp("worker") / "worker.log")
     worker.start()
