@@ -26,6 +26,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.cache import caches
+from django.core.checks import Error, register
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from rest_framework.exceptions import APIException
 
@@ -82,6 +83,18 @@ class Verdict:
             REMAINING_HEADER: str(max(0, self.rate.requests - self.count)),
             RESET_HEADER: str(self.reset_at),
         }
+
+
+@register()
+def rates_are_readable(app_configs, **kwargs) -> list[Error]:
+    """A rate the middleware cannot read would fail every API request: say so at start."""
+    problems = []
+    for name in ("API_THROTTLE_USER", "API_THROTTLE_ANON"):
+        try:
+            Rate.parse(getattr(settings, name))
+        except ValueError as exc:
+            problems.append(Error(f"{name}: {exc}", id="claimdesk.E010"))
+    return problems
 
 
 def client_address(request: HttpRequest) -> str:

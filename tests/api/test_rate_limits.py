@@ -242,3 +242,21 @@ def test_processes_sharing_redis_share_one_count(world, settings):
         assert [client.get("/api/v1/teams/").status_code for _ in range(2)] == [401, 429]
     finally:
         _forget_redis_counts()
+
+
+def test_an_unreadable_rate_fails_the_system_checks(settings):
+    settings.API_THROTTLE_USER = "lots"
+    problems = ratelimit.rates_are_readable(None)
+    assert [problem.id for problem in problems] == ["claimdesk.E010"]
+    assert "API_THROTTLE_USER" in problems[0].msg
+    settings.API_THROTTLE_USER = "100/s"
+    assert ratelimit.rates_are_readable(None) == []
+
+
+@pytest.mark.parametrize(
+    ("text", "rate"),
+    [("100/s", (100, 1)), ("60/min", (60, 60)), ("1000/hour", (1000, 3600)), ("5/day", (5, 86400))],
+)
+def test_rates_read_like_drfs(text, rate):
+    parsed = ratelimit.Rate.parse(text)
+    assert (parsed.requests, parsed.seconds) == rate
