@@ -91,3 +91,38 @@ def rows_of_selectable_lists(result: dict, generator, request, public) -> dict:
         schemas[f"{record}Row"] = row
         items["$ref"] = f"#/components/schemas/{record}Row"
     return result
+
+
+_RATE_LIMIT_HEADERS = {
+    "X-RateLimit-Limit": "Requests allowed in the current window.",
+    "X-RateLimit-Remaining": "Requests left in the current window.",
+    "X-RateLimit-Reset": "Unix time the current window ends.",
+}
+
+
+def rate_limit_and_replay_headers(result: dict, generator, request, public) -> dict:
+    """Postprocessing hook: every response carries the rate-limit headers (absent only
+    while the cache is unreachable), a 429 `Retry-After`, and a POST's answer
+    `Idempotent-Replayed` when it is a replay."""
+    integer = {"type": "integer", "minimum": 0}
+    for item in result.get("paths", {}).values():
+        for method, operation in item.items():
+            if method not in ("get", "post", "put", "patch", "delete", "head"):
+                continue
+            for status, response in operation.get("responses", {}).items():
+                headers = response.setdefault("headers", {})
+                for name, description in _RATE_LIMIT_HEADERS.items():
+                    headers[name] = {"schema": integer, "description": description}
+                if status == "429":
+                    headers["Retry-After"] = {
+                        "schema": {"type": "integer", "minimum": 1},
+                        "required": True,
+                        "description": "Seconds to wait before the next request.",
+                    }
+                if method == "post" and status.startswith("2"):
+                    headers["Idempotent-Replayed"] = {
+                        "schema": {"type": "string", "enum": ["true"]},
+                        "description": "Present when this is the stored answer to an "
+                        "earlier request with the same Idempotency-Key.",
+                    }
+    return result

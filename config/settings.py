@@ -273,6 +273,7 @@ SPECTACULAR_SETTINGS = {
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "api.schema.rows_of_selectable_lists",
+        "api.schema.rate_limit_and_replay_headers",
     ],
     "ENUM_NAME_OVERRIDES": {
         "ArticleStatusEnum": "dossiers.models.Article.Status",

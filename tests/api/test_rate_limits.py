@@ -21,6 +21,7 @@ pytestmark = pytest.mark.django_db
 
 REPO = Path(__file__).resolve().parents[2]
 REDIS_TEST_URL = "redis://127.0.0.1:6379/11"
+LIMIT, REMAINING, RESET = "X-RateLimit-Limit", "X-RateLimit-Remaining", "X-RateLimit-Reset"
 
 
 def test_an_anonymous_flood_is_429_not_only_401(world, settings):
@@ -260,3 +261,14 @@ def test_an_unreadable_rate_fails_the_system_checks(settings):
 def test_rates_read_like_drfs(text, rate):
     parsed = ratelimit.Rate.parse(text)
     assert (parsed.requests, parsed.seconds) == rate
+
+
+def test_the_schema_declares_the_headers(world):
+    schema = client_for(world.viewer).get("/api/schema/?format=json").json()
+    for item in schema["paths"].values():
+        for method, operation in item.items():
+            for status, response in operation["responses"].items():
+                assert {LIMIT, REMAINING, RESET} <= set(response["headers"]), (method, status)
+            assert operation["responses"]["429"]["headers"]["Retry-After"]["required"] is True
+    created = schema["paths"]["/api/v1/dossiers/"]["post"]["responses"]["201"]["headers"]
+    assert "Idempotent-Replayed" in created
