@@ -6,4 +6,7 @@ class ApiConfig(AppConfig):
     verbose_name = "Integration API"
 
     def ready(self) -> None:
-        from api import events  # noqa: F401  (register the webhook audit events)
+        from api import (
+            events,  # noqa: F401  (register the webhook audit events)
+            ratelimit,  # noqa: F401  (register its system check)
+        )

@@ -31,7 +31,16 @@ _CODES = {
     500: "server_error",
 }
 # Headers of the original answer that still hold for the reshaped one.
-_KEPT_HEADERS = ("Allow", "Retry-After", "WWW-Authenticate", "X-Request-ID", "Vary")
+_KEPT_HEADERS = (
+    "Allow",
+    "Retry-After",
+    "WWW-Authenticate",
+    "X-Request-ID",
+    "Vary",
+    "X-RateLimit-Limit",
+    "X-RateLimit-Remaining",
+    "X-RateLimit-Reset",
+)
 
 
 def max_url_length() -> int:

@@ -27,7 +27,10 @@ class IdempotencyKey(models.Model):
     gets this response back instead of doing the work again.
     """
 
-    team = models.ForeignKey(Team, on_delete=models.DO_NOTHING, related_name="+")
+    # Set by uploads before every POST took a key; a key belongs to its user, whatever team.
+    team = models.ForeignKey(
+        Team, null=True, blank=True, on_delete=models.DO_NOTHING, related_name="+"
+    )
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
     key = models.CharField(max_length=255)
     request_fingerprint = models.CharField(
@@ -36,6 +39,7 @@ class IdempotencyKey(models.Model):
     response_status = models.PositiveSmallIntegerField()
     response_body = models.JSONField()
     response_location = models.CharField(max_length=2000, blank=True)
+    response_etag = models.CharField(max_length=80, blank=True)
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
 
     class Meta:

@@ -59,12 +59,14 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "api.middleware.ApiErrorShapeMiddleware",  # first: it shapes what the others answer
+    "api.compression.ApiGZipMiddleware",  # gzip under /api/ for clients that accept it
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "api.ratelimit.ApiRateLimitMiddleware",  # after authentication, before any API view
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "dossiers.middleware.RequestIdMiddleware",
@@ -118,9 +120,10 @@ STATIC_ROOT = BASE_DIR / "staticfiles"
 
 # Uploads: the article limit is enforced by the upload command; the request limits keep
 # Django from buffering more than that in memory.
-ARTICLE_MAX_BYTES = 5 * 1024 * 1024
+ARTICLE_MAX_BYTES = int(os.environ.get("ARTICLE_MAX_BYTES", str(5 * 1024 * 1024)))
 DATA_UPLOAD_MAX_MEMORY_SIZE = ARTICLE_MAX_BYTES + 1024 * 1024
-ARTICLE_BATCH_MAX = 100  # articles in one batch upload (the whole body stays under the cap above)
+# Articles in one batch upload (the whole body stays under the cap above).
+ARTICLE_BATCH_MAX = int(os.environ.get("ARTICLE_BATCH_MAX", "100"))
 FILE_UPLOAD_MAX_MEMORY_SIZE = ARTICLE_MAX_BYTES + 1024 * 1024
 
 # Security: cookies and HSTS follow HTTPS_ONLY, which production sets behind TLS.
@@ -143,6 +146,13 @@ CELERY_RESULT_BACKEND = None
 CELERY_TASK_ALWAYS_EAGER = not REDIS_URL
 CELERY_TASK_EAGER_PROPAGATES = False
 CELERY_TASK_DEFAULT_QUEUE = os.environ.get("CELERY_QUEUE", "claimdesk")
+# Webhook deliveries have a queue of their own, so that a long extraction never delays them:
+# run a worker on it (`celery -A config worker -Q claimdesk-webhooks`), or one worker on both.
+CELERY_WEBHOOK_QUEUE = os.environ.get("CELERY_WEBHOOK_QUEUE", "claimdesk-webhooks")
+CELERY_TASK_ROUTES = {
+    "api.tasks.deliver_webhook": {"queue": CELERY_WEBHOOK_QUEUE},
+    "api.tasks.dispatch_webhooks": {"queue": CELERY_WEBHOOK_QUEUE},
+}
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
@@ -156,19 +166,66 @@ CELERY_BROKER_CONNECTION_TIMEOUT = 2
 CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 1, "interval_start": 0, "interval_step": 0.5}
 # Articles of one dossier a worker extracts and stores together (see workers/pipeline.py).
 EXTRACTION_BATCH_SIZE = max(1, int(os.environ.get("EXTRACTION_BATCH_SIZE", "16")))
+# The budget of one article (workers/pipeline.py): past EXTRACTION_MAX_SECONDS its extraction
+# stops and the article fails with that reason; of more than EXTRACTION_MAX_CLAIMS claims the
+# most check-worthy are kept (the article says so); paragraphs (and single lines) longer than
+# EXTRACTION_MAX_PARAGRAPH_CHARS are cut at a sentence end. 0 turns the first two off.
+EXTRACTION_MAX_SECONDS = float(os.environ.get("EXTRACTION_MAX_SECONDS", "60"))
+EXTRACTION_MAX_CLAIMS = int(os.environ.get("EXTRACTION_MAX_CLAIMS", "500"))
+EXTRACTION_MAX_PARAGRAPH_CHARS = max(
+    1000, int(os.environ.get("EXTRACTION_MAX_PARAGRAPH_CHARS", "10000"))
+)
 ARTICLE_REQUEUE_AFTER_SECONDS = int(os.environ.get("ARTICLE_REQUEUE_AFTER_SECONDS", "300"))
 CELERY_BEAT_SCHEDULE = {
     "requeue-stale-articles": {
         "task": "workers.tasks.requeue_stale_articles",
         "schedule": float(os.environ.get("REQUEUE_INTERVAL_SECONDS", "60")),
     },
-    "dispatch-webhooks": {"task": "api.tasks.dispatch_webhooks", "schedule": 5.0},
+    "dispatch-webhooks": {
+        "task": "api.tasks.dispatch_webhooks",
+        "schedule": float(os.environ.get("WEBHOOK_DISPATCH_INTERVAL_SECONDS", "5")),
+    },
     "purge-idempotency-keys": {"task": "api.tasks.purge_idempotency_keys", "schedule": 3600.0},
     "reanalyze-outdated-articles": {
         "task": "workers.tasks.reanalyze_outdated_articles",
-        "schedule": 600.0,
+        "schedule": float(os.environ.get("REANALYZE_INTERVAL_SECONDS", "600")),
     },
 }
+
+# Webhook deliveries (api/webhooks.py). Private, loopback and link-local addresses are
+# refused unless WEBHOOK_ALLOW_PRIVATE_NETWORKS (default: on with DEBUG, for local tests).
+WEBHOOK_ALLOW_PRIVATE_NETWORKS = env_bool("WEBHOOK_ALLOW_PRIVATE_NETWORKS", DEBUG)
+WEBHOOK_MAX_ATTEMPTS = int(os.environ.get("WEBHOOK_MAX_ATTEMPTS", "8"))
+WEBHOOK_RETRY_BASE_SECONDS = float(os.environ.get("WEBHOOK_RETRY_BASE_SECONDS", "30"))
+WEBHOOK_TIMEOUT_SECONDS = float(os.environ.get("WEBHOOK_TIMEOUT_SECONDS", "10"))
+
+# The cache holds the API's rate-limit counters, so it must be shared by every web process:
+# Redis when CACHE_URL (default: REDIS_URL) is set, process memory otherwise (the demo).
+CACHE_URL = os.environ.get("CACHE_URL", REDIS_URL)
+if CACHE_URL:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": CACHE_URL,
+            "KEY_PREFIX": "claimdesk",
+            # A Redis outage must not hang requests: the rate limiter lets them through.
+            "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
+        }
+    }
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
+# Rate limits under /api/ (api/ratelimit.py): per user with a token or session, per address
+# otherwise (no credentials or bad ones). "N/s", "N/min", "N/hour" or "N/day".
+API_THROTTLE_ENABLED = env_bool("API_THROTTLE_ENABLED", True)
+API_THROTTLE_USER = os.environ.get("API_THROTTLE_USER", "100/s")
+API_THROTTLE_ANON = os.environ.get("API_THROTTLE_ANON", "60/min")
+API_THROTTLE_CACHE = "default"
+# gzip API responses for clients that send Accept-Encoding: gzip (api/compression.py).
+API_GZIP = env_bool("API_GZIP", True)
+# Reverse proxies in front of the app whose X-Forwarded-For is trusted for the address of
+# anonymous callers (0: use the connection's address).
+API_NUM_PROXIES = int(os.environ.get("API_NUM_PROXIES", "0"))
 
 # Longer URLs under /api/ are refused with 414 (run gunicorn with --limit-request-line 8190,
 # above this, so that it is this JSON 414 that clients get, not the app server's own).
@@ -198,16 +255,9 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "api.pagination.NumberedPagination",
     "PAGE_SIZE": 50,
     "EXCEPTION_HANDLER": "api.errors.api_exception_handler",
-    "DEFAULT_THROTTLE_CLASSES": [
-        "rest_framework.throttling.AnonRateThrottle",
-        "rest_framework.throttling.UserRateThrottle",
-    ],
-    "DEFAULT_THROTTLE_RATES": {
-        "anon": os.environ.get("API_THROTTLE_ANON", "60/min"),
-        # Per second: DRF keeps one timestamp per request in the window, so a short window
-        # keeps that list small for busy integrations.
-        "user": os.environ.get("API_THROTTLE_USER", "100/s"),
-    },
+    # Rate limits are api.ratelimit's middleware: it counts every request under /api/,
+    # before authentication can refuse it, in the shared cache.
+    "DEFAULT_THROTTLE_CLASSES": [],
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Claimdesk API",
@@ -220,6 +270,11 @@ SPECTACULAR_SETTINGS = {
     "SERVE_INCLUDE_SCHEMA": False,
     "SCHEMA_PATH_PREFIX": r"/api/v1",
     "COMPONENT_SPLIT_REQUEST": True,
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "api.schema.rows_of_selectable_lists",
+        "api.schema.rate_limit_and_replay_headers",
+    ],
     "ENUM_NAME_OVERRIDES": {
         "ArticleStatusEnum": "dossiers.models.Article.Status",
         "VerdictStatusEnum": "claims.models.Verdict.Status",

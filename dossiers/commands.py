@@ -445,6 +445,7 @@ def _claims_extracted(result: ExtractionResult, extractor_version: str) -> dict:
         "wire": extracted.wire or "",
         "place": extracted.place or "",
         "body": extracted.body,
+        **({"notice": extracted.notice} if extracted.notice else {}),
         "claims": [
             {
                 "id": claim_id,

@@ -232,7 +232,8 @@ def apply_claims_extracted(events: list[Event]) -> None:
         article.extractor_version = data["extractor_version"]
         article.status = Article.Status.DONE
         article.status_changed_at = event.recorded_at
-        article.extraction_error = ""
+        # What the claim budget left out, if anything (ClaimsExtracted data since 2026.12).
+        article.extraction_error = data.get("notice", "")
     save_projections(articles, _EXTRACTED_FIELDS)
     replace_claims_of_articles(
         [(article, event.data["claims"], event) for article, event in articles]
@@ -449,7 +450,7 @@ def replay_claims_extracted(state: ReplayState, event) -> None:
         body=data["body"],
         extractor_version=data["extractor_version"],
         status=Article.Status.DONE.value,
-        extraction_error="",
+        extraction_error=data.get("notice", ""),
     )
     replay_article_claims(state, article, data["claims"], event)
 

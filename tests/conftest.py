@@ -49,9 +49,18 @@ def _no_throttle_history():
     """Each test starts with an empty cache, so with no API throttle history: a rolled-back
     test's user ids are given again on SQLite, and a new user inherited the requests of an
     earlier one (a 429 in `test_bad_input.py` after the fuzz tests)."""
-    from django.core.cache import cache
+    from django.core.cache import caches
+    from django.core.cache.backends.redis import RedisCache
 
-    cache.clear()
+    cache = caches["default"]
+    if isinstance(cache, RedisCache):
+        # Not clear(): that would flush the Redis database the Celery broker may share.
+        client = cache._cache.get_client(write=True)
+        pattern = cache.make_key("ratelimit:*")
+        for key in client.scan_iter(match=pattern, count=1000):
+            client.delete(key)
+    else:
+        cache.clear()
 
 
 def database_url_for(settings_dict: dict) -> str:
@@ -75,8 +84,23 @@ class WorkerProcess:
     def start(self) -> None:
         self.log = open(self.log_path, "ab")  # noqa: SIM115
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "celery", "-A", "config", "worker", "--pool=solo",
-             "--without-heartbeat", "--without-gossip", "--without-mingle", "-l", "info"],
+            [
+                sys.executable,
+                "-m",
+                "celery",
+                "-A",
+                "config",
+                "worker",
+                "--pool=solo",
+                # Both queues: extraction and webhook deliveries (config/settings.py).
+                "-Q",
+                f"{settings.CELERY_TASK_DEFAULT_QUEUE},{settings.CELERY_WEBHOOK_QUEUE}",
+                "--without-heartbeat",
+                "--without-gossip",
+                "--without-mingle",
+                "-l",
+                "info",
+            ],
             cwd=REPO,
             env=self.env,
             stdout=self.log,
@@ -124,6 +148,8 @@ def celery_worker_process(django_db_setup, django_db_blocker, tmp_path_factory):
         **os.environ,
         "DATABASE_URL": database_url_for(connection.settings_dict),
         "REDIS_URL": settings.REDIS_URL,
+        # Tests' webhook receivers listen on 127.0.0.1.
+        "WEBHOOK_ALLOW_PRIVATE_NETWORKS": "1",
     }
     worker = WorkerProcess(env, tmp_path_factory.mktemp("worker") / "worker.log")
     worker.start()

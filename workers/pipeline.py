@@ -20,6 +20,7 @@ from django.conf import settings
 from django.db import connection
 
 from claims.extraction import EXTRACTOR_VERSION, extract_article
+from claims.extraction.pipeline import ExtractionBudget, ExtractionBudgetExceeded
 from dossiers import commands
 from dossiers.commands import ExtractionResult
 from dossiers.models import Article
@@ -126,9 +127,16 @@ def _waiting_in_dossier(dossier_id, *, limit: int) -> list[uuid.UUID]:
 def _extract(batch: list[Article]) -> None:
     """Mark the batch running, extract each article, store results and failures."""
     results, failures = [], []
+    budget = extraction_budget()
     for article in commands.start_extractions(articles=batch):
         try:
-            extracted = extract_article(article.raw_upload, content_type=article.content_type)
+            extracted = extract_article(
+                article.raw_upload, content_type=article.content_type, budget=budget
+            )
+        except ExtractionBudgetExceeded as exc:
+            logger.warning("extraction of article %s stopped: %s", article.id, exc)
+            failures.append((article, str(exc)))
+            continue
         except Exception as exc:
             logger.exception("extraction of article %s failed", article.id)
             failures.append((article, readable_error(exc)))
@@ -142,6 +150,15 @@ def _extract(batch: list[Article]) -> None:
         commands.score_question_stances(dossier=stored[0].dossier, articles=stored)
     for article, error in failures:
         commands.record_extraction_failure(article=article, error=error)
+
+
+def extraction_budget() -> ExtractionBudget:
+    """What one article may cost a worker (EXTRACTION_MAX_* settings)."""
+    return ExtractionBudget(
+        seconds=settings.EXTRACTION_MAX_SECONDS or None,
+        max_claims=settings.EXTRACTION_MAX_CLAIMS or None,
+        paragraph_chars=settings.EXTRACTION_MAX_PARAGRAPH_CHARS,
+    )
 
 
 def readable_error(exc: BaseException) -> str:

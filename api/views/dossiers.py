@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import asdict
 
-from django.db import transaction
 from django.db.models import Count, OuterRef, Subquery, Value, prefetch_related_objects
 from django.db.models.functions import Coalesce
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import mixins, status
 from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
@@ -19,7 +17,6 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.reverse import reverse
 
-from api import idempotency
 from api.asof import AS_OF_PARAMETER, AS_OF_REQUIRED, as_of, record_as_of
 from api.conditional import IF_MATCH, expected_version
 from api.errors import command_errors
@@ -369,15 +366,6 @@ class ArticleViewSet(
             "application/json": ArticleUploadSerializer,
             "multipart/form-data": ArticleUploadSerializer,
         },
-        parameters=[
-            OpenApiParameter(
-                idempotency.HEADER,
-                str,
-                OpenApiParameter.HEADER,
-                description="Any unique string (a UUID): a retry with the same key returns "
-                "the first answer and stores nothing new.",
-            )
-        ],
         responses={
             202: OpenApiResponse(ArticleStatusSerializer, "Stored; extraction is queued."),
             200: OpenApiResponse(
@@ -386,42 +374,12 @@ class ArticleViewSet(
         },
     )
     def create(self, request: Request, *args, **kwargs) -> Response:
-        key = idempotency.key_of(request)
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
-        dossier = data["dossier"]
-        self.require_role_in(dossier.team)
+        self.require_role_in(data["dossier"].team)
         payload, filename, content_type = serializer.payload()
-        if key is None:
-            return self._upload(request, data, payload, filename, content_type)
-        raw = payload.encode() if isinstance(payload, str) else payload
-        fingerprint = idempotency.fingerprint(
-            dossier=dossier.id,
-            source=data["source"].id if data.get("source") else None,
-            url=data["url"],
-            filename=filename,
-            content=hashlib.sha256(raw).hexdigest(),
-            **{
-                name: value
-                for name, value in UploadMetadataSerializer.metadata_of(data).items()
-                if name != "url" and value
-            },
-        )
-        with transaction.atomic():
-            earlier = idempotency.earlier_response(
-                user=request.user, key=key, request_fingerprint=fingerprint
-            )
-            if earlier is not None:
-                return earlier
-            response = self._upload(request, data, payload, filename, content_type)
-            return idempotency.remember(
-                user=request.user,
-                team=dossier.team,
-                key=key,
-                request_fingerprint=fingerprint,
-                response=response,
-            )
+        return self._upload(request, data, payload, filename, content_type)
 
     def _upload(self, request, data, payload, filename, content_type) -> Response:
         with command_errors():

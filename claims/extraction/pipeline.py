@@ -10,6 +10,7 @@ Every claim span indexes into `body`.
 from __future__ import annotations
 
 import re
+import time
 from bisect import bisect_right
 from dataclasses import dataclass, field, replace
 from datetime import date
@@ -62,6 +63,25 @@ class ExtractedArticle:
     # From the dateline ("WASHINGTON (AP) —"), which is left out of the body and the claims.
     place: str | None = None
     wire: str | None = None
+    # Set when the budget cut something: what was left out, for the article's status.
+    notice: str = ""
+
+
+@dataclass(frozen=True)
+class ExtractionBudget:
+    """What one article may cost. Stages that look at a whole line or paragraph grow with
+    its square (a 1 MB single line held a worker for 108 s), so over-long paragraphs are cut
+    into pieces of at most `paragraph_chars` at a sentence end (a space there becomes a
+    line break: the body keeps its length and every span its meaning); `seconds` bounds the
+    extraction as a whole and `max_claims` the claims kept (the most check-worthy)."""
+
+    seconds: float | None = None
+    max_claims: int | None = None
+    paragraph_chars: int = 10_000
+
+
+class ExtractionBudgetExceeded(Exception):
+    """The article could not be extracted within its time budget."""
 
 
 MIN_CLAIM_WORDS = 5
@@ -73,33 +93,49 @@ CHECKWORTHY_THRESHOLD = 0.3
 ATTRIBUTED_THRESHOLD = 0.2
 
 
-def extract_article(raw: str, *, content_type: str = "text/plain") -> ExtractedArticle:
+def extract_article(
+    raw: str, *, content_type: str = "text/plain", budget: ExtractionBudget | None = None
+) -> ExtractedArticle:
+    budget = budget or ExtractionBudget()
+    clock = _Deadline(budget.seconds)
     cleaned = clean_article(raw, content_type=content_type)
-    body = cleaned.body
+    body, paragraphs = bounded_paragraphs(cleaned.body, cleaned.paragraphs, budget.paragraph_chars)
+    clock.check("cleaning the text")
     sentences = split_sentences(body)
+    clock.check("splitting sentences")
     reference = (
         date.fromisoformat(cleaned.published_at) if cleaned.published_precision == "day" else None
     )
-    entities = [extract_entities(s.text) for s in sentences]
+    entities = []
+    for sentence in sentences:
+        entities.append(extract_entities(sentence.text))
+        clock.check("finding names")
     names = [
         replace(entity, start=entity.start + sentence.start, end=entity.end + sentence.start)
         for sentence, found in zip(sentences, entities, strict=True)
         for entity in found
     ]
-    attributions = _body_attributions(body, cleaned.paragraphs, sentences)
-    attributed = attribute_sentences(body, cleaned.paragraphs, sentences, attributions, names)
+    attributions = _body_attributions(body, paragraphs, sentences, clock)
+    attributed = attribute_sentences(body, paragraphs, sentences, attributions, names)
+    clock.check("attributing sentences")
     scores = score_checkworthiness(
         [s.text for s in sentences], speakers=[a.speaker for a in attributed]
     )
+    clock.check("scoring check-worthiness")
     repeated = _repeated_earlier(sentences)
-    alone = _alone_in_paragraph(sentences, cleaned.paragraphs)
-    claims = [
-        _claim(sentence, attribution, score, found, reference)
+    alone = _alone_in_paragraph(sentences, paragraphs)
+    chosen = [
+        (sentence, attribution, score, found)
         for index, (sentence, attribution, score, found) in enumerate(
             zip(sentences, attributed, scores, entities, strict=True)
         )
         if index not in repeated and _is_claim(sentence, attribution, score, index in alone)
     ]
+    chosen, notice = _within_claim_budget(chosen, budget.max_claims)
+    claims = []
+    for sentence, attribution, score, found in chosen:
+        claims.append(_claim(sentence, attribution, score, found, reference))
+        clock.check("reading claims")
     return ExtractedArticle(
         title=cleaned.title,
         subtitle=cleaned.subtitle,
@@ -111,11 +147,81 @@ def extract_article(raw: str, *, content_type: str = "text/plain") -> ExtractedA
         language=detect_language(body),
         place=cleaned.place,
         wire=cleaned.wire,
+        notice=notice,
     )
 
 
+class _Deadline:
+    def __init__(self, seconds: float | None):
+        self.seconds = seconds
+        self.started = time.monotonic()
+
+    def check(self, stage: str) -> None:
+        if self.seconds is None:
+            return
+        if time.monotonic() - self.started > self.seconds:
+            raise ExtractionBudgetExceeded(
+                f"extraction was stopped after {self.seconds:g} s while {stage}: the article "
+                "is too long or too unusual to extract in time; split it into smaller "
+                "articles and upload those"
+            )
+
+
+def bounded_paragraphs(
+    body: str, paragraphs: list[tuple[int, int]], limit: int
+) -> tuple[str, list[tuple[int, int]]]:
+    """The body and its paragraphs with none longer than `limit` characters: an over-long
+    one is cut after the last sentence end (else the last space) before the limit, where the
+    space becomes a line break. Nothing changes for a body without over-long paragraphs."""
+    if all(end - start <= limit for start, end in paragraphs):
+        return body, paragraphs
+    text = list(body)
+    bounded: list[tuple[int, int]] = []
+    for start, end in paragraphs:
+        while end - start > limit:
+            cut = _piece_end(body, start, start + limit)
+            if cut is None:  # no space at all: a hard cut, mid-word
+                cut = start + limit
+                bounded.append((start, cut))
+                start = cut
+                continue
+            text[cut] = "\n"
+            bounded.append((start, cut))
+            start = cut + 1
+        bounded.append((start, end))
+    return "".join(text), bounded
+
+
+_SENTENCE_END = re.compile(r"[.!?…][”\"’')\]]*\s")
+
+
+def _piece_end(body: str, start: int, limit: int) -> int | None:
+    """The position of the space that ends the last sentence (else the last word) before
+    `limit`, in the second half of the piece so that pieces stay long."""
+    floor = start + (limit - start) // 2
+    last = None
+    for match in _SENTENCE_END.finditer(body, floor, limit + 1):
+        last = match.end() - 1
+    if last is not None:
+        return last
+    space = body.rfind(" ", floor, limit)
+    return space if space != -1 else None
+
+
+def _within_claim_budget(chosen: list, max_claims: int | None) -> tuple[list, str]:
+    """At most `max_claims`, the most check-worthy (in text order), and a notice if cut."""
+    if max_claims is None or len(chosen) <= max_claims:
+        return chosen, ""
+    ranked = sorted(range(len(chosen)), key=lambda i: (-chosen[i][2], i))[:max_claims]
+    notice = (
+        f"the article holds {len(chosen):,} claims; only the {max_claims:,} most check-worthy "
+        "were kept (the per-article claim budget)"
+    )
+    return [chosen[i] for i in sorted(ranked)], notice
+
+
 def _body_attributions(
-    body: str, paragraphs: list[tuple[int, int]], sentences: list[Sentence]
+    body: str, paragraphs: list[tuple[int, int]], sentences: list[Sentence], clock: _Deadline
 ) -> list[SpanAttribution]:
     """Attributions over windows of the body: each sentence holding a reporting word, with
     its neighbours in the same paragraph (a quotation may open before the cue or close after
@@ -123,6 +229,7 @@ def _body_attributions(
     windows anyway, so the rest of the text is not tagged."""
     found = []
     for start, end in _reporting_windows(paragraphs, sentences):
+        clock.check("finding who said what")
         for attribution in extract_attributions(body[start:end]):
             found.append(
                 SpanAttribution(

@@ -49,7 +49,7 @@ def test_an_upload_answers_202_with_a_status_url_that_follows_extraction(
 
 
 def test_a_failed_extraction_shows_the_error_and_can_be_retried(world, client, monkeypatch):
-    def crash(raw, *, content_type):
+    def crash(raw, *, content_type, budget=None):
         raise RuntimeError("tokenizer exploded")
 
     response = post_text(client, world.dossier, article_text(41))

@@ -263,3 +263,33 @@ def test_a_webhook_removed_while_a_change_was_in_flight_is_a_404_not_a_500(
     assert error_of(response)["code"] == "not_found"
     assert Event.objects.filter(stream_id=hook["id"], type="WebhookRemoved").count() == 1
     assert not Event.objects.filter(stream_id=hook["id"], type="WebhookChanged").exists()
+
+
+@pytest.mark.worker
+@pytest.mark.django_db(transaction=True)
+def test_a_real_worker_delivers_from_the_webhook_queue(celery_worker_process, receiver):
+    """Deliveries are published to their own queue (not extraction's), and the worker the
+    test session runs, like compose's, consumes it."""
+    from config.celery import app as celery_app
+    from dossiers.models import Role
+    from tests.conftest import wait_for
+    from tests.factories import TeamFactory, member
+
+    celery_worker_process.ensure_running()
+    active = celery_app.control.inspect(timeout=2).active_queues() or {}
+    consumed = {queue["name"] for queues in active.values() for queue in queues}
+    assert "claimdesk-webhooks" in consumed and "claimdesk" in consumed, consumed
+    team = TeamFactory()
+    admin = member(team, Role.ADMIN)
+    created = register(client_for(admin), team, receiver.url, event_types=["SourceAdded"])
+    assert created.status_code == 201
+    add_source(team=team, name="Queued Wire", actor=admin)
+    dispatch_webhooks()  # what beat runs; the delivery task goes to the broker on commit
+    delivery = wait_for(
+        lambda: WebhookDelivery.objects.filter(
+            webhook_id=created.json()["id"], status=WebhookDelivery.Status.SUCCEEDED
+        ).first(),
+        timeout=60,
+    )
+    assert delivery.attempts == 1
+    assert len(receiver.received) == 1

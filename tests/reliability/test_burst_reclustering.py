@@ -65,7 +65,7 @@ def test_a_failed_extraction_still_triggers_the_reclustering_it_held_back(burst,
     requested = []
     monkeypatch.setattr(tasks, "enqueue_reclustering", requested.append)
 
-    def crash(raw, *, content_type):
+    def crash(raw, *, content_type, budget=None):
         raise RuntimeError("tokenizer exploded")
 
     monkeypatch.setattr(pipeline, "extract_article", crash)

@@ -77,7 +77,7 @@ def test_the_tasks_of_articles_taken_along_return_at_once(uploads):
 def test_one_failing_article_fails_alone(uploads, monkeypatch):
     real = pipeline.extract_article
 
-    def crash_on_the_third(raw, *, content_type):
+    def crash_on_the_third(raw, *, content_type, budget=None):
         if raw == uploads[3].raw_upload:
             raise RuntimeError("tokenizer exploded")
         return real(raw, content_type=content_type)

@@ -41,7 +41,7 @@ def test_an_upload_is_stored_pending_then_extracted_on_commit(dossier, analyst):
 def test_a_crashing_extraction_marks_the_article_failed_and_can_be_retried(
     dossier, analyst, monkeypatch
 ):
-    def crash(raw, *, content_type):
+    def crash(raw, *, content_type, budget=None):
         raise RuntimeError("tokenizer exploded on line 3")
 
     monkeypatch.setattr(pipeline, "extract_article", crash)
