@@ -32,10 +32,6 @@ def _texts(text: str) -> list[str]:
     return [s.text for s in split_sentences(text)]
 
 
-def test_extractor_version_is_bumped():
-    assert EXTRACTOR_VERSION == "2026.12.3"
-
-
 # ---------------------------------------------------------------- sentences
 
 
