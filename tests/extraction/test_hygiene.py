@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from claims.extraction import EXTRACTOR_VERSION, extract_article
+from claims.extraction import extract_article
 from claims.extraction.attribution import extract_attributions
 from claims.extraction.datelines import read_dateline
 from claims.extraction.entities import extract_entities
