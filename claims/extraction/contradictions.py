@@ -44,12 +44,16 @@ NUMBERS_FLOOR = 0.45
 DENIAL_FLOOR = 0.1
 # Two claims are about the same matter when they share this many content terms.
 ANCHOR_TERMS = 3
+# A denial is reported against this many asserting claims at most, the most similar first.
+DENIALS_PER_CLAIM = 2
 # A lead of more points than this is not a statistical tie.
 MARGIN_OF_ERROR = 3
 
 _CUE = re.compile(
     r"\b(?:not|never|no|nothing|none|nobody|neither|nor|without|den(?:y|ies|ied|ying)"
-    r"|refut\w*|reject(?:s|ed|ing)?|dismiss(?:es|ed|ing)?)\b|n['’]t\b",
+    r"|refut\w*|reject(?:s|ed|ing)?|dismiss(?:es|ed|ing)?"
+    # verbs that deny what follows them: "avoid paying", "failed to", "refused to"
+    r"|avoid(?:s|ed|ing)?|fail(?:s|ed|ing)?|refus(?:e|es|ed|ing))\b|n['’]t\b",
     re.I,
 )
 # Cues that add rather than deny ("not only ... but also").
@@ -104,9 +108,10 @@ _NOUN_START = frozenset({
     "that", "a", "an", "the", "his", "her", "their", "its", "my", "our", "your", "this",
     "these", "those",
 })  # fmt: skip
-# Words between a cue and its predicate: "has not yet been", "did not necessarily".
+# Words between a cue and its predicate: "has not yet been", "did not necessarily", "failed
+# to".
 _AUXILIARIES = frozenset({
-    "have", "has", "had", "be", "been", "being", "is", "are", "was", "were", "do", "does",
+    "to", "have", "has", "had", "be", "been", "being", "is", "are", "was", "were", "do", "does",
     "did", "will", "would", "yet", "even", "ever", "always", "necessarily", "really", "just",
     "also", "actually", "immediately", "currently", "officially", "publicly", "fully",
     "directly",
@@ -397,7 +402,8 @@ def find_contradictions(
             )
         return profiles[index]
 
-    found = []
+    found: list[Contradiction] = []
+    denials: dict[int, list[tuple[float, Contradiction]]] = {}  # denying claim -> candidates
     for pair in np.flatnonzero(possible).tolist():
         i, j = int(left[pair]), int(right[pair])
         a, b = claims[i], claims[j]
@@ -419,11 +425,23 @@ def find_contradictions(
         if not (denial[pair] or opposition[pair]):
             continue
         first, second = profile(i), profile(j)
-        found_kind = (denial[pair] and _denial(first, second)) or (
-            opposition[pair] and _opposition(first, second)
-        )
-        if found_kind:
-            found.append(Contradiction(a.claim_key, b.claim_key, *found_kind))
+        denied = _denial(first, second) if denial[pair] else None
+        if denied is not None:
+            reason, denier = denied
+            denials.setdefault((i, j)[denier], []).append(
+                (
+                    -float(similarity[pair]),
+                    Contradiction(a.claim_key, b.claim_key, "denial", reason),
+                )
+            )
+            continue
+        opposed = _opposition(first, second) if opposition[pair] else None
+        if opposed is not None:
+            found.append(Contradiction(a.claim_key, b.claim_key, "opposed", opposed))
+    # A denial in a dossier that discusses the point at length meets every sentence that
+    # asserts it: report it against its closest ones only.
+    for candidates in denials.values():
+        found.extend(c for _, c in sorted(candidates, key=lambda x: x[0])[:DENIALS_PER_CLAIM])
     return found + _disputes_within_articles(claims, disputed, {(c.a, c.b) for c in found})
 
 
@@ -458,7 +476,7 @@ _AHEAD_OR_BEHIND = re.compile(f"{_AHEAD.pattern}|{_BEHIND.pattern}")
 # "goes on", a lead, a tie.
 _CUE_PATTERNS = (
     (("not", "n't", "n’t", "no", "never", "none", "nor", "without", "den", "refut", "reject",
-      "dismiss", "nearly", "almost"), _DENIAL_HINT),
+      "dismiss", "nearly", "almost", "avoid", "fail", "refus"), _DENIAL_HINT),
     (("if", "whether", "unless", "should", "would", "could", "might", "must", "ought", "need",
       "want", "urg", "ask", "pledg", "promis", "plan", "hop", "vow", "?"), _HYPOTHETICAL),
     (("withdr", "pull", "end", "stop", "ceas", "halt", "abandon", "suspend", "cut"), _STOPPED),
@@ -499,9 +517,10 @@ def _dispute(
     return f"one disputes the other's source: “{words}”"
 
 
-def _denial(a: _Profile, b: _Profile) -> tuple[str, str] | None:
-    """A word one claim denies that the other asserts, in clauses about the same thing."""
-    for x, y in ((a, b), (b, a)):
+def _denial(a: _Profile, b: _Profile) -> tuple[str, int] | None:
+    """A word one claim denies that the other asserts, in clauses about the same thing: the
+    reason, and which claim denies (0 for `a`, 1 for `b`)."""
+    for side, (x, y) in enumerate(((a, b), (b, a))):
         for denying in x.clauses:
             if not denying.denied or denying.hypothetical:
                 continue
@@ -511,11 +530,11 @@ def _denial(a: _Profile, b: _Profile) -> tuple[str, str] | None:
                 shared = denying.denied.keys() & asserting.asserted
                 if shared and len(denying.terms & asserting.terms) >= ANCHOR_TERMS:
                     words = denying.denied[sorted(shared)[0]]
-                    return "denial", f"one denies what the other asserts: “{words}”"
+                    return f"one denies what the other asserts: “{words}”", side
     return None
 
 
-def _opposition(a: _Profile, b: _Profile) -> tuple[str, str] | None:
+def _opposition(a: _Profile, b: _Profile) -> str | None:
     """Something stopped against something that goes on, about a shared object; a lead
     reversed; a tie against a lead beyond the margin of error."""
     for x, y in ((a, b), (b, a)):
@@ -529,7 +548,7 @@ def _opposition(a: _Profile, b: _Profile) -> tuple[str, str] | None:
                     and not going.denied
                     and ended.asserted & going.asserted
                 ):
-                    return "opposed", (
+                    return (
                         f"one says it stopped (“{ended.stopped}”), the other that it goes on"
                         f" (“{going.goes_on}”)"
                     )
@@ -537,11 +556,11 @@ def _opposition(a: _Profile, b: _Profile) -> tuple[str, str] | None:
         if reversed_lead:
             leader, trailer = sorted(reversed_lead)[0]
             first, second = y.names[trailer], y.names[leader]
-            return "opposed", f"one puts {first} ahead of {second}, the other the reverse"
+            return f"one puts {first} ahead of {second}, the other the reverse"
         if x.tie and y.ahead and (y.lead_margin or 0) > MARGIN_OF_ERROR:
             leader, trailer = sorted(y.ahead)[0]
             if leader in x.terms and trailer in x.terms:
-                return "opposed", (
+                return (
                     f"one calls it a tie, the other gives {y.names[leader]} a lead of"
                     f" {y.lead_margin:g} points"
                 )

@@ -116,3 +116,23 @@ def test_contradicting_claims_never_share_a_cluster():
     )
     assert {frozenset((c.a, c.b)) for c in result.contradictions} == {frozenset("ab")}
     assert result.assignments["a"] != result.assignments["b"]
+
+
+def test_a_denial_is_reported_against_its_closest_assertions_only():
+    asserting = [
+        (f"s{n}", str(n), f"Trump paid federal income taxes in {year} on his casino business.")
+        for n, year in enumerate(("the year 1995", "1996 and 1997", "several years", "the past"))
+    ]
+    found = contradictions_of(
+        ("d", "9", "Trump did not pay federal income taxes on his casino business."), *asserting
+    )
+    denials = [pair for pair, c in found.items() if "d" in pair and c.kind == "denial"]
+    assert 1 <= len(denials) <= 2
+
+
+def test_avoiding_or_refusing_is_a_denial_of_what_follows():
+    found = contradictions_of(
+        ("a", "1", "The losses let the company avoid paying federal income taxes for years."),
+        ("b", "2", "The company says it is paying federal income taxes every single year."),
+    )
+    assert "avoid paying" in found[frozenset("ab")].reason
