@@ -282,6 +282,7 @@ SPECTACULAR_SETTINGS = {
         "SourceReliabilityEnum": "dossiers.models.SourceReliability",
         "ContradictionKindEnum": "claims.extraction.contradictions.KINDS",
         "SourceKindEnum": "dossiers.models.Source.Kind",
+        "QuestionStanceEnum": "dossiers.models.QuestionStance",
     },
 }
 
