@@ -442,17 +442,20 @@ def find_contradictions(
     # asserts it: report it against its closest ones only.
     for candidates in denials.values():
         found.extend(c for _, c in sorted(candidates, key=lambda x: x[0])[:DENIALS_PER_CLAIM])
-    return found + _disputes_within_articles(claims, disputed, {(c.a, c.b) for c in found})
+    known = {(c.a, c.b) for c in found}
+    return found + _disputes_within_articles(claims, disputed, vocabulary, known)
 
 
 def _disputes_within_articles(
     claims: Sequence[ContradictionInput],
     disputed: Sequence[tuple[str, str] | None],
+    vocabulary: Vocabulary,
     known: set[tuple[str, str]],
 ) -> list[Contradiction]:
     """An article that reports a claim and then a dispute of its source ("AP reported ...";
-    "Sanders' campaign called AP's report a rush to judgment") contradicts itself, whatever
-    words the two sentences share."""
+    "Sanders' campaign called AP's report a rush to judgment, because superdelegates can
+    change their mind") contradicts itself when the two sentences share a content word: one
+    is enough, since the dispute names the source and rarely repeats the claim."""
     by_article: dict[str | None, list[int]] = {}
     for index, claim in enumerate(claims):
         by_article.setdefault(claim.article_key, []).append(index)
@@ -462,8 +465,10 @@ def _disputes_within_articles(
             continue
         for other in by_article[claim.article_key]:
             a, b = claims[min(index, other)], claims[max(index, other)]
+            if other == index or (a.claim_key, b.claim_key) in known:
+                continue
             reason = _dispute(claim, disputed[index], claims[other])
-            if reason and other != index and (a.claim_key, b.claim_key) not in known:
+            if reason and vocabulary.terms(index) & vocabulary.terms(other):
                 found.append(Contradiction(a.claim_key, b.claim_key, "denial", reason))
                 known.add((a.claim_key, b.claim_key))
     return found

@@ -94,14 +94,21 @@ def test_disputing_a_named_report_contradicts_the_claim_that_came_through_it():
         return ClusterItem(key, "1", text, source=source)
 
     items = [
-        item("a", "Clinton clinched the nomination on Monday night.", "Associated Press"),
-        item("b", "Sanders' campaign called AP's report a rush to judgment.", "Sanders' campaign"),
+        item("a", "Clinton clinched the nomination with superdelegates.", "Associated Press"),
+        item(
+            "b",
+            "Sanders' campaign called AP's report a rush to judgment: superdelegates can still"
+            " change their minds.",
+            "Sanders' campaign",
+        ),
         item("c", "Sanders' campaign said superdelegates can still change their minds.", None),
+        item("d", "The weather in Philadelphia was mild on Sunday.", "Associated Press"),
         *(ClusterItem(*claim) for claim in FILLER),
     ]
     found = {frozenset((c.a, c.b)): c for c in cluster_claims(items).contradictions}
     assert "AP's report" in found[frozenset("ab")].reason
     assert frozenset("bc") not in found and frozenset("ac") not in found
+    assert frozenset("bd") not in found  # the same source, but nothing in common
 
 
 def test_contradicting_claims_never_share_a_cluster():
