@@ -13,6 +13,7 @@ from django.contrib.auth.models import Group, Permission
 from django.db import transaction
 
 from dossiers import commands
+from dossiers.manifest import read_manifest
 from dossiers.models import Dossier, Role, Team
 
 DEMO_TEAM = "Demo newsroom"
@@ -65,10 +66,11 @@ def load_demo() -> DemoResult:
             tags=["russia", "syria", "assad"],
             actor=analyst,
         )
-    uploaded = 0
-    for path in sorted(SEED_DIR.glob("*.txt")):
-        result = commands.upload_article(
-            dossier=dossier, payload=path.read_bytes(), filename=path.name, actor=analyst
-        )
-        uploaded += result.created
+    manifest = read_manifest(SEED_DIR / "manifest.jsonl")  # each seed's metadata, if known
+    if manifest.problems:
+        raise ValueError(f"examples/seeds/manifest.jsonl: {manifest.problems}")
+    results = commands.upload_articles(
+        dossier=dossier, uploads=[record.upload for record in manifest.records], actor=analyst
+    )
+    uploaded = sum(result.created for result in results)
     return DemoResult(dossier=dossier, new_passwords=passwords, uploaded=uploaded)
