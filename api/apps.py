@@ -7,6 +7,9 @@ class ApiConfig(AppConfig):
 
     def ready(self) -> None:
         from api import (
-            events,  # noqa: F401  (register the webhook audit events)
+            events,  # (register the webhook audit events)
             ratelimit,  # noqa: F401  (register its system check)
         )
+        from eventlog.registry import register_stream_types
+
+        register_stream_types([events.WEBHOOK_STREAM])

@@ -30,8 +30,8 @@ from rest_framework.views import set_rollback
 
 from api.commands import WebhookGone
 from api.exceptions import BadRequest, Conflict, PayloadTooLarge, PreconditionFailed
-from dossiers.eventstore import ConcurrencyError
 from dossiers.uploads import UploadRejected
+from eventlog.store import ConcurrencyError
 
 logger = logging.getLogger("api.errors")
 

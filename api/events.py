@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from django.db.models import TextChoices
 
-from dossiers.eventstore import projection, replays
-from dossiers.models import Event
+from eventlog.models import Event
+from eventlog.registry import projection, replays
 
 WEBHOOK_STREAM = "webhook"
 

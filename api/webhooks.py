@@ -29,7 +29,7 @@ from django.utils import timezone
 
 from api.models import Webhook, WebhookDelivery
 from api.serializers.events import event_document
-from dossiers.models import Event
+from eventlog.models import Event
 
 logger = logging.getLogger(__name__)
 

@@ -97,7 +97,7 @@ def copy_log(copies: int) -> None:
     """Append `copies` copies of the template log, every id replaced by a fresh one."""
     from django.db import connection
 
-    from dossiers.models import Event
+    from eventlog.models import Event
 
     template = list(Event.objects.filter(team_id=_template_team()).order_by("position"))
     span = template[-1].recorded_at - template[0].recorded_at + timedelta(seconds=1)
@@ -151,7 +151,7 @@ def _id_map(number: int):
 def row_counts() -> dict[str, int]:
     from django.apps import apps
 
-    from dossiers.models import Event
+    from eventlog.models import Event
 
     return {
         model._meta.label: model.objects.count()
@@ -188,8 +188,8 @@ def main() -> int:
     django.setup()
     from django.core.management import call_command
 
-    from dossiers.eventstore import replay_all
-    from dossiers.models import Event
+    from eventlog.models import Event
+    from eventlog.rebuild import replay_all
 
     call_command("migrate", verbosity=0)
     started = time.perf_counter()
@@ -247,7 +247,7 @@ def vacuum() -> None:
 
 
 def _template_team() -> uuid.UUID:
-    from dossiers.models import Event
+    from eventlog.models import Event
 
     return Event.objects.filter(stream_type="team").order_by("position").first().stream_id
 

@@ -35,10 +35,10 @@ from claims.selectors import (
 )
 from dossiers.admin import CommandAdminMixin, CommandForm
 from dossiers.admin_scope import ProjectionAdmin, TeamScopedAdmin, related_only
-from dossiers.eventstore import ConcurrencyError
 from dossiers.models import Role, SourceReliability
 from dossiers.permissions import has_role
 from dossiers.selectors import team_ids_for
+from eventlog.store import ConcurrencyError
 
 
 @admin.register(Claim)

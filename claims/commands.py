@@ -15,6 +15,7 @@ from claims.events import (
     CLUSTER_STATE_FIELDS,
     MAX_EVIDENCE,
     ClaimEventType,
+    ClaimStreamType,
     apply_cluster_events,
 )
 from claims.extraction.candidates import candidate_articles
@@ -34,18 +35,11 @@ from claims.models import (
     Rating,
     Verdict,
 )
-from dossiers.events import StreamType
-from dossiers.eventstore import (
-    Actor,
-    ConcurrencyError,
-    Context,
-    NewEvent,
-    lock_appends,
-    record,
-    record_many,
-)
-from dossiers.models import Article, Dossier, Event, Role, SourceReliability
+from dossiers.models import Article, Dossier, Role, SourceReliability
 from dossiers.permissions import require_role
+from eventlog.context import Actor, Context
+from eventlog.models import Event
+from eventlog.store import ConcurrencyError, NewEvent, lock_appends, record, record_many
 
 User = AbstractBaseUser
 STANCE_BATCH = 2000  # (claim, body) pairs classified at once
@@ -323,7 +317,7 @@ def _contradicting_articles(
 
 def _cluster_event(cluster_id, version: int, event_type: str, data: dict) -> NewEvent:
     return NewEvent(
-        stream_type=StreamType.CLUSTER,
+        stream_type=ClaimStreamType.CLUSTER,
         stream_id=cluster_id,
         expected_version=version,
         event_type=event_type,
@@ -408,7 +402,7 @@ def draft_verdict(
         raise ValueError("this cluster already has a verdict; revise it instead")
     verdict_id = uuid.uuid4()
     record(
-        stream_type=StreamType.VERDICT,
+        stream_type=ClaimStreamType.VERDICT,
         stream_id=verdict_id,
         expected_version=0,
         event_type=ClaimEventType.VERDICT_DRAFTED,
@@ -447,7 +441,7 @@ def flag_verdicts_of_cluster(*, cluster_id, reasons: list[str], actor: User | No
     if verdict is None or verdict.status not in _FLAGGABLE:
         return 0
     record(
-        stream_type=StreamType.VERDICT,
+        stream_type=ClaimStreamType.VERDICT,
         stream_id=verdict.id,
         expected_version=verdict.version,
         event_type=ClaimEventType.VERDICT_FLAGGED_FOR_REVIEW,
@@ -482,7 +476,7 @@ def _current_verdict(verdict: Verdict, actor: User | None, minimum: Role, expect
     require_role(actor, current.dossier.team, minimum)
     if current.version != int(expected_version):
         raise ConcurrencyError(
-            StreamType.VERDICT, current.id, int(expected_version), current.version
+            ClaimStreamType.VERDICT, current.id, int(expected_version), current.version
         )
     return current
 
@@ -509,7 +503,7 @@ def _require_second_pair_of_eyes(verdict: Verdict, actor: User | None, action: s
     if actor is None:
         return
     edited = Event.objects.filter(
-        stream_type=StreamType.VERDICT,
+        stream_type=ClaimStreamType.VERDICT,
         stream_id=verdict.id,
         type=ClaimEventType.VERDICT_EDITED,
         metadata__actor_id=actor.pk,
@@ -524,7 +518,7 @@ def _append_verdict_event(
     verdict: Verdict, event_type: str, data: dict, actor: User | None, reason: str = ""
 ) -> Verdict:
     record(
-        stream_type=StreamType.VERDICT,
+        stream_type=ClaimStreamType.VERDICT,
         stream_id=verdict.id,
         expected_version=verdict.version,
         event_type=event_type,
@@ -684,7 +678,7 @@ def revise_verdict(
         raise WorkflowError("a revision needs an author")
     revision_id = uuid.uuid4()
     record(
-        stream_type=StreamType.VERDICT,
+        stream_type=ClaimStreamType.VERDICT,
         stream_id=revision_id,
         expected_version=0,
         event_type=ClaimEventType.VERDICT_REVISED,

@@ -8,17 +8,17 @@ from django.db.models import F, TextChoices
 
 from claims.extraction.kinds import UNCLASSIFIED_KIND
 from claims.models import Claim, ClaimCluster, Verdict, VerdictEvidence
-from dossiers.bulk import create_with_history, update_with_history
-from dossiers.eventstore import (
-    history_user,
-    projection,
-    replays,
-    save_projection,
-    stamp_history,
-    wipes_projections,
-)
-from dossiers.models import Article, Event
-from dossiers.replay import ReplayState, delete_all
+from dossiers.models import Article
+from eventlog.bulk import create_with_history, update_with_history
+from eventlog.models import Event
+from eventlog.rebuild import ReplayState
+from eventlog.registry import projection, replays
+from eventlog.store import history_user, save_projection, stamp_history
+
+
+class ClaimStreamType(TextChoices):
+    CLUSTER = "cluster"
+    VERDICT = "verdict"
 
 
 class ClaimEventType(TextChoices):
@@ -473,8 +473,3 @@ def _replay_verdict_content(state: ReplayState, verdict: dict, data: dict, event
             relation=item["relation"],
             note=item["note"],
         )
-
-
-@wipes_projections(order=10)
-def wipe_claim_projections() -> None:
-    delete_all(VerdictEvidence, Verdict, Claim, ClaimCluster)

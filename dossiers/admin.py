@@ -23,18 +23,10 @@ from dossiers.admin_scope import (
     refusal_message,
     related_only,
 )
-from dossiers.eventstore import ConcurrencyError
-from dossiers.models import (
-    Article,
-    Dossier,
-    Event,
-    Membership,
-    Role,
-    Source,
-    SourceReliability,
-    Team,
-)
+from dossiers.models import Article, Dossier, Membership, Role, Source, SourceReliability, Team
 from dossiers.permissions import has_role
+from eventlog.models import Event
+from eventlog.store import ConcurrencyError
 
 
 @admin.register(Team)

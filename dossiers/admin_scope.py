@@ -21,8 +21,8 @@ from simple_history.models import DeletedObject
 from simple_history.template_utils import HistoricalRecordContextHelper
 
 from dossiers import selectors
-from dossiers.eventstore import ConcurrencyError
 from dossiers.models import Article, Dossier, Membership, Source, Team
+from eventlog.store import ConcurrencyError
 
 Selector = Callable[..., QuerySet]
 

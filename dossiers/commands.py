@@ -22,7 +22,6 @@ from dossiers.events import (
     apply_extraction_started,
     apply_question_stances_scored,
 )
-from dossiers.eventstore import Actor, Context, NewEvent, lock_appends, record, record_many
 from dossiers.metadata import MetadataInvalid, UploadMetadata, upload_metadata
 from dossiers.models import (
     Article,
@@ -42,6 +41,8 @@ from dossiers.uploads import (
     decode_upload,
     provisional_title,
 )
+from eventlog.context import Actor, Context
+from eventlog.store import NewEvent, lock_appends, record, record_many
 
 User = AbstractBaseUser
 

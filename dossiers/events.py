@@ -10,16 +10,11 @@ from datetime import UTC, datetime
 from django.db.models import TextChoices
 
 from claims.extraction.datelines import wire_named
-from dossiers.eventstore import (
-    projection,
-    replays,
-    save_projection,
-    save_projections,
-    stamp_history,
-    wipes_projections,
-)
-from dossiers.models import Article, Dossier, Event, Membership, Source, Team
-from dossiers.replay import ReplayState, delete_all
+from dossiers.models import Article, Dossier, Membership, Source, Team
+from eventlog.models import Event
+from eventlog.rebuild import ReplayState
+from eventlog.registry import projection, replays
+from eventlog.store import save_projection, save_projections, stamp_history
 
 
 class StreamType(TextChoices):
@@ -27,8 +22,6 @@ class StreamType(TextChoices):
     DOSSIER = "dossier"
     SOURCE = "source"
     ARTICLE = "article"
-    CLUSTER = "cluster"
-    VERDICT = "verdict"
 
 
 class EventType(TextChoices):
@@ -479,8 +472,3 @@ def replay_question_stance_corrected(state: ReplayState, event) -> None:
         version=event.stream_version,
     )
     state.save(Article, article, event)
-
-
-@wipes_projections(order=100)
-def wipe_dossier_projections() -> None:
-    delete_all(Article, Source, Dossier, Membership, Team)

@@ -1,4 +1,4 @@
-"""Read models (projections) for teams, dossiers, sources and articles, and the event log.
+"""Read models (projections) for teams, dossiers, sources and articles.
 
 Only projection functions in `dossiers/events.py` write these rows; commands append events.
 """
@@ -221,50 +221,3 @@ class Article(models.Model):
 
     def __str__(self) -> str:
         return self.title or f"Article {self.id}"
-
-
-class EventQuerySet(models.QuerySet):
-    def update(self, **kwargs):
-        raise AppendOnlyViolation("events are append-only; they cannot be updated")
-
-    def delete(self):
-        raise AppendOnlyViolation("events are append-only; they cannot be deleted")
-
-
-class AppendOnlyViolation(Exception):
-    pass
-
-
-class Event(models.Model):
-    """One fact in the append-only log. `position` is the global, gap-tolerant order."""
-
-    position = models.BigAutoField(primary_key=True)
-    stream_type = models.CharField(max_length=32)
-    stream_id = models.UUIDField()
-    stream_version = models.PositiveIntegerField()
-    type = models.CharField(max_length=64, db_index=True)
-    data = models.JSONField(default=dict)
-    metadata = models.JSONField(default=dict)
-    team_id = models.UUIDField(null=True, db_index=True, help_text="Owning team, for feeds.")
-    recorded_at = models.DateTimeField(db_index=True)
-
-    objects = EventQuerySet.as_manager()
-
-    class Meta:
-        ordering = ["position"]
-        constraints = [
-            models.UniqueConstraint(
-                fields=["stream_type", "stream_id", "stream_version"], name="unique_stream_version"
-            )
-        ]
-
-    def __str__(self) -> str:
-        return f"#{self.position} {self.type} {self.stream_type}/{self.stream_id}@{self.stream_version}"
-
-    def save(self, *args, **kwargs):
-        if not self._state.adding:
-            raise AppendOnlyViolation("events are append-only; they cannot be updated")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise AppendOnlyViolation("events are append-only; they cannot be deleted")

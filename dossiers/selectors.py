@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from django.db.models import Count, Q, QuerySet
 
-from dossiers.models import Article, Dossier, Event, Membership, Role, Source, Team
+from dossiers.models import Article, Dossier, Membership, Role, Source, Team
+from eventlog.models import Event
 
 
 def team_ids_for(user, minimum: Role = Role.VIEWER) -> QuerySet:

@@ -14,8 +14,9 @@ from django.db import InterfaceError, OperationalError
 from django.utils import timezone
 
 from dossiers.commands import score_question_stances
-from dossiers.eventstore import ConcurrencyError, current_correlation_id
 from dossiers.models import Article, Dossier
+from eventlog.context import current_correlation_id
+from eventlog.store import ConcurrencyError
 from workers.dispatch import (
     dossier_extraction_started,
     enqueue_dossier_extraction,

@@ -5,7 +5,8 @@ from django.core.management import call_command
 from claims.commands import EvidenceInput, draft_verdict, recluster_dossier
 from claims.models import Claim, ClaimCluster, EvidenceRelation, Verdict
 from dossiers.commands import correct_question_stance, set_claim_form
-from dossiers.models import Article, Event, Role
+from dossiers.models import Article, Role
+from eventlog.models import Event
 from tests.factories import DossierFactory, article_text, member, upload
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -76,7 +77,7 @@ def test_replaying_the_log_rebuilds_every_projection_exactly():
 def test_replay_after_wiping_by_hand_restores_the_rows():
     build_dossier()
     before = projection_snapshot()
-    from dossiers.eventstore import replay_all
+    from eventlog.rebuild import replay_all
 
     replay_all()
     replay_all()  # twice in a row gives the same state: projections are deterministic

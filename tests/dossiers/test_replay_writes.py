@@ -8,10 +8,10 @@ import pytest
 from django.db import IntegrityError, connection
 from django.utils import timezone
 
-from dossiers import replay
 from dossiers.events import EventType
-from dossiers.eventstore import replay_all
-from dossiers.models import Event
+from eventlog import rebuild as replay
+from eventlog.models import Event
+from eventlog.rebuild import replay_all
 from tests.dossiers.test_replay import build_dossier, projection_snapshot
 
 pytestmark = pytest.mark.django_db(transaction=True)

@@ -3,7 +3,7 @@
 Applying events one by one through the ORM costs several queries per event (a few hundred
 events a second); a full replay instead folds the whole log into rows held in memory and
 writes each table once (COPY on PostgreSQL). Each event type has a replay twin of its live
-projection (registered with `eventstore.replays`) that makes the same rows and the same
+projection (registered with `eventlog.registry.replays`) that makes the same rows and the same
 history rows; `tests/dossiers/test_replay.py` compares every row of both.
 
 On PostgreSQL a replay that owns its transaction also overlaps the database's work with
@@ -16,6 +16,7 @@ are checked with one query per key rather than one trigger call per row
 
 from __future__ import annotations
 
+import gc
 import queue
 import threading
 from collections import defaultdict
@@ -30,8 +31,10 @@ import orjson
 from django.contrib.auth import get_user_model
 from django.db import DatabaseError, IntegrityError, connection, models, transaction
 
-from dossiers.bulk import HISTORY_OWN, copy_rows, history_fields, insert_rows, update_rows
-from dossiers.eventstore import history_reason
+from eventlog.bulk import HISTORY_OWN, copy_rows, history_fields, insert_rows, update_rows
+from eventlog.models import Event
+from eventlog.registry import read_models_in_write_order, replay_projections
+from eventlog.store import forget_users, history_reason, lock_appends
 
 
 class ReplayEvent(NamedTuple):
@@ -105,7 +108,7 @@ class ReplayState:
         self.history(model, row, event, "-")
 
     def history(self, model, row: dict, event, kind: str, reason: str | None = None) -> None:
-        """`reason` None means the reason `eventstore.stamp_history` gives."""
+        """`reason` None means the reason `eventlog.store.stamp_history` gives."""
         if reason is None:
             reason = history_reason(event)
         actor_id = event.metadata.get("actor_id")
@@ -209,6 +212,57 @@ def delete_all(*models_in_order: type[models.Model]) -> None:
                 cursor.execute(f"DELETE FROM {connection.ops.quote_name(table)}")
 
 
+# --- the rebuild ------------------------------------------------------------------------
+
+
+def replay_all(*, progress: Callable[[int], None] | None = None, chunk_size: int = 2000) -> int:
+    """Empty every projection and rebuild it from the whole log. Returns the event count.
+
+    One transaction: readers see the old read models until it commits. The log is folded in
+    memory by the replay twins of the projections, then written table by table. On
+    PostgreSQL the history rows go to the database while the fold runs, and foreign keys are
+    checked once per key (see below).
+    """
+    replay_projections()  # every event type has one, before anything is emptied
+    overlap = overlaps_database_work()
+    models = read_models_in_write_order()
+    with transaction.atomic(), foreign_keys_checked_once(models):
+        lock_appends()  # appends wait: an event committed mid-replay would be lost or doubled
+        delete_all(*reversed(models))
+        forget_users()
+        # The fold makes millions of rows that all live until written: the cyclic collector
+        # would scan them over and over for nothing (projections make no cycles).
+        gc.disable()
+        try:
+            return _fold_and_write(models, overlap, chunk_size, progress)
+        finally:
+            gc.enable()
+
+
+def _fold_and_write(models: list, overlap: bool, chunk_size: int, progress) -> int:
+    """Fold the log into rows and write them; returns the event count.
+
+    The rows are dropped when this returns, while the collector is still off: its first
+    pass would otherwise walk every one of them (seconds, at a million events).
+    """
+    count = 0
+    with (
+        history_copier(enabled=overlap) as history_sink,
+        log_in_order(chunk_size, elsewhere=overlap) as events,
+    ):
+        state = ReplayState(history_sink=history_sink)
+        projections = replay_projections()
+        for event in events:
+            projections[event.type](state, event)
+            count += 1
+            if count % chunk_size == 0:
+                state.flush_history()
+                if progress:
+                    progress(count)
+    state.write(models)
+    return count
+
+
 # --- PostgreSQL: overlap the database's work with the fold --------------------------------
 
 
@@ -243,8 +297,6 @@ def log_in_order(chunk_size: int, *, elsewhere: bool) -> Iterator[Iterable[Repla
 
 
 def _events_through_the_orm(chunk_size: int) -> Iterator[ReplayEvent]:
-    from dossiers.models import Event
-
     last = 0
     while True:
         chunk = list(
@@ -263,8 +315,6 @@ def _events_as_json_chunks(reader, chunk_size: int) -> Iterator[ReplayEvent]:
     the driver's decoding of the two JSON fields and the uuids cost more than the fold.
     Ids stay strings (the projections write them as strings); times are UTC ISO strings.
     """
-    from dossiers.models import Event
-
     quote = connection.ops.quote_name
     query = (
         f"SELECT json_agg(json_build_array({', '.join(map(quote, ReplayEvent._fields))}) "

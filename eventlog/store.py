@@ -1,16 +1,14 @@
 """Append events to the log and apply them to the read models, in one transaction.
 
 Every write in Claimdesk goes through `record()`: the event is the fact, the read models are
-projections of it. `replay_all()` rebuilds every projection from the log.
+projections of it. `eventlog.rebuild.replay_all()` rebuilds every projection from the log.
 """
 
 from __future__ import annotations
 
-import contextvars
-import gc
 import uuid
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from django.contrib.auth import get_user_model
@@ -18,17 +16,10 @@ from django.db import IntegrityError, connection, transaction
 from django.db.models import Max, Model
 from django.utils import timezone
 
-from dossiers.bulk import update_with_history
-from dossiers.models import Event
-
-# Set per request by RequestIdMiddleware and per task by the workers, so that every event
-# appended while serving one request or task carries the same ids.
-current_request_id: contextvars.ContextVar[str | None] = contextvars.ContextVar(
-    "current_request_id", default=None
-)
-current_correlation_id: contextvars.ContextVar[str | None] = contextvars.ContextVar(
-    "current_correlation_id", default=None
-)
+from eventlog.bulk import update_with_history
+from eventlog.context import Context
+from eventlog.models import Event
+from eventlog.registry import projection_of
 
 # Any constant works; it names the lock that serialises appends on PostgreSQL.
 _APPEND_LOCK_KEY = 7_104_202_611
@@ -46,75 +37,8 @@ class ConcurrencyError(Exception):
         )
 
 
-@dataclass(frozen=True)
-class Actor:
-    """Who caused an event: a user, or the system (workers, replays, schedules)."""
-
-    user_id: int | None = None
-    name: str = "system"
-
-    @classmethod
-    def of(cls, user) -> Actor:
-        if user is None or not getattr(user, "is_authenticated", False):
-            return SYSTEM
-        return cls(user_id=user.pk, name=user.get_username())
-
-
-SYSTEM = Actor()
-
-
-@dataclass(frozen=True)
-class Context:
-    """Who, why and as part of what an event was appended."""
-
-    actor: Actor = SYSTEM
-    reason: str = ""
-    causation_id: int | None = None
-    extra: dict[str, Any] = field(default_factory=dict)
-
-    def metadata(self) -> dict[str, Any]:
-        return {
-            "actor_id": self.actor.user_id,
-            "actor": self.actor.name,
-            "reason": self.reason,
-            "request_id": current_request_id.get(),
-            "correlation_id": current_correlation_id.get(),
-            "causation_id": self.causation_id,
-            **self.extra,
-        }
-
-
-Projection = Callable[[Event], None]
-_projections: dict[str, Projection] = {}
-
-
-def projection(event_type: str) -> Callable[[Projection], Projection]:
-    """Register the function that applies events of `event_type` to the read models."""
-    return _registrar(_projections, "projections", event_type)
-
-
-def _registrar(registry: dict[str, Callable], kind: str, event_type: str) -> Callable:
-    """A decorator that registers one function per event type in `registry`."""
-
-    def register(apply: Callable) -> Callable:
-        if event_type in registry:
-            raise RuntimeError(f"two {kind} for {event_type}")
-        registry[event_type] = apply
-        return apply
-
-    return register
-
-
-def registered_event_types() -> list[str]:
-    return sorted(_projections)
-
-
 def apply(event: Event) -> None:
-    try:
-        project = _projections[event.type]
-    except KeyError:
-        raise RuntimeError(f"no projection registered for event type {event.type}") from None
-    project(event)
+    projection_of(event.type)(event)
 
 
 def stream_version(stream_type: str, stream_id: uuid.UUID) -> int:
@@ -262,6 +186,11 @@ def history_user(event: Event):
     return _users_by_id[user_id]
 
 
+def forget_users() -> None:
+    """Drop the users `history_user` remembers (a rebuild reads them afresh)."""
+    _users_by_id.clear()
+
+
 # django-simple-history's change-reason column is a varchar(100); the event keeps it whole.
 HISTORY_REASON_LENGTH = 100
 
@@ -295,89 +224,3 @@ def save_projections(changes: list[tuple[Model, Event]], fields: list[str]) -> N
         stamp_history(instance, event)
         instances.append(instance)
     update_with_history(instances, [*fields, "version"])
-
-
-# --- replay --------------------------------------------------------------------------------
-
-ProjectionWiper = Callable[[], None]
-_wipers: list[tuple[int, ProjectionWiper]] = []
-
-
-def wipes_projections(order: int) -> Callable[[ProjectionWiper], ProjectionWiper]:
-    """Register a function that empties some read models before replay (low order first)."""
-
-    def register(wipe: ProjectionWiper) -> ProjectionWiper:
-        _wipers.append((order, wipe))
-        return wipe
-
-    return register
-
-
-def replays(event_type: str) -> Callable[[Callable], Callable]:
-    """Register the replay twin of a projection: the same rows, made in a `ReplayState`."""
-    return _registrar(_replay_projections, "replay projections", event_type)
-
-
-_replay_projections: dict[str, Callable] = {}
-
-
-def replay_all(*, progress: Callable[[int], None] | None = None, chunk_size: int = 2000) -> int:
-    """Empty every projection and rebuild it from the whole log. Returns the event count.
-
-    One transaction: readers see the old read models until it commits. The log is folded in
-    memory by the replay twins of the projections, then written table by table. On
-    PostgreSQL the history rows go to the database while the fold runs, and foreign keys are
-    checked once per key (see `dossiers.replay`).
-    """
-    from dossiers.replay import foreign_keys_checked_once, overlaps_database_work
-
-    missing = set(_projections) - set(_replay_projections)
-    if missing:
-        raise RuntimeError(f"no replay projection for {sorted(missing)}")
-    overlap = overlaps_database_work()
-    models = _models_in_write_order()
-    with transaction.atomic(), foreign_keys_checked_once(models):
-        lock_appends()  # appends wait: an event committed mid-replay would be lost or doubled
-        for _, wipe in sorted(_wipers, key=lambda item: item[0]):
-            wipe()
-        _users_by_id.clear()
-        # The fold makes millions of rows that all live until written: the cyclic collector
-        # would scan them over and over for nothing (projections make no cycles).
-        gc.disable()
-        try:
-            return _fold_and_write(models, overlap, chunk_size, progress)
-        finally:
-            gc.enable()
-
-
-def _fold_and_write(models: list, overlap: bool, chunk_size: int, progress) -> int:
-    """Fold the log into rows and write them; returns the event count.
-
-    The rows are dropped when this returns, while the collector is still off: its first
-    pass would otherwise walk every one of them (seconds, at a million events).
-    """
-    from dossiers.replay import ReplayState, history_copier, log_in_order
-
-    count = 0
-    with (
-        history_copier(enabled=overlap) as history_sink,
-        log_in_order(chunk_size, elsewhere=overlap) as events,
-    ):
-        state = ReplayState(history_sink=history_sink)
-        for event in events:
-            _replay_projections[event.type](state, event)
-            count += 1
-            if count % chunk_size == 0:
-                state.flush_history()
-                if progress:
-                    progress(count)
-    state.write(models)
-    return count
-
-
-def _models_in_write_order() -> list:
-    from claims.models import Claim, ClaimCluster, Verdict, VerdictEvidence
-    from dossiers.models import Article, Dossier, Membership, Source, Team
-
-    return [Team, Membership, Dossier, Source, Article, ClaimCluster, Claim, Verdict,
-            VerdictEvidence]  # fmt: skip
