@@ -16,7 +16,6 @@ from claims.events import (
     MAX_EVIDENCE,
     ClaimEventType,
     ClaimStreamType,
-    apply_cluster_events,
 )
 from claims.extraction.candidates import candidate_articles
 from claims.extraction.clustering import ClusterItem, cluster_claims, when_keys
@@ -190,7 +189,6 @@ def recluster_dossier(*, dossier: Dossier, actor: User | None = None) -> int:
         events,
         context=_context(actor, "re-clustering"),
         team_id=dossier.team_id,
-        apply_all=apply_cluster_events,
     )
     for cluster_id, reasons in flags:
         flag_verdicts_of_cluster(cluster_id=cluster_id, reasons=reasons, actor=actor)

@@ -18,9 +18,6 @@ from claims.extraction.question import QUESTION_STANCE_VERSION, claim_form_of, q
 from dossiers.events import (
     EventType,
     StreamType,
-    apply_claims_extracted,
-    apply_extraction_started,
-    apply_question_stances_scored,
 )
 from dossiers.metadata import MetadataInvalid, UploadMetadata, upload_metadata
 from dossiers.models import (
@@ -406,7 +403,6 @@ def start_extractions(*, articles: list[Article]) -> list[Article]:
         articles,
         EventType.ARTICLE_EXTRACTION_STARTED,
         [{"attempt": article.extraction_attempts + 1} for article in articles],
-        apply_all=apply_extraction_started,
     )
     return _reloaded(articles)
 
@@ -429,7 +425,6 @@ def record_extraction_results(
         [result.article for result in results],
         EventType.CLAIMS_EXTRACTED,
         [_claims_extracted(result, extractor_version) for result in results],
-        apply_all=apply_claims_extracted,
     )
     return _reloaded([result.article for result in results])
 
@@ -473,7 +468,7 @@ def _claims_extracted(result: ExtractionResult, extractor_version: str) -> dict:
 
 @transaction.atomic
 def _record_article_events(
-    articles: list[Article], event_type: EventType, data: list[dict], *, apply_all
+    articles: list[Article], event_type: EventType, data: list[dict]
 ) -> None:
     """One worker event per article, appended and projected together (`record_many`)."""
     if not articles:
@@ -488,7 +483,6 @@ def _record_article_events(
         ],
         context=_context(None),
         team_id=teams.pop(),
-        apply_all=apply_all,
     )
 
 
@@ -600,7 +594,6 @@ def score_question_stances(
             events,
             context=_context(None, reason or "question stance scored"),
             team_id=dossier.team_id,
-            apply_all=apply_question_stances_scored,
         )
     return len(events)
 
@@ -631,7 +624,6 @@ def set_claim_form(
             events,
             context=_context(actor, "claim form changed: stances re-scored"),
             team_id=dossier.team_id,
-            apply_all=apply_question_stances_scored,
         )
     dossier.refresh_from_db()
     return dossier

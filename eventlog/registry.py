@@ -1,7 +1,9 @@
 """What the domain apps tell the log about themselves, from their `AppConfig.ready`.
 
 - the stream types they append to (`register_stream_types`),
-- one projection per event type (`projection`; the rebuild's twin with `replays`),
+- one projector per event type (`projector`): the function that applies an event to rows
+  held in an `eventlog.state.ProjectionState`, run the same way by a live append and by the
+  rebuild, with the loader of the rows a live append needs (`reads`),
 - the read models those projections write (`register_read_models`): the rebuild empties and
   rewrites them, parents before children as their foreign keys say.
 """
@@ -9,11 +11,23 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from typing import Any
 
 from django.db import models
 
-_projections: dict[str, Callable] = {}
-_replay_projections: dict[str, Callable] = {}
+
+@dataclass(frozen=True)
+class Projector:
+    """`apply(state, event)` changes rows in `state`; before a live append applies a batch
+    of events, `reads(state, events)` loads the rows they change or read (None: it only
+    inserts). The rebuild starts from empty tables and needs no loading."""
+
+    apply: Callable[[Any, Any], None]
+    reads: Callable[[Any, list], None] | None = None
+
+
+_projectors: dict[str, Projector] = {}
 _stream_types: set[str] = set()
 _read_models: list[type[models.Model]] = []
 
@@ -26,44 +40,34 @@ def registered_stream_types() -> set[str]:
     return set(_stream_types)
 
 
-def projection(event_type: str) -> Callable[[Callable], Callable]:
-    """Register the function that applies events of `event_type` to the read models."""
-    return _registrar(_projections, "projections", event_type)
-
-
-def replays(event_type: str) -> Callable[[Callable], Callable]:
-    """Register the replay twin of a projection: the same rows, made in a `ReplayState`."""
-    return _registrar(_replay_projections, "replay projections", event_type)
-
-
-def _registrar(registry: dict[str, Callable], kind: str, event_type: str) -> Callable:
-    """A decorator that registers one function per event type in `registry`."""
+def projector(
+    *event_types: str, reads: Callable[[Any, list], None] | None = None
+) -> Callable[[Callable], Callable]:
+    """Register the one function that applies events of `event_types` (see `Projector`)."""
 
     def register(apply: Callable) -> Callable:
-        if event_type in registry:
-            raise RuntimeError(f"two {kind} for {event_type}")
-        registry[event_type] = apply
+        for event_type in event_types:
+            if event_type in _projectors:
+                raise RuntimeError(f"two projections for {event_type}")
+            _projectors[event_type] = Projector(apply=apply, reads=reads)
         return apply
 
     return register
 
 
-def registered_event_types() -> list[str]:
-    return sorted(_projections)
-
-
-def projection_of(event_type: str) -> Callable:
+def projector_of(event_type: str) -> Projector:
     try:
-        return _projections[event_type]
+        return _projectors[event_type]
     except KeyError:
-        raise RuntimeError(f"no projection registered for event type {event_type}") from None
+        raise RuntimeError(f"no projector registered for event type {event_type}") from None
 
 
-def replay_projections() -> dict[str, Callable]:
-    missing = set(_projections) - set(_replay_projections)
-    if missing:
-        raise RuntimeError(f"no replay projection for {sorted(missing)}")
-    return _replay_projections
+def registered_event_types() -> list[str]:
+    return sorted(_projectors)
+
+
+def projectors() -> dict[str, Projector]:
+    return dict(_projectors)
 
 
 def register_read_models(*read_models: type[models.Model]) -> None:

@@ -7,19 +7,17 @@ projections of it. `eventlog.rebuild.replay_all()` rebuilds every projection fro
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from django.contrib.auth import get_user_model
 from django.db import IntegrityError, connection, transaction
-from django.db.models import Max, Model
+from django.db.models import Max
 from django.utils import timezone
 
-from eventlog.bulk import update_with_history
 from eventlog.context import Context
 from eventlog.models import Event
-from eventlog.registry import projection_of
+from eventlog.registry import Projector, projector_of
+from eventlog.state import ProjectionState
 
 # Any constant works; it names the lock that serialises appends on PostgreSQL.
 _APPEND_LOCK_KEY = 7_104_202_611
@@ -37,8 +35,20 @@ class ConcurrencyError(Exception):
         )
 
 
-def apply(event: Event) -> None:
-    projection_of(event.type)(event)
+def apply(events: list[Event]) -> None:
+    """Apply appended events to the read models with their projectors: load the rows they
+    read, apply the events in order, write what changed (the rebuild runs the same
+    projectors on every row at once)."""
+    state = ProjectionState()
+    by_projector: dict[Projector, list[Event]] = {}
+    for event in events:
+        by_projector.setdefault(projector_of(event.type), []).append(event)
+    for projector, batch in by_projector.items():
+        if projector.reads is not None:
+            projector.reads(state, batch)
+    for event in events:
+        projector_of(event.type).apply(state, event)
+    state.write_changes()
 
 
 def stream_version(stream_type: str, stream_id: uuid.UUID) -> int:
@@ -84,7 +94,7 @@ def record(
         raise ConcurrencyError(
             stream_type, stream_id, expected_version, stream_version(stream_type, stream_id)
         ) from exc
-    apply(event)
+    apply([event])
     return event
 
 
@@ -104,10 +114,9 @@ def record_many(
     *,
     context: Context,
     team_id: uuid.UUID | None,
-    apply_all: Callable[[list[Event]], None],
 ) -> list[Event]:
     """Append events to distinct streams with one version check and one insert, then apply
-    them all at once with `apply_all` (which must leave what applying each in order would).
+    them all at once (one load of the rows their projectors read, one write of the changes).
 
     For commands that append many events at a time (a re-clustering forms thousands of
     clusters): `record()` per event costs several queries each. Raises ConcurrencyError if
@@ -152,7 +161,7 @@ def record_many(
             for e in new_events
         ]
     )
-    apply_all(events)
+    apply(events)
     return events
 
 
@@ -169,58 +178,3 @@ def lock_appends() -> None:
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_APPEND_LOCK_KEY])
-
-
-# --- helpers for projections ---------------------------------------------------------------
-
-_users_by_id: dict[int, Any] = {}
-
-
-def history_user(event: Event):
-    """The user to stamp on history rows, looked up once per process."""
-    user_id = event.metadata.get("actor_id")
-    if user_id is None:
-        return None
-    if user_id not in _users_by_id:
-        _users_by_id[user_id] = get_user_model().objects.filter(pk=user_id).first()
-    return _users_by_id[user_id]
-
-
-def forget_users() -> None:
-    """Drop the users `history_user` remembers (a rebuild reads them afresh)."""
-    _users_by_id.clear()
-
-
-# django-simple-history's change-reason column is a varchar(100); the event keeps it whole.
-HISTORY_REASON_LENGTH = 100
-
-
-def stamp_history(instance, event: Event) -> None:
-    """Make the history row carry the event's time, actor and reason (also on replay)."""
-    instance._history_date = event.recorded_at
-    instance._history_user = history_user(event)
-    instance._change_reason = history_reason(event)
-
-
-def history_reason(event: Event) -> str:
-    return (event.metadata.get("reason") or event.type)[:HISTORY_REASON_LENGTH]
-
-
-def save_projection(instance, event: Event, *, owns_stream: bool = True) -> None:
-    if owns_stream:
-        instance.version = event.stream_version
-    stamp_history(instance, event)
-    instance.save()
-
-
-def save_projections(changes: list[tuple[Model, Event]], fields: list[str]) -> None:
-    """`save_projection` for rows of one model changed by a batch of events (`record_many`):
-    one UPDATE and one history INSERT instead of a save() each, the same rows and history."""
-    if not changes:
-        return
-    instances = []
-    for instance, event in changes:
-        instance.version = event.stream_version
-        stamp_history(instance, event)
-        instances.append(instance)
-    update_with_history(instances, [*fields, "version"])

@@ -187,7 +187,7 @@ def test_claim_kinds_travel_in_the_event_and_old_events_project_as_factual():
     projected live and when the log is replayed."""
     from claims.extraction import extract_article
     from dossiers.commands import ExtractionResult, _claims_extracted, _record_article_events
-    from dossiers.events import EventType, apply_claims_extracted
+    from dossiers.events import EventType
     from workers.pipeline import claim_id
 
     dossier = DossierFactory()
@@ -206,9 +206,7 @@ def test_claim_kinds_travel_in_the_event_and_old_events_project_as_factual():
     for claim in data["claims"]:
         del claim["kind"]
     old = Article.objects.get(id=old.id)
-    _record_article_events(
-        [old], EventType.CLAIMS_EXTRACTED, [data], apply_all=apply_claims_extracted
-    )
+    _record_article_events([old], EventType.CLAIMS_EXTRACTED, [data])
     assert set(Claim.objects.filter(article=old).values_list("kind", flat=True)) == {"factual"}
     before = projection_snapshot()
 
