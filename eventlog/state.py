@@ -157,7 +157,9 @@ class ProjectionState:
             loaded = self._loaded[model]
             fields = model._meta.concrete_fields
             get = itemgetter(*[f.attname for f in fields])
-            insert_rows(model, fields, [get(row) for pk, row in rows.items() if pk not in loaded])
+            new = [get(row) for pk, row in rows.items() if pk not in loaded]
+            if new:
+                insert_rows(model, fields, new)
             changed = [row for pk, row in rows.items() if pk in loaded and row != loaded[pk]]
             names = sorted(
                 {
@@ -169,7 +171,8 @@ class ProjectionState:
             )
             update_rows(model, changed, names)
         for model, history in self.history_rows.items():
-            insert_rows(model.history.model, history_fields_of(model), history)
+            if history:
+                insert_rows(model.history.model, history_fields_of(model), history)
 
     # --- writing ---
 
