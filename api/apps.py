@@ -9,6 +9,7 @@ class ApiConfig(AppConfig):
         from api import (
             events,  # (register the webhook audit events)
             ratelimit,  # noqa: F401  (register its system check)
+            tasks,  # noqa: F401  (register the webhook tasks with Celery)
         )
         from eventlog.registry import register_stream_types
 

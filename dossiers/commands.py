@@ -13,6 +13,7 @@ from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import IntegrityError, transaction
+from django.db.models import TextChoices
 
 from claims.extraction.question import QUESTION_STANCE_VERSION, claim_form_of, question_stance
 from dossiers.events import (
@@ -39,6 +40,7 @@ from dossiers.uploads import (
     provisional_title,
 )
 from eventlog.context import Actor, Context
+from eventlog.on_commit import queue_on_commit
 from eventlog.store import NewEvent, lock_appends, record, record_many
 
 User = AbstractBaseUser
@@ -367,16 +369,19 @@ def _store_upload(
     return Article.objects.get(id=article_id)
 
 
-def _sweep_on_commit(dossier_id: uuid.UUID) -> None:
-    from workers.dispatch import enqueue_dossier_extraction
+class QueuedWork(TextChoices):
+    """Work the commands ask for after commit; the workers app registers what does it."""
 
-    transaction.on_commit(lambda: enqueue_dossier_extraction(dossier_id))
+    EXTRACT_ARTICLE = "extract-article"  # key: the article's id
+    EXTRACT_DOSSIER = "extract-dossier"  # key: the dossier's id (its waiting articles)
+
+
+def _sweep_on_commit(dossier_id: uuid.UUID) -> None:
+    queue_on_commit(QueuedWork.EXTRACT_DOSSIER, dossier_id)
 
 
 def _enqueue_on_commit(article_id: uuid.UUID) -> None:
-    from workers.dispatch import enqueue_extraction
-
-    transaction.on_commit(lambda: enqueue_extraction(article_id))
+    queue_on_commit(QueuedWork.EXTRACT_ARTICLE, article_id)
 
 
 @transaction.atomic
