@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
+from django.db.models import Max, Q
 
 from claims.events import (
     CLUSTER_STATE_FIELDS,
@@ -34,11 +35,19 @@ from claims.models import (
     Rating,
     Verdict,
 )
+from dossiers.events import EventType, StreamType
 from dossiers.models import Article, Dossier, Role, SourceReliability
 from dossiers.permissions import require_role
 from eventlog.context import Actor, Context
 from eventlog.models import Event
-from eventlog.store import ConcurrencyError, NewEvent, lock_appends, record, record_many
+from eventlog.store import (
+    ConcurrencyError,
+    NewEvent,
+    last_position,
+    lock_appends,
+    record,
+    record_many,
+)
 
 User = AbstractBaseUser
 STANCE_BATCH = 2000  # (claim, body) pairs classified at once
@@ -109,14 +118,59 @@ def _claim_rows(dossier: Dossier) -> list[_ClaimRow]:
     ]
 
 
-@transaction.atomic
 def recluster_dossier(*, dossier: Dossier, actor: User | None = None) -> int:
     """Cluster the dossier's claims; keep cluster ids stable; flag verdicts whose cluster changed.
 
-    Returns the number of clusters formed, updated or dissolved.
+    Returns the number of clusters formed, updated or dissolved. The clustering (seconds for
+    a large dossier) runs on what the log held at its start, outside the append lock; the
+    lock is held only to append its events, after checking that nothing the clustering read
+    has changed since. If something has, ConcurrencyError: the task tries again.
     """
-    lock_appends()  # before the row lock: see lock_appends
-    Dossier.objects.select_for_update().filter(id=dossier.id).first()
+    read_up_to = last_position()
+    events, flags = _plan_reclustering(dossier)
+    with transaction.atomic():
+        lock_appends()  # before the row lock: see lock_appends
+        Dossier.objects.select_for_update().filter(id=dossier.id).first()
+        _refuse_if_clustering_input_changed(dossier, read_up_to)
+        # One batch: a first re-clustering of a large dossier forms thousands of clusters.
+        record_many(events, context=_context(actor, "re-clustering"), team_id=dossier.team_id)
+        for cluster_id, reasons in flags:
+            flag_verdicts_of_cluster(cluster_id=cluster_id, reasons=reasons, actor=actor)
+    return len(events)
+
+
+# What a re-clustering reads of the log: its dossier's claims, clusters and verdicts.
+_CLUSTERING_INPUTS = (
+    EventType.CLAIMS_EXTRACTED,
+    ClaimEventType.CLUSTER_FORMED,
+    ClaimEventType.CLUSTER_UPDATED,
+    ClaimEventType.CLUSTER_DISSOLVED,
+    ClaimEventType.VERDICT_DRAFTED,
+    ClaimEventType.VERDICT_REVISED,
+)
+
+
+def _refuse_if_clustering_input_changed(dossier: Dossier, read_up_to: int) -> None:
+    """ConcurrencyError if an event after `read_up_to` changed the dossier's claims,
+    clusters or verdicts (the dossier stream's version cannot say: those events are on the
+    articles', clusters' and verdicts' streams)."""
+    changed = (
+        Event.objects.filter(
+            position__gt=read_up_to, team_id=dossier.team_id, type__in=_CLUSTERING_INPUTS
+        )
+        .filter(
+            Q(stream_id__in=Article.objects.filter(dossier=dossier).values("id"))
+            | Q(stream_id__in=ClaimCluster.objects.filter(dossier=dossier).values("id"))
+            | Q(data__dossier_id=str(dossier.id))
+        )
+        .aggregate(latest=Max("position"))["latest"]
+    )
+    if changed is not None:
+        raise ConcurrencyError(StreamType.DOSSIER, dossier.id, read_up_to, changed)
+
+
+def _plan_reclustering(dossier: Dossier) -> tuple[list[NewEvent], list[tuple[uuid.UUID, list]]]:
+    """The cluster events of a re-clustering and the verdicts to flag (reads only)."""
     rows = _claim_rows(dossier)
     by_id = {row.id: row for row in rows}
     members_before: dict[str, list[str]] = defaultdict(list)
@@ -184,15 +238,7 @@ def recluster_dossier(*, dossier: Dossier, actor: User | None = None) -> int:
         )
         if key in verdict_keys:
             flags.append((cluster.id, ["the cluster lost all its claims"]))
-    # One batch: a first re-clustering of a large dossier forms thousands of clusters.
-    record_many(
-        events,
-        context=_context(actor, "re-clustering"),
-        team_id=dossier.team_id,
-    )
-    for cluster_id, reasons in flags:
-        flag_verdicts_of_cluster(cluster_id=cluster_id, reasons=reasons, actor=actor)
-    return len(events)
+    return events, flags
 
 
 def _contradictions_by_claim(result) -> dict[str, list[dict]]:

@@ -51,6 +51,12 @@ def apply(events: list[Event]) -> None:
     state.write_changes()
 
 
+def last_position() -> int:
+    """The position of the newest committed event (0 for an empty log). Every event up to it
+    is visible: appends hold the append lock until commit, so positions commit in order."""
+    return Event.objects.aggregate(latest=Max("position"))["latest"] or 0
+
+
 def stream_version(stream_type: str, stream_id: uuid.UUID) -> int:
     latest = Event.objects.filter(stream_type=stream_type, stream_id=stream_id).aggregate(
         v=Max("stream_version")
