@@ -54,8 +54,11 @@ class Team(models.Model):
 
 class Membership(models.Model):
     team = models.ForeignKey(Team, on_delete=models.CASCADE, related_name="memberships")
+    # PROTECT, as every reference to a user from a read model: a user who appears in the log
+    # is deactivated, never deleted (deleting would change rows outside the log, and a
+    # replay would then insert references to a user who is gone).
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships"
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="memberships"
     )
     role = models.CharField(max_length=16, choices=Role.choices, default=Role.VIEWER)
     history = HistoricalRecords()
@@ -93,7 +96,7 @@ class Dossier(models.Model):
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.OPEN)
     tags = models.JSONField(default=list, blank=True)
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
     )
     created_at = models.DateTimeField()
     version = models.PositiveIntegerField(default=0, editable=False)
@@ -201,7 +204,7 @@ class Article(models.Model):
         default=False, help_text="An analyst set the stance; re-scoring keeps it."
     )
     uploaded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
     )
     uploaded_at = models.DateTimeField()
     version = models.PositiveIntegerField(default=0, editable=False)

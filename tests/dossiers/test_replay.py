@@ -1,6 +1,7 @@
 import pytest
 from django.apps import apps
 from django.core.management import call_command
+from django.db.models import ProtectedError
 
 from claims.commands import EvidenceInput, draft_verdict, recluster_dossier
 from claims.models import Claim, ClaimCluster, EvidenceRelation, Verdict
@@ -68,6 +69,22 @@ def test_replaying_the_log_rebuilds_every_projection_exactly():
     assert ClaimCluster.objects.exclude(member_links={}).exists()
     assert Article.objects.filter(question_stance_corrected=True).count() == 1
     assert Article.objects.exclude(question_stance_sentences=[]).exists()
+
+    call_command("replay_events")
+
+    assert projection_snapshot() == before
+
+
+def test_a_user_in_the_log_is_not_deleted_and_once_deactivated_still_replays():
+    """Deleting a user used to rewrite read models outside the log (memberships deleted,
+    creators and uploaders nulled), after which replay failed on a foreign key."""
+    dossier = build_dossier()
+    analyst = dossier.team.memberships.get(role=Role.ANALYST).user
+    with pytest.raises(ProtectedError):
+        analyst.delete()
+    analyst.is_active = False
+    analyst.save()
+    before = projection_snapshot()
 
     call_command("replay_events")
 
