@@ -1,6 +1,7 @@
 """Read models (projections) for teams, dossiers, sources and articles.
 
-Only projection functions in `dossiers/events.py` write these rows; commands append events.
+Only the projectors in `dossiers/events.py` (and `claims/events.py` for ClaimsExtracted) write
+these rows; commands append events.
 """
 
 from __future__ import annotations
