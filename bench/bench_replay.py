@@ -52,6 +52,7 @@ def build_template() -> None:
     from django.contrib.auth import get_user_model
 
     from claims import commands as claim_commands
+    from claims import reclustering
     from claims.models import ClaimCluster
     from dossiers import commands
     from dossiers.models import Role
@@ -66,7 +67,7 @@ def build_template() -> None:
     dossier = commands.create_dossier(team=team, title="Border clashes", actor=analyst)
     for n in range(TEMPLATE_ARTICLES):
         commands.upload_article(dossier=dossier, payload=article_text(n), actor=analyst)
-    claim_commands.recluster_dossier(dossier=dossier)
+    reclustering.recluster_dossier(dossier=dossier)
     clusters = ClaimCluster.objects.filter(dossier=dossier, is_active=True)
     for cluster in clusters.order_by("-article_count", "id")[:TEMPLATE_VERDICTS]:
         verdict = claim_commands.draft_verdict(

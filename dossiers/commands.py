@@ -39,15 +39,11 @@ from dossiers.uploads import (
     decode_upload,
     provisional_title,
 )
-from eventlog.context import Actor, Context
+from eventlog.context import Context
 from eventlog.on_commit import queue_on_commit
 from eventlog.store import NewEvent, lock_appends, record, record_many
 
 User = AbstractBaseUser
-
-
-def _context(actor: User | None, reason: str = "", **extra: Any) -> Context:
-    return Context(actor=Actor.of(actor), reason=reason, extra=extra)
 
 
 def _user_id(user: User | None) -> int | None:
@@ -63,7 +59,7 @@ def create_team(*, name: str, actor: User | None = None) -> Team:
         expected_version=0,
         event_type=EventType.TEAM_CREATED,
         data={"name": name.strip()},
-        context=_context(actor),
+        context=Context.of(actor),
         team_id=team_id,
     )
     return Team.objects.get(id=team_id)
@@ -81,7 +77,7 @@ def add_member(*, team: Team, user: User, role: Role, actor: User | None = None)
         expected_version=team.version,
         event_type=EventType.MEMBER_ROLE_CHANGED if existing else EventType.MEMBER_ADDED,
         data={"user_id": user.pk, "role": str(role)},
-        context=_context(actor),
+        context=Context.of(actor),
         team_id=team.id,
     )
     team.refresh_from_db(fields=["version"])
@@ -114,7 +110,7 @@ def create_dossier(
             "tags": sorted({t.strip() for t in tags or [] if t.strip()}),
             "created_by": _user_id(actor),
         },
-        context=_context(actor),
+        context=Context.of(actor),
         team_id=team.id,
     )
     return Dossier.objects.get(id=dossier_id)
@@ -149,7 +145,7 @@ def add_source(
             "domain": domain.strip().lower(),
             "reliability": str(reliability),
         },
-        context=_context(actor),
+        context=Context.of(actor),
         team_id=team.id,
     )
     return Source.objects.get(id=source_id)
@@ -363,7 +359,7 @@ def _store_upload(
             "content_hash": checked.digest,
             "uploaded_by": _user_id(actor),
         },
-        context=_context(actor),
+        context=Context.of(actor),
         team_id=dossier.team_id,
     )
     return Article.objects.get(id=article_id)
@@ -394,7 +390,7 @@ def request_extraction(*, article: Article, actor: User | None, reason: str = ""
         expected_version=article.version,
         event_type=EventType.ARTICLE_EXTRACTION_REQUESTED,
         data={},
-        context=_context(actor, reason or "extraction requested"),
+        context=Context.of(actor, reason or "extraction requested"),
         team_id=article.dossier.team_id,
     )
     _enqueue_on_commit(article.id)
@@ -486,7 +482,7 @@ def _record_article_events(
             NewEvent(StreamType.ARTICLE, article.id, article.version, event_type, item)
             for article, item in zip(articles, data, strict=True)
         ],
-        context=_context(None),
+        context=Context.of(None),
         team_id=teams.pop(),
     )
 
@@ -506,7 +502,7 @@ def record_extraction_failure(*, article: Article, error: str) -> Article:
         expected_version=article.version,
         event_type=EventType.ARTICLE_EXTRACTION_FAILED,
         data={"error": error[:2000]},
-        context=_context(None),
+        context=Context.of(None),
         team_id=article.dossier.team_id,
     )
     article.refresh_from_db()
@@ -597,7 +593,7 @@ def score_question_stances(
     with transaction.atomic():
         record_many(
             events,
-            context=_context(None, reason or "question stance scored"),
+            context=Context.of(None, reason or "question stance scored"),
             team_id=dossier.team_id,
         )
     return len(events)
@@ -622,12 +618,12 @@ def set_claim_form(
             expected_version=expected,
             event_type=EventType.DOSSIER_CLAIM_FORM_SET,
             data={"claim_form": text, "previous": dossier.claim_form},
-            context=_context(actor, reason or "claim form changed"),
+            context=Context.of(actor, reason or "claim form changed"),
             team_id=dossier.team_id,
         )
         record_many(
             events,
-            context=_context(actor, "claim form changed: stances re-scored"),
+            context=Context.of(actor, "claim form changed: stances re-scored"),
             team_id=dossier.team_id,
         )
     dossier.refresh_from_db()
@@ -648,7 +644,7 @@ def correct_question_stance(
         expected_version=article.version,
         event_type=EventType.QUESTION_STANCE_CORRECTED,
         data={"label": label, "model_label": article.question_stance_model},
-        context=_context(actor, reason or "question stance corrected"),
+        context=Context.of(actor, reason or "question stance corrected"),
         team_id=article.dossier.team_id,
     )
     article.refresh_from_db()

@@ -42,6 +42,11 @@ class Context:
     causation_id: int | None = None
     extra: dict[str, Any] = field(default_factory=dict)
 
+    @classmethod
+    def of(cls, user, reason: str = "", **extra: Any) -> Context:
+        """The context of a command run by `user` (None or anonymous: the system)."""
+        return cls(actor=Actor.of(user), reason=reason, extra=extra)
+
     def metadata(self) -> dict[str, Any]:
         return {
             "actor_id": self.actor.user_id,

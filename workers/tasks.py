@@ -13,8 +13,8 @@ from django.conf import settings
 from django.db import InterfaceError, OperationalError
 from django.utils import timezone
 
-from claims.commands import recluster_dossier as recluster_claims
 from claims.extraction import EXTRACTOR_VERSION
+from claims.reclustering import recluster_dossier as recluster_claims
 from dossiers.commands import request_extraction, score_question_stances
 from dossiers.models import Article, Dossier
 from eventlog.context import current_correlation_id

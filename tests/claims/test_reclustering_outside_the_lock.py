@@ -4,9 +4,9 @@ only if nothing it read changed meanwhile (issue 11)."""
 import pytest
 from django.db import connection
 
-from claims import commands as claim_commands
-from claims.commands import recluster_dossier
+from claims import reclustering
 from claims.models import ClaimCluster
+from claims.reclustering import recluster_dossier
 from dossiers.models import Role
 from eventlog.models import Event
 from eventlog.store import ConcurrencyError
@@ -35,13 +35,13 @@ def test_the_clustering_runs_outside_any_transaction(monkeypatch):
     for n in range(2):
         extracted(dossier, n, analyst)
     in_transaction = []
-    cluster_claims = claim_commands.cluster_claims
+    cluster_claims = reclustering.cluster_claims
 
     def watched(*args, **kwargs):
         in_transaction.append(connection.in_atomic_block)
         return cluster_claims(*args, **kwargs)
 
-    monkeypatch.setattr(claim_commands, "cluster_claims", watched)
+    monkeypatch.setattr(reclustering, "cluster_claims", watched)
     assert recluster_dossier(dossier=dossier) > 0
     assert in_transaction == [False]
 
@@ -52,20 +52,20 @@ def test_claims_extracted_while_clustering_refuse_the_append_and_a_retry_takes_t
     dossier = DossierFactory()
     analyst = member(dossier.team, Role.ANALYST)
     extracted(dossier, 0, analyst)
-    plan = claim_commands._plan_reclustering
+    plan = reclustering._plan_reclustering
 
     def meanwhile(dossier):
         planned = plan(dossier)
         extracted(dossier, 1, analyst)
         return planned
 
-    monkeypatch.setattr(claim_commands, "_plan_reclustering", meanwhile)
+    monkeypatch.setattr(reclustering, "_plan_reclustering", meanwhile)
     with pytest.raises(ConcurrencyError):
         recluster_dossier(dossier=dossier)
     assert not Event.objects.filter(type="ClusterFormed").exists()
     assert not ClaimCluster.objects.exists()
 
-    monkeypatch.setattr(claim_commands, "_plan_reclustering", plan)
+    monkeypatch.setattr(reclustering, "_plan_reclustering", plan)
     assert recluster_dossier(dossier=dossier) > 0
     assert (
         ClaimCluster.objects.filter(dossier=dossier).values("claims__article").distinct().count()
@@ -78,12 +78,12 @@ def test_another_dossiers_writes_do_not_refuse_the_append(monkeypatch):
     analyst = member(dossier.team, Role.ANALYST)
     elsewhere = member(other.team, Role.ANALYST)
     extracted(dossier, 0, analyst)
-    plan = claim_commands._plan_reclustering
+    plan = reclustering._plan_reclustering
 
     def meanwhile(dossier):
         planned = plan(dossier)
         extracted(other, 1, elsewhere)
         return planned
 
-    monkeypatch.setattr(claim_commands, "_plan_reclustering", meanwhile)
+    monkeypatch.setattr(reclustering, "_plan_reclustering", meanwhile)
     assert recluster_dossier(dossier=dossier) > 0

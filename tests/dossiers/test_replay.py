@@ -3,8 +3,9 @@ from django.apps import apps
 from django.core.management import call_command
 from django.db.models import ProtectedError
 
-from claims.commands import EvidenceInput, draft_verdict, recluster_dossier
+from claims.commands import EvidenceInput, draft_verdict
 from claims.models import Claim, ClaimCluster, EvidenceRelation, Verdict
+from claims.reclustering import recluster_dossier
 from dossiers.commands import correct_question_stance, set_claim_form
 from dossiers.models import Article, Role
 from eventlog.models import Event
