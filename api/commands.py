@@ -12,9 +12,11 @@ from django.utils import timezone
 
 from api.events import WEBHOOK_STREAM, WebhookEventType
 from api.models import Webhook
-from dossiers.eventstore import Actor, Context, lock_appends, record, stream_version
-from dossiers.models import Event, Role, Team
+from dossiers.models import Role, Team
 from dossiers.permissions import require_role
+from eventlog.context import Actor, Context
+from eventlog.models import Event
+from eventlog.store import lock_appends, record, stream_version
 
 User = AbstractBaseUser
 

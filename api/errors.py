@@ -30,8 +30,11 @@ from rest_framework.views import set_rollback
 
 from api.commands import WebhookGone
 from api.exceptions import BadRequest, Conflict, PayloadTooLarge, PreconditionFailed
-from dossiers.eventstore import ConcurrencyError
+from claims.commands import WorkflowError
+from dossiers.commands import BatchRejected
+from dossiers.metadata import MetadataInvalid
 from dossiers.uploads import UploadRejected
+from eventlog.store import ConcurrencyError
 
 logger = logging.getLogger("api.errors")
 
@@ -159,10 +162,6 @@ def command_errors() -> Iterator[None]:
 
     Only wrap the command call, so that a ValueError from a bug elsewhere stays a 500.
     """
-    from claims.commands import WorkflowError
-    from dossiers.commands import BatchRejected
-    from dossiers.metadata import MetadataInvalid
-
     try:
         yield
     except (ConcurrencyError, UploadRejected):

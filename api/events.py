@@ -9,8 +9,7 @@ from __future__ import annotations
 
 from django.db.models import TextChoices
 
-from dossiers.eventstore import projection, replays
-from dossiers.models import Event
+from eventlog.registry import projector
 
 WEBHOOK_STREAM = "webhook"
 
@@ -21,14 +20,6 @@ class WebhookEventType(TextChoices):
     WEBHOOK_REMOVED = "WebhookRemoved"
 
 
-def _audit_only(event: Event) -> None:
-    """The webhook row is written by the command itself; there is nothing to project."""
-
-
-def _audit_only_replay(state, event: Event) -> None:
-    """Nor anything to rebuild on replay."""
-
-
-for _event_type in WebhookEventType:
-    projection(_event_type)(_audit_only)
-    replays(_event_type)(_audit_only_replay)
+@projector(*WebhookEventType)
+def webhook_audited(state, event) -> None:
+    """The webhook row is written by the command itself: there is nothing to project."""

@@ -15,8 +15,9 @@ from rest_framework.filters import OrderingFilter
 
 from api.models import WebhookDelivery
 from claims.models import CHECKWORTHY_KINDS, Claim, ClaimCluster, ClaimKind, Rating, Verdict
-from dossiers.eventstore import registered_event_types
-from dossiers.models import Article, Dossier, Event, Source
+from dossiers.models import Article, Dossier, Source
+from eventlog.models import Event
+from eventlog.registry import registered_event_types
 
 
 class FilterBackend(DjangoFilterBackend):

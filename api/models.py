@@ -12,7 +12,8 @@ import uuid
 from django.conf import settings
 from django.db import models
 
-from dossiers.models import Event, Team
+from dossiers.models import Team
+from eventlog.models import Event
 
 # Teams are projections: replaying the log deletes and recreates them under the same ids in
 # one transaction. The team foreign keys below therefore do nothing on delete (a cascade

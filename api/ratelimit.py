@@ -30,6 +30,7 @@ from django.core.checks import Error, register
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from rest_framework.exceptions import APIException
 
+from api.authentication import CachedTokenAuthentication
 from api.errors import error_body
 
 logger = logging.getLogger("api.ratelimit")
@@ -112,8 +113,6 @@ def client_address(request: HttpRequest) -> str:
 def _user_id(request: HttpRequest) -> int | None:
     """The authenticated user behind a request, or None: a bad token is anonymous here
     (DRF answers its 401 later, if the request gets that far)."""
-    from api.authentication import CachedTokenAuthentication
-
     if request.headers.get("Authorization", "").strip():
         try:
             authenticated = CachedTokenAuthentication().authenticate(request)

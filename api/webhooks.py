@@ -23,13 +23,14 @@ from dataclasses import dataclass
 from datetime import timedelta
 from urllib.parse import urlsplit
 
+from celery import current_app
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
 from api.models import Webhook, WebhookDelivery
 from api.serializers.events import event_document
-from dossiers.models import Event
+from eventlog.models import Event
 
 logger = logging.getLogger(__name__)
 
@@ -107,8 +108,9 @@ def fan_out(webhook_id) -> list[WebhookDelivery]:
 
 
 def _enqueue(delivery_ids) -> None:
-    from api.tasks import deliver_webhook
-
+    # By name: api.tasks runs this module's deliveries, so this module cannot import it (the
+    # api app imports the tasks as it starts, registering them).
+    deliver_webhook = current_app.tasks["api.tasks.deliver_webhook"]
     for delivery_id in delivery_ids:
         try:
             deliver_webhook.delay(str(delivery_id))

@@ -52,6 +52,7 @@ def build_template() -> None:
     from django.contrib.auth import get_user_model
 
     from claims import commands as claim_commands
+    from claims import reclustering
     from claims.models import ClaimCluster
     from dossiers import commands
     from dossiers.models import Role
@@ -66,7 +67,7 @@ def build_template() -> None:
     dossier = commands.create_dossier(team=team, title="Border clashes", actor=analyst)
     for n in range(TEMPLATE_ARTICLES):
         commands.upload_article(dossier=dossier, payload=article_text(n), actor=analyst)
-    claim_commands.recluster_dossier(dossier=dossier)
+    reclustering.recluster_dossier(dossier=dossier)
     clusters = ClaimCluster.objects.filter(dossier=dossier, is_active=True)
     for cluster in clusters.order_by("-article_count", "id")[:TEMPLATE_VERDICTS]:
         verdict = claim_commands.draft_verdict(
@@ -97,7 +98,7 @@ def copy_log(copies: int) -> None:
     """Append `copies` copies of the template log, every id replaced by a fresh one."""
     from django.db import connection
 
-    from dossiers.models import Event
+    from eventlog.models import Event
 
     template = list(Event.objects.filter(team_id=_template_team()).order_by("position"))
     span = template[-1].recorded_at - template[0].recorded_at + timedelta(seconds=1)
@@ -151,7 +152,7 @@ def _id_map(number: int):
 def row_counts() -> dict[str, int]:
     from django.apps import apps
 
-    from dossiers.models import Event
+    from eventlog.models import Event
 
     return {
         model._meta.label: model.objects.count()
@@ -188,8 +189,8 @@ def main() -> int:
     django.setup()
     from django.core.management import call_command
 
-    from dossiers.eventstore import replay_all
-    from dossiers.models import Event
+    from eventlog.models import Event
+    from eventlog.rebuild import replay_all
 
     call_command("migrate", verbosity=0)
     started = time.perf_counter()
@@ -247,7 +248,7 @@ def vacuum() -> None:
 
 
 def _template_team() -> uuid.UUID:
-    from dossiers.models import Event
+    from eventlog.models import Event
 
     return Event.objects.filter(stream_type="team").order_by("position").first().stream_id
 

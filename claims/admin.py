@@ -34,11 +34,20 @@ from claims.selectors import (
     verdicts_for,
 )
 from dossiers.admin import CommandAdminMixin, CommandForm
-from dossiers.admin_scope import ProjectionAdmin, TeamScopedAdmin, related_only
-from dossiers.eventstore import ConcurrencyError
+from dossiers.admin_scope import (
+    ProjectionAdmin,
+    TeamScopedAdmin,
+    register_related_selector,
+    related_only,
+)
 from dossiers.models import Role, SourceReliability
 from dossiers.permissions import has_role
 from dossiers.selectors import team_ids_for
+from eventlog.store import ConcurrencyError
+
+register_related_selector(Claim, claims_for)
+register_related_selector(ClaimCluster, clusters_for)
+register_related_selector(Verdict, verdicts_for)
 
 
 @admin.register(Claim)

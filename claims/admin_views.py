@@ -14,6 +14,7 @@ from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.html import escape, format_html
 from django.utils.safestring import SafeString, mark_safe
 
+from claims.answer import CHART_WIDTH, ROW_Y, chart_layout, question_answer
 from claims.models import CHECKWORTHY_KINDS, Claim, ClaimCluster, Verdict
 from claims.provenance import ProvenanceClaim, build_provenance, render_svg
 from claims.selectors import (
@@ -22,7 +23,7 @@ from claims.selectors import (
     dossier_as_of,
     dossier_timeline,
 )
-from dossiers.models import Article, Dossier, Role
+from dossiers.models import Article, Dossier, QuestionStance, Role
 from dossiers.permissions import has_role
 
 
@@ -211,9 +212,6 @@ def dossier_timeline_page(model_admin, request, dossier: Dossier) -> TemplateRes
 
 def dossier_question_context(dossier: Dossier) -> dict:
     """The question answered over time, for the dossier page: summary, chart and articles."""
-    from claims.answer import CHART_WIDTH, ROW_Y, chart_layout, question_answer
-    from dossiers.models import QuestionStance
-
     answer = question_answer(dossier)
     dots, ticks = chart_layout(answer)
     as_of = reverse("admin:dossiers_dossier_as_of", args=[dossier.pk])

@@ -6,4 +6,9 @@ class ClaimsConfig(AppConfig):
     verbose_name = "Claims and verdicts"
 
     def ready(self) -> None:
-        from claims import events  # noqa: F401  (register projections)
+        from claims import events  # (register projections)
+        from claims.models import Claim, ClaimCluster, Verdict, VerdictEvidence
+        from eventlog.registry import register_read_models, register_stream_types
+
+        register_stream_types(events.ClaimStreamType)
+        register_read_models(ClaimCluster, Claim, Verdict, VerdictEvidence)

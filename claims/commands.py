@@ -1,10 +1,9 @@
-"""Every change to clusters and verdicts: validate, append events, project."""
+"""Every change to verdicts: validate, append events, project (re-clustering: `claims.reclustering`)."""
 
 from __future__ import annotations
 
 import re
 import uuid
-from collections import defaultdict
 from dataclasses import dataclass
 
 from django.contrib.auth.models import AbstractBaseUser
@@ -12,19 +11,9 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 
 from claims.events import (
-    CLUSTER_STATE_FIELDS,
     MAX_EVIDENCE,
     ClaimEventType,
-    apply_cluster_events,
-)
-from claims.extraction.candidates import candidate_articles
-from claims.extraction.clustering import ClusterItem, cluster_claims, when_keys
-from claims.extraction.origins import (
-    OriginEvidence,
-    SentenceAttribution,
-    contextual_cited_sources,
-    independent_origins,
-    is_named,
+    ClaimStreamType,
 )
 from claims.models import (
     Claim,
@@ -34,301 +23,17 @@ from claims.models import (
     Rating,
     Verdict,
 )
-from dossiers.events import StreamType
-from dossiers.eventstore import (
-    Actor,
+from dossiers.models import Article, Role, SourceReliability
+from dossiers.permissions import require_role
+from eventlog.context import Context
+from eventlog.models import Event
+from eventlog.store import (
     ConcurrencyError,
-    Context,
-    NewEvent,
     lock_appends,
     record,
-    record_many,
 )
-from dossiers.models import Article, Dossier, Event, Role, SourceReliability
-from dossiers.permissions import require_role
 
 User = AbstractBaseUser
-STANCE_BATCH = 2000  # (claim, body) pairs classified at once
-
-
-def _context(actor: User | None, reason: str = "") -> Context:
-    return Context(actor=Actor.of(actor), reason=reason)
-
-
-# --- clustering ----------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class _ClaimRow:
-    id: str
-    article_id: str
-    text: str
-    quantities: tuple
-    dates: tuple[str, ...]
-    cluster_id: str | None
-    speaker: str
-    cited_in_context: str | None  # see origins.sources_in_article
-    article_source: str | None
-
-
-def _claim_rows(dossier: Dossier) -> list[_ClaimRow]:
-    rows = list(
-        Claim.objects.filter(dossier=dossier)
-        .order_by("article_id", "ordinal")
-        .values_list(
-            "id",
-            "article_id",
-            "text",
-            "quantities",
-            "dates",
-            "cluster_id",
-            "speaker",
-            "cue",
-            "cited_source",
-            "article__source__name",
-        )
-    )
-    wires = dict(Article.objects.filter(dossier=dossier).exclude(wire="").values_list("id", "wire"))
-    cited_in_context = contextual_cited_sources(
-        [
-            (aid, SentenceAttribution(speaker, cue, cited))
-            for _, aid, _, _, _, _, speaker, cue, cited, _ in rows
-        ],
-        wires,
-    )
-    return [
-        _ClaimRow(
-            id=str(cid),
-            article_id=str(aid),
-            text=text,
-            quantities=tuple(
-                q["value"] for q in quantities if isinstance(q, dict) and "value" in q
-            ),
-            dates=when_keys(dates),
-            cluster_id=str(cluster) if cluster else None,
-            speaker=speaker,
-            cited_in_context=cited,
-            article_source=source,
-        )
-        for (cid, aid, text, quantities, dates, cluster, speaker, _, _, source), cited in zip(
-            rows, cited_in_context, strict=True
-        )
-    ]
-
-
-@transaction.atomic
-def recluster_dossier(*, dossier: Dossier, actor: User | None = None) -> int:
-    """Cluster the dossier's claims; keep cluster ids stable; flag verdicts whose cluster changed.
-
-    Returns the number of clusters formed, updated or dissolved.
-    """
-    lock_appends()  # before the row lock: see lock_appends
-    Dossier.objects.select_for_update().filter(id=dossier.id).first()
-    rows = _claim_rows(dossier)
-    by_id = {row.id: row for row in rows}
-    members_before: dict[str, list[str]] = defaultdict(list)
-    for row in rows:
-        if row.cluster_id:
-            members_before[row.cluster_id].append(row.id)
-    verdict_keys = {
-        str(key)
-        for key in Verdict.objects.filter(dossier=dossier).values_list("cluster_id", flat=True)
-    }
-    result = cluster_claims(
-        [
-            ClusterItem(
-                claim_key=row.id,
-                article_key=row.article_id,
-                text=row.text,
-                quantities=row.quantities,
-                dates=row.dates,
-                source=row.cited_in_context or (row.speaker if is_named(row.speaker) else None),
-                previous_cluster=row.cluster_id,
-            )
-            for row in rows
-        ],
-        anchored_keys=verdict_keys,
-    )
-    existing = {str(c.id): c for c in ClaimCluster.objects.filter(dossier=dossier)}
-    contradicting = _contradicting_articles(dossier, result, by_id, verdict_keys)
-    contradictions = _contradictions_by_claim(result)
-    events: list[NewEvent] = []
-    flags: list[tuple[uuid.UUID, list[str]]] = []
-    for key, cluster in result.clusters.items():
-        members = [by_id[claim_key] for claim_key in cluster.claim_keys]
-        found = sorted(
-            (item for m in cluster.claim_keys for item in contradictions.get(m, ())),
-            key=lambda item: (item["claim_id"], item["other_claim_id"]),
-        )
-        contradicting_articles = contradicting.get(key, set()) | {
-            by_id[item["other_claim_id"]].article_id for item in found
-        }
-        state = _cluster_state(dossier, cluster, members, len(contradicting_articles))
-        state["member_links"] = {
-            claim_key: result.links[claim_key].as_dict()
-            for claim_key in sorted(cluster.claim_keys)
-            if claim_key in result.links
-        }
-        state["contradictions"] = found
-        current = existing.pop(key, None)
-        if current is None:
-            events.append(_cluster_event(uuid.uuid4(), 0, ClaimEventType.CLUSTER_FORMED, state))
-            continue
-        before = _stored_state(current, sorted(members_before.get(key, [])))
-        if before == state and current.is_active:
-            continue
-        events.append(
-            _cluster_event(current.id, current.version, ClaimEventType.CLUSTER_UPDATED, state)
-        )
-        reasons = _review_reasons(before, state)
-        if key in verdict_keys and reasons:
-            flags.append((current.id, reasons))
-    for key, cluster in existing.items():
-        if not cluster.is_active:
-            continue
-        events.append(
-            _cluster_event(cluster.id, cluster.version, ClaimEventType.CLUSTER_DISSOLVED, {})
-        )
-        if key in verdict_keys:
-            flags.append((cluster.id, ["the cluster lost all its claims"]))
-    # One batch: a first re-clustering of a large dossier forms thousands of clusters.
-    record_many(
-        events,
-        context=_context(actor, "re-clustering"),
-        team_id=dossier.team_id,
-        apply_all=apply_cluster_events,
-    )
-    for cluster_id, reasons in flags:
-        flag_verdicts_of_cluster(cluster_id=cluster_id, reasons=reasons, actor=actor)
-    return len(events)
-
-
-def _contradictions_by_claim(result) -> dict[str, list[dict]]:
-    """Each claim -> the contradictions it takes part in, seen from its side."""
-    by_claim: dict[str, list[dict]] = defaultdict(list)
-    for found in result.contradictions:
-        for mine, other in ((found.a, found.b), (found.b, found.a)):
-            by_claim[mine].append(
-                {
-                    "claim_id": mine,
-                    "other_claim_id": other,
-                    "kind": found.kind,
-                    "reason": found.reason,
-                }
-            )
-    return by_claim
-
-
-def _cluster_state(dossier: Dossier, cluster, members: list[_ClaimRow], contradicting: int) -> dict:
-    origins = independent_origins(
-        [
-            OriginEvidence(
-                article_key=m.article_id,
-                article_source=m.article_source,
-                speaker=m.speaker or None,
-                cited_source=m.cited_in_context,
-            )
-            for m in members
-        ]
-    )
-    return {
-        "dossier_id": str(dossier.id),
-        "canonical_text": cluster.canonical_text,
-        "claim_ids": sorted(cluster.claim_keys),
-        "article_count": cluster.article_count,
-        "independent_origin_count": origins.count,
-        "origin": origins.primary or "",
-        "origins": list(origins.origins),
-        "supporting_article_count": cluster.article_count,
-        "contradicting_article_count": contradicting,
-    }
-
-
-def _stored_state(cluster: ClaimCluster, claim_ids: list[str]) -> dict:
-    return {
-        "dossier_id": str(cluster.dossier_id),
-        "claim_ids": claim_ids,
-        **{name: getattr(cluster, name) for name in CLUSTER_STATE_FIELDS},
-    }
-
-
-def _review_reasons(before: dict, after: dict) -> list[str]:
-    """What changed in a cluster that may affect a verdict on it."""
-    reasons = []
-    gained = len(set(after["claim_ids"]) - set(before["claim_ids"]))
-    lost = len(set(before["claim_ids"]) - set(after["claim_ids"]))
-    if gained:
-        reasons.append(f"{gained} claim(s) joined the cluster")
-    if lost:
-        reasons.append(f"{lost} claim(s) left the cluster")
-    if after["independent_origin_count"] != before["independent_origin_count"]:
-        reasons.append(
-            "independent origins: "
-            f"{before['independent_origin_count']} → {after['independent_origin_count']}"
-        )
-    if after["contradicting_article_count"] > before["contradicting_article_count"]:
-        reasons.append("a contradicting article was added")
-    known = {(c["claim_id"], c["other_claim_id"]) for c in before.get("contradictions", ())}
-    for found in after.get("contradictions", ()):
-        if (found["claim_id"], found["other_claim_id"]) not in known:
-            reasons.append(f"a claim contradicts a member ({found['reason']})")
-    return reasons
-
-
-def _contradicting_articles(
-    dossier: Dossier, result, by_id: dict[str, _ClaimRow], verdict_keys: set[str]
-) -> dict[str, set[str]]:
-    """For clusters that matter (several articles, or a verdict): which other articles disagree.
-
-    Only the articles likely to discuss a cluster's claim are classified
-    (`candidates.candidate_articles`), in batches sorted by article so each body is profiled
-    once per batch: memory stays bounded in a dossier of thousands of articles.
-    """
-    from claims.extraction.stance import classify_stance  # loads the model on first use
-
-    bodies = {
-        str(article_id): body
-        for article_id, body in Article.objects.filter(
-            dossier=dossier, status=Article.Status.DONE
-        ).values_list("id", "body")
-        if body
-    }
-    clusters = {
-        key: cluster
-        for key, cluster in result.clusters.items()
-        if cluster.article_count >= 2 or key in verdict_keys
-    }
-    candidates = candidate_articles(
-        {key: cluster.canonical_text for key, cluster in clusters.items()},
-        bodies,
-        {
-            key: {by_id[claim_key].article_id for claim_key in cluster.claim_keys}
-            for key, cluster in clusters.items()
-        },
-    )
-    pairs = sorted(
-        (article_id, key) for key, articles in candidates.items() for article_id in articles
-    )
-    contradicting: dict[str, set[str]] = defaultdict(set)
-    for start in range(0, len(pairs), STANCE_BATCH):
-        batch = pairs[start : start + STANCE_BATCH]
-        stances = classify_stance(
-            [(clusters[key].canonical_text, bodies[article_id]) for article_id, key in batch]
-        )
-        for (article_id, key), stance in zip(batch, stances, strict=True):
-            if stance == "disagree":
-                contradicting[key].add(article_id)
-    return contradicting
-
-
-def _cluster_event(cluster_id, version: int, event_type: str, data: dict) -> NewEvent:
-    return NewEvent(
-        stream_type=StreamType.CLUSTER,
-        stream_id=cluster_id,
-        expected_version=version,
-        event_type=event_type,
-        data=data,
-    )
 
 
 # --- verdicts ------------------------------------------------------------------------------
@@ -408,7 +113,7 @@ def draft_verdict(
         raise ValueError("this cluster already has a verdict; revise it instead")
     verdict_id = uuid.uuid4()
     record(
-        stream_type=StreamType.VERDICT,
+        stream_type=ClaimStreamType.VERDICT,
         stream_id=verdict_id,
         expected_version=0,
         event_type=ClaimEventType.VERDICT_DRAFTED,
@@ -427,7 +132,7 @@ def draft_verdict(
             ),
             "evidence": _evidence_data(cluster, evidence or []),
         },
-        context=_context(actor),
+        context=Context.of(actor),
         team_id=cluster.dossier.team_id,
     )
     return Verdict.objects.get(id=verdict_id)
@@ -447,12 +152,12 @@ def flag_verdicts_of_cluster(*, cluster_id, reasons: list[str], actor: User | No
     if verdict is None or verdict.status not in _FLAGGABLE:
         return 0
     record(
-        stream_type=StreamType.VERDICT,
+        stream_type=ClaimStreamType.VERDICT,
         stream_id=verdict.id,
         expected_version=verdict.version,
         event_type=ClaimEventType.VERDICT_FLAGGED_FOR_REVIEW,
         data={"reasons": reasons},
-        context=_context(actor, "; ".join(reasons)),
+        context=Context.of(actor, "; ".join(reasons)),
         team_id=verdict.dossier.team_id,
     )
     return 1
@@ -482,7 +187,7 @@ def _current_verdict(verdict: Verdict, actor: User | None, minimum: Role, expect
     require_role(actor, current.dossier.team, minimum)
     if current.version != int(expected_version):
         raise ConcurrencyError(
-            StreamType.VERDICT, current.id, int(expected_version), current.version
+            ClaimStreamType.VERDICT, current.id, int(expected_version), current.version
         )
     return current
 
@@ -509,7 +214,7 @@ def _require_second_pair_of_eyes(verdict: Verdict, actor: User | None, action: s
     if actor is None:
         return
     edited = Event.objects.filter(
-        stream_type=StreamType.VERDICT,
+        stream_type=ClaimStreamType.VERDICT,
         stream_id=verdict.id,
         type=ClaimEventType.VERDICT_EDITED,
         metadata__actor_id=actor.pk,
@@ -524,12 +229,12 @@ def _append_verdict_event(
     verdict: Verdict, event_type: str, data: dict, actor: User | None, reason: str = ""
 ) -> Verdict:
     record(
-        stream_type=StreamType.VERDICT,
+        stream_type=ClaimStreamType.VERDICT,
         stream_id=verdict.id,
         expected_version=verdict.version,
         event_type=event_type,
         data=data,
-        context=_context(actor, reason),
+        context=Context.of(actor, reason),
         team_id=verdict.dossier.team_id,
     )
     return Verdict.objects.get(id=verdict.id)
@@ -684,7 +389,7 @@ def revise_verdict(
         raise WorkflowError("a revision needs an author")
     revision_id = uuid.uuid4()
     record(
-        stream_type=StreamType.VERDICT,
+        stream_type=ClaimStreamType.VERDICT,
         stream_id=revision_id,
         expected_version=0,
         event_type=ClaimEventType.VERDICT_REVISED,
@@ -697,7 +402,7 @@ def revise_verdict(
             "reason": reason,
             **_content_of(current),
         },
-        context=_context(actor, reason),
+        context=Context.of(actor, reason),
         team_id=current.dossier.team_id,
     )
     return Verdict.objects.get(id=revision_id)

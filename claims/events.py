@@ -1,24 +1,23 @@
-"""Event types of claims, clusters and verdicts, and the projections that apply them."""
+"""Event types of claims, clusters and verdicts, and the projectors that apply them (one per
+event type, live and on rebuild: see `dossiers.events`); also the projector of an article's
+ClaimsExtracted, which replaces the article's claims."""
 
 from __future__ import annotations
 
-from collections import defaultdict
+from django.db.models import TextChoices
 
-from django.db.models import F, TextChoices
-
+from claims.extraction.datelines import wire_named
 from claims.extraction.kinds import UNCLASSIFIED_KIND
 from claims.models import Claim, ClaimCluster, Verdict, VerdictEvidence
-from dossiers.bulk import create_with_history, update_with_history
-from dossiers.eventstore import (
-    history_user,
-    projection,
-    replays,
-    save_projection,
-    stamp_history,
-    wipes_projections,
-)
-from dossiers.models import Article, Event
-from dossiers.replay import ReplayState, delete_all
+from dossiers.events import EventType, change_article, parse_time, read_articles
+from dossiers.models import Article
+from eventlog.registry import projector
+from eventlog.state import ProjectionState
+
+
+class ClaimStreamType(TextChoices):
+    CLUSTER = "cluster"
+    VERDICT = "verdict"
 
 
 class ClaimEventType(TextChoices):
@@ -87,207 +86,84 @@ def claim_values(claim: dict) -> dict:
     }
 
 
-def replace_claims_of_articles(changes: list[tuple[Article, list[dict], Event]]) -> None:
-    """Make each article's claims exactly the claims given, keeping rows (and clusters) whose
-    id recurs. New claims of every article go in one bulk insert (a worker stores a batch)."""
-    existing: dict[str, dict[str, Claim]] = defaultdict(dict)
-    for claim in Claim.objects.filter(article__in=[article for article, _, _ in changes]):
-        existing[str(claim.article_id)][str(claim.id)] = claim
-    new = []
-    for article, claims, event in changes:
-        wanted = {claim["id"]: claim_values(claim) for claim in claims}
-        _replace_existing_claims(existing[str(article.id)], wanted, event)
-        for claim_id in wanted.keys() - existing[str(article.id)].keys():
-            claim = Claim(
-                id=claim_id,
-                article=article,
-                dossier_id=article.dossier_id,
-                **wanted[claim_id],
-            )
-            _stamp_bulk_history(claim, event)
-            new.append(claim)
-    create_with_history(new)
-
-
-def _replace_existing_claims(existing: dict[str, Claim], wanted: dict[str, dict], event) -> None:
-    """Delete the claims no longer extracted and update the ones extracted again (a re-run)."""
-    for stale_id in existing.keys() - wanted.keys():
-        stale = existing[stale_id]
-        stamp_history(stale, event)
-        stale.delete()
-    # Ordinals are unique per article: park kept rows out of the way before renumbering.
-    kept = [existing[i] for i in existing.keys() & wanted.keys()]
-    if not kept:
-        return
-    for claim in kept:
-        for name in CLAIM_FIELDS:
-            setattr(claim, name, wanted[str(claim.id)][name])
-        _stamp_bulk_history(claim, event)
-    Claim.objects.filter(id__in=[c.id for c in kept]).update(ordinal=F("ordinal") + 1_000_000)
-    update_with_history(kept, list(CLAIM_FIELDS))
-
-
-def _stamp_bulk_history(claim: Claim, event: Event) -> None:
-    """As `stamp_history`, with the reason uncut: what simple-history's bulk helpers store."""
-    claim._history_date = event.recorded_at
-    claim._history_user = history_user(event)
-    claim._change_reason = event.metadata.get("reason") or event.type
-
-
-def apply_cluster_events(events: list[Event]) -> None:
-    """The live projection of cluster events: the replay twins below, on the rows of the
-    events' dossiers loaded into memory, then the changes written in bulk. A re-clustering
-    appends thousands of these at once (`eventstore.record_many`)."""
-    dossiers = {event.data["dossier_id"] for event in events if "dossier_id" in event.data}
-    dossiers |= {
-        str(d)
-        for d in ClaimCluster.objects.filter(
-            id__in=[e.stream_id for e in events if "dossier_id" not in e.data]
-        ).values_list("dossier_id", flat=True)
+def extracted_metadata(data: dict, *, title: str, author: str, kept: list[str]) -> dict:
+    """What a ClaimsExtracted event changes of the article's metadata: not the fields the
+    uploader gave (`kept`), and the title only when extraction found one. The wire is the
+    dateline's agency, else one the byline names ("AP"): the article is that agency's copy.
+    (Events written before the extractor read datelines have no wire or place.)"""
+    values = {
+        "title": data["title"] or title,
+        "author": data["author"],
+        "published_at": parse_time(data["published_at"]),
+        "published_precision": data.get("published_precision") or "",
     }
-    state = ReplayState()
-    state.load(ClaimCluster, ClaimCluster.objects.filter(dossier_id__in=dossiers))
-    by_cluster = _claims_of_cluster(state)
-    for claim in state.load(Claim, Claim.objects.filter(dossier_id__in=dossiers)):
-        by_cluster[str(claim["cluster_id"])][claim["id"]] = claim
-    for event in events:
-        _REPLAY_CLUSTER[event.type](state, event)
-    state.write_changes()
-
-
-for _cluster_event_type in (
-    ClaimEventType.CLUSTER_FORMED,
-    ClaimEventType.CLUSTER_UPDATED,
-    ClaimEventType.CLUSTER_DISSOLVED,
-):
-    projection(_cluster_event_type)(lambda event: apply_cluster_events([event]))
-
-
-@projection(ClaimEventType.VERDICT_DRAFTED)
-@projection(ClaimEventType.VERDICT_REVISED)
-def verdict_drafted(event: Event) -> None:
-    """A first revision, or a new revision superseding a published one (content copied)."""
-    data = event.data
-    verdict = Verdict(
-        id=event.stream_id,
-        cluster_id=data["cluster_id"],
-        dossier_id=data["dossier_id"],
-        revision=data["revision"],
-        supersedes_id=data["supersedes_id"],
-        status=Verdict.Status.DRAFT,
-        author_id=data["author_id"],
-        created_at=event.recorded_at,
-    )
-    apply_verdict_content(verdict, data, event)
-
-
-@projection(ClaimEventType.VERDICT_FLAGGED_FOR_REVIEW)
-def verdict_flagged_for_review(event: Event) -> None:
-    verdict = Verdict.objects.get(id=event.stream_id)
-    verdict.needs_review = True
-    verdict.review_flags = [
-        *verdict.review_flags,
-        {"at": event.recorded_at.isoformat(), "reasons": event.data["reasons"]},
-    ]
-    verdict.updated_at = event.recorded_at
-    save_projection(verdict, event)
-
-
-@projection(ClaimEventType.VERDICT_EDITED)
-def verdict_edited(event: Event) -> None:
-    apply_verdict_content(Verdict.objects.get(id=event.stream_id), event.data, event)
-
-
-def _set_verdict_status(event: Event, status: Verdict.Status, **fields) -> None:
-    verdict = Verdict.objects.get(id=event.stream_id)
-    verdict.status = status
-    for name, value in fields.items():
-        setattr(verdict, name, value)
-    verdict.updated_at = event.recorded_at
-    save_projection(verdict, event)
-
-
-@projection(ClaimEventType.VERDICT_SUBMITTED)
-def verdict_submitted(event: Event) -> None:
-    _set_verdict_status(event, Verdict.Status.IN_REVIEW)
-
-
-@projection(ClaimEventType.VERDICT_APPROVED)
-def verdict_approved(event: Event) -> None:
-    """Approval acknowledges earlier review flags; later flags show what changed since."""
-    _set_verdict_status(
-        event,
-        Verdict.Status.APPROVED,
-        reviewer_id=event.data["reviewer_id"],
-        approved_at=event.recorded_at,
-        needs_review=False,
-    )
-
-
-@projection(ClaimEventType.VERDICT_CHANGES_REQUESTED)
-def verdict_changes_requested(event: Event) -> None:
-    _set_verdict_status(
-        event,
-        Verdict.Status.CHANGES_REQUESTED,
-        reviewer_id=event.data["reviewer_id"],
-        approved_at=None,
-    )
-
-
-@projection(ClaimEventType.VERDICT_PUBLISHED)
-def verdict_published(event: Event) -> None:
-    _set_verdict_status(event, Verdict.Status.PUBLISHED, published_at=event.recorded_at)
-
-
-MAX_EVIDENCE = 1000
-
-
-def evidence_id(event: Event, index: int) -> int:
-    """Derived from the event, so a replay gives every evidence row the id it had live."""
-    return event.position * MAX_EVIDENCE + index
-
-
-def apply_verdict_content(verdict: Verdict, data: dict, event: Event) -> None:
-    """Set rating, grades, rationale and evidence from an event that carries content."""
-    for name in VERDICT_CONTENT_FIELDS:
-        setattr(verdict, name, data[name])
-    verdict.updated_at = event.recorded_at
-    save_projection(verdict, event)
-    for stale in VerdictEvidence.objects.filter(verdict=verdict):
-        stamp_history(stale, event)  # the deletion's history row carries the event's time
-        stale.delete()
-    for index, item in enumerate(data["evidence"]):
-        evidence = VerdictEvidence(
-            id=evidence_id(event, index),
-            verdict=verdict,
-            article_id=item["article_id"],
-            claim_id=item["claim_id"],
-            quote=item["quote"],
-            relation=item["relation"],
-            note=item["note"],
-        )
-        stamp_history(evidence, event)
-        evidence.save()
-
-
-# --- replay twins (dossiers/replay.py): the same rows, made in memory ----------------------
+    if "published_at" in kept:
+        kept = [*kept, "published_precision"]
+    changed = {name: value for name, value in values.items() if name not in kept}
+    byline = changed.get("author", author)
+    changed["wire"] = data.get("wire") or wire_named(byline) or ""
+    changed["place"] = data.get("place", "")
+    return changed
 
 
 def _bulk_reason(event) -> str:
-    """The reason simple-history's bulk helpers get above (not cut to the column's length)."""
+    """Claims' history rows keep the event's whole reason (the bulk writers never cut it)."""
     return event.metadata.get("reason") or event.type
 
 
-def _claims_of_article(state: ReplayState) -> dict[str, dict[str, dict]]:
+def _claims_of_article(state: ProjectionState) -> dict[str, dict[str, dict]]:
     return state.index("claims of article")
 
 
-def _claims_of_cluster(state: ReplayState) -> dict[str, dict[str, dict]]:
+def _claims_of_cluster(state: ProjectionState) -> dict[str, dict[str, dict]]:
     return state.index("claims of cluster")
 
 
-def replay_article_claims(state: ReplayState, article: dict, claims: list[dict], event) -> None:
-    """replace_claims_of_articles for one article, in memory."""
+def _index_claims(state: ProjectionState, claims: list[dict]) -> None:
+    by_article, by_cluster = _claims_of_article(state), _claims_of_cluster(state)
+    for claim in claims:
+        by_article[str(claim["article_id"])][claim["id"]] = claim
+        by_cluster[str(claim["cluster_id"])][claim["id"]] = claim
+
+
+# --- ClaimsExtracted (an article event whose claims this app keeps) --------------------------
+
+
+def read_articles_and_claims(state: ProjectionState, events: list) -> None:
+    """The articles, their claims and the verdict evidence that cites those claims."""
+    read_articles(state, events)
+    articles = [event.stream_id for event in events]
+    claims = state.load(Claim, Claim.objects.filter(article_id__in=articles))
+    _index_claims(state, claims)
+    state.load(VerdictEvidence, VerdictEvidence.objects.filter(claim__article_id__in=articles))
+
+
+@projector(EventType.CLAIMS_EXTRACTED, reads=read_articles_and_claims)
+def claims_extracted(state: ProjectionState, event) -> None:
+    data = event.data
+    article = state.get(Article, event.stream_id)
+    article = change_article(
+        state,
+        event,
+        **extracted_metadata(
+            data,
+            title=article["title"],
+            author=article["author"],
+            kept=article["metadata_from_upload"],
+        ),
+        language=data["language"],
+        body=data["body"],
+        extractor_version=data["extractor_version"],
+        status=Article.Status.DONE.value,
+        # What the claim budget left out, if anything (ClaimsExtracted data since 2026.12).
+        extraction_error=data.get("notice", ""),
+    )
+    _replace_article_claims(state, article, data["claims"], event)
+
+
+def _replace_article_claims(state: ProjectionState, article: dict, claims: list[dict], event):
+    """Make the article's claims exactly the claims given, keeping rows (and clusters) whose
+    id recurs; evidence that cited a retired claim keeps its quote and loses the claim."""
     wanted = {claim["id"]: claim_values(claim) for claim in claims}
     existing = _claims_of_article(state)[article["id"]]
     for stale_id in existing.keys() - wanted.keys():
@@ -313,7 +189,24 @@ def replay_article_claims(state: ReplayState, article: dict, claims: list[dict],
         )
 
 
-def _replay_cluster_state(state: ReplayState, cluster: dict, event, *, new: bool) -> None:
+# --- clusters -------------------------------------------------------------------------------
+
+
+def read_dossier_clusters(state: ProjectionState, events: list) -> None:
+    """Every cluster and claim of the events' dossiers: a cluster event moves claims between
+    clusters (a re-clustering appends thousands of these at once, `record_many`)."""
+    dossiers = {event.data["dossier_id"] for event in events if "dossier_id" in event.data}
+    dossiers |= {
+        str(d)
+        for d in ClaimCluster.objects.filter(
+            id__in=[e.stream_id for e in events if "dossier_id" not in e.data]
+        ).values_list("dossier_id", flat=True)
+    }
+    state.load(ClaimCluster, ClaimCluster.objects.filter(dossier_id__in=dossiers))
+    _index_claims(state, state.load(Claim, Claim.objects.filter(dossier_id__in=dossiers)))
+
+
+def _set_cluster_state(state: ProjectionState, cluster: dict, event, *, new: bool) -> None:
     data = event.data
     for name in CLUSTER_STATE_FIELDS:
         cluster[name] = data[name] if name in data else CLUSTER_STATE_DEFAULTS[name]()
@@ -324,11 +217,11 @@ def _replay_cluster_state(state: ReplayState, cluster: dict, event, *, new: bool
     members = [claims[i] for i in data["claim_ids"] if i in claims]
     wanted = set(data["claim_ids"])
     leaving = [c for i, c in _claims_of_cluster(state)[cluster["id"]].items() if i not in wanted]
-    _replay_assign(state, leaving, None, event)
-    _replay_assign(state, [c for c in members if c["cluster_id"] != cluster["id"]], cluster, event)
+    _assign(state, leaving, None, event)
+    _assign(state, [c for c in members if c["cluster_id"] != cluster["id"]], cluster, event)
 
 
-def _replay_assign(state: ReplayState, claims: list[dict], cluster: dict | None, event) -> None:
+def _assign(state: ProjectionState, claims: list[dict], cluster: dict | None, event) -> None:
     by_cluster = _claims_of_cluster(state)
     for claim in claims:
         by_cluster[str(claim["cluster_id"])].pop(claim["id"], None)
@@ -337,26 +230,26 @@ def _replay_assign(state: ReplayState, claims: list[dict], cluster: dict | None,
         state.save(Claim, claim, event, reason=_bulk_reason(event))
 
 
-@replays(ClaimEventType.CLUSTER_FORMED)
-def replay_cluster_formed(state: ReplayState, event) -> None:
+@projector(ClaimEventType.CLUSTER_FORMED, reads=read_dossier_clusters)
+def cluster_formed(state: ProjectionState, event) -> None:
     cluster = {
         "id": str(event.stream_id),
         "dossier_id": event.data["dossier_id"],
         "created_at": event.recorded_at,
     }
-    _replay_cluster_state(state, cluster, event, new=True)
+    _set_cluster_state(state, cluster, event, new=True)
     state.insert(ClaimCluster, event, **cluster)
 
 
-@replays(ClaimEventType.CLUSTER_UPDATED)
-def replay_cluster_updated(state: ReplayState, event) -> None:
-    _replay_cluster_state(state, state.get(ClaimCluster, event.stream_id), event, new=False)
+@projector(ClaimEventType.CLUSTER_UPDATED, reads=read_dossier_clusters)
+def cluster_updated(state: ProjectionState, event) -> None:
+    _set_cluster_state(state, state.get(ClaimCluster, event.stream_id), event, new=False)
 
 
-@replays(ClaimEventType.CLUSTER_DISSOLVED)
-def replay_cluster_dissolved(state: ReplayState, event) -> None:
+@projector(ClaimEventType.CLUSTER_DISSOLVED, reads=read_dossier_clusters)
+def cluster_dissolved(state: ProjectionState, event) -> None:
     cluster = state.get(ClaimCluster, event.stream_id)
-    _replay_assign(state, list(_claims_of_cluster(state)[cluster["id"]].values()), None, event)
+    _assign(state, list(_claims_of_cluster(state)[cluster["id"]].values()), None, event)
     cluster.update(
         is_active=False,
         article_count=0,
@@ -367,16 +260,25 @@ def replay_cluster_dissolved(state: ReplayState, event) -> None:
     state.save(ClaimCluster, cluster, event)
 
 
-_REPLAY_CLUSTER = {
-    ClaimEventType.CLUSTER_FORMED: replay_cluster_formed,
-    ClaimEventType.CLUSTER_UPDATED: replay_cluster_updated,
-    ClaimEventType.CLUSTER_DISSOLVED: replay_cluster_dissolved,
-}
+# --- verdicts -------------------------------------------------------------------------------
+
+MAX_EVIDENCE = 1000
 
 
-@replays(ClaimEventType.VERDICT_DRAFTED)
-@replays(ClaimEventType.VERDICT_REVISED)
-def replay_verdict_drafted(state: ReplayState, event) -> None:
+def evidence_id(event, index: int) -> int:
+    """Derived from the event, so a replay gives every evidence row the id it had live."""
+    return event.position * MAX_EVIDENCE + index
+
+
+def read_verdicts(state: ProjectionState, events: list) -> None:
+    verdicts = [event.stream_id for event in events]
+    state.load(Verdict, Verdict.objects.filter(id__in=verdicts))
+    state.load(VerdictEvidence, VerdictEvidence.objects.filter(verdict_id__in=verdicts))
+
+
+@projector(ClaimEventType.VERDICT_DRAFTED, ClaimEventType.VERDICT_REVISED)
+def verdict_drafted(state: ProjectionState, event) -> None:
+    """A first revision, or a new revision superseding a published one (content copied)."""
     data = event.data
     verdict = {
         "id": str(event.stream_id),
@@ -388,11 +290,11 @@ def replay_verdict_drafted(state: ReplayState, event) -> None:
         "author_id": data["author_id"],
         "created_at": event.recorded_at,
     }
-    _replay_verdict_content(state, verdict, data, event, new=True)
+    _set_verdict_content(state, verdict, data, event, new=True)
 
 
-@replays(ClaimEventType.VERDICT_FLAGGED_FOR_REVIEW)
-def replay_verdict_flagged_for_review(state: ReplayState, event) -> None:
+@projector(ClaimEventType.VERDICT_FLAGGED_FOR_REVIEW, reads=read_verdicts)
+def verdict_flagged_for_review(state: ProjectionState, event) -> None:
     verdict = state.get(Verdict, event.stream_id)
     verdict["needs_review"] = True
     verdict["review_flags"] = [
@@ -403,13 +305,13 @@ def replay_verdict_flagged_for_review(state: ReplayState, event) -> None:
     state.save(Verdict, verdict, event)
 
 
-@replays(ClaimEventType.VERDICT_EDITED)
-def replay_verdict_edited(state: ReplayState, event) -> None:
+@projector(ClaimEventType.VERDICT_EDITED, reads=read_verdicts)
+def verdict_edited(state: ProjectionState, event) -> None:
     verdict = state.get(Verdict, event.stream_id)
-    _replay_verdict_content(state, verdict, event.data, event, new=False)
+    _set_verdict_content(state, verdict, event.data, event, new=False)
 
 
-def _replay_verdict_status(state: ReplayState, event, status: Verdict.Status, **fields) -> None:
+def _set_verdict_status(state: ProjectionState, event, status: Verdict.Status, **fields) -> None:
     verdict = state.get(Verdict, event.stream_id)
     verdict.update(
         fields, status=status.value, updated_at=event.recorded_at, version=event.stream_version
@@ -417,14 +319,15 @@ def _replay_verdict_status(state: ReplayState, event, status: Verdict.Status, **
     state.save(Verdict, verdict, event)
 
 
-@replays(ClaimEventType.VERDICT_SUBMITTED)
-def replay_verdict_submitted(state: ReplayState, event) -> None:
-    _replay_verdict_status(state, event, Verdict.Status.IN_REVIEW)
+@projector(ClaimEventType.VERDICT_SUBMITTED, reads=read_verdicts)
+def verdict_submitted(state: ProjectionState, event) -> None:
+    _set_verdict_status(state, event, Verdict.Status.IN_REVIEW)
 
 
-@replays(ClaimEventType.VERDICT_APPROVED)
-def replay_verdict_approved(state: ReplayState, event) -> None:
-    _replay_verdict_status(
+@projector(ClaimEventType.VERDICT_APPROVED, reads=read_verdicts)
+def verdict_approved(state: ProjectionState, event) -> None:
+    """Approval acknowledges earlier review flags; later flags show what changed since."""
+    _set_verdict_status(
         state,
         event,
         Verdict.Status.APPROVED,
@@ -434,9 +337,9 @@ def replay_verdict_approved(state: ReplayState, event) -> None:
     )
 
 
-@replays(ClaimEventType.VERDICT_CHANGES_REQUESTED)
-def replay_verdict_changes_requested(state: ReplayState, event) -> None:
-    _replay_verdict_status(
+@projector(ClaimEventType.VERDICT_CHANGES_REQUESTED, reads=read_verdicts)
+def verdict_changes_requested(state: ProjectionState, event) -> None:
+    _set_verdict_status(
         state,
         event,
         Verdict.Status.CHANGES_REQUESTED,
@@ -445,13 +348,13 @@ def replay_verdict_changes_requested(state: ReplayState, event) -> None:
     )
 
 
-@replays(ClaimEventType.VERDICT_PUBLISHED)
-def replay_verdict_published(state: ReplayState, event) -> None:
-    _replay_verdict_status(state, event, Verdict.Status.PUBLISHED, published_at=event.recorded_at)
+@projector(ClaimEventType.VERDICT_PUBLISHED, reads=read_verdicts)
+def verdict_published(state: ProjectionState, event) -> None:
+    _set_verdict_status(state, event, Verdict.Status.PUBLISHED, published_at=event.recorded_at)
 
 
-def _replay_verdict_content(state: ReplayState, verdict: dict, data: dict, event, *, new: bool):
-    """apply_verdict_content, in memory."""
+def _set_verdict_content(state: ProjectionState, verdict: dict, data: dict, event, *, new: bool):
+    """Rating, grades, rationale and evidence from an event that carries content."""
     for name in VERDICT_CONTENT_FIELDS:
         verdict[name] = data[name]
     verdict.update(updated_at=event.recorded_at, version=event.stream_version)
@@ -473,8 +376,3 @@ def _replay_verdict_content(state: ReplayState, verdict: dict, data: dict, event
             relation=item["relation"],
             note=item["note"],
         )
-
-
-@wipes_projections(order=10)
-def wipe_claim_projections() -> None:
-    delete_all(VerdictEvidence, Verdict, Claim, ClaimCluster)

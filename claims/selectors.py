@@ -9,11 +9,13 @@ from datetime import datetime
 from django.db.models import Q, QuerySet
 from django.db.models.functions import Coalesce
 
+from claims.events import ClaimStreamType
 from claims.extraction.origins import SentenceAttribution, contextual_cited_sources
 from claims.models import Claim, ClaimCluster, Verdict, VerdictEvidence
 from dossiers.events import StreamType
-from dossiers.models import Article, Dossier, Event
+from dossiers.models import Article, Dossier
 from dossiers.selectors import team_ids_for
+from eventlog.models import Event
 
 
 def claims_for(user) -> QuerySet[Claim]:
@@ -162,8 +164,8 @@ def dossier_events(dossier: Dossier) -> QuerySet[Event]:
     streams = (
         Q(stream_type=StreamType.DOSSIER, stream_id=dossier.id)
         | Q(stream_type=StreamType.ARTICLE, stream_id__in=dossier.articles.values("id"))
-        | Q(stream_type=StreamType.CLUSTER, stream_id__in=dossier.clusters.values("id"))
-        | Q(stream_type=StreamType.VERDICT, stream_id__in=dossier.verdicts.values("id"))
+        | Q(stream_type=ClaimStreamType.CLUSTER, stream_id__in=dossier.clusters.values("id"))
+        | Q(stream_type=ClaimStreamType.VERDICT, stream_id__in=dossier.verdicts.values("id"))
     )
     return Event.objects.filter(streams, team_id=dossier.team_id).order_by(
         "recorded_at", "position"

@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "django_filters",
     "drf_spectacular",
     "simple_history",
+    "eventlog",
     "dossiers",
     "claims",
     "workers",
@@ -69,7 +70,7 @@ MIDDLEWARE = [
     "api.ratelimit.ApiRateLimitMiddleware",  # after authentication, before any API view
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    "dossiers.middleware.RequestIdMiddleware",
+    "eventlog.middleware.RequestIdMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
 ]
 

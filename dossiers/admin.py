@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.auth import get_user_model
+from django.contrib.auth.admin import UserAdmin
 from django.core.exceptions import PermissionDenied
 from django.http import HttpResponseNotAllowed, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
@@ -23,18 +25,10 @@ from dossiers.admin_scope import (
     refusal_message,
     related_only,
 )
-from dossiers.eventstore import ConcurrencyError
-from dossiers.models import (
-    Article,
-    Dossier,
-    Event,
-    Membership,
-    Role,
-    Source,
-    SourceReliability,
-    Team,
-)
+from dossiers.models import Article, Dossier, Membership, Role, Source, SourceReliability, Team
 from dossiers.permissions import has_role
+from eventlog.models import Event
+from eventlog.store import ConcurrencyError
 
 
 @admin.register(Team)
@@ -423,3 +417,22 @@ class EventAdmin(ProjectionAdmin):
     def history_view(self, request, object_id, extra_context=None):
         self.scoped_object_or_404(request, object_id)
         raise PermissionDenied("events are immutable: they have no history")
+
+
+class ClaimdeskUserAdmin(UserAdmin):
+    """Django's user admin, with deactivation offered: a user who appears in the log (a
+    member, a dossier's creator, an article's uploader, a verdict's author or reviewer) is
+    protected from deletion, since deleting would rewrite read models outside the log."""
+
+    actions = ["deactivate_users"]
+
+    @admin.action(description="Deactivate selected users (they can no longer sign in)")
+    def deactivate_users(self, request, queryset) -> None:
+        if not self.has_change_permission(request):
+            raise PermissionDenied
+        count = queryset.filter(is_active=True).update(is_active=False)
+        self.message_user(request, f"{count} user(s) deactivated.")
+
+
+admin.site.unregister(get_user_model())
+admin.site.register(get_user_model(), ClaimdeskUserAdmin)

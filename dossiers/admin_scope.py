@@ -21,8 +21,8 @@ from simple_history.models import DeletedObject
 from simple_history.template_utils import HistoricalRecordContextHelper
 
 from dossiers import selectors
-from dossiers.eventstore import ConcurrencyError
 from dossiers.models import Article, Dossier, Membership, Source, Team
+from eventlog.store import ConcurrencyError
 
 Selector = Callable[..., QuerySet]
 
@@ -37,24 +37,26 @@ def memberships_for(user) -> QuerySet[Membership]:
     return Membership.objects.filter(team_id__in=selectors.team_ids_for(user))
 
 
-def _related_selectors() -> dict[type[Model], Selector]:
-    from claims.models import Claim, ClaimCluster, Verdict
-    from claims.selectors import claims_for, clusters_for, verdicts_for
+_related_selectors: dict[type[Model], Selector] = {}
 
-    return {
-        Team: selectors.teams_for,
-        Dossier: selectors.dossiers_for,
-        Source: selectors.sources_for,
-        Article: selectors.articles_for,
-        Claim: claims_for,
-        ClaimCluster: clusters_for,
-        Verdict: verdicts_for,
-        get_user_model(): users_for,
-    }
+
+def register_related_selector(model: type[Model], selector: Selector) -> None:
+    """What an admin form may offer of `model` to a user (each app registers its own)."""
+    _related_selectors[model] = selector
+
+
+for _model, _selector in (
+    (Team, selectors.teams_for),
+    (Dossier, selectors.dossiers_for),
+    (Source, selectors.sources_for),
+    (Article, selectors.articles_for),
+    (get_user_model(), users_for),
+):
+    register_related_selector(_model, _selector)
 
 
 def scoped_choices(model: type[Model], user) -> QuerySet | None:
-    selector = _related_selectors().get(model)
+    selector = _related_selectors.get(model)
     return selector(user) if selector else None
 
 

@@ -13,16 +13,13 @@ from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import IntegrityError, transaction
+from django.db.models import TextChoices
 
 from claims.extraction.question import QUESTION_STANCE_VERSION, claim_form_of, question_stance
 from dossiers.events import (
     EventType,
     StreamType,
-    apply_claims_extracted,
-    apply_extraction_started,
-    apply_question_stances_scored,
 )
-from dossiers.eventstore import Actor, Context, NewEvent, lock_appends, record, record_many
 from dossiers.metadata import MetadataInvalid, UploadMetadata, upload_metadata
 from dossiers.models import (
     Article,
@@ -42,12 +39,11 @@ from dossiers.uploads import (
     decode_upload,
     provisional_title,
 )
+from eventlog.context import Context
+from eventlog.on_commit import queue_on_commit
+from eventlog.store import NewEvent, lock_appends, record, record_many
 
 User = AbstractBaseUser
-
-
-def _context(actor: User | None, reason: str = "", **extra: Any) -> Context:
-    return Context(actor=Actor.of(actor), reason=reason, extra=extra)
 
 
 def _user_id(user: User | None) -> int | None:
@@ -63,7 +59,7 @@ def create_team(*, name: str, actor: User | None = None) -> Team:
         expected_version=0,
         event_type=EventType.TEAM_CREATED,
         data={"name": name.strip()},
-        context=_context(actor),
+        context=Context.of(actor),
         team_id=team_id,
     )
     return Team.objects.get(id=team_id)
@@ -81,7 +77,7 @@ def add_member(*, team: Team, user: User, role: Role, actor: User | None = None)
         expected_version=team.version,
         event_type=EventType.MEMBER_ROLE_CHANGED if existing else EventType.MEMBER_ADDED,
         data={"user_id": user.pk, "role": str(role)},
-        context=_context(actor),
+        context=Context.of(actor),
         team_id=team.id,
     )
     team.refresh_from_db(fields=["version"])
@@ -114,7 +110,7 @@ def create_dossier(
             "tags": sorted({t.strip() for t in tags or [] if t.strip()}),
             "created_by": _user_id(actor),
         },
-        context=_context(actor),
+        context=Context.of(actor),
         team_id=team.id,
     )
     return Dossier.objects.get(id=dossier_id)
@@ -149,7 +145,7 @@ def add_source(
             "domain": domain.strip().lower(),
             "reliability": str(reliability),
         },
-        context=_context(actor),
+        context=Context.of(actor),
         team_id=team.id,
     )
     return Source.objects.get(id=source_id)
@@ -363,22 +359,25 @@ def _store_upload(
             "content_hash": checked.digest,
             "uploaded_by": _user_id(actor),
         },
-        context=_context(actor),
+        context=Context.of(actor),
         team_id=dossier.team_id,
     )
     return Article.objects.get(id=article_id)
 
 
-def _sweep_on_commit(dossier_id: uuid.UUID) -> None:
-    from workers.dispatch import enqueue_dossier_extraction
+class QueuedWork(TextChoices):
+    """Work the commands ask for after commit; the workers app registers what does it."""
 
-    transaction.on_commit(lambda: enqueue_dossier_extraction(dossier_id))
+    EXTRACT_ARTICLE = "extract-article"  # key: the article's id
+    EXTRACT_DOSSIER = "extract-dossier"  # key: the dossier's id (its waiting articles)
+
+
+def _sweep_on_commit(dossier_id: uuid.UUID) -> None:
+    queue_on_commit(QueuedWork.EXTRACT_DOSSIER, dossier_id)
 
 
 def _enqueue_on_commit(article_id: uuid.UUID) -> None:
-    from workers.dispatch import enqueue_extraction
-
-    transaction.on_commit(lambda: enqueue_extraction(article_id))
+    queue_on_commit(QueuedWork.EXTRACT_ARTICLE, article_id)
 
 
 @transaction.atomic
@@ -391,7 +390,7 @@ def request_extraction(*, article: Article, actor: User | None, reason: str = ""
         expected_version=article.version,
         event_type=EventType.ARTICLE_EXTRACTION_REQUESTED,
         data={},
-        context=_context(actor, reason or "extraction requested"),
+        context=Context.of(actor, reason or "extraction requested"),
         team_id=article.dossier.team_id,
     )
     _enqueue_on_commit(article.id)
@@ -405,7 +404,6 @@ def start_extractions(*, articles: list[Article]) -> list[Article]:
         articles,
         EventType.ARTICLE_EXTRACTION_STARTED,
         [{"attempt": article.extraction_attempts + 1} for article in articles],
-        apply_all=apply_extraction_started,
     )
     return _reloaded(articles)
 
@@ -428,7 +426,6 @@ def record_extraction_results(
         [result.article for result in results],
         EventType.CLAIMS_EXTRACTED,
         [_claims_extracted(result, extractor_version) for result in results],
-        apply_all=apply_claims_extracted,
     )
     return _reloaded([result.article for result in results])
 
@@ -472,7 +469,7 @@ def _claims_extracted(result: ExtractionResult, extractor_version: str) -> dict:
 
 @transaction.atomic
 def _record_article_events(
-    articles: list[Article], event_type: EventType, data: list[dict], *, apply_all
+    articles: list[Article], event_type: EventType, data: list[dict]
 ) -> None:
     """One worker event per article, appended and projected together (`record_many`)."""
     if not articles:
@@ -485,9 +482,8 @@ def _record_article_events(
             NewEvent(StreamType.ARTICLE, article.id, article.version, event_type, item)
             for article, item in zip(articles, data, strict=True)
         ],
-        context=_context(None),
+        context=Context.of(None),
         team_id=teams.pop(),
-        apply_all=apply_all,
     )
 
 
@@ -506,7 +502,7 @@ def record_extraction_failure(*, article: Article, error: str) -> Article:
         expected_version=article.version,
         event_type=EventType.ARTICLE_EXTRACTION_FAILED,
         data={"error": error[:2000]},
-        context=_context(None),
+        context=Context.of(None),
         team_id=article.dossier.team_id,
     )
     article.refresh_from_db()
@@ -597,9 +593,8 @@ def score_question_stances(
     with transaction.atomic():
         record_many(
             events,
-            context=_context(None, reason or "question stance scored"),
+            context=Context.of(None, reason or "question stance scored"),
             team_id=dossier.team_id,
-            apply_all=apply_question_stances_scored,
         )
     return len(events)
 
@@ -623,14 +618,13 @@ def set_claim_form(
             expected_version=expected,
             event_type=EventType.DOSSIER_CLAIM_FORM_SET,
             data={"claim_form": text, "previous": dossier.claim_form},
-            context=_context(actor, reason or "claim form changed"),
+            context=Context.of(actor, reason or "claim form changed"),
             team_id=dossier.team_id,
         )
         record_many(
             events,
-            context=_context(actor, "claim form changed: stances re-scored"),
+            context=Context.of(actor, "claim form changed: stances re-scored"),
             team_id=dossier.team_id,
-            apply_all=apply_question_stances_scored,
         )
     dossier.refresh_from_db()
     return dossier
@@ -650,7 +644,7 @@ def correct_question_stance(
         expected_version=article.version,
         event_type=EventType.QUESTION_STANCE_CORRECTED,
         data={"label": label, "model_label": article.question_stance_model},
-        context=_context(actor, reason or "question stance corrected"),
+        context=Context.of(actor, reason or "question stance corrected"),
         team_id=article.dossier.team_id,
     )
     article.refresh_from_db()

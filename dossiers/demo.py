@@ -33,7 +33,7 @@ def staff_group() -> Group:
     """Admin access to Claimdesk's models; what a user sees is still limited to their teams."""
     group, _ = Group.objects.get_or_create(name=STAFF_GROUP)
     group.permissions.set(
-        Permission.objects.filter(content_type__app_label__in=["dossiers", "claims"])
+        Permission.objects.filter(content_type__app_label__in=["eventlog", "dossiers", "claims"])
     )
     return group
 

@@ -1,6 +1,9 @@
-"""Event types of teams, dossiers, sources and articles, and the projections that apply them.
+"""Event types of teams, dossiers, sources and articles, and the projectors that apply them.
 
-Projections are pure functions of the event: replaying the log gives the same read models.
+One projector per event type (`eventlog.registry.projector`), the same function live and on
+rebuild: it changes rows held in a `ProjectionState`. Its `reads` loads the rows a live
+append needs; the rebuild holds every row already. ClaimsExtracted, which writes claims too,
+is projected by the claims app (`claims.events`).
 """
 
 from __future__ import annotations
@@ -9,17 +12,9 @@ from datetime import UTC, datetime
 
 from django.db.models import TextChoices
 
-from claims.extraction.datelines import wire_named
-from dossiers.eventstore import (
-    projection,
-    replays,
-    save_projection,
-    save_projections,
-    stamp_history,
-    wipes_projections,
-)
-from dossiers.models import Article, Dossier, Event, Membership, Source, Team
-from dossiers.replay import ReplayState, delete_all
+from dossiers.models import Article, Dossier, Membership, Source, Team
+from eventlog.registry import projector
+from eventlog.state import ProjectionState
 
 
 class StreamType(TextChoices):
@@ -27,8 +22,6 @@ class StreamType(TextChoices):
     DOSSIER = "dossier"
     SOURCE = "source"
     ARTICLE = "article"
-    CLUSTER = "cluster"
-    VERDICT = "verdict"
 
 
 class EventType(TextChoices):
@@ -59,257 +52,29 @@ def parse_time(value: str | None) -> datetime | None:
     return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
 
 
-@projection(EventType.TEAM_CREATED)
-def team_created(event: Event) -> None:
-    team = Team(id=event.stream_id, name=event.data["name"], created_at=event.recorded_at)
-    save_projection(team, event)
+# --- what a live append loads -------------------------------------------------------------
 
 
-@projection(EventType.MEMBER_ADDED)
-def member_added(event: Event) -> None:
-    membership = Membership(
-        id=event.position,  # not the sequence: a replay must give the row the same id
-        team_id=event.stream_id,
-        user_id=event.data["user_id"],
-        role=event.data["role"],
-    )
-    stamp_history(membership, event)
-    membership.save()
-    Team.objects.filter(id=event.stream_id).update(version=event.stream_version)
+def read_streams(model):
+    """A `reads` loader: the rows whose id is the events' stream id."""
+
+    def reads(state: ProjectionState, events: list) -> None:
+        state.load(model, model.objects.filter(id__in=[event.stream_id for event in events]))
+
+    return reads
 
 
-@projection(EventType.MEMBER_ROLE_CHANGED)
-def member_role_changed(event: Event) -> None:
-    membership = Membership.objects.get(team_id=event.stream_id, user_id=event.data["user_id"])
-    membership.role = event.data["role"]
-    stamp_history(membership, event)
-    membership.save()
-    Team.objects.filter(id=event.stream_id).update(version=event.stream_version)
+def read_teams_and_memberships(state: ProjectionState, events: list) -> None:
+    teams = [event.stream_id for event in events]
+    state.load(Team, Team.objects.filter(id__in=teams))
+    state.load(Membership, Membership.objects.filter(team_id__in=teams))
 
 
-@projection(EventType.DOSSIER_CREATED)
-def dossier_created(event: Event) -> None:
-    data = event.data
-    dossier = Dossier(
-        id=event.stream_id,
-        team_id=data["team_id"],
-        title=data["title"],
-        question=data["question"],
-        claim_form=data.get("claim_form", ""),  # events before issue 18 have none
-        tags=data["tags"],
-        created_by_id=data["created_by"],
-        created_at=event.recorded_at,
-    )
-    save_projection(dossier, event)
+# --- projectors -----------------------------------------------------------------------------
 
 
-@projection(EventType.SOURCE_ADDED)
-def source_added(event: Event) -> None:
-    data = event.data
-    source = Source(
-        id=event.stream_id,
-        team_id=data["team_id"],
-        name=data["name"],
-        kind=data["kind"],
-        domain=data["domain"],
-        reliability=data["reliability"],
-    )
-    save_projection(source, event)
-
-
-@projection(EventType.ARTICLE_UPLOADED)
-def article_uploaded(event: Event) -> None:
-    data = event.data
-    article = Article(
-        id=event.stream_id,
-        dossier_id=data["dossier_id"],
-        source_id=data["source_id"],
-        title=data["title"],
-        url=data["url"],
-        **uploaded_metadata(data),
-        raw_upload=data["raw_upload"],
-        content_type=data["content_type"],
-        filename=data["filename"],
-        content_hash=data["content_hash"],
-        status=Article.Status.PENDING,
-        status_changed_at=event.recorded_at,
-        uploaded_by_id=data["uploaded_by"],
-        uploaded_at=event.recorded_at,
-    )
-    save_projection(article, event)
-
-
-def uploaded_metadata(data: dict) -> dict:
-    """Author and publication date given at upload (events before issue 13 carry none)."""
-    return {
-        "author": data.get("author", ""),
-        "published_at": parse_time(data.get("published_at")),
-        "published_precision": data.get("published_precision", ""),
-        "metadata_from_upload": list(data.get("metadata_from_upload", [])),
-    }
-
-
-def extracted_metadata(data: dict, *, title: str, author: str, kept: list[str]) -> dict:
-    """What a ClaimsExtracted event changes of the article's metadata: not the fields the
-    uploader gave (`kept`), and the title only when extraction found one. The wire is the
-    dateline's agency, else one the byline names ("AP"): the article is that agency's copy.
-    (Events written before the extractor read datelines have no wire or place.)"""
-    values = {
-        "title": data["title"] or title,
-        "author": data["author"],
-        "published_at": parse_time(data["published_at"]),
-        "published_precision": data.get("published_precision") or "",
-    }
-    if "published_at" in kept:
-        kept = [*kept, "published_precision"]
-    changed = {name: value for name, value in values.items() if name not in kept}
-    byline = changed.get("author", author)
-    changed["wire"] = data.get("wire") or wire_named(byline) or ""
-    changed["place"] = data.get("place", "")
-    return changed
-
-
-@projection(EventType.ARTICLE_EXTRACTION_REQUESTED)
-def article_extraction_requested(event: Event) -> None:
-    article = Article.objects.get(id=event.stream_id)
-    article.status = Article.Status.PENDING
-    article.status_changed_at = event.recorded_at
-    save_projection(article, event)
-
-
-def apply_extraction_started(events: list[Event]) -> None:
-    """Articles marked running, in bulk: a worker starts a batch of articles at once."""
-    articles = _articles_of(events)
-    for article, event in articles:
-        article.status = Article.Status.RUNNING
-        article.status_changed_at = event.recorded_at
-        article.extraction_attempts = event.data["attempt"]
-        article.extraction_error = ""
-    save_projections(
-        articles, ["status", "status_changed_at", "extraction_attempts", "extraction_error"]
-    )
-
-
-@projection(EventType.ARTICLE_EXTRACTION_FAILED)
-def article_extraction_failed(event: Event) -> None:
-    article = Article.objects.get(id=event.stream_id)
-    article.status = Article.Status.FAILED
-    article.status_changed_at = event.recorded_at
-    article.extraction_error = event.data["error"]
-    save_projection(article, event)
-
-
-_EXTRACTED_FIELDS = [
-    "title",
-    "author",
-    "published_at",
-    "published_precision",
-    "language",
-    "wire",
-    "place",
-    "body",
-    "extractor_version",
-    "status",
-    "status_changed_at",
-    "extraction_error",
-]
-
-
-def apply_claims_extracted(events: list[Event]) -> None:
-    """Extraction results, in bulk: a worker stores a batch of articles at once."""
-    from claims.events import replace_claims_of_articles
-
-    articles = _articles_of(events)
-    for article, event in articles:
-        data = event.data
-        metadata = extracted_metadata(
-            data, title=article.title, author=article.author, kept=article.metadata_from_upload
-        )
-        for name, value in metadata.items():
-            setattr(article, name, value)
-        article.language = data["language"]
-        article.body = data["body"]
-        article.extractor_version = data["extractor_version"]
-        article.status = Article.Status.DONE
-        article.status_changed_at = event.recorded_at
-        # What the claim budget left out, if anything (ClaimsExtracted data since 2026.12).
-        article.extraction_error = data.get("notice", "")
-    save_projections(articles, _EXTRACTED_FIELDS)
-    replace_claims_of_articles(
-        [(article, event.data["claims"], event) for article, event in articles]
-    )
-
-
-def _articles_of(events: list[Event]) -> list[tuple[Article, Event]]:
-    articles = Article.objects.in_bulk([event.stream_id for event in events])
-    by_id = {str(pk): article for pk, article in articles.items()}
-    return [(by_id[str(event.stream_id)], event) for event in events]
-
-
-projection(EventType.ARTICLE_EXTRACTION_STARTED)(lambda event: apply_extraction_started([event]))
-
-
-@projection(EventType.DOSSIER_CLAIM_FORM_SET)
-def dossier_claim_form_set(event: Event) -> None:
-    dossier = Dossier.objects.get(id=event.stream_id)
-    dossier.claim_form = event.data["claim_form"]
-    save_projection(dossier, event)
-
-
-def question_stance_scored_values(article: dict | Article, data: dict) -> dict:
-    """What a QuestionStanceScored event changes: the model's label, confidence and deciding
-    sentences; the stance itself unless an analyst corrected it (a correction is kept)."""
-    corrected = (
-        article["question_stance_corrected"]
-        if isinstance(article, dict)
-        else article.question_stance_corrected
-    )
-    values = {
-        "question_stance_model": data["label"],
-        "question_stance_confidence": data["confidence"],
-        "question_stance_sentences": list(data["sentences"]),
-    }
-    if not corrected:
-        values["question_stance"] = data["label"]
-    return values
-
-
-_QUESTION_STANCE_FIELDS = [
-    "question_stance",
-    "question_stance_model",
-    "question_stance_confidence",
-    "question_stance_sentences",
-]
-
-
-def apply_question_stances_scored(events: list[Event]) -> None:
-    """Stances of a dossier's articles, in bulk: a change of claim form re-scores them all."""
-    articles = _articles_of(events)
-    for article, event in articles:
-        for name, value in question_stance_scored_values(article, event.data).items():
-            setattr(article, name, value)
-    save_projections(articles, _QUESTION_STANCE_FIELDS)
-
-
-projection(EventType.QUESTION_STANCE_SCORED)(lambda event: apply_question_stances_scored([event]))
-
-
-@projection(EventType.QUESTION_STANCE_CORRECTED)
-def question_stance_corrected(event: Event) -> None:
-    article = Article.objects.get(id=event.stream_id)
-    article.question_stance = event.data["label"]
-    article.question_stance_corrected = True
-    save_projection(article, event)
-
-
-projection(EventType.CLAIMS_EXTRACTED)(lambda event: apply_claims_extracted([event]))
-
-
-# --- replay twins (dossiers/replay.py): the same rows, made in memory ----------------------
-
-
-@replays(EventType.TEAM_CREATED)
-def replay_team_created(state: ReplayState, event) -> None:
+@projector(EventType.TEAM_CREATED)
+def team_created(state: ProjectionState, event) -> None:
     state.insert(
         Team,
         event,
@@ -320,12 +85,12 @@ def replay_team_created(state: ReplayState, event) -> None:
     )
 
 
-@replays(EventType.MEMBER_ADDED)
-def replay_member_added(state: ReplayState, event) -> None:
+@projector(EventType.MEMBER_ADDED, reads=read_streams(Team))
+def member_added(state: ProjectionState, event) -> None:
     state.insert(
         Membership,
         event,
-        id=event.position,
+        id=event.position,  # not the sequence: a replay must give the row the same id
         team_id=str(event.stream_id),
         user_id=event.data["user_id"],
         role=event.data["role"],
@@ -333,8 +98,8 @@ def replay_member_added(state: ReplayState, event) -> None:
     state.get(Team, event.stream_id)["version"] = event.stream_version
 
 
-@replays(EventType.MEMBER_ROLE_CHANGED)
-def replay_member_role_changed(state: ReplayState, event) -> None:
+@projector(EventType.MEMBER_ROLE_CHANGED, reads=read_teams_and_memberships)
+def member_role_changed(state: ProjectionState, event) -> None:
     (membership,) = state.where(
         Membership, team_id=str(event.stream_id), user_id=event.data["user_id"]
     )
@@ -343,8 +108,8 @@ def replay_member_role_changed(state: ReplayState, event) -> None:
     state.get(Team, event.stream_id)["version"] = event.stream_version
 
 
-@replays(EventType.DOSSIER_CREATED)
-def replay_dossier_created(state: ReplayState, event) -> None:
+@projector(EventType.DOSSIER_CREATED)
+def dossier_created(state: ProjectionState, event) -> None:
     data = event.data
     state.insert(
         Dossier,
@@ -353,7 +118,7 @@ def replay_dossier_created(state: ReplayState, event) -> None:
         team_id=data["team_id"],
         title=data["title"],
         question=data["question"],
-        claim_form=data.get("claim_form", ""),
+        claim_form=data.get("claim_form", ""),  # events before issue 18 have none
         tags=data["tags"],
         created_by_id=data["created_by"],
         created_at=event.recorded_at,
@@ -361,8 +126,8 @@ def replay_dossier_created(state: ReplayState, event) -> None:
     )
 
 
-@replays(EventType.SOURCE_ADDED)
-def replay_source_added(state: ReplayState, event) -> None:
+@projector(EventType.SOURCE_ADDED)
+def source_added(state: ProjectionState, event) -> None:
     data = event.data
     state.insert(
         Source,
@@ -377,8 +142,8 @@ def replay_source_added(state: ReplayState, event) -> None:
     )
 
 
-@replays(EventType.ARTICLE_UPLOADED)
-def replay_article_uploaded(state: ReplayState, event) -> None:
+@projector(EventType.ARTICLE_UPLOADED)
+def article_uploaded(state: ProjectionState, event) -> None:
     data = event.data
     state.insert(
         Article,
@@ -401,21 +166,35 @@ def replay_article_uploaded(state: ReplayState, event) -> None:
     )
 
 
-def _replay_article_change(state: ReplayState, event, **changes) -> dict:
+def uploaded_metadata(data: dict) -> dict:
+    """Author and publication date given at upload (events before issue 13 carry none)."""
+    return {
+        "author": data.get("author", ""),
+        "published_at": parse_time(data.get("published_at")),
+        "published_precision": data.get("published_precision", ""),
+        "metadata_from_upload": list(data.get("metadata_from_upload", [])),
+    }
+
+
+def change_article(state: ProjectionState, event, **changes) -> dict:
+    """Change the event's article, with the time of its status change and its version."""
     article = state.get(Article, event.stream_id)
     article.update(changes, status_changed_at=event.recorded_at, version=event.stream_version)
     state.save(Article, article, event)
     return article
 
 
-@replays(EventType.ARTICLE_EXTRACTION_REQUESTED)
-def replay_article_extraction_requested(state: ReplayState, event) -> None:
-    _replay_article_change(state, event, status=Article.Status.PENDING.value)
+read_articles = read_streams(Article)
 
 
-@replays(EventType.ARTICLE_EXTRACTION_STARTED)
-def replay_article_extraction_started(state: ReplayState, event) -> None:
-    _replay_article_change(
+@projector(EventType.ARTICLE_EXTRACTION_REQUESTED, reads=read_articles)
+def article_extraction_requested(state: ProjectionState, event) -> None:
+    change_article(state, event, status=Article.Status.PENDING.value)
+
+
+@projector(EventType.ARTICLE_EXTRACTION_STARTED, reads=read_articles)
+def article_extraction_started(state: ProjectionState, event) -> None:
+    change_article(
         state,
         event,
         status=Article.Status.RUNNING.value,
@@ -424,54 +203,39 @@ def replay_article_extraction_started(state: ReplayState, event) -> None:
     )
 
 
-@replays(EventType.ARTICLE_EXTRACTION_FAILED)
-def replay_article_extraction_failed(state: ReplayState, event) -> None:
-    _replay_article_change(
+@projector(EventType.ARTICLE_EXTRACTION_FAILED, reads=read_articles)
+def article_extraction_failed(state: ProjectionState, event) -> None:
+    change_article(
         state, event, status=Article.Status.FAILED.value, extraction_error=event.data["error"]
     )
 
 
-@replays(EventType.CLAIMS_EXTRACTED)
-def replay_claims_extracted(state: ReplayState, event) -> None:
-    from claims.events import replay_article_claims
-
-    data = event.data
-    article = state.get(Article, event.stream_id)
-    article = _replay_article_change(
-        state,
-        event,
-        **extracted_metadata(
-            data,
-            title=article["title"],
-            author=article["author"],
-            kept=article["metadata_from_upload"],
-        ),
-        language=data["language"],
-        body=data["body"],
-        extractor_version=data["extractor_version"],
-        status=Article.Status.DONE.value,
-        extraction_error=data.get("notice", ""),
-    )
-    replay_article_claims(state, article, data["claims"], event)
-
-
-@replays(EventType.DOSSIER_CLAIM_FORM_SET)
-def replay_dossier_claim_form_set(state: ReplayState, event) -> None:
+@projector(EventType.DOSSIER_CLAIM_FORM_SET, reads=read_streams(Dossier))
+def dossier_claim_form_set(state: ProjectionState, event) -> None:
     dossier = state.get(Dossier, event.stream_id)
     dossier.update(claim_form=event.data["claim_form"], version=event.stream_version)
     state.save(Dossier, dossier, event)
 
 
-@replays(EventType.QUESTION_STANCE_SCORED)
-def replay_question_stance_scored(state: ReplayState, event) -> None:
+@projector(EventType.QUESTION_STANCE_SCORED, reads=read_articles)
+def question_stance_scored(state: ProjectionState, event) -> None:
+    """The model's label, confidence and deciding sentences; the stance itself unless an
+    analyst corrected it (a correction is kept)."""
     article = state.get(Article, event.stream_id)
-    article.update(question_stance_scored_values(article, event.data))
-    article["version"] = event.stream_version
+    data = event.data
+    article.update(
+        question_stance_model=data["label"],
+        question_stance_confidence=data["confidence"],
+        question_stance_sentences=list(data["sentences"]),
+        version=event.stream_version,
+    )
+    if not article["question_stance_corrected"]:
+        article["question_stance"] = data["label"]
     state.save(Article, article, event)
 
 
-@replays(EventType.QUESTION_STANCE_CORRECTED)
-def replay_question_stance_corrected(state: ReplayState, event) -> None:
+@projector(EventType.QUESTION_STANCE_CORRECTED, reads=read_articles)
+def question_stance_corrected(state: ProjectionState, event) -> None:
     article = state.get(Article, event.stream_id)
     article.update(
         question_stance=event.data["label"],
@@ -479,8 +243,3 @@ def replay_question_stance_corrected(state: ReplayState, event) -> None:
         version=event.stream_version,
     )
     state.save(Article, article, event)
-
-
-@wipes_projections(order=100)
-def wipe_dossier_projections() -> None:
-    delete_all(Article, Source, Dossier, Membership, Team)

@@ -1,6 +1,7 @@
-"""Read models (projections) for teams, dossiers, sources and articles, and the event log.
+"""Read models (projections) for teams, dossiers, sources and articles.
 
-Only projection functions in `dossiers/events.py` write these rows; commands append events.
+Only the projectors in `dossiers/events.py` (and `claims/events.py` for ClaimsExtracted) write
+these rows; commands append events.
 """
 
 from __future__ import annotations
@@ -54,8 +55,11 @@ class Team(models.Model):
 
 class Membership(models.Model):
     team = models.ForeignKey(Team, on_delete=models.CASCADE, related_name="memberships")
+    # PROTECT, as every reference to a user from a read model: a user who appears in the log
+    # is deactivated, never deleted (deleting would change rows outside the log, and a
+    # replay would then insert references to a user who is gone).
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships"
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="memberships"
     )
     role = models.CharField(max_length=16, choices=Role.choices, default=Role.VIEWER)
     history = HistoricalRecords()
@@ -93,7 +97,7 @@ class Dossier(models.Model):
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.OPEN)
     tags = models.JSONField(default=list, blank=True)
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
     )
     created_at = models.DateTimeField()
     version = models.PositiveIntegerField(default=0, editable=False)
@@ -201,7 +205,7 @@ class Article(models.Model):
         default=False, help_text="An analyst set the stance; re-scoring keeps it."
     )
     uploaded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
     )
     uploaded_at = models.DateTimeField()
     version = models.PositiveIntegerField(default=0, editable=False)
@@ -221,50 +225,3 @@ class Article(models.Model):
 
     def __str__(self) -> str:
         return self.title or f"Article {self.id}"
-
-
-class EventQuerySet(models.QuerySet):
-    def update(self, **kwargs):
-        raise AppendOnlyViolation("events are append-only; they cannot be updated")
-
-    def delete(self):
-        raise AppendOnlyViolation("events are append-only; they cannot be deleted")
-
-
-class AppendOnlyViolation(Exception):
-    pass
-
-
-class Event(models.Model):
-    """One fact in the append-only log. `position` is the global, gap-tolerant order."""
-
-    position = models.BigAutoField(primary_key=True)
-    stream_type = models.CharField(max_length=32)
-    stream_id = models.UUIDField()
-    stream_version = models.PositiveIntegerField()
-    type = models.CharField(max_length=64, db_index=True)
-    data = models.JSONField(default=dict)
-    metadata = models.JSONField(default=dict)
-    team_id = models.UUIDField(null=True, db_index=True, help_text="Owning team, for feeds.")
-    recorded_at = models.DateTimeField(db_index=True)
-
-    objects = EventQuerySet.as_manager()
-
-    class Meta:
-        ordering = ["position"]
-        constraints = [
-            models.UniqueConstraint(
-                fields=["stream_type", "stream_id", "stream_version"], name="unique_stream_version"
-            )
-        ]
-
-    def __str__(self) -> str:
-        return f"#{self.position} {self.type} {self.stream_type}/{self.stream_id}@{self.stream_version}"
-
-    def save(self, *args, **kwargs):
-        if not self._state.adding:
-            raise AppendOnlyViolation("events are append-only; they cannot be updated")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise AppendOnlyViolation("events are append-only; they cannot be deleted")

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from django.db.models import Count, Q, QuerySet
 
-from dossiers.models import Article, Dossier, Event, Membership, Role, Source, Team
+from dossiers.models import Article, Dossier, Membership, Role, Source, Team
+from dossiers.permissions import ROLE_ORDER
+from eventlog.models import Event
 
 
 def team_ids_for(user, minimum: Role = Role.VIEWER) -> QuerySet:
@@ -13,8 +15,6 @@ def team_ids_for(user, minimum: Role = Role.VIEWER) -> QuerySet:
         return Team.objects.none().values("id")
     if user.is_superuser:
         return Team.objects.values("id")
-    from dossiers.permissions import ROLE_ORDER
-
     allowed = [str(role) for role in ROLE_ORDER[ROLE_ORDER.index(minimum) :]]
     return Membership.objects.filter(user=user, role__in=allowed).values("team_id")
 

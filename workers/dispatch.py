@@ -12,16 +12,21 @@ import logging
 import uuid
 
 import redis
+from celery import current_app
 from django.conf import settings
 
 logger = logging.getLogger(__name__)
 
 
-def enqueue_extraction(article_id: uuid.UUID | str) -> bool:
-    from workers.tasks import extract_article
+def _task(name: str):
+    """A task of `workers.tasks` by name: the tasks publish through this module, so it
+    cannot import them (the workers app imports them as it starts, registering them)."""
+    return current_app.tasks[f"workers.tasks.{name}"]
 
+
+def enqueue_extraction(article_id: uuid.UUID | str) -> bool:
     try:
-        extract_article.delay(str(article_id))
+        _task("extract_article").delay(str(article_id))
     except Exception:  # the broker's errors vary by transport; none may fail the upload
         logger.warning("could not enqueue extraction of %s; it stays pending", article_id)
         return False
@@ -34,9 +39,7 @@ def enqueue_dossier_extraction(dossier_id: uuid.UUID | str) -> bool:
     The queued sweep reads the waiting articles when it starts, so it takes this upload
     too: a burst of N uploads to a dossier is a few tasks, not N.
     """
-    from workers.tasks import extract_dossier
-
-    return _enqueue_once(_EXTRACTION_QUEUED, dossier_id, extract_dossier)
+    return _enqueue_once(_EXTRACTION_QUEUED, dossier_id, _task("extract_dossier"))
 
 
 def enqueue_reclustering(dossier_id: uuid.UUID | str) -> bool:
@@ -45,9 +48,7 @@ def enqueue_reclustering(dossier_id: uuid.UUID | str) -> bool:
     The queued one reads the claims when it starts, so it covers this change too: a burst of
     N extractions re-clusters once instead of N times (each time over all the claims).
     """
-    from workers.tasks import recluster_dossier
-
-    return _enqueue_once(_RECLUSTERING_QUEUED, dossier_id, recluster_dossier)
+    return _enqueue_once(_RECLUSTERING_QUEUED, dossier_id, _task("recluster_dossier"))
 
 
 def dossier_extraction_started(dossier_id: uuid.UUID | str) -> None:

@@ -13,9 +13,12 @@ from django.conf import settings
 from django.db import InterfaceError, OperationalError
 from django.utils import timezone
 
-from dossiers.commands import score_question_stances
-from dossiers.eventstore import ConcurrencyError, current_correlation_id
+from claims.extraction import EXTRACTOR_VERSION
+from claims.reclustering import recluster_dossier as recluster_claims
+from dossiers.commands import request_extraction, score_question_stances
 from dossiers.models import Article, Dossier
+from eventlog.context import current_correlation_id
+from eventlog.store import ConcurrencyError
 from workers.dispatch import (
     dossier_extraction_started,
     enqueue_dossier_extraction,
@@ -81,15 +84,13 @@ def extract_dossier(dossier_id: str) -> int:
 @shared_task(**RETRY_TRANSIENT_ERRORS)
 def recluster_dossier(dossier_id: str) -> int:
     """Re-cluster the dossier's claims and flag verdicts whose evidence changed."""
-    from claims.commands import recluster_dossier as recluster
-
     dossier = Dossier.objects.filter(id=dossier_id).first()
     reclustering_started(dossier_id)
     if dossier is None or extraction_in_flight(dossier):
         return 0
     token = current_correlation_id.set(f"dossier:{dossier_id}")
     try:
-        changed = recluster(dossier=dossier)
+        changed = recluster_claims(dossier=dossier)
         # Extraction scores each article's question stance; one whose scoring was lost (a
         # retry found it extracted already) or that predates stances is scored here.
         score_question_stances(
@@ -119,9 +120,6 @@ def extraction_in_flight(dossier: Dossier) -> bool:
 @shared_task
 def reanalyze_outdated_articles() -> int:
     """Re-extract articles that an older extractor version processed (after a deploy)."""
-    from claims.extraction import EXTRACTOR_VERSION
-    from dossiers.commands import request_extraction
-
     outdated = Article.objects.filter(status=Article.Status.DONE).exclude(
         extractor_version=EXTRACTOR_VERSION
     )

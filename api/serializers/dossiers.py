@@ -18,15 +18,7 @@ from dossiers.metadata import (
     MetadataInvalid,
     upload_metadata,
 )
-from dossiers.models import (
-    Article,
-    Dossier,
-    QuestionStance,
-    Role,
-    Source,
-    SourceReliability,
-    Team,
-)
+from dossiers.models import Article, Dossier, QuestionStance, Role, Source, SourceReliability, Team
 from dossiers.selectors import dossiers_for, sources_for, teams_for
 from dossiers.uploads import UploadRejected
 

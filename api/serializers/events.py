@@ -10,9 +10,10 @@ from api.events import WEBHOOK_STREAM
 from api.models import Webhook, WebhookDelivery
 from api.serializers.base import InputSerializer
 from api.serializers.fields import ScopedPrimaryKeyField
-from dossiers.eventstore import registered_event_types
-from dossiers.models import Event, Team
+from dossiers.models import Team
 from dossiers.selectors import teams_for
+from eventlog.models import Event
+from eventlog.registry import registered_event_types
 
 # Whole article texts: the feed links to the article instead of repeating up to 5 MB a row.
 BULKY_EVENT_FIELDS = frozenset({"raw_upload", "body"})

@@ -49,7 +49,6 @@ from api.views.base import TeamScopedViewSet
 from claims.export import dossier_export
 from claims.selectors import DossierSnapshot, contradictions_in, dossier_as_of
 from dossiers import commands
-from dossiers.eventstore import ConcurrencyError
 from dossiers.models import Membership, Role, Team
 from dossiers.selectors import (
     analysis_progress,
@@ -58,6 +57,7 @@ from dossiers.selectors import (
     sources_for,
     teams_for,
 )
+from eventlog.store import ConcurrencyError
 
 
 class TeamViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TeamScopedViewSet):

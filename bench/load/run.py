@@ -42,8 +42,9 @@ def seed(users: int) -> dict:
     from django.contrib.auth import get_user_model
     from rest_framework.authtoken.models import Token
 
-    from claims.commands import draft_verdict, recluster_dossier
+    from claims.commands import draft_verdict
     from claims.models import ClaimCluster
+    from claims.reclustering import recluster_dossier
     from dossiers import commands
     from dossiers.models import Dossier, Role
     from tests.factories import article_text

@@ -1,39 +1,12 @@
-"""On PostgreSQL, the database itself refuses UPDATE and DELETE on the event log.
+"""The event log's append-only trigger: now made by the eventlog app (its migration 0002).
 
-TRUNCATE is left alone: it is an operator's tool (and the test runner's), not a write path.
+Kept, empty, because the dossiers migrations after it name it as their parent.
 """
 
 from django.db import migrations
-
-CREATE = """
-CREATE OR REPLACE FUNCTION claimdesk_refuse_event_change() RETURNS trigger AS $$
-BEGIN
-    RAISE EXCEPTION 'the event log is append-only: % on dossiers_event is refused', TG_OP
-        USING ERRCODE = 'insufficient_privilege';
-END;
-$$ LANGUAGE plpgsql;
-CREATE TRIGGER dossiers_event_append_only
-    BEFORE UPDATE OR DELETE ON dossiers_event
-    FOR EACH ROW EXECUTE FUNCTION claimdesk_refuse_event_change();
-"""
-
-DROP = """
-DROP TRIGGER IF EXISTS dossiers_event_append_only ON dossiers_event;
-DROP FUNCTION IF EXISTS claimdesk_refuse_event_change();
-"""
-
-
-def create_trigger(apps, schema_editor):
-    if schema_editor.connection.vendor == "postgresql":
-        schema_editor.execute(CREATE, params=None)  # no placeholders: keep RAISE's %
-
-
-def drop_trigger(apps, schema_editor):
-    if schema_editor.connection.vendor == "postgresql":
-        schema_editor.execute(DROP, params=None)
 
 
 class Migration(migrations.Migration):
     dependencies = [("dossiers", "0001_initial")]
 
-    operations = [migrations.RunPython(create_trigger, drop_trigger)]
+    operations = []

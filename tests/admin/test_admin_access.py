@@ -4,7 +4,7 @@ import pytest
 from django.urls import reverse
 
 from claims.models import CHECKWORTHY_KINDS, Claim, Verdict
-from dossiers.models import Event
+from eventlog.models import Event
 
 pytestmark = pytest.mark.django_db
 
@@ -58,7 +58,7 @@ def object_urls(desk) -> dict[str, tuple[str, str]]:
             "post",
             reverse("admin:claims_verdict_workflow", args=[verdict.pk, "submit"]),
         ),
-        "event change": ("get", reverse("admin:dossiers_event_change", args=[event.pk])),
+        "event change": ("get", reverse("admin:eventlog_event_change", args=[event.pk])),
         "team change": ("get", reverse("admin:dossiers_team_change", args=[dossier.team.pk])),
         "membership change": (
             "get",
@@ -98,7 +98,7 @@ def test_every_admin_url_of_a_foreign_dossier_is_404_or_403(client, desk, other_
 CHANGELISTS = [
     "dossiers_dossier",
     "dossiers_article",
-    "dossiers_event",
+    "eventlog_event",
     "dossiers_team",
     "dossiers_membership",
     "claims_claim",
@@ -123,7 +123,7 @@ def owned_pks(desk, changelist: str) -> list[str]:
         return [str(dossier.pk)]
     if changelist == "dossiers_article":
         return [str(pk) for pk in dossier.articles.values_list("pk", flat=True)]
-    if changelist == "dossiers_event":
+    if changelist == "eventlog_event":
         return [
             f"/{pk}/"
             for pk in Event.objects.filter(team_id=dossier.team_id).values_list("pk", flat=True)

@@ -14,7 +14,7 @@ from claims.commands import (
     submit_verdict,
 )
 from claims.models import CHECKWORTHY_KINDS, Claim, ClaimKind, EvidenceRelation, Verdict
-from dossiers.models import Event
+from eventlog.models import Event
 
 pytestmark = pytest.mark.django_db
 

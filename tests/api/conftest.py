@@ -11,10 +11,11 @@ from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from api.commands import change_webhook, register_webhook
-from claims.commands import draft_verdict, recluster_dossier
+from claims.commands import draft_verdict
 from claims.extraction.kinds import classify_claim_kind
 from claims.extraction.pipeline import ExtractedArticle, ExtractedClaim
 from claims.models import ClaimCluster, Verdict
+from claims.reclustering import recluster_dossier
 from dossiers.commands import (
     ExtractionResult,
     add_source,

@@ -9,7 +9,8 @@ import pytest
 from django.db import connection, transaction
 
 from dossiers.commands import add_source
-from dossiers.models import Event, Role
+from dossiers.models import Role
+from eventlog.models import Event
 from tests.api.conftest import client_for, error_of
 from tests.factories import TeamFactory, member
 

@@ -11,7 +11,8 @@ from django.db import connection
 from django.test.client import encode_multipart
 
 from api.models import IdempotencyKey
-from dossiers.models import Dossier, Event, Role, Source
+from dossiers.models import Dossier, Role, Source
+from eventlog.models import Event
 from tests.api.conftest import client_for, error_of
 from tests.factories import TeamFactory, article_text, member
 

@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 from django.utils import timezone
 
-from dossiers.models import Article, Event
+from dossiers.models import Article
+from eventlog.models import Event
 from tests.api.conftest import TeamWorld, client_for, error_of
 
 pytestmark = pytest.mark.django_db

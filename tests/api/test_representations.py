@@ -11,7 +11,7 @@ from rest_framework.renderers import JSONRenderer
 from api.serializers.claims import ClaimSerializer
 from api.serializers.events import EventSerializer, event_document
 from claims.models import Claim
-from dossiers.models import Event
+from eventlog.models import Event
 
 pytestmark = pytest.mark.django_db
 

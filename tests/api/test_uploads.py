@@ -8,7 +8,8 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from dossiers.commands import start_extractions
-from dossiers.models import Article, Event
+from dossiers.models import Article
+from eventlog.models import Event
 from tests.api.conftest import client_for, error_of, store_extraction
 from tests.factories import article_text
 from workers import pipeline

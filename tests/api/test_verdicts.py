@@ -245,7 +245,7 @@ def test_reanalysis_leaves_articles_being_extracted_to_finish_and_says_so(
 def test_reanalysis_queues_all_articles_or_none(world, monkeypatch):
     """If queueing one article fails, those queued before it are rolled back with it."""
     from dossiers import commands
-    from dossiers.eventstore import ConcurrencyError
+    from eventlog.store import ConcurrencyError
 
     queue_one = commands.request_extraction
     calls = []

@@ -15,7 +15,7 @@ from api.models import Webhook, WebhookDelivery
 from api.tasks import dispatch_webhooks
 from api.views.events import WebhookViewSet
 from dossiers.commands import add_source
-from dossiers.models import Event
+from eventlog.models import Event
 from tests.api.conftest import client_for, error_of
 from tests.factories import DossierFactory
 

@@ -14,7 +14,7 @@ import pytest
 from django.urls import reverse
 
 from claims.models import CHECKWORTHY_KINDS, Verdict
-from dossiers.models import Event
+from eventlog.models import Event
 from tests.claims.workbench import hundred_officials_cluster, seed_dossier
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]

@@ -15,7 +15,7 @@ from claims.commands import (
 )
 from claims.models import EvidenceRelation
 from claims.selectors import dossier_as_of, dossier_timeline
-from dossiers.models import Event
+from eventlog.models import Event
 from tests.claims.workbench import busiest_cluster, small_dossier
 
 pytestmark = pytest.mark.django_db

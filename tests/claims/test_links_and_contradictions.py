@@ -3,8 +3,9 @@ contradiction reaching a verdict's cluster flags the verdict for review."""
 
 import pytest
 
-from claims.commands import draft_verdict, recluster_dossier, submit_verdict
+from claims.commands import draft_verdict, submit_verdict
 from claims.models import Claim, ClaimCluster
+from claims.reclustering import recluster_dossier
 from dossiers.models import Role
 from tests.factories import DossierFactory, member, upload
 from workers.pipeline import run_extraction

@@ -15,12 +15,12 @@ from claims.commands import (
     revise_verdict,
     submit_verdict,
 )
-from claims.events import ClaimEventType
+from claims.events import ClaimEventType, ClaimStreamType
 from claims.models import ClaimCluster, EvidenceRelation, Verdict
 from claims.selectors import changes_since_approval, verdicts_needing_review
-from dossiers.events import StreamType
-from dossiers.eventstore import ConcurrencyError
-from dossiers.models import Event, Role
+from dossiers.models import Role
+from eventlog.models import Event
+from eventlog.store import ConcurrencyError
 from tests.claims.workbench import busiest_cluster, small_dossier
 from tests.factories import DossierFactory, member
 
@@ -45,7 +45,7 @@ def desk():
 
 def verdict_events(verdict: Verdict) -> list[Event]:
     return list(
-        Event.objects.filter(stream_type=StreamType.VERDICT, stream_id=verdict.id).order_by(
+        Event.objects.filter(stream_type=ClaimStreamType.VERDICT, stream_id=verdict.id).order_by(
             "stream_version"
         )
     )

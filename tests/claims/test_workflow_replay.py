@@ -15,8 +15,8 @@ from claims.commands import (
 )
 from claims.events import ClaimEventType
 from claims.models import EvidenceRelation, Verdict
-from dossiers.eventstore import replay_all
-from dossiers.models import Event
+from eventlog.models import Event
+from eventlog.rebuild import replay_all
 from tests.claims.workbench import busiest_cluster, small_dossier
 from tests.dossiers.test_replay import projection_snapshot
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import re
 
-from claims.commands import recluster_dossier
 from claims.models import ClaimCluster
+from claims.reclustering import recluster_dossier
 from dossiers.demo import load_demo
 from dossiers.models import Article, Dossier, Role
 from tests.factories import DossierFactory, article_text, member, upload

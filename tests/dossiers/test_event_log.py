@@ -4,8 +4,9 @@ import pytest
 from django.db import DatabaseError, connection, transaction
 
 from dossiers.events import EventType, StreamType
-from dossiers.eventstore import SYSTEM, ConcurrencyError, Context, record, stream_version
-from dossiers.models import AppendOnlyViolation, Event
+from eventlog.context import SYSTEM, Context
+from eventlog.models import AppendOnlyViolation, Event
+from eventlog.store import ConcurrencyError, record, stream_version
 from tests.factories import DossierFactory, TeamFactory, member
 
 pytestmark = pytest.mark.django_db

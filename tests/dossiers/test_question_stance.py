@@ -12,7 +12,8 @@ from claims.export import dossier_export
 from claims.extraction.question import claim_form_of, question_stance
 from dossiers.commands import correct_question_stance, request_reanalysis, set_claim_form
 from dossiers.events import EventType
-from dossiers.models import Article, Dossier, Event, Role
+from dossiers.models import Article, Dossier, Role
+from eventlog.models import Event
 from tests.api.conftest import client_for
 from tests.claims.workbench import seed_dossier
 from tests.conftest import shared_path

@@ -8,10 +8,11 @@ import pytest
 from django.db import IntegrityError, connection
 from django.utils import timezone
 
-from dossiers import replay
 from dossiers.events import EventType
-from dossiers.eventstore import replay_all
-from dossiers.models import Event
+from eventlog import rebuild as replay
+from eventlog.models import Event
+from eventlog.rebuild import replay_all
+from eventlog.state import ProjectionState
 from tests.dossiers.test_replay import build_dossier, projection_snapshot
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -21,7 +22,7 @@ def test_a_replay_in_small_batches_rebuilds_every_projection_exactly(monkeypatch
     build_dossier()
     before = projection_snapshot()
     batches = []
-    monkeypatch.setattr(replay.ReplayState, "HISTORY_BATCH", 1)
+    monkeypatch.setattr(ProjectionState, "HISTORY_BATCH", 1)
     copy = replay.HistoryCopier.__call__
     monkeypatch.setattr(
         replay.HistoryCopier,

@@ -11,7 +11,8 @@ from claims.selectors import dossier_as_of, dossier_timeline
 from dossiers import commands
 from dossiers.commands import ArticleUpload, BatchRejected, upload_articles
 from dossiers.metadata import MetadataInvalid
-from dossiers.models import Article, Event, Role, Source
+from dossiers.models import Article, Role, Source
+from eventlog.models import Event
 from tests.factories import DossierFactory, article_text, member, upload
 from workers.pipeline import run_extraction
 

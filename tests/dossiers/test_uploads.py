@@ -3,8 +3,9 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied
 
 from dossiers.commands import upload_article
-from dossiers.models import Article, Event, Role
+from dossiers.models import Article, Role
 from dossiers.uploads import UploadRejected, safe_filename
+from eventlog.models import Event
 from tests.factories import DossierFactory, article_text, member
 
 pytestmark = pytest.mark.django_db

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from collections import defaultdict
 
-from dossiers.eventstore import replay_all
-from dossiers.models import Event
+from eventlog.models import Event
+from eventlog.rebuild import replay_all
 from tests.dossiers.test_replay import projection_snapshot
 
 

@@ -22,8 +22,9 @@ from hypothesis import strategies as st
 
 from claims.commands import draft_verdict
 from claims.models import InformationCredibility, Rating, Verdict
-from dossiers.models import Article, Event, SourceReliability
+from dossiers.models import Article, SourceReliability
 from dossiers.uploads import content_hash, safe_filename
+from eventlog.models import Event
 from tests.claims.workbench import busiest_cluster, small_dossier
 from tests.factories import DossierFactory, UserFactory
 from tests.reliability.conftest import api_client

@@ -11,7 +11,8 @@ import pytest
 from django.conf import settings
 
 from claims.models import ClaimCluster
-from dossiers.models import Article, Event, Role
+from dossiers.models import Article, Role
+from eventlog.models import Event
 from tests.factories import DossierFactory, article_text, member, upload
 from workers import dispatch, pipeline, tasks
 from workers.pipeline import run_extraction

@@ -266,7 +266,7 @@ def test_reanalysis_racing_workers_is_all_or_nothing_and_never_names_an_article(
     require_postgresql()
     import workers.dispatch
     from dossiers.commands import start_extractions
-    from dossiers.eventstore import ConcurrencyError
+    from eventlog.store import ConcurrencyError
 
     monkeypatch.setattr(workers.dispatch, "enqueue_extraction", lambda article_id: None)
     dossier, analyst, _ = small_dossier()

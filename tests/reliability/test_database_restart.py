@@ -17,7 +17,8 @@ import pytest
 import requests
 
 from dossiers.events import EventType
-from dossiers.models import Article, Event, Role
+from dossiers.models import Article, Role
+from eventlog.models import Event
 from tests.conftest import wait_for
 from tests.factories import DossierFactory, article_text, member
 from tests.reliability.conftest import (

@@ -14,7 +14,8 @@ import pytest
 from claims.extraction import extract_article
 from claims.models import Claim
 from dossiers.events import EventType
-from dossiers.models import Article, Event, Role
+from dossiers.models import Article, Role
+from eventlog.models import Event
 from tests.conftest import wait_for
 from tests.factories import DossierFactory, article_text, member, upload
 from workers.pipeline import claim_id

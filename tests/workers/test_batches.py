@@ -11,7 +11,8 @@ from django.db import connection
 
 from claims.extraction import extract_article
 from claims.models import Claim
-from dossiers.models import Article, Event, Role
+from dossiers.models import Article, Role
+from eventlog.models import Event
 from tests.factories import DossierFactory, article_text, member, upload
 from workers import dispatch, pipeline, tasks
 from workers.leases import lock_key

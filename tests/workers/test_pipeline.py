@@ -2,7 +2,8 @@ import pytest
 
 from claims.models import Claim
 from dossiers.commands import request_extraction
-from dossiers.models import Article, Event, Role
+from dossiers.models import Article, Role
+from eventlog.models import Event
 from tests.conftest import wait_for
 from tests.factories import DossierFactory, article_text, member, upload
 from workers import pipeline

@@ -7,9 +7,9 @@ from types import SimpleNamespace
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
-from claims.commands import recluster_dossier
 from claims.export import published_date
 from claims.extraction.evaluation import evaluate_against_gold
+from claims.reclustering import recluster_dossier
 from dossiers import commands
 from dossiers.manifest import read_manifest
 from dossiers.models import Article

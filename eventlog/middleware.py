@@ -2,7 +2,7 @@
 
 import uuid
 
-from dossiers.eventstore import current_request_id
+from eventlog.context import current_request_id
 
 
 class RequestIdMiddleware:

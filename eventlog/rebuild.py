@@ -2,9 +2,9 @@
 
 Applying events one by one through the ORM costs several queries per event (a few hundred
 events a second); a full replay instead folds the whole log into rows held in memory and
-writes each table once (COPY on PostgreSQL). Each event type has a replay twin of its live
-projection (registered with `eventstore.replays`) that makes the same rows and the same
-history rows; `tests/dossiers/test_replay.py` compares every row of both.
+writes each table once (COPY on PostgreSQL). The fold runs the projectors a live append runs
+(`eventlog.registry.projector`), on a `ProjectionState` that holds every row;
+`tests/dossiers/test_replay.py` compares every row of the rebuild with the live ones.
 
 On PostgreSQL a replay that owns its transaction also overlaps the database's work with
 Python's (the machine's second core): the log is read on a second connection
@@ -16,22 +16,22 @@ are checked with one query per key rather than one trigger call per row
 
 from __future__ import annotations
 
+import gc
 import queue
 import threading
-from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from datetime import datetime
-from functools import cache
-from operator import itemgetter
 from typing import Any, NamedTuple
 
 import orjson
-from django.contrib.auth import get_user_model
 from django.db import DatabaseError, IntegrityError, connection, models, transaction
 
-from dossiers.bulk import HISTORY_OWN, copy_rows, history_fields, insert_rows, update_rows
-from dossiers.eventstore import history_reason
+from eventlog.bulk import copy_rows
+from eventlog.models import Event
+from eventlog.registry import projectors, read_models_in_write_order
+from eventlog.state import HistorySink, ProjectionState, history_fields_of
+from eventlog.store import lock_appends
 
 
 class ReplayEvent(NamedTuple):
@@ -48,165 +48,61 @@ class ReplayEvent(NamedTuple):
     recorded_at: datetime
 
 
-HistorySink = Callable[[type[models.Model], list[tuple]], None]
-
-
-class ReplayState:
-    """Rows of every read model by primary key, and the history rows made along the way
-    (as tuples in `_history_columns` order: no dict to build, nothing to pick when written).
-
-    A history row is final once made, so with a `history_sink` they can be handed on in
-    batches (`flush_history`) while the fold goes on; `write` writes whatever is left.
-    """
-
-    HISTORY_BATCH = 20_000
-
-    def __init__(self, history_sink: HistorySink | None = None) -> None:
-        self.rows: dict[type[models.Model], dict[Any, dict]] = defaultdict(dict)
-        self.history_rows: dict[type[models.Model], list[tuple]] = defaultdict(list)
-        self._history_sink = history_sink
-        self._pending_history = 0
-        self._user_ids = set(get_user_model().objects.values_list("pk", flat=True))
-        self._indexes: dict[str, dict[str, dict]] = defaultdict(lambda: defaultdict(dict))
-        self._loaded: dict[type[models.Model], dict[str, dict]] = defaultdict(dict)
-
-    # --- rows ---
-
-    def get(self, model: type[models.Model], pk) -> dict:
-        return self.rows[model][_key(pk)]
-
-    def where(self, model: type[models.Model], **match) -> list[dict]:
-        """Rows whose fields equal `match` (a scan: only for small tables or rare events)."""
-        return [
-            row
-            for row in self.rows[model].values()
-            if all(row[name] == value for name, value in match.items())
-        ]
-
-    def index(self, name: str) -> dict[str, dict]:
-        """A lookup the projections keep for themselves (e.g. claims by article)."""
-        return self._indexes[name]
-
-    def insert(self, model: type[models.Model], event, reason: str | None = None, **row) -> dict:
-        """A row saved through the ORM: model defaults filled in, a "+" history row."""
-        defaults = _defaults(model)
-        for name in defaults.keys() - row.keys():
-            row[name] = defaults[name]()
-        self.rows[model][_key(row["id"])] = row
-        self.history(model, row, event, "+", reason)
-        return row
-
-    def save(self, model: type[models.Model], row: dict, event, reason: str | None = None) -> None:
-        """A changed row saved through the ORM: a "~" history row of its new state."""
-        self.history(model, row, event, "~", reason)
-
-    def delete(self, model: type[models.Model], row: dict, event) -> None:
-        del self.rows[model][_key(row["id"])]
-        self.history(model, row, event, "-")
-
-    def history(self, model, row: dict, event, kind: str, reason: str | None = None) -> None:
-        """`reason` None means the reason `eventstore.stamp_history` gives."""
-        if reason is None:
-            reason = history_reason(event)
-        actor_id = event.metadata.get("actor_id")
-        user_id = actor_id if actor_id in self._user_ids else None
-        values = _copied_to_history(model)(row)
-        self.history_rows[model].append((*values, event.recorded_at, reason, kind, user_id))
-        self._pending_history += 1
-
-    def flush_history(self) -> None:
-        """Hand the history rows made so far to the sink, once there are enough of them."""
-        if self._history_sink is None or self._pending_history < self.HISTORY_BATCH:
-            return
-        for model, rows in self.history_rows.items():
-            if rows:
-                self._history_sink(model, rows)
-        self.history_rows = defaultdict(list)
-        self._pending_history = 0
-
-    # --- live batches: load some rows, apply events, write what changed ---
-
-    def load(self, model: type[models.Model], queryset) -> list[dict]:
-        """Rows from the database, ids as strings (as the projections write them)."""
-        uuids = [f.attname for f in model._meta.concrete_fields if _holds_uuid(f)]
-        rows = []
-        for row in queryset.values():
-            for name in uuids:
-                if row[name] is not None:
-                    row[name] = str(row[name])
-            self.rows[model][_key(row["id"])] = row
-            self._loaded[model][_key(row["id"])] = dict(row)
-            rows.append(row)
-        return rows
-
-    def write_changes(self) -> None:
-        """Insert new rows, update changed ones and insert every history row, in bulk."""
-        for model, rows in self.rows.items():
-            loaded = self._loaded[model]
-            fields = model._meta.concrete_fields
-            get = itemgetter(*[f.attname for f in fields])
-            insert_rows(model, fields, [get(row) for pk, row in rows.items() if pk not in loaded])
-            changed = [row for pk, row in rows.items() if pk in loaded and row != loaded[pk]]
-            names = sorted(
-                {
-                    attname
-                    for row in changed
-                    for attname, value in row.items()
-                    if loaded[_key(row["id"])][attname] != value
-                }
-            )
-            update_rows(model, changed, names)
-        for model, history in self.history_rows.items():
-            insert_rows(model.history.model, _history_fields(model), history)
-
-    # --- writing ---
-
-    def write(self, models_in_order: Iterable[type[models.Model]]) -> None:
-        """Insert every row, parents before children, and every history row not yet flushed."""
-        for model in models_in_order:
-            fields = model._meta.concrete_fields
-            get = itemgetter(*[f.attname for f in fields])
-            insert_rows(model, fields, map(get, self.rows[model].values()))
-            insert_rows(model.history.model, _history_fields(model), self.history_rows[model])
-
-
-@cache
-def _defaults(model: type[models.Model]) -> dict[str, Callable[[], Any]]:
-    """Each column's default, by attname (a function: a default list must be a new one)."""
-    return {f.attname: f.get_default for f in model._meta.concrete_fields}
-
-
-@cache
-def _history_columns(model: type[models.Model]) -> list[str]:
-    """The attnames of a history row's values: the row's own, then simple-history's."""
-    return [f.attname for f in _history_fields(model)]
-
-
-@cache
-def _copied_to_history(model: type[models.Model]) -> Callable[[dict], tuple]:
-    return itemgetter(*_history_columns(model)[: -len(HISTORY_OWN)])
-
-
-@cache
-def _history_fields(model: type[models.Model]) -> list[models.Field]:
-    return history_fields(model)
-
-
-def _holds_uuid(field: models.Field) -> bool:
-    target = field.target_field if field.is_relation else field
-    return isinstance(target, models.UUIDField)
-
-
-def _key(pk) -> str:
-    return str(pk)
-
-
 def delete_all(*models_in_order: type[models.Model]) -> None:
     """Empty the tables and their history tables, children first (no per-row signals)."""
     with connection.cursor() as cursor:
         for model in models_in_order:
             for table in (model._meta.db_table, model.history.model._meta.db_table):
                 cursor.execute(f"DELETE FROM {connection.ops.quote_name(table)}")
+
+
+# --- the rebuild ------------------------------------------------------------------------
+
+
+def replay_all(*, progress: Callable[[int], None] | None = None, chunk_size: int = 2000) -> int:
+    """Empty every projection and rebuild it from the whole log. Returns the event count.
+
+    One transaction: readers see the old read models until it commits. The log is folded in
+    memory by the projectors, then written table by table, parents first. On
+    PostgreSQL the history rows go to the database while the fold runs, and foreign keys are
+    checked once per key (see below).
+    """
+    overlap = overlaps_database_work()
+    models = read_models_in_write_order()
+    with transaction.atomic(), foreign_keys_checked_once(models):
+        lock_appends()  # appends wait: an event committed mid-replay would be lost or doubled
+        delete_all(*reversed(models))
+        # The fold makes millions of rows that all live until written: the cyclic collector
+        # would scan them over and over for nothing (projections make no cycles).
+        gc.disable()
+        try:
+            return _fold_and_write(models, overlap, chunk_size, progress)
+        finally:
+            gc.enable()
+
+
+def _fold_and_write(models: list, overlap: bool, chunk_size: int, progress) -> int:
+    """Fold the log into rows and write them; returns the event count.
+
+    The rows are dropped when this returns, while the collector is still off: its first
+    pass would otherwise walk every one of them (seconds, at a million events).
+    """
+    count = 0
+    with (
+        history_copier(enabled=overlap) as history_sink,
+        log_in_order(chunk_size, elsewhere=overlap) as events,
+    ):
+        state = ProjectionState(history_sink=history_sink, every_user=True)
+        apply = {event_type: p.apply for event_type, p in projectors().items()}
+        for event in events:
+            apply[event.type](state, event)
+            count += 1
+            if count % chunk_size == 0:
+                state.flush_history()
+                if progress:
+                    progress(count)
+    state.write(models)
+    return count
 
 
 # --- PostgreSQL: overlap the database's work with the fold --------------------------------
@@ -243,8 +139,6 @@ def log_in_order(chunk_size: int, *, elsewhere: bool) -> Iterator[Iterable[Repla
 
 
 def _events_through_the_orm(chunk_size: int) -> Iterator[ReplayEvent]:
-    from dossiers.models import Event
-
     last = 0
     while True:
         chunk = list(
@@ -263,8 +157,6 @@ def _events_as_json_chunks(reader, chunk_size: int) -> Iterator[ReplayEvent]:
     the driver's decoding of the two JSON fields and the uuids cost more than the fold.
     Ids stay strings (the projections write them as strings); times are UTC ISO strings.
     """
-    from dossiers.models import Event
-
     quote = connection.ops.quote_name
     query = (
         f"SELECT json_agg(json_build_array({', '.join(map(quote, ReplayEvent._fields))}) "
@@ -374,7 +266,7 @@ class HistoryCopier:
             model, rows = batch
             try:
                 with self._connection.cursor() as cursor:
-                    copy_rows(cursor, model.history.model, _history_fields(model), rows)
+                    copy_rows(cursor, model.history.model, history_fields_of(model), rows)
             except BaseException as error:  # noqa: BLE001 - raised again in the fold's thread
                 self._error = error
 

@@ -3,7 +3,7 @@ import sys
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
-from claims.commands import recluster_dossier
+from claims.reclustering import recluster_dossier
 from dossiers.commands import request_reanalysis
 from dossiers.models import Article, Dossier
 from dossiers.selectors import analysis_progress

@@ -1,6 +1,6 @@
 """Rows and their history rows written in bulk: COPY and one UPDATE from a JSON recordset on
-PostgreSQL, the ORM elsewhere. The replay and the batched live projections (a worker storing
-a batch of articles, a re-clustering) write through these.
+PostgreSQL, the ORM elsewhere. Every projection writes through these: the rebuild, and each
+live append (`ProjectionState.write_changes`).
 
 Django's bulk_create on PostgreSQL binds each column as an array that psycopg dumps value by
 value in Python, and bulk_update builds a CASE per field and row: for a batch of articles
@@ -14,9 +14,8 @@ from typing import Any
 
 import orjson
 from django.db import connection, models
-from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
-# simple-history's columns, set from the instance's `_history_*` attributes (`stamp_history`).
+# simple-history's own columns of a history row, after the row's (`ProjectionState.history`).
 HISTORY_OWN = ("history_date", "history_change_reason", "history_type", "history_user_id")
 
 
@@ -66,31 +65,15 @@ def update_rows(model: type[models.Model], rows: list[dict], attnames: list[str]
         )
 
 
-def create_with_history(instances: list[models.Model]) -> None:
-    """`bulk_create_with_history` for instances stamped with their event's history fields."""
-    if not instances:
-        return
-    model = type(instances[0])
-    if connection.vendor != "postgresql":
-        bulk_create_with_history(instances, model)
-        return
-    fields = list(model._meta.concrete_fields)
-    insert_rows(model, fields, [[getattr(i, f.attname) for f in fields] for i in instances])
-    _insert_history(model, instances, "+")
-
-
-def update_with_history(instances: list[models.Model], fields: list[str]) -> None:
-    """`bulk_update_with_history` for instances stamped with their event's history fields."""
-    if not instances:
-        return
-    model = type(instances[0])
-    if connection.vendor != "postgresql":
-        bulk_update_with_history(instances, model, fields)
-        return
-    attnames = [model._meta.get_field(name).attname for name in fields]
-    pk = model._meta.pk.attname
-    update_rows(model, [{n: getattr(i, n) for n in [pk, *attnames]} for i in instances], attnames)
-    _insert_history(model, instances, "~")
+def delete_rows(model: type[models.Model], pks: list) -> None:
+    """Delete rows by primary key: no signals, no cascade (projectors make those changes)."""
+    pk = model._meta.pk
+    table = _quote(model._meta.db_table)
+    with connection.cursor() as cursor:
+        for start in range(0, len(pks), 500):
+            chunk = [pk.get_db_prep_value(value, connection) for value in pks[start : start + 500]]
+            marks = ", ".join(["%s"] * len(chunk))
+            cursor.execute(f"DELETE FROM {table} WHERE {_quote(pk.column)} IN ({marks})", chunk)
 
 
 def history_fields(model: type[models.Model]) -> list[models.Field]:
@@ -99,19 +82,6 @@ def history_fields(model: type[models.Model]) -> list[models.Field]:
     own = {"history_id", *HISTORY_OWN}
     copied = [f for f in history.concrete_fields if f.attname not in own]
     return copied + [history.get_field(name) for name in HISTORY_OWN]
-
-
-def _insert_history(model: type[models.Model], instances: list[models.Model], kind: str) -> None:
-    fields = history_fields(model)
-    copied = [f.attname for f in fields[: -len(HISTORY_OWN)]]
-    rows = []
-    for instance in instances:
-        user = getattr(instance, "_history_user", None)
-        rows.append(
-            [getattr(instance, name) for name in copied]
-            + [instance._history_date, instance._change_reason, kind, user and user.pk]
-        )
-    insert_rows(model.history.model, fields, rows)
 
 
 def _copy_values(fields: list[models.Field], rows: Iterable[Sequence]) -> Iterable[Sequence]:

@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand
 
-from dossiers.eventstore import replay_all
+from eventlog.rebuild import replay_all
 
 
 class Command(BaseCommand):

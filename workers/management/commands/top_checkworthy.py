@@ -11,7 +11,7 @@ from claims.extraction.evaluation import (
     extract_gold_articles,
     top_checkworthy_claims,
 )
-from claims.management.commands.evaluate_extraction import read_gold
+from workers.management.commands.evaluate_extraction import read_gold
 
 
 class Command(BaseCommand):

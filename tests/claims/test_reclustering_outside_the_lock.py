@@ -1,0 +1,89 @@
+"""Re-clustering computes outside any transaction (so outside the append lock) and appends
+only if nothing it read changed meanwhile (issue 11)."""
+
+import pytest
+from django.db import connection
+
+from claims import reclustering
+from claims.models import ClaimCluster
+from claims.reclustering import recluster_dossier
+from dossiers.models import Role
+from eventlog.models import Event
+from eventlog.store import ConcurrencyError
+from tests.factories import DossierFactory, article_text, member, upload
+from workers import dispatch
+from workers.pipeline import run_extraction
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+@pytest.fixture(autouse=True)
+def extraction_by_hand(monkeypatch):
+    """Uploads queue nothing (so nothing re-clusters by itself): `extracted` extracts."""
+    monkeypatch.setattr(dispatch, "enqueue_dossier_extraction", lambda dossier_id: True)
+
+
+def extracted(dossier, n, actor):
+    article = upload(dossier, article_text(n), actor=actor)
+    run_extraction(article.id)
+    return article
+
+
+def test_the_clustering_runs_outside_any_transaction(monkeypatch):
+    dossier = DossierFactory()
+    analyst = member(dossier.team, Role.ANALYST)
+    for n in range(2):
+        extracted(dossier, n, analyst)
+    in_transaction = []
+    cluster_claims = reclustering.cluster_claims
+
+    def watched(*args, **kwargs):
+        in_transaction.append(connection.in_atomic_block)
+        return cluster_claims(*args, **kwargs)
+
+    monkeypatch.setattr(reclustering, "cluster_claims", watched)
+    assert recluster_dossier(dossier=dossier) > 0
+    assert in_transaction == [False]
+
+
+def test_claims_extracted_while_clustering_refuse_the_append_and_a_retry_takes_them(
+    monkeypatch,
+):
+    dossier = DossierFactory()
+    analyst = member(dossier.team, Role.ANALYST)
+    extracted(dossier, 0, analyst)
+    plan = reclustering._plan_reclustering
+
+    def meanwhile(dossier):
+        planned = plan(dossier)
+        extracted(dossier, 1, analyst)
+        return planned
+
+    monkeypatch.setattr(reclustering, "_plan_reclustering", meanwhile)
+    with pytest.raises(ConcurrencyError):
+        recluster_dossier(dossier=dossier)
+    assert not Event.objects.filter(type="ClusterFormed").exists()
+    assert not ClaimCluster.objects.exists()
+
+    monkeypatch.setattr(reclustering, "_plan_reclustering", plan)
+    assert recluster_dossier(dossier=dossier) > 0
+    assert (
+        ClaimCluster.objects.filter(dossier=dossier).values("claims__article").distinct().count()
+        == 2
+    )
+
+
+def test_another_dossiers_writes_do_not_refuse_the_append(monkeypatch):
+    dossier, other = DossierFactory(), DossierFactory()
+    analyst = member(dossier.team, Role.ANALYST)
+    elsewhere = member(other.team, Role.ANALYST)
+    extracted(dossier, 0, analyst)
+    plan = reclustering._plan_reclustering
+
+    def meanwhile(dossier):
+        planned = plan(dossier)
+        extracted(other, 1, elsewhere)
+        return planned
+
+    monkeypatch.setattr(reclustering, "_plan_reclustering", meanwhile)
+    assert recluster_dossier(dossier=dossier) > 0
