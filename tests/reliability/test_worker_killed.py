@@ -8,6 +8,7 @@ deadline; the test shrinks that deadline instead of waiting ten minutes for it.
 from __future__ import annotations
 
 import signal
+from dataclasses import replace
 
 import pytest
 
@@ -18,7 +19,7 @@ from dossiers.models import Article, Role
 from eventlog.models import Event
 from tests.conftest import wait_for
 from tests.factories import DossierFactory, article_text, member, upload
-from workers.pipeline import claim_id
+from workers.pipeline import claim_id, extraction_budget
 from workers.tasks import requeue_stale_articles
 
 pytestmark = [pytest.mark.worker, pytest.mark.slow, pytest.mark.django_db(transaction=True)]
@@ -32,8 +33,12 @@ def status_of(article: Article) -> str:
 
 
 def clean_run_claims(article: Article) -> list[tuple[str, int, int, str]]:
-    """What an undisturbed extraction of the same text stores: ids, spans and texts."""
-    extracted = extract_article(article.raw_upload, content_type=article.content_type)
+    """What an undisturbed extraction of the same text stores: ids, spans and texts (within
+    the worker's claim budget, without its clock)."""
+    budget = replace(extraction_budget(), seconds=None)
+    extracted = extract_article(
+        article.raw_upload, content_type=article.content_type, budget=budget
+    )
     return sorted(
         (claim_id(article.id, c.start, c.end, c.text), c.start, c.end, c.text)
         for c in extracted.claims
