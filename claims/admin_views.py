@@ -166,15 +166,20 @@ def dossier_contradictions_context(dossier: Dossier, *, shown: int = 50) -> dict
 
 
 def parse_moment(value: str | None) -> datetime | None:
-    """A date means the end of that day (what we believed on it); a datetime is taken as UTC."""
+    """A date means the end of that day (what we believed on it); a datetime is taken as UTC.
+
+    None for anything that is not a real date or time (2026-13-45, 2026-02-30T10:00, T25:00).
+    """
+    value = (value or "").strip()
     if not value:
         return None
-    moment = parse_datetime(value)
+    try:
+        day = parse_date(value) if len(value) == len("YYYY-MM-DD") else None
+        moment = datetime.combine(day, time.max) if day is not None else parse_datetime(value)
+    except ValueError:  # well-formed but out of range
+        return None
     if moment is None:
-        day = parse_date(value)
-        if day is None:
-            return None
-        moment = datetime.combine(day, time.max)
+        return None
     if timezone.is_naive(moment):
         moment = moment.replace(tzinfo=UTC)
     return moment

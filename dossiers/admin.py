@@ -411,6 +411,7 @@ class EventAdmin(ProjectionAdmin):
     list_filter = ["type", "stream_type"]
     search_fields = ["=stream_id", "type"]
     readonly_fields = [f.name for f in Event._meta.fields]
+    change_form_template = "admin/dossiers/event/change_form.html"
 
     @admin.display(description="Actor")
     def actor(self, event: Event) -> str:

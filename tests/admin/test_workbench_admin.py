@@ -160,7 +160,7 @@ def test_history_shows_field_diffs_with_actor_and_reason(client, desk):
     text = page.content.decode()
     assert "state media denied it" in text
     assert desk.analyst.username in text
-    assert re.search(r"Rating:</strong>\s*mostly_true\s*&nbsp;&rarr;&nbsp;&nbsp;false", text)
+    assert re.search(r"Rating:</strong>\s*Mostly true\s*&nbsp;&rarr;&nbsp;&nbsp;False", text)
 
 
 def test_needs_review_filter_lists_flagged_verdicts_with_what_changed(client, desk):
