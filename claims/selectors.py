@@ -255,3 +255,43 @@ def contradictions_in(dossier: Dossier, *, cluster: ClaimCluster | None = None):
                 mine, other = other, mine  # the cluster's own member first
             views.append(ContradictionView(pair.kind, pair.reason, mine, other))
     return views
+
+
+def origin_names(origins) -> dict[str, str]:
+    """Each origin as people call it: an article's own word (`article:<uuid>`, the key the
+    origin tracing uses) becomes its outlet, else its title; named origins stay as they are."""
+    from claims.extraction.origins import ARTICLE_ORIGIN_PREFIX
+
+    origins = [o for o in origins if o]
+    keys = {
+        o.removeprefix(ARTICLE_ORIGIN_PREFIX)
+        for o in origins
+        if o.startswith(ARTICLE_ORIGIN_PREFIX)
+    }
+    articles = {}
+    if keys:
+        valid = [k for k in keys if _is_uuid(k)]
+        for article in Article.objects.filter(pk__in=valid).select_related("source"):
+            articles[str(article.pk)] = (
+                article.source.name if article.source_id else article.title or "an article"
+            )
+    return {
+        o: articles.get(o.removeprefix(ARTICLE_ORIGIN_PREFIX), "an unnamed article")
+        if o.startswith(ARTICLE_ORIGIN_PREFIX)
+        else o
+        for o in origins
+    }
+
+
+def origin_name(origin: str) -> str:
+    return origin_names([origin]).get(origin, "") if origin else ""
+
+
+def _is_uuid(value: str) -> bool:
+    import uuid
+
+    try:
+        uuid.UUID(value)
+    except ValueError:
+        return False
+    return True

@@ -65,3 +65,11 @@ def test_history_shows_whole_values_and_rating_labels(client, desk):
     assert rationale.strip() in text and "chars]" not in text
     assert "Mostly true" in text and "mostly_true" not in text
 
+
+def test_the_admin_is_branded_claimdesk_and_view_site_goes_to_published_reviews(client, desk):
+    client.force_login(desk.analyst)
+    page = client.get(reverse("admin:index")).content.decode()
+    assert "Django administration" not in page and "<title>" in page
+    assert "Claimdesk" in page.split("<title>")[1].split("</title>")[0]
+    assert f'href="{reverse("public_reviews")}"' in page
+    assert client.get(reverse("public_reviews")).status_code == 200
