@@ -11,6 +11,7 @@ from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.http import HttpResponseNotAllowed, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
+from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html
 
@@ -23,6 +24,7 @@ from dossiers.admin_scope import (
     refusal_message,
     related_only,
 )
+from dossiers.admin_upload import ArticleUploadForm
 from dossiers.eventstore import ConcurrencyError
 from dossiers.models import (
     Article,
@@ -316,7 +318,15 @@ class SourceAdmin(CommandAdminMixin, TeamScopedAdmin):
 @admin.register(Article)
 class ArticleAdmin(ProjectionAdmin):
     scope = selectors.articles_for
-    list_display = ["title", "dossier", "source", "status", "author", "published_at", "uploaded_at"]
+    list_display = [
+        "title",
+        "dossier",
+        "source",
+        "status_badge",
+        "author",
+        "published_at",
+        "uploaded_at",
+    ]
     list_filter = ["status", related_only("dossier"), related_only("source")]
     search_fields = ["title", "author", "body", "url"]
     date_hierarchy = "uploaded_at"
@@ -356,8 +366,70 @@ class ArticleAdmin(ProjectionAdmin):
         ),
     ]
 
+    change_list_template = "admin/dossiers/article/change_list.html"
+
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("dossier", "source")
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        """Adding an article is uploading it: analysts of some team may."""
+        return (
+            request.user.has_perm("dossiers.view_article")
+            and selectors.team_ids_for(request.user, Role.ANALYST).exists()
+        )
+
+    def add_view(self, request, form_url="", extra_context=None):
+        """Upload pasted text or files through the same commands as the API."""
+        if not self.has_add_permission(request):
+            raise PermissionDenied
+        form = ArticleUploadForm(
+            request.POST or None,
+            request.FILES or None,
+            user=request.user,
+            initial={"dossier": request.GET.get("dossier")},
+        )
+        if request.method == "POST" and form.is_valid():
+            results = form.upload()
+            if results is not None:
+                created = sum(result.created for result in results)
+                known = len(results) - created
+                self.message_user(
+                    request,
+                    f"Uploaded {created} article(s); extraction is queued."
+                    + (f" {known} already in the dossier." if known else ""),
+                    level=messages.SUCCESS,
+                )
+                dossier = form.cleaned_data["dossier"]
+                url = reverse("admin:dossiers_article_changelist")
+                return HttpResponseRedirect(f"{url}?dossier__id__exact={dossier.pk}")
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "title": "Upload articles",
+            "form": form,
+            "media": self.media + form.media,
+            **(extra_context or {}),
+        }
+        return TemplateResponse(request, "admin/dossiers/article/upload.html", context)
+
+    def changelist_view(self, request, extra_context=None):
+        self.refuse_foreign_list_filters(request)  # a foreign or malformed dossier id: 404
+        extracting = self.get_queryset(request).filter(
+            status__in=[Article.Status.PENDING, Article.Status.RUNNING]
+        )
+        dossier_id = request.GET.get("dossier__id__exact")
+        if dossier_id:
+            extracting = extracting.filter(dossier_id=dossier_id)
+        context = {"extracting": extracting.count(), **(extra_context or {})}
+        return super().changelist_view(request, context)
+
+    @admin.display(description="Status", ordering="status")
+    def status_badge(self, article: Article) -> str:
+        return format_html(
+            '<span class="article-status status-{}">{}</span>',
+            article.status,
+            article.get_status_display(),
+        )
 
     def get_urls(self):
         return [
