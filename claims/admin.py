@@ -31,6 +31,7 @@ from claims.selectors import (
     claims_for,
     clusters_for,
     current_verdicts,
+    origin_name,
     verdicts_for,
 )
 from dossiers.admin import CommandAdminMixin, CommandForm
@@ -90,7 +91,7 @@ class ClaimClusterAdmin(ProjectionAdmin):
         "canonical_text",
         "article_count",
         "independent_origin_count",
-        "origin",
+        "origin_display",
         "verdict_status",
     ]
     list_filter = ["is_active", related_only("dossier")]
@@ -101,7 +102,7 @@ class ClaimClusterAdmin(ProjectionAdmin):
         "dossier",
         "article_count",
         "independent_origin_count",
-        "origin",
+        "origin_display",
         "supporting_article_count",
         "contradicting_article_count",
         "is_active",
@@ -112,6 +113,12 @@ class ClaimClusterAdmin(ProjectionAdmin):
     def get_search_results(self, request, queryset, search_term):
         queryset, _ = super().get_search_results(request, queryset, search_term)
         return queryset.distinct(), False
+
+    readonly_fields = ["origin_display"]
+
+    @admin.display(description="Primary origin", ordering="origin")
+    def origin_display(self, cluster: ClaimCluster) -> str:
+        return origin_name(cluster.origin) or "—"
 
     @admin.display(description="Verdict")
     def verdict_status(self, cluster: ClaimCluster) -> str:

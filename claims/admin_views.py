@@ -21,6 +21,7 @@ from claims.selectors import (
     contradictions_in,
     dossier_as_of,
     dossier_timeline,
+    origin_name,
 )
 from dossiers.models import Article, Dossier, Role
 from dossiers.permissions import has_role
@@ -77,10 +78,50 @@ def highlight_claims(body: str, claims: list[Claim]) -> tuple[SafeString, list[P
     return mark_safe("".join(parts)), placed  # noqa: S308 - parts are escaped above
 
 
+def claim_cards(claims: list[Claim]) -> dict[str, dict]:
+    """What clicking a claim shows: speaker, cited source, cluster and its current verdict."""
+    cluster_ids = {claim.cluster_id for claim in claims if claim.cluster_id}
+    verdicts: dict = {}
+    for verdict in Verdict.objects.filter(cluster_id__in=cluster_ids).order_by("-revision"):
+        verdicts.setdefault(verdict.cluster_id, verdict)
+    cards = {}
+    for claim in claims:
+        card = {
+            "text": claim.text,
+            "kind": claim.get_kind_display(),
+            "checkworthiness": round(claim.checkworthiness, 2),
+            "speaker": claim.speaker or "unattributed",
+            "cited_source": claim.cited_source or "none",
+            "cluster": None,
+            "verdict": None,
+        }
+        if claim.cluster_id:
+            card["cluster"] = {
+                "text": claim.cluster.canonical_text,
+                "url": reverse("admin:claims_claimcluster_change", args=[claim.cluster_id]),
+                "articles": claim.cluster.article_count,
+                "origins": claim.cluster.independent_origin_count,
+            }
+            verdict = verdicts.get(claim.cluster_id)
+            if verdict:
+                card["verdict"] = {
+                    "text": f"{verdict.get_rating_display()} · {verdict.get_status_display()}"
+                    f" (revision {verdict.revision})",
+                    "url": reverse("admin:claims_verdict_change", args=[verdict.pk]),
+                }
+        cards[str(claim.id)] = card
+    return cards
+
+
 def article_workbench_context(article: Article) -> dict:
     claims = list(Claim.objects.filter(article=article).select_related("cluster"))
     body_html, placed = highlight_claims(article.body, claims)
-    return {"highlighted_body": body_html, "placed_claims": placed}
+    return {
+        "highlighted_body": body_html,
+        "placed_claims": placed,
+        "claim_cards": claim_cards(claims),
+        "other_claim_count": sum(claim.kind not in CHECKWORTHY_KINDS for claim in claims),
+    }
 
 
 def _article_label(article: Article) -> str:
@@ -155,6 +196,7 @@ def cluster_workbench_context(cluster: ClaimCluster, user) -> dict:
         "contradictions": contradictions_in(cluster.dossier, cluster=cluster),
         "verdict_revisions": verdicts,
         "provenance_svg": provenance_svg(cluster),
+        "origin_name": origin_name(cluster.origin),
         "can_draft": not verdicts and has_role(user, cluster.dossier.team, Role.ANALYST),
     }
 
