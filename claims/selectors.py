@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime
@@ -9,10 +10,15 @@ from datetime import datetime
 from django.db.models import Q, QuerySet
 from django.db.models.functions import Coalesce
 
-from claims.extraction.origins import SentenceAttribution, contextual_cited_sources
+from claims.events import ClaimEventType
+from claims.extraction.origins import (
+    ARTICLE_ORIGIN_PREFIX,
+    SentenceAttribution,
+    contextual_cited_sources,
+)
 from claims.models import Claim, ClaimCluster, Verdict, VerdictEvidence
 from dossiers.events import StreamType
-from dossiers.models import Article, Dossier, Event
+from dossiers.models import Article, Dossier, Event, Role
 from dossiers.selectors import team_ids_for
 
 
@@ -260,8 +266,6 @@ def contradictions_in(dossier: Dossier, *, cluster: ClaimCluster | None = None):
 def origin_names(origins) -> dict[str, str]:
     """Each origin as people call it: an article's own word (`article:<uuid>`, the key the
     origin tracing uses) becomes its outlet, else its title; named origins stay as they are."""
-    from claims.extraction.origins import ARTICLE_ORIGIN_PREFIX
-
     origins = [o for o in origins if o]
     keys = {
         o.removeprefix(ARTICLE_ORIGIN_PREFIX)
@@ -288,10 +292,71 @@ def origin_name(origin: str) -> str:
 
 
 def _is_uuid(value: str) -> bool:
-    import uuid
-
     try:
         uuid.UUID(value)
     except ValueError:
         return False
     return True
+
+
+def wrote_or_edited(verdict: Verdict, user) -> bool:
+    """Whether the four-eyes rule keeps `user` from approving or publishing this revision."""
+    return (
+        verdict.author_id == user.pk
+        or Event.objects.filter(
+            stream_type=StreamType.VERDICT,
+            stream_id=verdict.id,
+            type=ClaimEventType.VERDICT_EDITED,
+            metadata__actor_id=user.pk,
+        ).exists()
+    )
+
+
+@dataclass(frozen=True)
+class ReviewNote:
+    """A reviewer's word on a verdict, read from the event log."""
+
+    action: str
+    reviewer: str
+    reason: str
+    at: datetime
+
+
+def review_notes(verdict: Verdict) -> list[ReviewNote]:
+    """Requests for changes (with their reasons) and approvals of this revision, newest first."""
+    labels = {
+        ClaimEventType.VERDICT_CHANGES_REQUESTED: "requested changes",
+        ClaimEventType.VERDICT_APPROVED: "approved",
+    }
+    events = Event.objects.filter(
+        stream_type=StreamType.VERDICT, stream_id=verdict.id, type__in=list(labels)
+    ).order_by("-position")
+    return [
+        ReviewNote(
+            action=labels[event.type],
+            reviewer=event.metadata.get("actor", ""),
+            reason=event.data.get("reason") or event.metadata.get("reason", ""),
+            at=event.recorded_at,
+        )
+        for event in events
+    ]
+
+
+def verdict_queue(queryset: QuerySet[Verdict], user, queue: str) -> QuerySet[Verdict]:
+    """The review queues: awaiting my review, my drafts, changes requested, flagged."""
+    current = current_verdicts(queryset)
+    if queue == "awaiting_me":
+        return current.filter(
+            status=Verdict.Status.IN_REVIEW,
+            dossier__team_id__in=team_ids_for(user, Role.REVIEWER),
+        ).exclude(author=user)
+    if queue == "my_drafts":
+        return current.filter(
+            author=user,
+            status__in=[Verdict.Status.DRAFT, Verdict.Status.CHANGES_REQUESTED],
+        )
+    if queue == "changes_requested":
+        return current.filter(status=Verdict.Status.CHANGES_REQUESTED)
+    if queue == "flagged":
+        return current.filter(needs_review=True)
+    return queryset
