@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
 from django.http import HttpResponseNotAllowed, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
@@ -37,21 +38,6 @@ from dossiers.models import (
     Team,
 )
 from dossiers.permissions import has_role
-
-
-@admin.register(Team)
-class TeamAdmin(ProjectionAdmin):
-    scope = selectors.teams_for
-    list_display = ["name", "created_at"]
-    search_fields = ["name"]
-
-
-@admin.register(Membership)
-class MembershipAdmin(ProjectionAdmin):
-    scope = memberships_for
-    list_display = ["user", "team", "role"]
-    list_filter = ["role", related_only("team")]
-    search_fields = ["user__username", "team__name"]
 
 
 class CommandForm(forms.ModelForm):
@@ -122,6 +108,107 @@ class DossierForm(CommandForm):
             tags=data["tags"].split(","),
             actor=self.request.user,
         )
+
+
+class TeamForm(CommandForm):
+    name = forms.CharField(max_length=200)
+
+    class Meta:
+        model = Team
+        fields: list[str] = []
+
+    def run_command(self) -> Team:
+        return commands.create_team(name=self.cleaned_data["name"], actor=self.request.user)
+
+
+@admin.register(Team)
+class TeamAdmin(CommandAdminMixin, TeamScopedAdmin):
+    scope = selectors.teams_for
+    command_form = TeamForm
+    list_display = ["name", "created_at", "members_link"]
+    search_fields = ["name"]
+    fields = ["name"]
+
+    def has_add_permission(self, request) -> bool:
+        return request.user.is_active and request.user.is_superuser
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False  # no command renames a team
+
+    @admin.display(description="Members")
+    def members_link(self, team: Team) -> str:
+        url = reverse("admin:dossiers_membership_changelist")
+        return format_html(
+            '<a href="{}?team__id__exact={}">{} member(s)</a>',
+            url,
+            team.pk,
+            team.memberships.count(),
+        )
+
+
+class MembershipForm(CommandForm):
+    """Add someone to a team, or give a member another role: `add_member` does both."""
+
+    team = forms.ModelChoiceField(queryset=Team.objects.none())
+    username = forms.CharField(max_length=150, help_text="The person's exact user name.")
+    role = forms.ChoiceField(choices=Role.choices, initial=Role.ANALYST)
+
+    class Meta:
+        model = Membership
+        fields: list[str] = []
+
+    def __init__(self, *args, instance=None, **kwargs):
+        if instance is not None and instance.pk:
+            kwargs["initial"] = {
+                "team": instance.team_id,
+                "username": instance.user.get_username(),
+                "role": instance.role,
+                **kwargs.get("initial", {}),
+            }
+        super().__init__(*args, instance=instance, **kwargs)
+        self.fields["team"].queryset = Team.objects.filter(
+            id__in=selectors.team_ids_for(self.request.user, Role.ADMIN)
+        )
+        if instance is not None and instance.pk:  # a member's role changes; who and where not
+            self.fields["team"].disabled = True
+            self.fields["username"].disabled = True
+
+    def clean_username(self):
+        name = self.cleaned_data["username"].strip()
+        user = get_user_model().objects.filter(username=name, is_active=True).first()
+        if user is None:
+            raise forms.ValidationError(f"No active user is named {name!r}.")
+        return user
+
+    def run_command(self) -> Membership:
+        data = self.cleaned_data
+        return commands.add_member(
+            team=data["team"],
+            user=data["username"],
+            role=Role(data["role"]),
+            actor=self.request.user,
+        )
+
+
+@admin.register(Membership)
+class MembershipAdmin(CommandAdminMixin, TeamScopedAdmin):
+    scope = memberships_for
+    command_form = MembershipForm
+    list_display = ["user", "team", "role"]
+    list_filter = ["role", related_only("team")]
+    search_fields = ["user__username", "team__name"]
+    fields = ["team", "username", "role"]
+
+    def has_add_permission(self, request) -> bool:
+        return selectors.team_ids_for(request.user, Role.ADMIN).exists()
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        if obj is None:
+            return self.has_add_permission(request)
+        return has_role(request.user, obj.team, Role.ADMIN)
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        return type("MembershipForm", (MembershipForm,), {"request": request})
 
 
 @admin.register(Dossier)
