@@ -20,6 +20,7 @@ from claims.selectors import (
     cited_sources_in_context,
     contradictions_in,
     dossier_as_of,
+    dossier_board,
     dossier_timeline,
     origin_name,
 )
@@ -199,6 +200,11 @@ def cluster_workbench_context(cluster: ClaimCluster, user) -> dict:
         "origin_name": origin_name(cluster.origin),
         "can_draft": not verdicts and has_role(user, cluster.dossier.team, Role.ANALYST),
     }
+
+
+def dossier_board_context(dossier: Dossier) -> dict:
+    """The dossier page's overview: counts, the clusters that matter, open verdicts."""
+    return {"board": dossier_board(dossier)}
 
 
 def dossier_contradictions_context(dossier: Dossier, *, shown: int = 50) -> dict:

@@ -7,7 +7,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.db.models import Q, QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.db.models.functions import Coalesce
 
 from claims.events import ClaimEventType
@@ -16,7 +16,7 @@ from claims.extraction.origins import (
     SentenceAttribution,
     contextual_cited_sources,
 )
-from claims.models import Claim, ClaimCluster, Verdict, VerdictEvidence
+from claims.models import CHECKWORTHY_KINDS, Claim, ClaimCluster, Verdict, VerdictEvidence
 from dossiers.events import StreamType
 from dossiers.models import Article, Dossier, Event, Role
 from dossiers.selectors import team_ids_for
@@ -360,3 +360,64 @@ def verdict_queue(queryset: QuerySet[Verdict], user, queue: str) -> QuerySet[Ver
     if queue == "flagged":
         return current.filter(needs_review=True)
     return queryset
+
+
+@dataclass(frozen=True)
+class BoardCluster:
+    cluster: ClaimCluster
+    origin: str
+    checkworthy_claims: int
+    verdict: Verdict | None
+
+
+@dataclass(frozen=True)
+class DossierBoard:
+    """The dossier at a glance: counts, the clusters that matter, and open verdicts."""
+
+    counts: dict[str, int]
+    top_clusters: list[BoardCluster]
+    open_verdicts: list[Verdict]
+
+
+def dossier_board(dossier: Dossier, *, shown: int = 10) -> DossierBoard:
+    """Clusters ranked by spread: independent origins, then articles, then contradictions,
+    then how many of their claims are facts or figures; one-article clusters come last."""
+    clusters = ClaimCluster.objects.filter(dossier=dossier, is_active=True)
+    ranked = list(
+        clusters.annotate(
+            checkworthy=Count("claims", filter=Q(claims__kind__in=CHECKWORTHY_KINDS))
+        ).order_by(
+            "-independent_origin_count",
+            "-article_count",
+            "-contradicting_article_count",
+            "-checkworthy",
+        )[:shown]
+    )
+    names = origin_names(c.origin for c in ranked)
+    latest: dict = {}
+    for verdict in Verdict.objects.filter(cluster__in=ranked).order_by("-revision"):
+        latest.setdefault(verdict.cluster_id, verdict)
+    verdicts = current_verdicts(Verdict.objects.filter(dossier=dossier))
+    counts = {
+        "articles": dossier.articles.count(),
+        "claims": Claim.objects.filter(dossier=dossier).count(),
+        "checkworthy_claims": Claim.objects.filter(
+            dossier=dossier, kind__in=CHECKWORTHY_KINDS
+        ).count(),
+        "clusters": clusters.count(),
+        "shared_clusters": clusters.filter(article_count__gt=1).count(),
+        "verdicts": verdicts.count(),
+        "published": verdicts.filter(status=Verdict.Status.PUBLISHED).count(),
+    }
+    return DossierBoard(
+        counts=counts,
+        top_clusters=[
+            BoardCluster(c, names.get(c.origin, ""), c.checkworthy, latest.get(c.id))
+            for c in ranked
+        ],
+        open_verdicts=list(
+            verdicts.exclude(status=Verdict.Status.PUBLISHED)
+            .select_related("cluster", "author")
+            .order_by("status", "-updated_at")
+        ),
+    )
