@@ -122,3 +122,15 @@ def test_a_team_admin_adds_a_member(chromium, seeds, live_server):
     assert "newcomer" in page.inner_text("#result_list")
     assert Membership.objects.get(team=team, user=newcomer).role == Role.REVIEWER
     shot(page, "admin-member-added")
+
+
+def test_the_evidence_lists_can_be_filtered_by_words(chromium, seeds, live_server):
+    _, cluster = seeds
+    page = new_page(chromium)
+    log_in(page, live_server.url, "analyst")
+    page.goto(live_server.url + reverse("admin:claims_verdict_add") + f"?cluster={cluster.pk}")
+    options = page.locator("#id_supporting_claims option")
+    total = options.count()
+    page.fill('input[data-evidence-filter="id_supporting_claims"]', "asharq officials")
+    visible = page.locator("#id_supporting_claims option:not([hidden])").count()
+    assert 0 < visible < total
