@@ -257,6 +257,9 @@ def dossier_as_of_page(model_admin, request, dossier: Dossier) -> TemplateRespon
 def dossier_timeline_page(model_admin, request, dossier: Dossier) -> TemplateResponse:
     timeline = dossier_timeline(dossier)
     events = Paginator(timeline.events, 200).get_page(request.GET.get("p"))
+    as_of = reverse("admin:dossiers_dossier_as_of", args=[dossier.pk])
+    for event in events:  # each event opens the dossier as it stood just after it
+        event.as_of_url = f"{as_of}?when={_seconds_after(event.recorded_at)}"
     context = _admin_context(model_admin, request, dossier, f"{dossier.title}: timeline")
     context.update({"articles": timeline.articles, "events": events})
     return TemplateResponse(request, "admin/dossiers/dossier/timeline.html", context)

@@ -1,5 +1,6 @@
 """Issue #15's admin bugs: bad dates, dead links, cut diffs, raw codes, the wrong name."""
 
+import re
 from datetime import UTC, datetime, time
 
 import pytest
@@ -72,3 +73,17 @@ def test_the_admin_is_branded_claimdesk_and_view_site_goes_to_published_reviews(
     assert "Claimdesk" in page.split("<title>")[1].split("</title>")[0]
     assert f'href="{reverse("public_reviews")}"' in page
     assert client.get(reverse("public_reviews")).status_code == 200
+
+
+def test_each_timeline_event_opens_the_as_of_view_just_after_it(client, desk):
+    client.force_login(desk.analyst)
+    page = client.get(reverse("admin:dossiers_dossier_timeline", args=[desk.dossier.pk]))
+    as_of = reverse("admin:dossiers_dossier_as_of", args=[desk.dossier.pk])
+    links = re.findall(
+        rf'href="{as_of}\?when=([0-9T:-]+)" class="as-of-link"', page.content.decode()
+    )
+    assert links
+    drafted = Event.objects.get(stream_id=desk.verdict.pk, type="VerdictDrafted")
+    after = client.get(as_of, {"when": max(links)}).content.decode()
+    assert parse_moment(max(links)) > drafted.recorded_at
+    assert reverse("admin:claims_verdict_change", args=[desk.verdict.pk]) in after
