@@ -19,6 +19,7 @@ install: $(INSTALLED)
 ## Run the service with the demo dossier on SQLite, tasks in-process: http://127.0.0.1:8000/admin/
 demo: install
 	DEBUG=1 $(PY) manage.py migrate --noinput
+	$(PY) manage.py collectstatic --noinput --verbosity 0
 	DEBUG=1 $(PY) manage.py load_demo
 	DEBUG=1 $(PY) manage.py runserver 127.0.0.1:8000
 

@@ -14,6 +14,7 @@ from django.db.models import Case, Q, Value, When
 from django.http import HttpResponseNotAllowed, HttpResponseRedirect, JsonResponse
 from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
+from django.utils.safestring import mark_safe
 
 from claims import admin_views, commands
 from claims.models import (
@@ -31,7 +32,11 @@ from claims.selectors import (
     claims_for,
     clusters_for,
     current_verdicts,
+    origin_name,
+    review_notes,
+    verdict_queue,
     verdicts_for,
+    wrote_or_edited,
 )
 from dossiers.admin import CommandAdminMixin, CommandForm
 from dossiers.admin_scope import (
@@ -99,7 +104,7 @@ class ClaimClusterAdmin(ProjectionAdmin):
         "canonical_text",
         "article_count",
         "independent_origin_count",
-        "origin",
+        "origin_display",
         "verdict_status",
     ]
     list_filter = ["is_active", related_only("dossier")]
@@ -110,7 +115,7 @@ class ClaimClusterAdmin(ProjectionAdmin):
         "dossier",
         "article_count",
         "independent_origin_count",
-        "origin",
+        "origin_display",
         "supporting_article_count",
         "contradicting_article_count",
         "is_active",
@@ -121,6 +126,12 @@ class ClaimClusterAdmin(ProjectionAdmin):
     def get_search_results(self, request, queryset, search_term):
         queryset, _ = super().get_search_results(request, queryset, search_term)
         return queryset.distinct(), False
+
+    readonly_fields = ["origin_display"]
+
+    @admin.display(description="Primary origin", ordering="origin")
+    def origin_display(self, cluster: ClaimCluster) -> str:
+        return origin_name(cluster.origin) or "—"
 
     @admin.display(description="Verdict")
     def verdict_status(self, cluster: ClaimCluster) -> str:
@@ -148,7 +159,8 @@ class EvidenceChoice(forms.ModelMultipleChoiceField):
 class VerdictContentForm(CommandForm):
     """Rating, grades, rationale and evidence: the content both drafting and editing set."""
 
-    rating = forms.ChoiceField(choices=Rating.choices)
+    # No default: a rating the analyst did not choose would look like a conclusion.
+    rating = forms.ChoiceField(choices=[("", "— choose a rating —"), *Rating.choices])
     confidence = forms.IntegerField(min_value=0, max_value=100, initial=50)
     source_reliability = forms.ChoiceField(
         choices=SourceReliability.choices, initial=SourceReliability.F
@@ -331,6 +343,24 @@ class NeedsReviewFilter(admin.SimpleListFilter):
         return queryset
 
 
+class ReviewQueueFilter(admin.SimpleListFilter):
+    title = "queue"
+    parameter_name = "queue"
+
+    def lookups(self, request, model_admin):
+        return [
+            ("awaiting_me", "Awaiting my review"),
+            ("my_drafts", "My drafts"),
+            ("changes_requested", "Changes requested"),
+            ("flagged", "Flagged by re-analysis"),
+        ]
+
+    def queryset(self, request, queryset):
+        if self.value():
+            return verdict_queue(queryset, request.user, self.value())
+        return queryset
+
+
 WORKFLOW_ACTIONS = {
     "submit": (commands.submit_verdict, "Submitted for review."),
     "approve": (commands.approve_verdict, "Approved."),
@@ -354,7 +384,13 @@ class VerdictAdmin(CommandAdminMixin, TeamScopedAdmin):
         "needs_review",
         "changes_since_approval_display",
     ]
-    list_filter = [NeedsReviewFilter, "status", "rating", related_only("dossier")]
+    list_filter = [
+        ReviewQueueFilter,
+        NeedsReviewFilter,
+        "status",
+        "rating",
+        related_only("dossier"),
+    ]
     search_fields = ["rationale", "cluster__canonical_text"]
     change_form_template = "admin/claims/verdict/change_form.html"
     status_fields = [
@@ -453,7 +489,8 @@ class VerdictAdmin(CommandAdminMixin, TeamScopedAdmin):
 
     @admin.display(description="Rationale")
     def rationale_rendered(self, verdict: Verdict) -> str:
-        return format_html('<div class="rationale">{}</div>', rationale_html(verdict.rationale))
+        rendered = mark_safe(rationale_html(verdict.rationale))  # noqa: S308 - nh3-sanitised
+        return format_html('<div class="rationale">{}</div>', rendered)
 
     @admin.display(description="Evidence")
     def evidence_list(self, verdict: Verdict) -> str:
@@ -507,11 +544,15 @@ class VerdictAdmin(CommandAdminMixin, TeamScopedAdmin):
     def change_view(self, request, object_id, form_url="", extra_context=None):
         verdict = self.scoped_object_or_404(request, object_id)
         team = verdict.dossier.team
+        is_reviewer = has_role(request.user, team, Role.REVIEWER)
         context = {
             "verdict": verdict,
             "is_analyst": has_role(request.user, team, Role.ANALYST),
-            "is_reviewer": has_role(request.user, team, Role.REVIEWER),
+            "is_reviewer": is_reviewer,
             "is_author": verdict.author_id == request.user.pk,
+            # four-eyes: approve and publish only for a reviewer who neither wrote nor edited it
+            "may_sign_off": is_reviewer and not wrote_or_edited(verdict, request.user),
+            "review_notes": review_notes(verdict),
             "is_latest": not Verdict.objects.filter(supersedes=verdict).exists(),
             **(extra_context or {}),
         }

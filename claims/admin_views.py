@@ -21,7 +21,9 @@ from claims.selectors import (
     cited_sources_in_context,
     contradictions_in,
     dossier_as_of,
+    dossier_board,
     dossier_timeline,
+    origin_name,
 )
 from dossiers.models import Article, Dossier, QuestionStance, Role
 from dossiers.permissions import has_role
@@ -78,10 +80,50 @@ def highlight_claims(body: str, claims: list[Claim]) -> tuple[SafeString, list[P
     return mark_safe("".join(parts)), placed  # noqa: S308 - parts are escaped above
 
 
+def claim_cards(claims: list[Claim]) -> dict[str, dict]:
+    """What clicking a claim shows: speaker, cited source, cluster and its current verdict."""
+    cluster_ids = {claim.cluster_id for claim in claims if claim.cluster_id}
+    verdicts: dict = {}
+    for verdict in Verdict.objects.filter(cluster_id__in=cluster_ids).order_by("-revision"):
+        verdicts.setdefault(verdict.cluster_id, verdict)
+    cards = {}
+    for claim in claims:
+        card = {
+            "text": claim.text,
+            "kind": claim.get_kind_display(),
+            "checkworthiness": round(claim.checkworthiness, 2),
+            "speaker": claim.speaker or "unattributed",
+            "cited_source": claim.cited_source or "none",
+            "cluster": None,
+            "verdict": None,
+        }
+        if claim.cluster_id:
+            card["cluster"] = {
+                "text": claim.cluster.canonical_text,
+                "url": reverse("admin:claims_claimcluster_change", args=[claim.cluster_id]),
+                "articles": claim.cluster.article_count,
+                "origins": claim.cluster.independent_origin_count,
+            }
+            verdict = verdicts.get(claim.cluster_id)
+            if verdict:
+                card["verdict"] = {
+                    "text": f"{verdict.get_rating_display()} · {verdict.get_status_display()}"
+                    f" (revision {verdict.revision})",
+                    "url": reverse("admin:claims_verdict_change", args=[verdict.pk]),
+                }
+        cards[str(claim.id)] = card
+    return cards
+
+
 def article_workbench_context(article: Article) -> dict:
     claims = list(Claim.objects.filter(article=article).select_related("cluster"))
     body_html, placed = highlight_claims(article.body, claims)
-    return {"highlighted_body": body_html, "placed_claims": placed}
+    return {
+        "highlighted_body": body_html,
+        "placed_claims": placed,
+        "claim_cards": claim_cards(claims),
+        "other_claim_count": sum(claim.kind not in CHECKWORTHY_KINDS for claim in claims),
+    }
 
 
 def _article_label(article: Article) -> str:
@@ -156,8 +198,14 @@ def cluster_workbench_context(cluster: ClaimCluster, user) -> dict:
         "contradictions": contradictions_in(cluster.dossier, cluster=cluster),
         "verdict_revisions": verdicts,
         "provenance_svg": provenance_svg(cluster),
+        "origin_name": origin_name(cluster.origin),
         "can_draft": not verdicts and has_role(user, cluster.dossier.team, Role.ANALYST),
     }
+
+
+def dossier_board_context(dossier: Dossier) -> dict:
+    """The dossier page's overview: counts, the clusters that matter, open verdicts."""
+    return {"board": dossier_board(dossier)}
 
 
 def dossier_contradictions_context(dossier: Dossier, *, shown: int = 50) -> dict:
@@ -167,15 +215,20 @@ def dossier_contradictions_context(dossier: Dossier, *, shown: int = 50) -> dict
 
 
 def parse_moment(value: str | None) -> datetime | None:
-    """A date means the end of that day (what we believed on it); a datetime is taken as UTC."""
+    """A date means the end of that day (what we believed on it); a datetime is taken as UTC.
+
+    None for anything that is not a real date or time (2026-13-45, 2026-02-30T10:00, T25:00).
+    """
+    value = (value or "").strip()
     if not value:
         return None
-    moment = parse_datetime(value)
+    try:
+        day = parse_date(value) if len(value) == len("YYYY-MM-DD") else None
+        moment = datetime.combine(day, time.max) if day is not None else parse_datetime(value)
+    except ValueError:  # well-formed but out of range
+        return None
     if moment is None:
-        day = parse_date(value)
-        if day is None:
-            return None
-        moment = datetime.combine(day, time.max)
+        return None
     if timezone.is_naive(moment):
         moment = moment.replace(tzinfo=UTC)
     return moment
@@ -205,6 +258,9 @@ def dossier_as_of_page(model_admin, request, dossier: Dossier) -> TemplateRespon
 def dossier_timeline_page(model_admin, request, dossier: Dossier) -> TemplateResponse:
     timeline = dossier_timeline(dossier)
     events = Paginator(timeline.events, 200).get_page(request.GET.get("p"))
+    as_of = reverse("admin:dossiers_dossier_as_of", args=[dossier.pk])
+    for event in events:  # each event opens the dossier as it stood just after it
+        event.as_of_url = f"{as_of}?when={_seconds_after(event.recorded_at)}"
     context = _admin_context(model_admin, request, dossier, f"{dossier.title}: timeline")
     context.update({"articles": timeline.articles, "events": events})
     return TemplateResponse(request, "admin/dossiers/dossier/timeline.html", context)

@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.utils.html import strip_tags
 
 from claims.models import Claim, Rating, Verdict
+from claims.selectors import origin_name
 from dossiers.models import Article
 
 CLAIM_REVIEWED_MAX = 75
@@ -79,11 +80,10 @@ def _absolute(request, path: str) -> str:
 
 
 def _appearance(article: Article, request) -> dict:
-    """A place the claim appeared: the article's own URL, else its permalink in Claimdesk."""
-    url = article.url or _absolute(
-        request, reverse("admin:dossiers_article_change", args=[article.pk])
-    )
-    work = {"@type": "CreativeWork", "url": url, "headline": article.title}
+    """A place the claim appeared, with its public URL when it has one (never an admin page)."""
+    work = {"@type": "CreativeWork", "headline": article.title}
+    if article.url:
+        work["url"] = article.url
     if article.published_at:
         work["datePublished"] = article.published_at.date().isoformat()
     if article.source_id:
@@ -108,8 +108,7 @@ def _claim_articles(verdict: Verdict) -> list[Article]:
 def claimreview_jsonld(verdict: Verdict, *, request=None, url: str | None = None) -> dict:
     """schema.org ClaimReview for a published verdict revision.
 
-    `url` is where the review is published; by default the verdict's ClaimReview page in
-    Claimdesk. Without a request, URLs are site-relative paths.
+    `url` is where the review is published; by default the verdict's public page. Without a request, URLs are site-relative paths.
     """
     if verdict.status != Verdict.Status.PUBLISHED or verdict.published_at is None:
         raise ValueError("only a published verdict has a ClaimReview")
@@ -124,10 +123,8 @@ def claimreview_jsonld(verdict: Verdict, *, request=None, url: str | None = None
         if articles[0].published_at:
             claim["datePublished"] = articles[0].published_at.date().isoformat()
     if cluster.origin:
-        claim["author"] = {"@type": "Organization", "name": cluster.origin}
-    review_url = url or _absolute(
-        request, reverse("admin:claims_verdict_claimreview", args=[verdict.pk])
-    )
+        claim["author"] = {"@type": "Organization", "name": origin_name(cluster.origin)}
+    review_url = url or _absolute(request, reverse("public_review", args=[verdict.pk]))
     return {
         "@context": "https://schema.org",
         "@type": "ClaimReview",

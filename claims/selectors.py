@@ -2,18 +2,23 @@
 
 from __future__ import annotations
 
+import uuid
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.db.models import Q, QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.db.models.functions import Coalesce
 
-from claims.events import ClaimStreamType
-from claims.extraction.origins import SentenceAttribution, contextual_cited_sources
-from claims.models import Claim, ClaimCluster, Verdict, VerdictEvidence
+from claims.events import ClaimEventType, ClaimStreamType
+from claims.extraction.origins import (
+    ARTICLE_ORIGIN_PREFIX,
+    SentenceAttribution,
+    contextual_cited_sources,
+)
+from claims.models import CHECKWORTHY_KINDS, Claim, ClaimCluster, Verdict, VerdictEvidence
 from dossiers.events import StreamType
-from dossiers.models import Article, Dossier
+from dossiers.models import Article, Dossier, Role
 from dossiers.selectors import team_ids_for
 from eventlog.models import Event
 
@@ -257,3 +262,163 @@ def contradictions_in(dossier: Dossier, *, cluster: ClaimCluster | None = None):
                 mine, other = other, mine  # the cluster's own member first
             views.append(ContradictionView(pair.kind, pair.reason, mine, other))
     return views
+
+
+def origin_names(origins) -> dict[str, str]:
+    """Each origin as people call it: an article's own word (`article:<uuid>`, the key the
+    origin tracing uses) becomes its outlet, else its title; named origins stay as they are."""
+    origins = [o for o in origins if o]
+    keys = {
+        o.removeprefix(ARTICLE_ORIGIN_PREFIX)
+        for o in origins
+        if o.startswith(ARTICLE_ORIGIN_PREFIX)
+    }
+    articles = {}
+    if keys:
+        valid = [k for k in keys if _is_uuid(k)]
+        for article in Article.objects.filter(pk__in=valid).select_related("source"):
+            articles[str(article.pk)] = (
+                article.source.name if article.source_id else article.title or "an article"
+            )
+    return {
+        o: articles.get(o.removeprefix(ARTICLE_ORIGIN_PREFIX), "an unnamed article")
+        if o.startswith(ARTICLE_ORIGIN_PREFIX)
+        else o
+        for o in origins
+    }
+
+
+def origin_name(origin: str) -> str:
+    return origin_names([origin]).get(origin, "") if origin else ""
+
+
+def _is_uuid(value: str) -> bool:
+    try:
+        uuid.UUID(value)
+    except ValueError:
+        return False
+    return True
+
+
+def wrote_or_edited(verdict: Verdict, user) -> bool:
+    """Whether the four-eyes rule keeps `user` from approving or publishing this revision."""
+    return (
+        verdict.author_id == user.pk
+        or Event.objects.filter(
+            stream_type=ClaimStreamType.VERDICT,
+            stream_id=verdict.id,
+            type=ClaimEventType.VERDICT_EDITED,
+            metadata__actor_id=user.pk,
+        ).exists()
+    )
+
+
+@dataclass(frozen=True)
+class ReviewNote:
+    """A reviewer's word on a verdict, read from the event log."""
+
+    action: str
+    reviewer: str
+    reason: str
+    at: datetime
+
+
+def review_notes(verdict: Verdict) -> list[ReviewNote]:
+    """Requests for changes (with their reasons) and approvals of this revision, newest first."""
+    labels = {
+        ClaimEventType.VERDICT_CHANGES_REQUESTED: "requested changes",
+        ClaimEventType.VERDICT_APPROVED: "approved",
+    }
+    events = Event.objects.filter(
+        stream_type=ClaimStreamType.VERDICT, stream_id=verdict.id, type__in=list(labels)
+    ).order_by("-position")
+    return [
+        ReviewNote(
+            action=labels[event.type],
+            reviewer=event.metadata.get("actor", ""),
+            reason=event.data.get("reason") or event.metadata.get("reason", ""),
+            at=event.recorded_at,
+        )
+        for event in events
+    ]
+
+
+def verdict_queue(queryset: QuerySet[Verdict], user, queue: str) -> QuerySet[Verdict]:
+    """The review queues: awaiting my review, my drafts, changes requested, flagged."""
+    current = current_verdicts(queryset)
+    if queue == "awaiting_me":
+        return current.filter(
+            status=Verdict.Status.IN_REVIEW,
+            dossier__team_id__in=team_ids_for(user, Role.REVIEWER),
+        ).exclude(author=user)
+    if queue == "my_drafts":
+        return current.filter(
+            author=user,
+            status__in=[Verdict.Status.DRAFT, Verdict.Status.CHANGES_REQUESTED],
+        )
+    if queue == "changes_requested":
+        return current.filter(status=Verdict.Status.CHANGES_REQUESTED)
+    if queue == "flagged":
+        return current.filter(needs_review=True)
+    return queryset
+
+
+@dataclass(frozen=True)
+class BoardCluster:
+    cluster: ClaimCluster
+    origin: str
+    checkworthy_claims: int
+    verdict: Verdict | None
+
+
+@dataclass(frozen=True)
+class DossierBoard:
+    """The dossier at a glance: counts, the clusters that matter, and open verdicts."""
+
+    counts: dict[str, int]
+    top_clusters: list[BoardCluster]
+    open_verdicts: list[Verdict]
+
+
+def dossier_board(dossier: Dossier, *, shown: int = 10) -> DossierBoard:
+    """Clusters ranked by spread: independent origins, then articles, then contradictions,
+    then how many of their claims are facts or figures; one-article clusters come last."""
+    clusters = ClaimCluster.objects.filter(dossier=dossier, is_active=True)
+    ranked = list(
+        clusters.annotate(
+            checkworthy=Count("claims", filter=Q(claims__kind__in=CHECKWORTHY_KINDS))
+        ).order_by(
+            "-independent_origin_count",
+            "-article_count",
+            "-contradicting_article_count",
+            "-checkworthy",
+        )[:shown]
+    )
+    names = origin_names(c.origin for c in ranked)
+    latest: dict = {}
+    for verdict in Verdict.objects.filter(cluster__in=ranked).order_by("-revision"):
+        latest.setdefault(verdict.cluster_id, verdict)
+    verdicts = current_verdicts(Verdict.objects.filter(dossier=dossier))
+    counts = {
+        "articles": dossier.articles.count(),
+        "claims": Claim.objects.filter(dossier=dossier).count(),
+        "checkworthy_claims": Claim.objects.filter(
+            dossier=dossier, kind__in=CHECKWORTHY_KINDS
+        ).count(),
+        "clusters": clusters.count(),
+        "shared_clusters": clusters.filter(article_count__gt=1).count(),
+        "verdicts": verdicts.count(),
+        "published": verdicts.filter(status=Verdict.Status.PUBLISHED).count(),
+    }
+    return DossierBoard(
+        counts=counts,
+        top_clusters=[
+            BoardCluster(c, names.get(c.origin, ""), c.checkworthy, latest.get(c.id))
+            for c in ranked
+        ],
+        open_verdicts=list(
+            verdicts.exclude(status=Verdict.Status.PUBLISHED)
+            .select_related("cluster", "author")
+            .order_by("status", "-updated_at")
+        ),
+    )

@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "rest_framework.authtoken",
     "django_filters",
     "drf_spectacular",
+    "drf_spectacular_sidecar",  # Swagger UI's assets, pinned, served from here: no CDN
     "simple_history",
     "eventlog",
     "dossiers",
@@ -118,6 +119,10 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
+# `collectstatic` fills STATIC_ROOT (compose, the Dockerfile, `make demo`); until it has run,
+# WhiteNoise serves the apps' static files straight from the finders, so the admin is styled
+# on every documented path, with or without DEBUG.
+WHITENOISE_USE_FINDERS = env_bool("WHITENOISE_USE_FINDERS", True)
 
 # Uploads: the article limit is enforced by the upload command; the request limits keep
 # Django from buffering more than that in memory.
@@ -269,6 +274,10 @@ SPECTACULAR_SETTINGS = {
     ),
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    # Swagger UI and Redoc from drf-spectacular-sidecar (pinned), not a CDN's @latest
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
     "SCHEMA_PATH_PREFIX": r"/api/v1",
     "COMPONENT_SPLIT_REQUEST": True,
     "POSTPROCESSING_HOOKS": [

@@ -13,6 +13,7 @@ from django.contrib.auth.admin import UserAdmin
 from django.core.exceptions import PermissionDenied
 from django.http import HttpResponseNotAllowed, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
+from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html
 
@@ -25,25 +26,11 @@ from dossiers.admin_scope import (
     refusal_message,
     related_only,
 )
+from dossiers.admin_upload import ArticleUploadForm
 from dossiers.models import Article, Dossier, Membership, Role, Source, SourceReliability, Team
 from dossiers.permissions import has_role
 from eventlog.models import Event
 from eventlog.store import ConcurrencyError
-
-
-@admin.register(Team)
-class TeamAdmin(ProjectionAdmin):
-    scope = selectors.teams_for
-    list_display = ["name", "created_at"]
-    search_fields = ["name"]
-
-
-@admin.register(Membership)
-class MembershipAdmin(ProjectionAdmin):
-    scope = memberships_for
-    list_display = ["user", "team", "role"]
-    list_filter = ["role", related_only("team")]
-    search_fields = ["user__username", "team__name"]
 
 
 class CommandForm(forms.ModelForm):
@@ -114,6 +101,107 @@ class DossierForm(CommandForm):
             tags=data["tags"].split(","),
             actor=self.request.user,
         )
+
+
+class TeamForm(CommandForm):
+    name = forms.CharField(max_length=200)
+
+    class Meta:
+        model = Team
+        fields: list[str] = []
+
+    def run_command(self) -> Team:
+        return commands.create_team(name=self.cleaned_data["name"], actor=self.request.user)
+
+
+@admin.register(Team)
+class TeamAdmin(CommandAdminMixin, TeamScopedAdmin):
+    scope = selectors.teams_for
+    command_form = TeamForm
+    list_display = ["name", "created_at", "members_link"]
+    search_fields = ["name"]
+    fields = ["name"]
+
+    def has_add_permission(self, request) -> bool:
+        return request.user.is_active and request.user.is_superuser
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False  # no command renames a team
+
+    @admin.display(description="Members")
+    def members_link(self, team: Team) -> str:
+        url = reverse("admin:dossiers_membership_changelist")
+        return format_html(
+            '<a href="{}?team__id__exact={}">{} member(s)</a>',
+            url,
+            team.pk,
+            team.memberships.count(),
+        )
+
+
+class MembershipForm(CommandForm):
+    """Add someone to a team, or give a member another role: `add_member` does both."""
+
+    team = forms.ModelChoiceField(queryset=Team.objects.none())
+    username = forms.CharField(max_length=150, help_text="The person's exact user name.")
+    role = forms.ChoiceField(choices=Role.choices, initial=Role.ANALYST)
+
+    class Meta:
+        model = Membership
+        fields: list[str] = []
+
+    def __init__(self, *args, instance=None, **kwargs):
+        if instance is not None and instance.pk:
+            kwargs["initial"] = {
+                "team": instance.team_id,
+                "username": instance.user.get_username(),
+                "role": instance.role,
+                **kwargs.get("initial", {}),
+            }
+        super().__init__(*args, instance=instance, **kwargs)
+        self.fields["team"].queryset = Team.objects.filter(
+            id__in=selectors.team_ids_for(self.request.user, Role.ADMIN)
+        )
+        if instance is not None and instance.pk:  # a member's role changes; who and where not
+            self.fields["team"].disabled = True
+            self.fields["username"].disabled = True
+
+    def clean_username(self):
+        name = self.cleaned_data["username"].strip()
+        user = get_user_model().objects.filter(username=name, is_active=True).first()
+        if user is None:
+            raise forms.ValidationError(f"No active user is named {name!r}.")
+        return user
+
+    def run_command(self) -> Membership:
+        data = self.cleaned_data
+        return commands.add_member(
+            team=data["team"],
+            user=data["username"],
+            role=Role(data["role"]),
+            actor=self.request.user,
+        )
+
+
+@admin.register(Membership)
+class MembershipAdmin(CommandAdminMixin, TeamScopedAdmin):
+    scope = memberships_for
+    command_form = MembershipForm
+    list_display = ["user", "team", "role"]
+    list_filter = ["role", related_only("team")]
+    search_fields = ["user__username", "team__name"]
+    fields = ["team", "username", "role"]
+
+    def has_add_permission(self, request) -> bool:
+        return selectors.team_ids_for(request.user, Role.ADMIN).exists()
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        if obj is None:
+            return self.has_add_permission(request)
+        return has_role(request.user, obj.team, Role.ADMIN)
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        return type("MembershipForm", (MembershipForm,), {"request": request})
 
 
 @admin.register(Dossier)
@@ -248,6 +336,7 @@ class DossierAdmin(CommandAdminMixin, TeamScopedAdmin):
         dossier = self.scoped_object_or_404(request, object_id)
         context = {
             **admin_views.dossier_question_context(dossier),
+            **admin_views.dossier_board_context(dossier),
             "progress": selectors.analysis_progress(dossier),
             "can_reanalyse": has_role(request.user, dossier.team, Role.ANALYST),
             **admin_views.dossier_contradictions_context(dossier),
@@ -310,7 +399,15 @@ class SourceAdmin(CommandAdminMixin, TeamScopedAdmin):
 @admin.register(Article)
 class ArticleAdmin(ProjectionAdmin):
     scope = selectors.articles_for
-    list_display = ["title", "dossier", "source", "status", "author", "published_at", "uploaded_at"]
+    list_display = [
+        "title",
+        "dossier",
+        "source",
+        "status_badge",
+        "author",
+        "published_at",
+        "uploaded_at",
+    ]
     list_filter = ["status", related_only("dossier"), related_only("source")]
     search_fields = ["title", "author", "body", "url"]
     date_hierarchy = "uploaded_at"
@@ -350,8 +447,70 @@ class ArticleAdmin(ProjectionAdmin):
         ),
     ]
 
+    change_list_template = "admin/dossiers/article/change_list.html"
+
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("dossier", "source")
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        """Adding an article is uploading it: analysts of some team may."""
+        return (
+            request.user.has_perm("dossiers.view_article")
+            and selectors.team_ids_for(request.user, Role.ANALYST).exists()
+        )
+
+    def add_view(self, request, form_url="", extra_context=None):
+        """Upload pasted text or files through the same commands as the API."""
+        if not self.has_add_permission(request):
+            raise PermissionDenied
+        form = ArticleUploadForm(
+            request.POST or None,
+            request.FILES or None,
+            user=request.user,
+            initial={"dossier": request.GET.get("dossier")},
+        )
+        if request.method == "POST" and form.is_valid():
+            results = form.upload()
+            if results is not None:
+                created = sum(result.created for result in results)
+                known = len(results) - created
+                self.message_user(
+                    request,
+                    f"Uploaded {created} article(s); extraction is queued."
+                    + (f" {known} already in the dossier." if known else ""),
+                    level=messages.SUCCESS,
+                )
+                dossier = form.cleaned_data["dossier"]
+                url = reverse("admin:dossiers_article_changelist")
+                return HttpResponseRedirect(f"{url}?dossier__id__exact={dossier.pk}")
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "title": "Upload articles",
+            "form": form,
+            "media": self.media + form.media,
+            **(extra_context or {}),
+        }
+        return TemplateResponse(request, "admin/dossiers/article/upload.html", context)
+
+    def changelist_view(self, request, extra_context=None):
+        self.refuse_foreign_list_filters(request)  # a foreign or malformed dossier id: 404
+        extracting = self.get_queryset(request).filter(
+            status__in=[Article.Status.PENDING, Article.Status.RUNNING]
+        )
+        dossier_id = request.GET.get("dossier__id__exact")
+        if dossier_id:
+            extracting = extracting.filter(dossier_id=dossier_id)
+        context = {"extracting": extracting.count(), **(extra_context or {})}
+        return super().changelist_view(request, context)
+
+    @admin.display(description="Status", ordering="status")
+    def status_badge(self, article: Article) -> str:
+        return format_html(
+            '<span class="article-status status-{}">{}</span>',
+            article.status,
+            article.get_status_display(),
+        )
 
     def get_urls(self):
         return [
@@ -405,6 +564,7 @@ class EventAdmin(ProjectionAdmin):
     list_filter = ["type", "stream_type"]
     search_fields = ["=stream_id", "type"]
     readonly_fields = [f.name for f in Event._meta.fields]
+    change_form_template = "admin/dossiers/event/change_form.html"
 
     @admin.display(description="Actor")
     def actor(self, event: Event) -> str:

@@ -16,9 +16,10 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Model, QuerySet
 from django.http import Http404, HttpRequest, HttpResponseNotAllowed
+from django.utils.html import conditional_escape
 from simple_history.admin import SimpleHistoryAdmin
 from simple_history.models import DeletedObject
-from simple_history.template_utils import HistoricalRecordContextHelper
+from simple_history.template_utils import HistoricalRecordContextHelper, conditional_str
 
 from dossiers import selectors
 from dossiers.models import Article, Dossier, Membership, Source, Team
@@ -87,7 +88,25 @@ class AuditDiffHelper(HistoricalRecordContextHelper):
     def prepare_delta_change_value(self, change, value):
         if value is None or (isinstance(value, DeletedObject) and value.pk is None):
             return "—"
+        field = self.model._meta.get_field(change.field)
+        if field.choices:  # "Mostly true", not "mostly_true"
+            return dict(field.flatchoices).get(value, value)
         return super().prepare_delta_change_value(change, value)
+
+    def stringify_delta_change_values(self, change, old, new):
+        """Whole values: a rationale cut to "All t[86 chars]rces" cannot be reviewed."""
+        return conditional_escape(conditional_str(old)), conditional_escape(conditional_str(new))
+
+
+NO_USER_PAGE = "admin:claimdesk_no_user_page"  # reverses to nothing: the name is plain text
+
+
+def user_admin_url_name(request: HttpRequest) -> str:
+    """Where "Changed by" links: the user's admin page only for those who may open it."""
+    user_model = get_user_model()._meta
+    if request.user.has_perm(f"{user_model.app_label}.view_{user_model.model_name}"):
+        return f"admin:{user_model.app_label}_{user_model.model_name}_change"
+    return NO_USER_PAGE
 
 
 class TeamScopedAdmin(SimpleHistoryAdmin):
@@ -156,7 +175,8 @@ class TeamScopedAdmin(SimpleHistoryAdmin):
 
     def history_view(self, request, object_id, extra_context=None):
         self.scoped_object_or_404(request, object_id)
-        return super().history_view(request, object_id, extra_context)
+        context = {"admin_user_view": user_admin_url_name(request), **(extra_context or {})}
+        return super().history_view(request, object_id, context)
 
     def history_form_view(self, request, object_id, version_id, extra_context=None):
         """One past version, for reading only: reverting would bypass the event log."""
