@@ -2,8 +2,6 @@ from django.contrib import admin
 from django.urls import include, path, re_path
 from django.views.generic import RedirectView
 
-from claims import public_views
-
 admin.site.site_header = "Claimdesk"
 admin.site.site_title = "Claimdesk"
 admin.site.index_title = "Workbench"
@@ -21,6 +19,5 @@ urlpatterns = [
     # /api/v1/ resources, /api/schema/ (OpenAPI 3), /api/docs/ (Swagger UI)
     path("api/", include("api.urls", namespace="api")),
     # public, read-only: published verdicts with their ClaimReview JSON-LD
-    path("reviews/", public_views.review_list, name="public_reviews"),
-    path("reviews/<uuid:verdict_id>/", public_views.review_detail, name="public_review"),
+    path("reviews/", include("claims.public_urls")),
 ]
