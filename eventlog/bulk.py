@@ -24,7 +24,10 @@ def insert_rows(model: type[models.Model], fields: list[models.Field], rows: Ite
     table, columns = _table_and_columns(model, fields)
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
-            copy_rows(cursor.cursor, model, fields, rows)  # psycopg's cursor, for COPY
+            # psycopg's cursor, for COPY; its errors translated as Django's own cursor's are,
+            # so callers catch IntegrityError (two uploads of one text racing) either way
+            with connection.wrap_database_errors:
+                copy_rows(cursor.cursor, model, fields, rows)
         else:
             marks = ", ".join(["%s"] * len(fields))
             cursor.executemany(

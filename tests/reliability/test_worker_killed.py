@@ -79,5 +79,6 @@ def test_an_extraction_killed_mid_task_completes_once_on_a_new_worker(private_wo
         EventType.ARTICLE_EXTRACTION_STARTED,
         EventType.ARTICLE_EXTRACTION_STARTED,
         EventType.CLAIMS_EXTRACTED,
+        EventType.QUESTION_STANCE_SCORED,  # the article's stance toward the dossier's question
     ]
     assert Article.objects.get(id=article.id).extraction_attempts == 2
