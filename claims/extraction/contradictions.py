@@ -136,8 +136,7 @@ class ContradictionInput:
     quantities: frozenset[float]
     dates: frozenset[str]
     terms: Callable[[str], frozenset[str]]  # content terms of a piece of text
-    # The content term of one lower-case word, or None (default: through `terms`).
-    word_term: Callable[[str], str | None] | None = None
+    word_term: Callable[[str], str | None]  # the content term of one lower-case word, or None
     source: str | None = None  # the named speaker or cited source it came through
     article_key: str | None = None
 
@@ -263,8 +262,7 @@ def _polarity(clause: str, word_term: _WordTerm) -> _Polarity:
 
 @functools.lru_cache(maxsize=200_000)
 def _profile(claim: ContradictionInput, claim_terms: frozenset[str]) -> _Profile:
-    text, terms = claim.text, claim.terms
-    word_term = claim.word_term or functools.partial(_term_of_word, terms)
+    text, word_term = claim.text, claim.word_term
     ahead = {(a, b) for a, b in _AHEAD.findall(text)} | {(b, a) for a, b in _BEHIND.findall(text)}
     names = {word_term(name.lower()): name for pair in ahead for name in pair}
     ahead_terms = {(word_term(a.lower()), word_term(b.lower())) for a, b in ahead}
@@ -290,24 +288,6 @@ def _plain_profile(terms: frozenset[str]) -> _Profile:
     )
 
 
-def _term_of_word(terms: Callable[[str], frozenset[str]], word: str) -> str | None:
-    found = terms(word)
-    return next(iter(found)) if len(found) == 1 else None
-
-
-@functools.lru_cache(maxsize=200_000)
-def _anchor(text: str, terms: Callable[[str], frozenset[str]]) -> frozenset[str]:
-    """The terms two claims must share to be about the same matter."""
-    return _with_countries(terms(text))
-
-
-def _with_countries(terms: frozenset[str]) -> frozenset[str]:
-    """Add the country a demonym names ("russian" -> "russia", "iranian" -> "iran"), so that
-    "a Russian pullback" and "Russia will keep" are about the same actor."""
-    countries = {t[:cut] for t in terms if t.endswith("an") and len(t) > 5 for cut in (-1, -3)}
-    return terms | countries
-
-
 def _differ(a: frozenset, b: frozenset) -> bool:
     return bool(a) and bool(b) and not (a <= b or b <= a)
 
@@ -328,32 +308,15 @@ class Vocabulary(Protocol):
     def shared_counts(self, left: np.ndarray, right: np.ndarray) -> np.ndarray: ...
 
 
-@dataclass(frozen=True)
-class TextVocabulary:
-    """Terms read from each claim's text with its own `terms` function."""
-
-    claims: Sequence[ContradictionInput]
-
-    def terms(self, index: int) -> frozenset[str]:
-        claim = self.claims[index]
-        return _anchor(claim.text, claim.terms)
-
-    def shared_counts(self, left: np.ndarray, right: np.ndarray) -> np.ndarray:
-        return np.array(
-            [len(self.terms(i) & self.terms(j)) for i, j in zip(left, right, strict=True)],
-            dtype=np.int64,
-        )
-
-
 def find_contradictions(
     claims: Sequence[ContradictionInput],
     left: np.ndarray,
     right: np.ndarray,
     similarity: np.ndarray,
-    vocabulary: Vocabulary | None = None,
+    vocabulary: Vocabulary,
 ) -> list[Contradiction]:
-    """`left`/`right` index `claims`; `similarity` is their wording similarity."""
-    vocabulary = vocabulary or TextVocabulary(claims)
+    """`left`/`right` index `claims`; `similarity` is their wording similarity; `vocabulary`
+    their terms (the batch's, demonyms folded into countries: "Russian" meets "Russia")."""
     dated = np.array([bool(c.dates) for c in claims], dtype=bool)
     counted = np.array([bool(c.quantities) for c in claims], dtype=bool)
     lowered = [c.text.lower() for c in claims]
