@@ -4,14 +4,17 @@ from __future__ import annotations
 
 import secrets
 import uuid
+from datetime import timedelta
+from urllib.parse import urlsplit
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 
+from api import webhooks
 from api.events import WEBHOOK_STREAM, WebhookEventType
-from api.models import Webhook
+from api.models import Webhook, WebhookDelivery
 from dossiers.models import Role, Team
 from dossiers.permissions import require_role
 from eventlog.context import Actor, Context
@@ -23,6 +26,17 @@ User = AbstractBaseUser
 
 class WebhookGone(LookupError):
     """The webhook was removed, perhaps by a concurrent request, after the caller read it."""
+
+
+class DeliveryConflict(Exception):
+    """A ping or redelivery the webhook's state does not allow (paused, still pending)."""
+
+    def __init__(self, message: str, code: str) -> None:
+        super().__init__(message)
+        self.code = code
+
+
+MAX_SECRET_OVERLAP = timedelta(days=7)
 
 
 def _locked_webhook(webhook: Webhook) -> Webhook:
@@ -40,25 +54,34 @@ def _locked_webhook(webhook: Webhook) -> Webhook:
 
 
 def _audit(webhook: Webhook, event_type: str, actor: User | None, version: int) -> None:
+    data = {"url": webhook.url, "event_types": webhook.event_types, "is_active": webhook.is_active}
+    if event_type == WebhookEventType.WEBHOOK_SECRET_ROTATED:
+        expires = webhook.previous_secret_expires_at
+        data["previous_secret_expires_at"] = expires.isoformat() if expires else None
     record(
         stream_type=WEBHOOK_STREAM,
         stream_id=webhook.id,
         expected_version=version,
         event_type=event_type,
-        data={
-            "url": webhook.url,
-            "event_types": webhook.event_types,
-            "is_active": webhook.is_active,
-        },
+        data=data,
         context=Context(actor=Actor.of(actor)),
         team_id=webhook.team_id,
     )
 
 
 def _check_url(url: str) -> str:
+    """A URL deliveries may go to: https (http only where private networks are allowed, for
+    development), and not a loopback, private or link-local address."""
     url = url.strip()
-    if not url.lower().startswith(("https://", "http://")):
-        raise ValueError("a webhook URL must be http:// or https://")
+    parts = urlsplit(url)
+    allowed = ("https", "http") if webhooks.private_networks_allowed() else ("https",)
+    if parts.scheme.lower() not in allowed:
+        raise ValueError(f"a webhook URL must be {' or '.join(f'{s}://' for s in allowed)}")
+    if not parts.hostname:
+        raise ValueError("a webhook URL needs a host name")
+    refusal = webhooks.address_refusal(url, unresolved_ok=True)
+    if refusal:
+        raise ValueError(refusal)
     return url
 
 
@@ -125,3 +148,52 @@ def remove_webhook(*, webhook: Webhook, actor: User | None) -> None:
     _audit(
         webhook, WebhookEventType.WEBHOOK_REMOVED, actor, stream_version(WEBHOOK_STREAM, webhook.id)
     )
+
+
+@transaction.atomic
+def rotate_webhook_secret(
+    *, webhook: Webhook, actor: User | None, overlap: timedelta, secret: str = ""
+) -> Webhook:
+    """Sign with a new secret from now on; the old one also signs for `overlap`, so a
+    receiver can switch without refusing a delivery. The new secret is returned once."""
+    if not timedelta(0) <= overlap <= MAX_SECRET_OVERLAP:
+        raise ValueError(f"the overlap must be between 0 and {MAX_SECRET_OVERLAP.days} days")
+    webhook = _locked_webhook(webhook)
+    require_role(actor, webhook.team, Role.ADMIN)
+    new_secret = secret or secrets.token_urlsafe(32)
+    if new_secret == webhook.secret:
+        raise ValueError("the new secret must differ from the current one")
+    webhook.previous_secret = webhook.secret if overlap else ""
+    webhook.previous_secret_expires_at = timezone.now() + overlap if overlap else None
+    webhook.secret = new_secret
+    webhook.save(update_fields=["secret", "previous_secret", "previous_secret_expires_at"])
+    _audit(
+        webhook,
+        WebhookEventType.WEBHOOK_SECRET_ROTATED,
+        actor,
+        stream_version(WEBHOOK_STREAM, webhook.id),
+    )
+    return webhook
+
+
+@transaction.atomic
+def ping_webhook(*, webhook: Webhook, actor: User | None) -> WebhookDelivery:
+    """Queue a test delivery (no event) so an admin can see the receiver answer."""
+    webhook = _locked_webhook(webhook)
+    require_role(actor, webhook.team, Role.ADMIN)
+    if not webhook.is_active:
+        raise DeliveryConflict("the webhook is paused: resume it to ping it", "webhook_paused")
+    return webhooks.create_ping(webhook)
+
+
+@transaction.atomic
+def redeliver(*, delivery: WebhookDelivery, actor: User | None) -> WebhookDelivery:
+    """Send a succeeded or failed delivery again (the receiver lost it, or was fixed)."""
+    webhook = _locked_webhook(delivery.webhook)
+    require_role(actor, webhook.team, Role.ADMIN)
+    delivery = WebhookDelivery.objects.select_for_update().get(id=delivery.id)
+    if delivery.status == WebhookDelivery.Status.PENDING:
+        raise DeliveryConflict(
+            "this delivery is still pending: it is being sent or retried", "delivery_pending"
+        )
+    return webhooks.schedule_again(delivery)

@@ -28,7 +28,7 @@ from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import set_rollback
 
-from api.commands import WebhookGone
+from api.commands import DeliveryConflict, WebhookGone
 from api.exceptions import BadRequest, Conflict, PayloadTooLarge, PreconditionFailed
 from claims.commands import WorkflowError
 from dossiers.commands import BatchRejected
@@ -62,6 +62,8 @@ def _as_api_exception(exc: Exception) -> exceptions.APIException | None:
         return exceptions.NotFound(str(exc) or "not found")
     if isinstance(exc, WebhookGone):
         return exceptions.NotFound(str(exc))
+    if isinstance(exc, DeliveryConflict):
+        return Conflict(str(exc), code=exc.code)
     if isinstance(exc, DjangoPermissionDenied):
         return exceptions.PermissionDenied(str(exc) or None)
     if isinstance(exc, ConcurrencyError):

@@ -18,6 +18,7 @@ class WebhookEventType(TextChoices):
     WEBHOOK_REGISTERED = "WebhookRegistered"
     WEBHOOK_CHANGED = "WebhookChanged"
     WEBHOOK_REMOVED = "WebhookRemoved"
+    WEBHOOK_SECRET_ROTATED = "WebhookSecretRotated"
 
 
 @projector(*WebhookEventType)

@@ -66,6 +66,10 @@ class Webhook(models.Model):
         default=list, blank=True, help_text="Event types to send; empty means all."
     )
     secret = models.CharField(max_length=128)
+    # After a rotation the old secret also signs deliveries until it expires, so receivers
+    # can switch without dropping a delivery (see api.webhooks.signature_header).
+    previous_secret = models.CharField(max_length=128, blank=True)
+    previous_secret_expires_at = models.DateTimeField(null=True, blank=True)
     is_active = models.BooleanField(default=True)
     last_position = models.BigIntegerField(
         default=0, help_text="Events up to this log position have their deliveries created."
@@ -85,9 +89,18 @@ class Webhook(models.Model):
     def wants(self, event_type: str) -> bool:
         return not self.event_types or event_type in self.event_types
 
+    def signing_secrets(self, now) -> list[str]:
+        """The current secret, then the previous one while its overlap window lasts."""
+        found = [self.secret]
+        expires = self.previous_secret_expires_at
+        if self.previous_secret and expires is not None and now < expires:
+            found.append(self.previous_secret)
+        return found
+
 
 class WebhookDelivery(models.Model):
-    """One event sent (or being sent) to one webhook: the delivery log."""
+    """One event sent (or being sent) to one webhook: the delivery log. A ping (a test
+    delivery an admin asks for) has no event."""
 
     class Status(models.TextChoices):
         PENDING = "pending", "Pending"
@@ -96,7 +109,9 @@ class WebhookDelivery(models.Model):
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     webhook = models.ForeignKey(Webhook, on_delete=models.CASCADE, related_name="deliveries")
-    event = models.ForeignKey(Event, on_delete=models.PROTECT, related_name="+")
+    event = models.ForeignKey(
+        Event, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     event_type = models.CharField(max_length=64)
     status = models.CharField(
         max_length=16, choices=Status.choices, default=Status.PENDING, db_index=True

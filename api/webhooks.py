@@ -4,8 +4,9 @@ Fan-out turns the team's events after a webhook's `last_position` into delivery 
 the position on, in one transaction under a row lock: each event gets exactly one delivery
 per webhook, and because positions become visible in commit order none is skipped.
 
-Delivery POSTs the event, signed with HMAC-SHA256 over the exact body bytes, and records
-every attempt. Sending is at-least-once (a worker can die after the receiver answered), so
+Delivery POSTs the event, signed with HMAC-SHA256 over a timestamp and the exact body bytes
+(`t=…,v1=…`, as Stripe does: the timestamp lets receivers refuse a replayed old delivery), and
+records every attempt. Sending is at-least-once (a worker can die after the receiver answered), so
 receivers dedupe on the `X-Claimdesk-Delivery` id.
 """
 
@@ -17,8 +18,10 @@ import ipaddress
 import json
 import logging
 import socket
+import time
 import urllib.error
 import urllib.request
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import timedelta
 from urllib.parse import urlsplit
@@ -37,6 +40,9 @@ logger = logging.getLogger(__name__)
 SIGNATURE_HEADER = "X-Claimdesk-Signature"
 DELIVERY_HEADER = "X-Claimdesk-Delivery"
 EVENT_HEADER = "X-Claimdesk-Event"
+PING = "ping"  # the event type of a test delivery, which carries no event
+# How far a signature's timestamp may be from the receiver's clock (documented in API.md).
+SIGNATURE_TOLERANCE_SECONDS = 300
 FAN_OUT_BATCH = 500
 
 
@@ -54,14 +60,33 @@ def backoff_seconds(attempts: int) -> float:
     return min(base * 2 ** max(attempts - 1, 0), 3600.0)
 
 
-def sign(secret: str, body: bytes) -> str:
-    """The signature header value: `sha256=<hex HMAC-SHA256 of the body with the secret>`."""
-    return "sha256=" + hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
+def _digest(secret: str, timestamp: int, body: bytes) -> str:
+    return hmac.new(secret.encode(), f"{timestamp}.".encode() + body, hashlib.sha256).hexdigest()
 
 
-def signature_matches(secret: str, body: bytes, header: str) -> bool:
-    """What a receiver does: recompute and compare in constant time."""
-    return hmac.compare_digest(sign(secret, body), header or "")
+def signature_header(secrets: Sequence[str], body: bytes, timestamp: int) -> str:
+    """`t=<unix seconds>,v1=<hex>`: HMAC-SHA256 of `<t>.` followed by the body, one `v1` per
+    signing secret (two during a rotation's overlap, so a receiver may hold either)."""
+    signatures = (f"v1={_digest(secret, timestamp, body)}" for secret in secrets)
+    return ",".join([f"t={timestamp}", *signatures])
+
+
+def verify_signature(
+    secret: str, body: bytes, header: str, *, tolerance: int = SIGNATURE_TOLERANCE_SECONDS, now=None
+) -> bool:
+    """What a receiver does: the timestamp is recent enough and one `v1` matches, compared
+    in constant time."""
+    fields = [part.strip().partition("=") for part in (header or "").split(",")]
+    timestamps = [value for name, _, value in fields if name == "t"]
+    signatures = [value for name, _, value in fields if name == "v1"]
+    if len(timestamps) != 1 or not timestamps[0].isdigit():
+        return False
+    timestamp = int(timestamps[0])
+    now = time.time() if now is None else now
+    if abs(now - timestamp) > tolerance:
+        return False
+    expected = _digest(secret, timestamp, body)
+    return any(hmac.compare_digest(expected, signature) for signature in signatures)
 
 
 # --- fan-out --------------------------------------------------------------------------------
@@ -107,6 +132,26 @@ def fan_out(webhook_id) -> list[WebhookDelivery]:
             return created
 
 
+def create_ping(webhook: Webhook) -> WebhookDelivery:
+    """A test delivery with no event, sent like any other and kept in the delivery log."""
+    now = timezone.now()
+    delivery = WebhookDelivery.objects.create(
+        webhook=webhook, event=None, event_type=PING, created_at=now, next_attempt_at=now
+    )
+    transaction.on_commit(lambda: _enqueue([delivery.id]))
+    return delivery
+
+
+def schedule_again(delivery: WebhookDelivery) -> WebhookDelivery:
+    """Send a finished delivery again, with a fresh schedule of attempts."""
+    delivery.status = WebhookDelivery.Status.PENDING
+    delivery.attempts = 0
+    delivery.next_attempt_at = timezone.now()
+    delivery.save(update_fields=["status", "attempts", "next_attempt_at"])
+    transaction.on_commit(lambda: _enqueue([delivery.id]))
+    return delivery
+
+
 def _enqueue(delivery_ids) -> None:
     # By name: api.tasks runs this module's deliveries, so this module cannot import it (the
     # api app imports the tasks as it starts, registering them).
@@ -146,8 +191,10 @@ def delivery_body(delivery: WebhookDelivery) -> bytes:
     document = {
         "delivery": str(delivery.id),
         "webhook": str(delivery.webhook_id),
-        "event": event_document(delivery.event),
+        "event": event_document(delivery.event) if delivery.event_id is not None else None,
     }
+    if delivery.event_id is None:
+        document["ping"] = True
     return json.dumps(document, sort_keys=True, separators=(",", ":")).encode()
 
 
@@ -215,7 +262,7 @@ _opener = urllib.request.build_opener(_NoRedirects)
 def _post(delivery: WebhookDelivery) -> tuple[str, int | None]:
     """POST the delivery; returns (error, HTTP status). An empty error means delivered."""
     webhook = delivery.webhook
-    refusal = _refuse_private_host(webhook.url)
+    refusal = address_refusal(webhook.url)
     if refusal:
         return refusal, None
     body = delivery_body(delivery)
@@ -226,7 +273,9 @@ def _post(delivery: WebhookDelivery) -> tuple[str, int | None]:
         headers={
             "Content-Type": "application/json",
             "User-Agent": "Claimdesk-Webhooks/1",
-            SIGNATURE_HEADER: sign(webhook.secret, body),
+            SIGNATURE_HEADER: signature_header(
+                webhook.signing_secrets(timezone.now()), body, int(time.time())
+            ),
             DELIVERY_HEADER: str(delivery.id),
             EVENT_HEADER: delivery.event_type,
         },
@@ -243,15 +292,24 @@ def _post(delivery: WebhookDelivery) -> tuple[str, int | None]:
         return f"{type(exc).__name__}: {reason}"[:2000], None
 
 
-def _refuse_private_host(url: str) -> str:
-    """Refuse loopback, private and link-local targets unless settings allow them (dev, tests)."""
-    if _setting("WEBHOOK_ALLOW_PRIVATE_NETWORKS", settings.DEBUG):
+def private_networks_allowed() -> bool:
+    return bool(_setting("WEBHOOK_ALLOW_PRIVATE_NETWORKS", settings.DEBUG))
+
+
+def address_refusal(url: str, *, unresolved_ok: bool = False) -> str:
+    """Why `url` may not receive deliveries ('' when it may): it is, or resolves to, a
+    loopback, private or link-local address, unless settings allow them (dev, tests).
+
+    Checked at registration and again at every attempt, since a name can resolve elsewhere
+    later; at registration a name that does not resolve yet is let through (`unresolved_ok`)
+    and its deliveries fail, with the reason in the log, until it does."""
+    if private_networks_allowed():
         return ""
     host = urlsplit(url).hostname or ""
     try:
         addresses = {info[4][0] for info in socket.getaddrinfo(host, None)}
     except OSError as exc:
-        return f"cannot resolve {host}: {exc}"
+        return "" if unresolved_ok else f"cannot resolve {host}: {exc}"
     for address in addresses:
         ip = ipaddress.ip_address(address.split("%")[0])
         if not ip.is_global:

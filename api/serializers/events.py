@@ -98,7 +98,16 @@ class EventTypesField(serializers.ListField):
 class WebhookSerializer(serializers.ModelSerializer):
     class Meta:
         model = Webhook
-        fields = ["id", "team", "url", "event_types", "is_active", "last_position", "created_at"]
+        fields = [
+            "id",
+            "team",
+            "url",
+            "event_types",
+            "is_active",
+            "last_position",
+            "created_at",
+            "previous_secret_expires_at",
+        ]
 
 
 class WebhookWithSecretSerializer(WebhookSerializer):
@@ -126,8 +135,25 @@ class WebhookUpdateSerializer(InputSerializer):
     is_active = serializers.BooleanField(required=False)
 
 
+class WebhookSecretRotationSerializer(InputSerializer):
+    overlap_seconds = serializers.IntegerField(
+        min_value=0,
+        max_value=7 * 24 * 3600,
+        default=24 * 3600,
+        help_text="How long the old secret also signs deliveries (default a day, at most 7).",
+    )
+    secret = serializers.CharField(
+        min_length=16,
+        max_length=128,
+        required=False,
+        help_text="The new signing secret; one is generated when omitted.",
+    )
+
+
 class WebhookDeliverySerializer(serializers.ModelSerializer):
-    event_position = serializers.IntegerField(source="event_id")
+    event_position = serializers.IntegerField(
+        source="event_id", allow_null=True, help_text="null for a ping"
+    )
 
     class Meta:
         model = WebhookDelivery

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, status
 from rest_framework.decorators import action
-from rest_framework.exceptions import ValidationError
+from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.reverse import reverse
@@ -20,6 +22,7 @@ from api.serializers.events import (
     EventSerializer,
     WebhookCreateSerializer,
     WebhookDeliverySerializer,
+    WebhookSecretRotationSerializer,
     WebhookSerializer,
     WebhookUpdateSerializer,
     WebhookWithSecretSerializer,
@@ -66,12 +69,23 @@ class WebhookViewSet(
 ):
     """URLs that receive your team's events, signed with HMAC-SHA256 (team admins only).
 
-    Each POST carries `X-Claimdesk-Signature: sha256=<hex>` over the raw body, the delivery
-    id in `X-Claimdesk-Delivery` (dedupe on it) and the event type in `X-Claimdesk-Event`.
+    Each POST carries `X-Claimdesk-Signature: t=<unix seconds>,v1=<hex>` (HMAC-SHA256 of
+    `<t>.` and the raw body), the delivery id in `X-Claimdesk-Delivery` (dedupe on it) and the
+    event type in `X-Claimdesk-Event`.
     """
 
     http_method_names = ["get", "post", "patch", "delete", "head"]
-    write_roles = {action: Role.ADMIN for action in ("create", "partial_update", "destroy")}
+    write_roles = {
+        action: Role.ADMIN
+        for action in (
+            "create",
+            "partial_update",
+            "destroy",
+            "rotate_secret",
+            "ping",
+            "redeliver",
+        )
+    }
 
     def get_queryset(self):
         admin_teams = team_ids_for(self.request.user, Role.ADMIN)
@@ -82,6 +96,7 @@ class WebhookViewSet(
             "create": WebhookCreateSerializer,
             "partial_update": WebhookUpdateSerializer,
             "deliveries": WebhookDeliverySerializer,
+            "rotate_secret": WebhookSecretRotationSerializer,
         }.get(self.action, WebhookSerializer)
 
     @extend_schema(request=WebhookCreateSerializer, responses={201: WebhookWithSecretSerializer})
@@ -132,12 +147,56 @@ class WebhookViewSet(
     )
     @action(detail=True, methods=["get"], pagination_class=NumberedPagination, filter_backends=[])
     def deliveries(self, request: Request, pk=None) -> Response:
-        """The delivery log, newest event first: status, attempts, last status code and error."""
+        """The delivery log, newest first: status, attempts, last status code and error."""
         webhook = self.get_object()
         deliveries = WebhookDeliveryFilter(
-            request.query_params, queryset=webhook.deliveries.order_by("-event_id")
+            request.query_params, queryset=webhook.deliveries.order_by("-created_at", "-event_id")
         )
         if not deliveries.is_valid():
             raise ValidationError(deliveries.errors)
         page = self.paginate_queryset(deliveries.qs)
         return self.get_paginated_response(WebhookDeliverySerializer(page, many=True).data)
+
+    @extend_schema(
+        request=WebhookSecretRotationSerializer, responses={200: WebhookWithSecretSerializer}
+    )
+    @action(detail=True, methods=["post"], url_path="rotate-secret")
+    def rotate_secret(self, request: Request, pk=None) -> Response:
+        """Sign with a new secret (shown once, in this answer); the old one also signs
+        deliveries until `previous_secret_expires_at`, so receivers can switch in between."""
+        webhook = self.get_object()
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        with command_errors():
+            webhook = commands.rotate_webhook_secret(
+                webhook=webhook,
+                actor=request.user,
+                overlap=timedelta(seconds=data["overlap_seconds"]),
+                secret=data.get("secret", ""),
+            )
+        return Response(WebhookWithSecretSerializer(webhook).data)
+
+    @extend_schema(request=None, responses={202: WebhookDeliverySerializer})
+    @action(detail=True, methods=["post"])
+    def ping(self, request: Request, pk=None) -> Response:
+        """Queue a test delivery (`X-Claimdesk-Event: ping`, no event in the body); its
+        outcome shows in the delivery log. 409 while the webhook is paused."""
+        delivery = commands.ping_webhook(webhook=self.get_object(), actor=request.user)
+        return Response(WebhookDeliverySerializer(delivery).data, status=status.HTTP_202_ACCEPTED)
+
+    @extend_schema(request=None, responses={202: WebhookDeliverySerializer})
+    @action(
+        detail=True,
+        methods=["post"],
+        url_path=r"deliveries/(?P<delivery_id>[0-9a-fA-F-]{36})/redeliver",
+    )
+    def redeliver(self, request: Request, pk=None, delivery_id=None) -> Response:
+        """Send a succeeded or failed delivery again, with a fresh schedule of attempts and
+        the same delivery id (receivers that dedupe on it see a repeat). 409 while pending."""
+        webhook = self.get_object()
+        delivery = webhook.deliveries.filter(id=delivery_id).first()
+        if delivery is None:
+            raise NotFound("no such delivery of this webhook")
+        delivery = commands.redeliver(delivery=delivery, actor=request.user)
+        return Response(WebhookDeliverySerializer(delivery).data, status=status.HTTP_202_ACCEPTED)

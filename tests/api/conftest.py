@@ -4,13 +4,16 @@ articles, clusters and a verdict, all built through commands."""
 from __future__ import annotations
 
 import re
+import threading
 from dataclasses import dataclass
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from api.commands import change_webhook, register_webhook
+from api.tasks import dispatch_webhooks
 from claims.commands import draft_verdict
 from claims.extraction.kinds import classify_claim_kind
 from claims.extraction.pipeline import ExtractedArticle, ExtractedClaim
@@ -164,3 +167,52 @@ def world(db) -> TeamWorld:
 @pytest.fixture
 def other_world(db) -> TeamWorld:
     return build_world("Rivals")
+
+
+# --- webhooks: a local receiver and helpers -------------------------------------------
+
+SECRET = "s3cret-for-tests-only-0123456789"
+
+
+class Receiver(BaseHTTPRequestHandler):
+    def do_POST(self):
+        body = self.rfile.read(int(self.headers["Content-Length"]))
+        self.server.received.append((dict(self.headers), body))
+        if self.server.failures_left > 0:
+            self.server.failures_left -= 1
+            self.send_response(503)
+            self.end_headers()
+            self.wfile.write(b"busy, try later")
+            return
+        self.send_response(204)
+        self.end_headers()
+
+    def log_message(self, *args):
+        pass
+
+
+@pytest.fixture
+def receiver(settings):
+    settings.WEBHOOK_ALLOW_PRIVATE_NETWORKS = True
+    settings.WEBHOOK_RETRY_BASE_SECONDS = 0  # eager retries run at once; the backoff is unit-tested
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Receiver)
+    server.received, server.failures_left = [], 0
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    server.url = f"http://127.0.0.1:{server.server_address[1]}/hooks/claimdesk"
+    yield server
+    server.shutdown()
+    server.server_close()
+
+
+def register(client, team, url, **fields):
+    return client.post(
+        "/api/v1/webhooks/",
+        {"team": str(team.id), "url": url, "secret": SECRET, **fields},
+        format="json",
+    )
+
+
+def dispatch(capture) -> None:
+    with capture(execute=True):
+        dispatch_webhooks()

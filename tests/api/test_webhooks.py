@@ -5,8 +5,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
-import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+import time
 
 import pytest
 
@@ -16,56 +15,10 @@ from api.tasks import dispatch_webhooks
 from api.views.events import WebhookViewSet
 from dossiers.commands import add_source
 from eventlog.models import Event
-from tests.api.conftest import client_for, error_of
+from tests.api.conftest import SECRET, client_for, dispatch, error_of, register
 from tests.factories import DossierFactory
 
 pytestmark = pytest.mark.django_db
-
-SECRET = "s3cret-for-tests-only-0123456789"
-
-
-class Receiver(BaseHTTPRequestHandler):
-    def do_POST(self):
-        body = self.rfile.read(int(self.headers["Content-Length"]))
-        self.server.received.append((dict(self.headers), body))
-        if self.server.failures_left > 0:
-            self.server.failures_left -= 1
-            self.send_response(503)
-            self.end_headers()
-            self.wfile.write(b"busy, try later")
-            return
-        self.send_response(204)
-        self.end_headers()
-
-    def log_message(self, *args):
-        pass
-
-
-@pytest.fixture
-def receiver(settings):
-    settings.WEBHOOK_ALLOW_PRIVATE_NETWORKS = True
-    settings.WEBHOOK_RETRY_BASE_SECONDS = 0  # eager retries run at once; the backoff is unit-tested
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Receiver)
-    server.received, server.failures_left = [], 0
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    server.url = f"http://127.0.0.1:{server.server_address[1]}/hooks/claimdesk"
-    yield server
-    server.shutdown()
-    server.server_close()
-
-
-def register(client, team, url, **fields):
-    return client.post(
-        "/api/v1/webhooks/",
-        {"team": str(team.id), "url": url, "secret": SECRET, **fields},
-        format="json",
-    )
-
-
-def dispatch(capture) -> None:
-    with capture(execute=True):
-        dispatch_webhooks()
 
 
 def test_a_delivery_retries_after_two_failures_and_its_signature_verifies(
@@ -84,8 +37,11 @@ def test_a_delivery_retries_after_two_failures_and_its_signature_verifies(
     bodies = {body for _, body in receiver.received}
     assert len(bodies) == 1, "every attempt sends the same bytes"
     headers, body = receiver.received[-1]
-    expected = "sha256=" + hmac.new(SECRET.encode(), body, hashlib.sha256).hexdigest()
-    assert hmac.compare_digest(headers["X-Claimdesk-Signature"], expected)
+    timestamp, signature = headers["X-Claimdesk-Signature"].split(",")
+    assert abs(int(timestamp.removeprefix("t=")) - time.time()) < 60
+    signed = timestamp.removeprefix("t=").encode() + b"." + body
+    expected = hmac.new(SECRET.encode(), signed, hashlib.sha256).hexdigest()
+    assert hmac.compare_digest(signature, f"v1={expected}")
     document = json.loads(body)
     assert document["event"]["type"] == "SourceAdded"
     assert document["event"]["stream_id"] == str(source.id)
@@ -170,17 +126,44 @@ def test_a_paused_webhook_sends_nothing_until_resumed(
     assert types == ["WebhookChanged", "SourceAdded", "WebhookChanged"]  # pause, source, resume
 
 
-def test_private_addresses_are_refused_unless_allowed(
+def test_a_private_address_is_refused_at_delivery_too(
     world, receiver, settings, django_capture_on_commit_callbacks
 ):
+    """Registered while allowed (or before a name moved to a private address): each attempt
+    checks the address again and logs the refusal."""
+    hook = register(client_for(world.admin), world.team, receiver.url).json()
     settings.WEBHOOK_ALLOW_PRIVATE_NETWORKS = False
     settings.WEBHOOK_MAX_ATTEMPTS = 1
-    hook = register(client_for(world.admin), world.team, receiver.url).json()
     add_source(team=world.team, name="Anything", actor=world.analyst)
     dispatch(django_capture_on_commit_callbacks)
     assert receiver.received == []
     delivery = WebhookDelivery.objects.get(webhook_id=hook["id"])
     assert delivery.status == "failed" and "non-public address" in delivery.last_error
+
+
+@pytest.mark.parametrize(
+    ("url", "problem"),
+    [
+        ("https://127.0.0.1/hooks", "non-public address 127.0.0.1"),
+        ("https://10.1.2.3/hooks", "non-public address 10.1.2.3"),
+        ("https://[::1]/hooks", "non-public address ::1"),
+        ("https://169.254.169.254/latest/meta-data", "non-public address 169.254.169.254"),
+        ("https://localhost:8443/hooks", "non-public address"),
+        ("http://93.184.216.34/hooks", "must be https://"),
+    ],
+)
+def test_registration_checks_the_address(world, settings, url, problem):
+    settings.WEBHOOK_ALLOW_PRIVATE_NETWORKS = False
+    client = client_for(world.admin)
+    before = Webhook.objects.count()
+    response = register(client, world.team, url)
+    assert response.status_code == 400, response.content
+    assert problem in json.dumps(error_of(response))
+    assert Webhook.objects.count() == before
+    hook = register(client, world.team, "https://93.184.216.34/hooks").json()
+    changed = client.patch(f"/api/v1/webhooks/{hook['id']}/", {"url": url}, format="json")
+    assert changed.status_code == 400
+    assert Webhook.objects.get(id=hook["id"]).url == "https://93.184.216.34/hooks"
 
 
 def test_registration_is_recorded_in_the_log_without_the_secret(world):
