@@ -58,7 +58,7 @@ def article_text(n: int = 0) -> str:
     return (
         f"Officials report event number {n} in the capital\n\n"
         f"The ministry said on Monday that {n + 12} soldiers were killed near the border. "
-        f"\"We will respond,\" said General Ahmed Karimi, according to state media. "
+        f'"We will respond," said General Ahmed Karimi, according to state media. '
         f"The government controls 40 percent of the region, the observatory reported.\n"
     )
 

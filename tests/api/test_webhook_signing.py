@@ -46,7 +46,7 @@ def test_the_documented_verifier_accepts_a_real_delivery_and_refuses_a_forgery(
     """The Python example in docs/API.md, run as written against what a receiver gets."""
     section = API_DOC.read_text(encoding="utf-8").split("## Webhooks", 1)[1]
     example = re.search(r"```python\n(.*?)```", section, re.DOTALL).group(1)
-    assert len(example.strip().splitlines()) <= 10
+    assert len([line for line in example.splitlines() if line.strip()]) <= 10
     namespace: dict = {}
     exec(compile(example, str(API_DOC), "exec"), namespace)  # noqa: S102 - our own docs
     is_from_claimdesk = namespace["is_from_claimdesk"]

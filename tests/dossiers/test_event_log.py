@@ -48,7 +48,9 @@ def test_events_carry_actor_reason_and_stream_versions():
     analyst = member(dossier.team)
     from dossiers.commands import upload_article
 
-    article = upload_article(dossier=dossier, payload="A text with enough words in it.", actor=analyst).article
+    article = upload_article(
+        dossier=dossier, payload="A text with enough words in it.", actor=analyst
+    ).article
     events = list(Event.objects.filter(stream_id=article.id).order_by("stream_version"))
     assert [e.stream_version for e in events] == list(range(1, len(events) + 1))
     uploaded = events[0]
@@ -74,9 +76,15 @@ def test_the_model_refuses_to_update_or_delete_events():
 
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="the trigger is PostgreSQL's")
-@pytest.mark.parametrize("statement", ["UPDATE dossiers_event SET type = 'X'", "DELETE FROM dossiers_event"])
+@pytest.mark.parametrize(
+    "statement", ["UPDATE dossiers_event SET type = 'X'", "DELETE FROM dossiers_event"]
+)
 def test_postgresql_refuses_update_and_delete_on_the_event_table(statement):
     TeamFactory()
-    with pytest.raises(DatabaseError, match="append-only"), transaction.atomic(), connection.cursor() as cursor:
+    with (
+        pytest.raises(DatabaseError, match="append-only"),
+        transaction.atomic(),
+        connection.cursor() as cursor,
+    ):
         cursor.execute(statement)
     assert Event.objects.filter(type=EventType.TEAM_CREATED).count() == 1

@@ -85,7 +85,11 @@ def test_a_member_of_another_team_cannot_upload(dossier):
 
 @pytest.mark.parametrize(
     ("given", "kept"),
-    [("../../etc/passwd", "passwd"), ("C:\\Users\\x\\report.html", "report.html"), ("a<b>.txt", "a_b_.txt")],
+    [
+        ("../../etc/passwd", "passwd"),
+        ("C:\\Users\\x\\report.html", "report.html"),
+        ("a<b>.txt", "a_b_.txt"),
+    ],
 )
 def test_filenames_are_display_names_only(given, kept):
     assert safe_filename(given) == kept
