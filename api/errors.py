@@ -30,6 +30,7 @@ from rest_framework.views import set_rollback
 
 from api.commands import DeliveryConflict, WebhookGone
 from api.exceptions import BadRequest, Conflict, PayloadTooLarge, PreconditionFailed
+from api.tokens import ScopeNotGranted
 from claims.commands import WorkflowError
 from dossiers.commands import BatchRejected
 from dossiers.metadata import MetadataInvalid
@@ -64,6 +65,8 @@ def _as_api_exception(exc: Exception) -> exceptions.APIException | None:
         return exceptions.NotFound(str(exc))
     if isinstance(exc, DeliveryConflict):
         return Conflict(str(exc), code=exc.code)
+    if isinstance(exc, ScopeNotGranted):
+        return exceptions.PermissionDenied(str(exc), code="insufficient_scope")
     if isinstance(exc, DjangoPermissionDenied):
         return exceptions.PermissionDenied(str(exc) or None)
     if isinstance(exc, ConcurrencyError):

@@ -11,6 +11,7 @@ from __future__ import annotations
 from rest_framework.exceptions import PermissionDenied
 from rest_framework.permissions import SAFE_METHODS, BasePermission
 
+from api.tokens import TokenGrant, scope_for
 from dossiers.models import Role, Team
 from dossiers.permissions import has_role
 
@@ -30,4 +31,22 @@ class TeamRolePermission(BasePermission):
         if request.method in SAFE_METHODS and view.action not in view.write_roles:
             return True
         require_team_role(request.user, view.team_of(obj), view.required_role())
+        return True
+
+
+class TokenScopePermission(BasePermission):
+    """A request made with a scoped token also needs the scope of what it does: `read` for
+    reads, else the scope of the role the action needs (`api.tokens.scope_for`). Sessions
+    and legacy tokens carry every scope; the roles still decide."""
+
+    def has_permission(self, request, view) -> bool:
+        grant = request.auth
+        if not isinstance(grant, TokenGrant):
+            return True
+        reading = request.method in SAFE_METHODS and view.action not in view.write_roles
+        needed = "read" if reading else scope_for(view.required_role())
+        if not grant.allows(needed):
+            raise PermissionDenied(
+                f"this token lacks the {needed!r} scope", code="insufficient_scope"
+            )
         return True

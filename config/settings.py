@@ -269,7 +269,8 @@ SPECTACULAR_SETTINGS = {
     "TITLE": "Claimdesk API",
     "DESCRIPTION": (
         "Dossiers, articles, claims, clusters, verdicts and the event feed. "
-        "Authenticate with `Authorization: Token <key>` (or a session). "
+        "Authenticate with `Authorization: Token <key>` (a scoped token from `/tokens/`, "
+        "or a session). "
         'Every error is `{"error": {"code", "message", "details"}}`; see docs/API.md.'
     ),
     "VERSION": "1.0.0",

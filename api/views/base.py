@@ -9,7 +9,7 @@ from rest_framework.viewsets import GenericViewSet
 
 from api import idempotency
 from api.conditional import add_etag, version_etag
-from api.permissions import TeamRolePermission, require_team_role
+from api.permissions import TeamRolePermission, TokenScopePermission, require_team_role
 from dossiers.models import Role, Team
 
 FIELDS_PARAMETER = "fields"
@@ -22,7 +22,7 @@ class TeamScopedViewSet(GenericViewSet):
     writing action needs (analyst when not listed).
     """
 
-    permission_classes = [IsAuthenticated, TeamRolePermission]
+    permission_classes = [IsAuthenticated, TokenScopePermission, TeamRolePermission]
     # No OPTIONS (nor TRACE): the OpenAPI schema is the description, so OPTIONS answers 405
     # and `Allow` does not list it.
     http_method_names = ["get", "post", "put", "patch", "delete", "head"]
