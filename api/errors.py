@@ -32,7 +32,7 @@ from api.commands import DeliveryConflict, WebhookGone
 from api.exceptions import BadRequest, Conflict, PayloadTooLarge, PreconditionFailed
 from api.tokens import ScopeNotGranted
 from claims.commands import WorkflowError
-from dossiers.commands import BatchRejected
+from dossiers.commands import BatchRejected, LastAdmin
 from dossiers.metadata import MetadataInvalid
 from dossiers.uploads import UploadRejected
 from eventlog.store import ConcurrencyError
@@ -178,6 +178,8 @@ def command_errors() -> Iterator[None]:
         raise exceptions.ValidationError({"articles": problems}) from exc
     except WorkflowError as exc:
         raise Conflict(str(exc), code="workflow_conflict") from exc
+    except LastAdmin as exc:
+        raise Conflict(str(exc), code="last_admin") from exc
     except ValueError as exc:
         raise exceptions.ValidationError({"non_field_errors": [str(exc)]}) from exc
 

@@ -6,8 +6,9 @@ from rest_framework.routers import SimpleRouter
 
 from api.errors import endpoint_not_found
 from api.views.claims import ClaimViewSet, ClusterViewSet
-from api.views.dossiers import ArticleViewSet, DossierViewSet, SourceViewSet, TeamViewSet
+from api.views.dossiers import ArticleViewSet, DossierViewSet, SourceViewSet
 from api.views.events import EventViewSet, WebhookViewSet
+from api.views.teams import MemberViewSet, TeamViewSet
 from api.views.tokens import TokenViewSet
 from api.views.verdicts import VerdictViewSet
 
@@ -15,6 +16,7 @@ app_name = "api"
 
 router = SimpleRouter()
 router.register("teams", TeamViewSet, basename="team")
+router.register(r"teams/(?P<team_pk>[0-9a-fA-F-]{36})/members", MemberViewSet, basename="member")
 router.register("dossiers", DossierViewSet, basename="dossier")
 router.register("sources", SourceViewSet, basename="source")
 router.register("articles", ArticleViewSet, basename="article")

@@ -191,6 +191,7 @@ class MembershipAdmin(CommandAdminMixin, TeamScopedAdmin):
     list_filter = ["role", related_only("team")]
     search_fields = ["user__username", "team__name"]
     fields = ["team", "username", "role"]
+    actions = ["remove_from_team"]
 
     def has_add_permission(self, request) -> bool:
         return selectors.team_ids_for(request.user, Role.ADMIN).exists()
@@ -202,6 +203,28 @@ class MembershipAdmin(CommandAdminMixin, TeamScopedAdmin):
 
     def get_form(self, request, obj=None, change=False, **kwargs):
         return type("MembershipForm", (MembershipForm,), {"request": request})
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False  # members leave through `remove_from_team`, which records the event
+
+    @admin.action(description="Remove the selected members from their team")
+    def remove_from_team(self, request, queryset) -> None:
+        """Each removal is its own command: one refused (the last admin, no admin role in
+        that team) does not stop the others, and each refusal is named."""
+        removed = 0
+        for membership in queryset.select_related("team", "user"):
+            try:
+                commands.remove_member(
+                    team=membership.team, user=membership.user, actor=request.user
+                )
+            except (PermissionDenied, ValueError, ConcurrencyError) as exc:
+                self.message_user(
+                    request, f"{membership}: {refusal_message(exc)}", level=messages.ERROR
+                )
+            else:
+                removed += 1
+        if removed:
+            self.message_user(request, f"{removed} member(s) removed.")
 
 
 @admin.register(Dossier)

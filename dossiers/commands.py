@@ -51,7 +51,8 @@ def _user_id(user: User | None) -> int | None:
 
 
 @transaction.atomic
-def create_team(*, name: str, actor: User | None = None) -> Team:
+def create_team(*, name: str, actor: User | None = None, first_admin: User | None = None) -> Team:
+    """Create a team; `first_admin`, if given, becomes its admin in the same transaction."""
     team_id = uuid.uuid4()
     record(
         stream_type=StreamType.TEAM,
@@ -62,26 +63,71 @@ def create_team(*, name: str, actor: User | None = None) -> Team:
         context=Context.of(actor),
         team_id=team_id,
     )
-    return Team.objects.get(id=team_id)
+    team = Team.objects.get(id=team_id)
+    if first_admin is not None:
+        data = {"user_id": first_admin.pk, "role": str(Role.ADMIN)}
+        _membership_event(team, EventType.MEMBER_ADDED, data, actor)
+        team.refresh_from_db(fields=["version"])
+    return team
 
 
-@transaction.atomic
-def add_member(*, team: Team, user: User, role: Role, actor: User | None = None) -> Membership:
-    require_role(actor, team, Role.ADMIN)
-    existing = Membership.objects.filter(team=team, user=user).first()
-    if existing and existing.role == role:
-        return existing
+class LastAdmin(ValueError):
+    """The change would leave a team with no admin, so nobody could manage it again."""
+
+
+def _current_team(team: Team) -> Team:
+    """The team as stored now: its version is what a membership change expects, so two
+    concurrent changes (two admins demoting each other) cannot both pass the admin count."""
+    return Team.objects.get(id=team.id)
+
+
+def _would_leave_no_admin(team: Team, membership: Membership | None, role: Role | None) -> bool:
+    if membership is None or membership.role != Role.ADMIN or role == Role.ADMIN:
+        return False
+    return (
+        not Membership.objects.filter(team=team, role=Role.ADMIN).exclude(id=membership.id).exists()
+    )
+
+
+def _membership_event(team: Team, event_type: str, data: dict, actor: User | None) -> None:
     record(
         stream_type=StreamType.TEAM,
         stream_id=team.id,
         expected_version=team.version,
-        event_type=EventType.MEMBER_ROLE_CHANGED if existing else EventType.MEMBER_ADDED,
-        data={"user_id": user.pk, "role": str(role)},
+        event_type=event_type,
+        data=data,
         context=Context.of(actor),
         team_id=team.id,
     )
-    team.refresh_from_db(fields=["version"])
+
+
+@transaction.atomic
+def add_member(*, team: Team, user: User, role: Role, actor: User | None = None) -> Membership:
+    """Add `user` to the team with `role`, or change the role of a member."""
+    require_role(actor, team, Role.ADMIN)
+    team = _current_team(team)
+    existing = Membership.objects.filter(team=team, user=user).first()
+    if existing and existing.role == role:
+        return existing
+    if _would_leave_no_admin(team, existing, role):
+        raise LastAdmin(f"{user} is the last admin of {team.name}: make someone else admin first")
+    event_type = EventType.MEMBER_ROLE_CHANGED if existing else EventType.MEMBER_ADDED
+    _membership_event(team, event_type, {"user_id": user.pk, "role": str(role)}, actor)
     return Membership.objects.get(team=team, user=user)
+
+
+@transaction.atomic
+def remove_member(*, team: Team, user: User, actor: User | None = None) -> None:
+    """Take `user` out of the team: they lose access to its records on their next request.
+    Their past work stays, attributed to them, in the log and the history."""
+    require_role(actor, team, Role.ADMIN)
+    team = _current_team(team)
+    existing = Membership.objects.filter(team=team, user=user).first()
+    if existing is None:
+        raise Membership.DoesNotExist(f"{user} is not a member of {team.name}")
+    if _would_leave_no_admin(team, existing, None):
+        raise LastAdmin(f"{user} is the last admin of {team.name}: make someone else admin first")
+    _membership_event(team, EventType.MEMBER_REMOVED, {"user_id": user.pk}, actor)
 
 
 @transaction.atomic

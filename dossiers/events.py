@@ -28,6 +28,7 @@ class EventType(TextChoices):
     TEAM_CREATED = "TeamCreated"
     MEMBER_ADDED = "MemberAdded"
     MEMBER_ROLE_CHANGED = "MemberRoleChanged"
+    MEMBER_REMOVED = "MemberRemoved"
     DOSSIER_CREATED = "DossierCreated"
     SOURCE_ADDED = "SourceAdded"
     ARTICLE_UPLOADED = "ArticleUploaded"
@@ -105,6 +106,15 @@ def member_role_changed(state: ProjectionState, event) -> None:
     )
     membership["role"] = event.data["role"]
     state.save(Membership, membership, event)
+    state.get(Team, event.stream_id)["version"] = event.stream_version
+
+
+@projector(EventType.MEMBER_REMOVED, reads=read_teams_and_memberships)
+def member_removed(state: ProjectionState, event) -> None:
+    (membership,) = state.where(
+        Membership, team_id=str(event.stream_id), user_id=event.data["user_id"]
+    )
+    state.delete(Membership, membership, event)
     state.get(Team, event.stream_id)["version"] = event.stream_version
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 from rest_framework.reverse import reverse
@@ -18,7 +19,16 @@ from dossiers.metadata import (
     MetadataInvalid,
     upload_metadata,
 )
-from dossiers.models import Article, Dossier, QuestionStance, Role, Source, SourceReliability, Team
+from dossiers.models import (
+    Article,
+    Dossier,
+    Membership,
+    QuestionStance,
+    Role,
+    Source,
+    SourceReliability,
+    Team,
+)
 from dossiers.selectors import dossiers_for, sources_for, teams_for
 from dossiers.uploads import UploadRejected
 
@@ -31,6 +41,34 @@ class TeamSerializer(serializers.ModelSerializer):
     class Meta:
         model = Team
         fields = ["id", "name", "role", "created_at", "version"]
+
+
+class TeamCreateSerializer(InputSerializer):
+    name = serializers.CharField(max_length=200)
+
+
+class MemberSerializer(serializers.ModelSerializer):
+    user = serializers.IntegerField(source="user_id", read_only=True)
+    username = serializers.CharField(source="user.username", read_only=True)
+
+    class Meta:
+        model = Membership
+        fields = ["user", "username", "role"]
+
+
+class MemberAddSerializer(InputSerializer):
+    username = serializers.CharField(max_length=150, help_text="The person's exact user name.")
+    role = serializers.ChoiceField(choices=Role.choices, default=Role.ANALYST)
+
+    def validate_username(self, name: str):
+        user = get_user_model().objects.filter(username=name.strip(), is_active=True).first()
+        if user is None:
+            raise serializers.ValidationError(f"no active user is named {name.strip()!r}")
+        return user
+
+
+class MemberRoleSerializer(InputSerializer):
+    role = serializers.ChoiceField(choices=Role.choices)
 
 
 class DossierSerializer(serializers.ModelSerializer):

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from dataclasses import asdict
 
-from django.db.models import Count, OuterRef, Subquery, Value, prefetch_related_objects
-from django.db.models.functions import Coalesce
+from django.db.models import Count, prefetch_related_objects
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import mixins, status
@@ -42,45 +41,19 @@ from api.serializers.dossiers import (
     ReanalysisSerializer,
     SourceCreateSerializer,
     SourceSerializer,
-    TeamSerializer,
     UploadMetadataSerializer,
 )
 from api.views.base import TeamScopedViewSet
 from claims.export import dossier_export
 from claims.selectors import DossierSnapshot, contradictions_in, dossier_as_of
 from dossiers import commands
-from dossiers.models import Membership, Role, Team
 from dossiers.selectors import (
     analysis_progress,
     articles_for,
     dossiers_for,
     sources_for,
-    teams_for,
 )
 from eventlog.store import ConcurrencyError
-
-
-class TeamViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TeamScopedViewSet):
-    """The teams you belong to, with your role in each."""
-
-    serializer_class = TeamSerializer
-    search_fields = ["name"]
-    ordering_fields = ["name", "created_at"]
-
-    def get_queryset(self):
-        user = self.request.user
-        if getattr(self, "swagger_fake_view", False):  # schema generation, no user
-            return Team.objects.none()
-        role = Membership.objects.filter(team=OuterRef("pk"), user=user).values("role")[:1]
-        fallback = Value(str(Role.ADMIN) if user.is_superuser else "")
-        return teams_for(user).annotate(role=Coalesce(Subquery(role), fallback))
-
-    def team_of(self, obj):
-        return obj
-
-    def retrieve(self, request: Request, *args, **kwargs) -> Response:
-        team = self.get_object()
-        return self.versioned_response(team, self.get_serializer(team).data)
 
 
 class DossierViewSet(

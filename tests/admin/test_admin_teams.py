@@ -82,3 +82,36 @@ def test_an_unknown_user_name_is_a_form_error(client, desk):
         ADD_MEMBER, {"team": desk.dossier.team.pk, "username": "nobody", "role": "viewer"}
     )
     assert response.status_code == 200 and "No active user is named" in response.content.decode()
+
+
+def test_a_team_admin_removes_members_but_never_the_last_admin(client, desk, newcomer):
+    team = desk.dossier.team
+    make_admin(desk)
+    add_member(team=team, user=newcomer, role=Role.VIEWER)
+    client.force_login(desk.reviewer)
+    changelist = reverse("admin:dossiers_membership_changelist")
+    leaving = Membership.objects.get(team=team, user=newcomer)
+    last_admin = Membership.objects.get(team=team, user=desk.reviewer)
+    response = client.post(
+        changelist,
+        {"action": "remove_from_team", "_selected_action": [leaving.pk, last_admin.pk]},
+        follow=True,
+    )
+    assert response.status_code == 200
+    shown = [str(m) for m in response.context["messages"]]
+    assert "1 member(s) removed." in shown
+    assert any("last admin" in m for m in shown)
+    assert not Membership.objects.filter(team=team, user=newcomer).exists()
+    assert Membership.objects.filter(team=team, user=desk.reviewer, role=Role.ADMIN).exists()
+    removed = Event.objects.get(stream_id=team.pk, type="MemberRemoved")
+    assert removed.metadata["actor"] == desk.reviewer.username
+
+
+def test_an_analyst_cannot_remove_members(client, desk, newcomer):
+    team = desk.dossier.team
+    add_member(team=team, user=newcomer, role=Role.VIEWER)
+    client.force_login(desk.analyst)
+    changelist = reverse("admin:dossiers_membership_changelist")
+    leaving = Membership.objects.get(team=team, user=newcomer)
+    client.post(changelist, {"action": "remove_from_team", "_selected_action": [leaving.pk]})
+    assert Membership.objects.filter(team=team, user=newcomer).exists()

@@ -22,6 +22,8 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 
+from api.tokens import issue_token
+
 EXAMPLES_PER_OPERATION = 16
 CHECKS = [
     not_a_server_error,
@@ -51,6 +53,8 @@ def real_ids(world) -> dict[str, object]:
         "clusters": world.cluster,
         "verdicts": world.verdict,
         "webhooks": world.webhook,
+        "tokens": issue_token(user=world.admin, name="fuzzed")[0],
+        "members": world.viewer,
     }
 
 
@@ -61,6 +65,12 @@ def aim_at_real_record(case, records: dict):
         for field, collection in BODY_REFERENCES.items():
             if field in case.body:
                 case.body[field] = str(records[collection].pk)
+    parameters = case.path_parameters or {}
+    if "team_pk" in parameters:  # /teams/{team_pk}/members/{user_id}/
+        parameters["team_pk"] = str(records["teams"].pk)
+        if "user_id" in parameters:
+            parameters["user_id"] = records["members"].pk
+        return case
     collection = case.operation.path.split("/")[3]
     record = records.get(collection)
     if record is None or "id" not in (case.path_parameters or {}):

@@ -1,5 +1,6 @@
 import pytest
 from django.apps import apps
+from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.db.models import ProtectedError
 
@@ -105,7 +106,7 @@ def test_replay_after_wiping_by_hand_restores_the_rows():
 def test_replay_rebuilds_re_extraction_failures_sources_and_role_changes():
     """The events the other replay tests do not make: a re-extraction that retires claims
     (evidence keeps its quote, loses its claim), dissolved clusters, a failed extraction,
-    a source, a role change."""
+    a source, a role change, a member removed."""
     from claims.extraction import EXTRACTOR_VERSION, extract_article
     from dossiers import commands
     from dossiers.commands import ExtractionResult
@@ -115,6 +116,9 @@ def test_replay_rebuilds_re_extraction_failures_sources_and_role_changes():
     dossier = build_dossier()
     analyst = dossier.team.memberships.get(role=Role.ANALYST).user
     commands.add_member(team=dossier.team, user=analyst, role=Role.REVIEWER)
+    leaver = get_user_model().objects.create_user("leaver")
+    commands.add_member(team=dossier.team, user=leaver, role=Role.VIEWER)
+    commands.remove_member(team=dossier.team, user=leaver)
     commands.add_source(team=dossier.team, name="Wire", domain="wire.example", actor=analyst)
     extracted = extract_article(
         "Harbour strike ends\n\nDock workers in Rotterdam ended their strike on Friday after "
