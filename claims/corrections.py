@@ -16,7 +16,7 @@ from django.db import transaction
 
 from claims.commands import flag_verdicts_of_cluster
 from claims.events import CORRECTABLE_FIELDS, ClaimEventType, ClaimStreamType
-from claims.models import Claim, ClaimCluster, ClaimKind, Correction, CorrectionKind, Verdict
+from claims.models import Claim, ClaimCluster, ClaimKind, CorrectionKind, Verdict
 from dossiers.commands import QueuedWork
 from dossiers.events import StreamType
 from dossiers.models import Article, Role
@@ -342,13 +342,3 @@ def restore_claim(
         actor,
         reason or "a claim after all",
     )
-
-
-def correction_counts(dossier_ids) -> dict[str, int]:
-    """How often analysts corrected the machine, per kind (every kind, zeros included)."""
-    counts = dict.fromkeys(CorrectionKind.values, 0)
-    for kind in Correction.objects.filter(dossier_id__in=dossier_ids).values_list(
-        "kind", flat=True
-    ):
-        counts[kind] += 1
-    return counts

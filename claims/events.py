@@ -445,7 +445,7 @@ def _insert_correction(
         value=value or {},
         lost=[],
         actor_id=event.metadata.get("actor_id"),
-        reason=event.metadata.get("reason") or "",
+        note=event.metadata.get("reason") or "",
         created_at=event.recorded_at,
     )
     _corrections_of_dossier(state)[row["dossier_id"]][row["id"]] = row

@@ -267,7 +267,7 @@ class Correction(models.Model):
     value = models.JSONField(default=dict, blank=True)
     lost = models.JSONField(default=list, blank=True)
     actor_id = models.IntegerField(null=True, blank=True)
-    reason = models.TextField(blank=True)
+    note = models.TextField(blank=True, help_text="The analyst's reason, whole.")
     created_at = models.DateTimeField()
     history = HistoricalRecords()
 

@@ -13,6 +13,7 @@ from claims import corrections
 from claims.corrections import CorrectionError
 from claims.models import Claim, ClaimCluster, Correction
 from claims.reclustering import recluster_dossier
+from claims.selectors import correction_counts
 from dossiers.models import Role
 from eventlog.models import Event
 from eventlog.store import ConcurrencyError
@@ -56,6 +57,7 @@ def test_a_merge_is_never_undone_by_reanalysis(desk):
     event = Event.objects.get(type="ClustersMerged")
     assert event.metadata["actor_id"] == analyst.pk
     assert event.metadata["reason"] == "same incident, the toll was revised"
+    assert Correction.objects.get().note == "same incident, the toll was revised"
 
 
 def test_a_rejected_link_is_never_made_again_even_between_copies(desk):
@@ -284,6 +286,31 @@ def test_corrections_are_counted_per_kind(desk):
     )
     claim.refresh_from_db()
     corrections.mark_not_a_claim(claim=claim, actor=analyst, expected_version=claim.article.version)
-    counts = corrections.correction_counts([dossier.id])
+    counts = correction_counts([dossier.id])
     assert counts["speaker"] == counts["not_a_claim"] == 1
     assert sum(counts.values()) == 2
+
+
+def test_export_dossier_includes_the_corrections_and_their_counts(desk):
+    import json
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    dossier, analyst = desk
+    claim = claim_saying(dossier, SHARE)
+    corrections.correct_claim(
+        claim=claim,
+        field="cited_source",
+        value="SOHR",
+        actor=analyst,
+        expected_version=claim.article.version,
+        reason="the observatory is SOHR",
+    )
+    out = StringIO()
+    call_command("export_dossier", str(dossier.id), stdout=out)
+    exported = json.loads(out.getvalue())["corrections"]
+    assert exported["counts"]["cited_source"] == 1 and sum(exported["counts"].values()) == 1
+    (item,) = exported["items"]
+    assert item["claim_id"] == str(claim.id) and item["reason"] == "the observatory is SOHR"
+    assert item["value"] == {"value": "SOHR", "was": claim.cited_source}
