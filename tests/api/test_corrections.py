@@ -102,6 +102,9 @@ def test_pinning_and_confirming_through_the_api(world):
     )
     assert pinned.status_code == 200 and pinned.json()["canonical_text"] == "Forty"
     assert pinned.json()["wording_pinned"] is True
+    feed = client_for(world.viewer).get("/api/v1/events/", {"types": "ClusterWordingPinned"})
+    (event,) = feed.json()["results"]
+    assert event["data"]["text"] == "Forty" and event["metadata"]["actor_id"] == world.analyst.pk
     fourteen = cluster_of(world, "14 soldiers").claims.get()
     member = share.claims.order_by("id").first()
     confirmed = post(
