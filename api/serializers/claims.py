@@ -173,6 +173,15 @@ class ReasonRequiredSerializer(InputSerializer):
     reason = serializers.CharField(max_length=500, help_text="Why: kept with the revision.")
 
 
+class ReviewedChangesSerializer(serializers.Serializer):
+    """What a verdict was submitted on, and how its cluster differs from that now."""
+
+    reviewed = serializers.JSONField(
+        help_text="claim_text, claim_ids, independent_origin_count, origin, contradictions"
+    )
+    changes = serializers.ListField(child=serializers.CharField())
+
+
 class FieldChangeSerializer(serializers.Serializer):
     field = serializers.CharField()
     old = serializers.JSONField(allow_null=True)

@@ -177,3 +177,25 @@ def test_every_correction_is_in_the_schema_with_if_match():
         names = {p["name"] for p in operation.get("parameters", [])}
         assert "If-Match" in names, path
         assert "requestBody" in operation, path
+
+
+def test_a_verdict_shows_how_its_cluster_changed_since_submission(world):
+    from claims.commands import submit_verdict
+
+    verdict = submit_verdict(
+        verdict=world.verdict, actor=world.analyst, expected_version=world.verdict.version
+    )
+    client = client_for(world.viewer)
+    path = f"/api/v1/verdicts/{verdict.id}/reviewed-changes/"
+    before = client.get(path).json()
+    assert before["changes"] == [] and before["reviewed"]["claim_text"]
+    cluster = ClaimCluster.objects.get(id=verdict.cluster_id)
+    post(
+        client_for(world.analyst),
+        f"/api/v1/clusters/{cluster.id}/pin-wording/",
+        {"text": "Reworded"},
+        cluster.version,
+    )
+    after = client.get(path).json()
+    assert after["changes"] == [f"wording: “{before['reviewed']['claim_text']}” → “Reworded”"]
+    assert after["reviewed"] == before["reviewed"]
