@@ -22,6 +22,7 @@ from claims.models import (
     Claim,
     ClaimCluster,
     ClaimKind,
+    Correction,
     EvidenceRelation,
     InformationCredibility,
     Rating,
@@ -33,6 +34,7 @@ from claims.selectors import (
     claim_corrections,
     claims_for,
     clusters_for,
+    corrections_for,
     current_verdicts,
     origin_name,
     review_notes,
@@ -207,6 +209,21 @@ class ClaimClusterAdmin(ProjectionAdmin):
         admin_corrections.report(
             self, request, lambda: admin_corrections.merge_selected(request, clusters)
         )
+
+
+@admin.register(Correction)
+class CorrectionAdmin(ProjectionAdmin):
+    """Every correction analysts made, filterable by kind: how often the machine is wrong."""
+
+    scope = corrections_for
+    list_display = ["created_at", "kind", "claim_text", "note", "lost_count", "dossier"]
+    list_filter = ["kind", related_only("dossier")]
+    search_fields = ["claim_text", "note"]
+    date_hierarchy = "created_at"
+
+    @admin.display(description="Claims lost to re-extraction")
+    def lost_count(self, correction: Correction) -> int:
+        return len(correction.lost)
 
 
 # --- verdicts ------------------------------------------------------------------------------

@@ -43,6 +43,10 @@ def verdicts_for(user) -> QuerySet[Verdict]:
     return Verdict.objects.filter(dossier__team_id__in=team_ids_for(user))
 
 
+def corrections_for(user) -> QuerySet[Correction]:
+    return Correction.objects.filter(dossier__team_id__in=team_ids_for(user))
+
+
 def cited_sources_in_context(article_ids) -> dict:
     """Claim id -> the source the claim reached its article through, read in the article's
     context as origin counting reads it (`origins.sources_in_article`)."""

@@ -124,3 +124,16 @@ def test_an_article_page_links_each_claim_to_its_correction_page(client, desk):
     )
     desk.claim.refresh_from_db()
     assert desk.claim.not_a_claim and desk.claim.cluster_id is None
+
+
+def test_the_corrections_list_shows_a_teams_corrections_only(client, desk, other_desk):
+    client.force_login(desk.analyst)
+    client.post(
+        correct_url(desk.cluster, "pin"),
+        {"text": "Pinned words", "version": desk.cluster.version, "reason": "clearer"},
+    )
+    listing = client.get(reverse("admin:claims_correction_changelist"), {"kind": "pin_wording"})
+    assert listing.status_code == 200 and "clearer" in listing.content.decode()
+    client.force_login(other_desk.analyst)
+    theirs = client.get(reverse("admin:claims_correction_changelist"))
+    assert "clearer" not in theirs.content.decode()
