@@ -4,6 +4,8 @@ ClaimsExtracted, which replaces the article's claims."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from django.db.models import TextChoices
 
 from claims.extraction.datelines import wire_named
@@ -426,8 +428,8 @@ def _insert_correction(
     *,
     cluster_id: str | None = None,
     claim: dict | None = None,
-    together: list[dict] = (),
-    apart: list[dict] = (),
+    together: Sequence[dict] = (),
+    apart: Sequence[dict] = (),
     value: dict | None = None,
 ) -> None:
     row = state.insert(
