@@ -16,11 +16,13 @@ from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 
-from claims import admin_views, commands
+from claims import admin_corrections, admin_views, commands
 from claims.models import (
     CHECKWORTHY_KINDS,
     Claim,
     ClaimCluster,
+    ClaimKind,
+    Correction,
     EvidenceRelation,
     InformationCredibility,
     Rating,
@@ -29,8 +31,10 @@ from claims.models import (
 from claims.rendering import claimreview_jsonld, rationale_html
 from claims.selectors import (
     changes_since_approval,
+    claim_corrections,
     claims_for,
     clusters_for,
+    corrections_for,
     current_verdicts,
     origin_name,
     review_notes,
@@ -88,6 +92,8 @@ class ClaimAdmin(ProjectionAdmin):
         "extractor_version",
     ]
 
+    change_form_template = "admin/claims/claim/change_form.html"
+
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("article", "cluster")
 
@@ -95,6 +101,36 @@ class ClaimAdmin(ProjectionAdmin):
     def in_article(self, claim: Claim) -> str:
         url = reverse("admin:dossiers_article_change", args=[claim.article_id])
         return format_html('<a href="{}#claim-{}">{}</a>', url, claim.ordinal, claim.article)
+
+    def get_urls(self):
+        return [
+            path(
+                "<path:object_id>/correct/",
+                self.admin_site.admin_view(self.correction_view),
+                name="claims_claim_correct",
+            ),
+            *super().get_urls(),
+        ]
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        claim = self.scoped_object_or_404(request, object_id)
+        context = {
+            "can_correct": has_role(request.user, claim.dossier.team, Role.ANALYST),
+            "article_version": claim.article.version,
+            "kinds": ClaimKind.choices,
+            "corrections": claim_corrections(claim),
+            **(extra_context or {}),
+        }
+        return super().change_view(request, object_id, form_url, context)
+
+    def correction_view(self, request, object_id):
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        claim = self.scoped_object_or_404(request, object_id)
+        admin_corrections.report(
+            self, request, lambda: admin_corrections.correct_claim(request, claim)
+        )
+        return HttpResponseRedirect(reverse("admin:claims_claim_change", args=[claim.pk]))
 
 
 @admin.register(ClaimCluster)
@@ -138,6 +174,8 @@ class ClaimClusterAdmin(ProjectionAdmin):
         verdict = cluster.verdicts.order_by("-revision").first()
         return str(verdict) if verdict else "—"
 
+    actions = ["merge_selected"]
+
     def change_view(self, request, object_id, form_url="", extra_context=None):
         cluster = self.scoped_object_or_404(request, object_id)
         context = {
@@ -145,6 +183,47 @@ class ClaimClusterAdmin(ProjectionAdmin):
             **(extra_context or {}),
         }
         return super().change_view(request, object_id, form_url, context)
+
+    def get_urls(self):
+        return [
+            path(
+                "<path:object_id>/correct/<str:action>/",
+                self.admin_site.admin_view(self.correction_view),
+                name="claims_claimcluster_correct",
+            ),
+            *super().get_urls(),
+        ]
+
+    def correction_view(self, request, object_id, action):
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        cluster = self.scoped_object_or_404(request, object_id)
+        admin_corrections.report(
+            self, request, lambda: admin_corrections.correct_cluster(request, cluster, action)
+        )
+        return HttpResponseRedirect(reverse("admin:claims_claimcluster_change", args=[cluster.pk]))
+
+    @admin.action(description="Merge the selected clusters (into the one with a verdict)")
+    def merge_selected(self, request, queryset):
+        clusters = list(queryset.filter(is_active=True).select_related("dossier__team"))
+        admin_corrections.report(
+            self, request, lambda: admin_corrections.merge_selected(request, clusters)
+        )
+
+
+@admin.register(Correction)
+class CorrectionAdmin(ProjectionAdmin):
+    """Every correction analysts made, filterable by kind: how often the machine is wrong."""
+
+    scope = corrections_for
+    list_display = ["created_at", "kind", "claim_text", "note", "lost_count", "dossier"]
+    list_filter = ["kind", related_only("dossier")]
+    search_fields = ["claim_text", "note"]
+    date_hierarchy = "created_at"
+
+    @admin.display(description="Claims lost to re-extraction")
+    def lost_count(self, correction: Correction) -> int:
+        return len(correction.lost)
 
 
 # --- verdicts ------------------------------------------------------------------------------
@@ -403,6 +482,7 @@ class VerdictAdmin(CommandAdminMixin, TeamScopedAdmin):
         "published_at",
         "supersession",
         "changes_since_approval_display",
+        "reviewed_changes_display",
     ]
     content_fields = ["rating", "confidence", "source_reliability", "information_credibility"]
 
@@ -522,6 +602,11 @@ class VerdictAdmin(CommandAdminMixin, TeamScopedAdmin):
             )
             or "—"
         )
+
+    @admin.display(description="Changed since submitted for review")
+    def reviewed_changes_display(self, verdict: Verdict) -> str:
+        changes = commands.reviewed_changes(verdict)
+        return format_html_join("", "<div>{}</div>", ((change,) for change in changes)) or "—"
 
     # -- workflow --
 

@@ -14,11 +14,13 @@ from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.html import escape, format_html
 from django.utils.safestring import SafeString, mark_safe
 
+from claims.admin_corrections import NEW_CLUSTER
 from claims.answer import CHART_WIDTH, ROW_Y, chart_layout, question_answer
 from claims.models import CHECKWORTHY_KINDS, Claim, ClaimCluster, Verdict
 from claims.provenance import ProvenanceClaim, build_provenance, render_svg
 from claims.selectors import (
     cited_sources_in_context,
+    cluster_corrections,
     contradictions_in,
     dossier_as_of,
     dossier_board,
@@ -150,6 +152,9 @@ def provenance_svg(cluster: ClaimCluster) -> SafeString:
     return render_svg(graph)
 
 
+MOVE_TARGETS = 200  # the dossier's clusters a member can be moved to, most reported first
+
+
 @dataclass(frozen=True)
 class MemberRow:
     """A member claim and why the clustering put it here."""
@@ -200,6 +205,12 @@ def cluster_workbench_context(cluster: ClaimCluster, user) -> dict:
         "provenance_svg": provenance_svg(cluster),
         "origin_name": origin_name(cluster.origin),
         "can_draft": not verdicts and has_role(user, cluster.dossier.team, Role.ANALYST),
+        "can_correct": has_role(user, cluster.dossier.team, Role.ANALYST),
+        "move_targets": ClaimCluster.objects.filter(dossier=cluster.dossier, is_active=True)
+        .exclude(id=cluster.id)
+        .order_by("-article_count", "canonical_text")[:MOVE_TARGETS],
+        "new_cluster": NEW_CLUSTER,
+        "corrections": cluster_corrections(cluster),
     }
 
 

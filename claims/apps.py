@@ -7,8 +7,8 @@ class ClaimsConfig(AppConfig):
 
     def ready(self) -> None:
         from claims import events  # (register projections)
-        from claims.models import Claim, ClaimCluster, Verdict, VerdictEvidence
+        from claims.models import Claim, ClaimCluster, Correction, Verdict, VerdictEvidence
         from eventlog.registry import register_read_models, register_stream_types
 
         register_stream_types(events.ClaimStreamType)
-        register_read_models(ClaimCluster, Claim, Verdict, VerdictEvidence)
+        register_read_models(ClaimCluster, Claim, Verdict, VerdictEvidence, Correction)

@@ -301,6 +301,41 @@ def edit_verdict(
     )
 
 
+def reviewed_snapshot(cluster: ClaimCluster) -> dict:
+    """The cluster as a verdict submitted on it reviews it: approval, publication and
+    ClaimReview read this, not the live cluster, which re-analysis and analysts may change."""
+    return {
+        "claim_text": cluster.canonical_text,
+        "claim_ids": sorted(str(i) for i in cluster.claims.values_list("id", flat=True)),
+        "independent_origin_count": cluster.independent_origin_count,
+        "origin": cluster.origin,
+        "contradictions": len(cluster.contradictions),
+    }
+
+
+def reviewed_changes(verdict: Verdict) -> list[str]:
+    """How the verdict's cluster differs now from the snapshot it was submitted with."""
+    reviewed = verdict.reviewed
+    if not reviewed:
+        return []
+    now = reviewed_snapshot(verdict.cluster)
+    changes = []
+    if now["claim_text"] != reviewed["claim_text"]:
+        changes.append(f"wording: “{reviewed['claim_text']}” → “{now['claim_text']}”")
+    joined = len(set(now["claim_ids"]) - set(reviewed["claim_ids"]))
+    left = len(set(reviewed["claim_ids"]) - set(now["claim_ids"]))
+    if joined or left:
+        changes.append(f"members: {joined} joined, {left} left")
+    if now["independent_origin_count"] != reviewed["independent_origin_count"]:
+        changes.append(
+            "independent origins: "
+            f"{reviewed['independent_origin_count']} → {now['independent_origin_count']}"
+        )
+    if now["contradictions"] > reviewed["contradictions"]:
+        changes.append(f"contradictions: {reviewed['contradictions']} → {now['contradictions']}")
+    return changes
+
+
 @transaction.atomic
 def submit_verdict(
     *, verdict: Verdict, actor: User | None, expected_version: int, reason: str = ""
@@ -311,7 +346,7 @@ def submit_verdict(
     return _append_verdict_event(
         current,
         ClaimEventType.VERDICT_SUBMITTED,
-        {},
+        {"reviewed": reviewed_snapshot(current.cluster)},
         actor,
         reason.strip() or "submitted for review",
     )

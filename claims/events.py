@@ -4,11 +4,20 @@ ClaimsExtracted, which replaces the article's claims."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from django.db.models import TextChoices
 
 from claims.extraction.datelines import wire_named
 from claims.extraction.kinds import UNCLASSIFIED_KIND
-from claims.models import Claim, ClaimCluster, Verdict, VerdictEvidence
+from claims.models import (
+    Claim,
+    ClaimCluster,
+    Correction,
+    CorrectionKind,
+    Verdict,
+    VerdictEvidence,
+)
 from dossiers.events import EventType, change_article, parse_time, read_articles
 from dossiers.models import Article
 from eventlog.registry import projector
@@ -32,6 +41,16 @@ class ClaimEventType(TextChoices):
     VERDICT_CHANGES_REQUESTED = "VerdictChangesRequested"
     VERDICT_PUBLISHED = "VerdictPublished"
     VERDICT_REVISED = "VerdictRevised"
+    # Analysts' corrections (claims/corrections.py): cluster ones on the cluster's stream,
+    # claim ones on the claim's article's stream.
+    CLUSTERS_MERGED = "ClustersMerged"
+    CLAIM_MOVED = "ClaimMoved"
+    CLAIM_LINK_REJECTED = "ClaimLinkRejected"
+    CLAIM_LINK_CONFIRMED = "ClaimLinkConfirmed"
+    CLUSTER_WORDING_PINNED = "ClusterWordingPinned"
+    CLAIM_CORRECTED = "ClaimCorrected"
+    CLAIM_MARKED_NOT_A_CLAIM = "ClaimMarkedNotAClaim"
+    CLAIM_RESTORED = "ClaimRestored"
 
 
 CLAIM_FIELDS = (
@@ -136,6 +155,7 @@ def read_articles_and_claims(state: ProjectionState, events: list) -> None:
     claims = state.load(Claim, Claim.objects.filter(article_id__in=articles))
     _index_claims(state, claims)
     state.load(VerdictEvidence, VerdictEvidence.objects.filter(claim__article_id__in=articles))
+    _load_corrections(state, {state.get(Article, article)["dossier_id"] for article in articles})
 
 
 @projector(EventType.CLAIMS_EXTRACTED, reads=read_articles_and_claims)
@@ -163,8 +183,10 @@ def claims_extracted(state: ProjectionState, event) -> None:
 
 def _replace_article_claims(state: ProjectionState, article: dict, claims: list[dict], event):
     """Make the article's claims exactly the claims given, keeping rows (and clusters) whose
-    id recurs; evidence that cited a retired claim keeps its quote and loses the claim."""
+    id recurs; evidence that cited a retired claim keeps its quote and loses the claim.
+    Analysts' corrections of the article's claims are applied again (`_carry_corrections`)."""
     wanted = {claim["id"]: claim_values(claim) for claim in claims}
+    _carry_corrections(state, article, wanted, event)
     existing = _claims_of_article(state)[article["id"]]
     for stale_id in existing.keys() - wanted.keys():
         stale = existing.pop(stale_id)
@@ -321,7 +343,10 @@ def _set_verdict_status(state: ProjectionState, event, status: Verdict.Status, *
 
 @projector(ClaimEventType.VERDICT_SUBMITTED, reads=read_verdicts)
 def verdict_submitted(state: ProjectionState, event) -> None:
-    _set_verdict_status(state, event, Verdict.Status.IN_REVIEW)
+    """The snapshot of what is reviewed (VerdictSubmitted data since issue 14)."""
+    _set_verdict_status(
+        state, event, Verdict.Status.IN_REVIEW, reviewed=event.data.get("reviewed", {})
+    )
 
 
 @projector(ClaimEventType.VERDICT_APPROVED, reads=read_verdicts)
@@ -376,3 +401,307 @@ def _set_verdict_content(state: ProjectionState, verdict: dict, data: dict, even
             relation=item["relation"],
             note=item["note"],
         )
+
+
+# --- analysts' corrections ----------------------------------------------------------------
+
+
+def _corrections_of_dossier(state: ProjectionState) -> dict[str, dict[int, dict]]:
+    return state.index("corrections of dossier")
+
+
+def _load_corrections(state: ProjectionState, dossiers) -> None:
+    index = _corrections_of_dossier(state)
+    for row in state.load(Correction, Correction.objects.filter(dossier_id__in=dossiers)):
+        index[row["dossier_id"]][row["id"]] = row
+
+
+def _ref(claim: dict) -> dict:
+    """How a correction names a claim: by id, and by article and text should the id change."""
+    return {"id": claim["id"], "article_id": claim["article_id"], "text": claim["text"]}
+
+
+def _insert_correction(
+    state: ProjectionState,
+    event,
+    kind: CorrectionKind,
+    *,
+    cluster_id: str | None = None,
+    claim: dict | None = None,
+    together: Sequence[dict] = (),
+    apart: Sequence[dict] = (),
+    value: dict | None = None,
+) -> None:
+    row = state.insert(
+        Correction,
+        event,
+        id=event.position,
+        dossier_id=event.data["dossier_id"],
+        kind=kind.value,
+        cluster_id=cluster_id,
+        claim_id=claim["id"] if claim else None,
+        article_id=claim["article_id"] if claim else None,
+        claim_text=claim["text"] if claim else "",
+        together=[_ref(c) for c in together],
+        apart=[_ref(c) for c in apart],
+        value=value or {},
+        lost=[],
+        actor_id=event.metadata.get("actor_id"),
+        note=event.metadata.get("reason") or "",
+        created_at=event.recorded_at,
+    )
+    _corrections_of_dossier(state)[row["dossier_id"]][row["id"]] = row
+
+
+def _claims(state: ProjectionState, ids) -> list[dict]:
+    claims = state.rows[Claim]
+    return [claims[i] for i in ids if i in claims]
+
+
+def _carry_corrections(state: ProjectionState, article: dict, wanted: dict[str, dict], event):
+    """Re-point corrections of the article's claims at the re-extracted claims of the same
+    text (report the ones whose text is gone in `lost`), then apply the claim corrections,
+    oldest first, to the values extraction gives the article's claims."""
+    by_text: dict[str, str] = {}
+    for claim_id, values in sorted(wanted.items(), key=lambda item: item[1]["ordinal"]):
+        by_text.setdefault(values["text"], claim_id)
+        values.update(not_a_claim=False, corrected_fields=[])
+    corrections = _corrections_of_dossier(state)[article["dossier_id"]]
+    for correction in sorted(corrections.values(), key=lambda row: row["id"]):
+        if _rebind(correction, article["id"], wanted, by_text):
+            state.save(Correction, correction, event)
+        values = wanted.get(correction["claim_id"]) if correction["claim_id"] else None
+        if values is not None:
+            _apply_claim_correction(values, correction["kind"], correction["value"])
+
+
+def _rebind(correction: dict, article_id: str, wanted: dict, by_text: dict[str, str]) -> bool:
+    """True if a re-extraction of `article_id` changed a claim the correction names."""
+    lost, changed = list(correction["lost"]), False
+    subject = correction["claim_id"]
+    if correction["article_id"] == article_id and subject is not None and subject not in wanted:
+        found = by_text.get(correction["claim_text"])
+        if found is None:
+            lost.append({"id": subject, "article_id": article_id, "text": correction["claim_text"]})
+        correction["claim_id"], changed = found, True
+    for name in ("together", "apart"):
+        kept = []
+        for ref in correction[name]:
+            if ref["article_id"] != article_id or ref["id"] in wanted:
+                kept.append(ref)
+                continue
+            changed = True
+            if ref["text"] in by_text:
+                kept.append({**ref, "id": by_text[ref["text"]]})
+            else:
+                lost.append(ref)
+        correction[name] = kept
+    correction["lost"] = lost
+    return changed
+
+
+def _apply_claim_correction(claim: dict, kind: str, value: dict) -> None:
+    if kind in (CorrectionKind.NOT_A_CLAIM, CorrectionKind.RESTORE_CLAIM):
+        claim["not_a_claim"] = kind == CorrectionKind.NOT_A_CLAIM
+    elif kind in CORRECTABLE_FIELDS:
+        claim[kind] = value["value"]
+        claim["corrected_fields"] = sorted({*claim["corrected_fields"], kind})
+
+
+# What an analyst may correct of a claim: the correction kind is the field's name.
+CORRECTABLE_FIELDS = (CorrectionKind.SPEAKER, CorrectionKind.CITED_SOURCE, CorrectionKind.KIND)
+
+
+def _recount(state: ProjectionState, cluster: dict, event) -> None:
+    """A cluster's article counts after an analyst moved claims in or out; an emptied cluster
+    is inactive. Origins and contradictions wait for the re-clustering the command queues."""
+    members = _claims_of_cluster(state)[cluster["id"]]
+    articles = len({claim["article_id"] for claim in members.values()})
+    cluster.update(
+        article_count=articles,
+        supporting_article_count=articles,
+        member_links={k: v for k, v in cluster["member_links"].items() if k in members},
+        is_active=bool(members),
+        updated_at=event.recorded_at,
+    )
+    if not members:
+        cluster.update(independent_origin_count=0, contradictions=[])
+
+
+def _bump(cluster: dict, event) -> None:
+    cluster.update(version=event.stream_version, updated_at=event.recorded_at)
+
+
+def _move_claim(state: ProjectionState, claim: dict, to_cluster_id: str, event) -> None:
+    """Move a claim to a cluster, forming it (a singleton, no events of its own yet) if new."""
+    clusters = state.rows[ClaimCluster]
+    if to_cluster_id not in clusters:
+        state.insert(
+            ClaimCluster,
+            event,
+            id=to_cluster_id,
+            dossier_id=claim["dossier_id"],
+            canonical_text=claim["text"],
+            created_at=event.recorded_at,
+            updated_at=event.recorded_at,
+        )
+    source = clusters.get(str(claim["cluster_id"]))
+    target = clusters[to_cluster_id]
+    _assign(state, [claim], target, event)
+    for cluster in (source, target):
+        if cluster is not None:
+            _recount(state, cluster, event)
+
+
+def _save_clusters(state: ProjectionState, event, *clusters: dict | None) -> None:
+    for cluster in dict.fromkeys(c["id"] for c in clusters if c is not None):
+        state.save(ClaimCluster, state.get(ClaimCluster, cluster), event)
+
+
+@projector(ClaimEventType.CLUSTERS_MERGED, reads=read_dossier_clusters)
+def clusters_merged(state: ProjectionState, event) -> None:
+    """The sources' claims join the event's cluster; the sources are left empty."""
+    target = state.get(ClaimCluster, event.stream_id)
+    sources = [state.get(ClaimCluster, i) for i in event.data["source_cluster_ids"]]
+    for source in sources:
+        _assign(state, list(_claims_of_cluster(state)[source["id"]].values()), target, event)
+        _recount(state, source, event)
+    _recount(state, target, event)
+    _bump(target, event)
+    _save_clusters(state, event, target, *sources)
+    subject, *others = _claims(state, event.data["claim_ids"])
+    _insert_correction(
+        state,
+        event,
+        CorrectionKind.MERGE,
+        cluster_id=target["id"],
+        claim=subject,
+        together=others,
+        value={"source_cluster_ids": event.data["source_cluster_ids"]},
+    )
+
+
+@projector(ClaimEventType.CLAIM_MOVED, reads=read_dossier_clusters)
+def claim_moved(state: ProjectionState, event) -> None:
+    """A claim leaves the event's cluster for another one, or for a new one (a split)."""
+    data = event.data
+    source = state.get(ClaimCluster, event.stream_id)
+    claim = state.get(Claim, data["claim_id"])
+    _move_claim(state, claim, data["to_cluster_id"], event)
+    _bump(source, event)
+    _save_clusters(state, event, source, state.get(ClaimCluster, data["to_cluster_id"]))
+    _insert_correction(
+        state,
+        event,
+        CorrectionKind.SPLIT if data["new_cluster"] else CorrectionKind.MOVE,
+        cluster_id=source["id"],
+        claim=claim,
+        together=_claims(state, data["together_ids"]),
+        apart=_claims(state, data["apart_ids"]),
+        value={"to_cluster_id": data["to_cluster_id"]},
+    )
+
+
+@projector(ClaimEventType.CLAIM_LINK_REJECTED, reads=read_dossier_clusters)
+def claim_link_rejected(state: ProjectionState, event) -> None:
+    """ "Not the same claim": the claim leaves for a new cluster if it shared one with them."""
+    data = event.data
+    cluster = state.get(ClaimCluster, event.stream_id)
+    claim = state.get(Claim, data["claim_id"])
+    if data["new_cluster_id"]:
+        _move_claim(state, claim, data["new_cluster_id"], event)
+    _bump(cluster, event)
+    _save_clusters(state, event, cluster, state.rows[ClaimCluster].get(data["new_cluster_id"]))
+    _insert_correction(
+        state,
+        event,
+        CorrectionKind.REJECT_LINK,
+        cluster_id=cluster["id"],
+        claim=claim,
+        apart=_claims(state, data["other_claim_ids"]),
+    )
+
+
+@projector(ClaimEventType.CLAIM_LINK_CONFIRMED, reads=read_dossier_clusters)
+def claim_link_confirmed(state: ProjectionState, event) -> None:
+    """Same claim: the claim joins the other's cluster if it is not there already."""
+    data = event.data
+    cluster = state.get(ClaimCluster, event.stream_id)
+    claim, other = state.get(Claim, data["claim_id"]), state.get(Claim, data["other_claim_id"])
+    joined = None
+    if other["cluster_id"] and other["cluster_id"] != claim["cluster_id"]:
+        joined = state.get(ClaimCluster, other["cluster_id"])
+        _move_claim(state, claim, joined["id"], event)
+    _bump(cluster, event)
+    _save_clusters(state, event, cluster, joined)
+    _insert_correction(
+        state,
+        event,
+        CorrectionKind.CONFIRM_LINK,
+        cluster_id=cluster["id"],
+        claim=claim,
+        together=[other],
+    )
+
+
+@projector(ClaimEventType.CLUSTER_WORDING_PINNED, reads=read_dossier_clusters)
+def cluster_wording_pinned(state: ProjectionState, event) -> None:
+    cluster = state.get(ClaimCluster, event.stream_id)
+    was = cluster["canonical_text"]
+    cluster.update(canonical_text=event.data["text"], wording_pinned=True)
+    _bump(cluster, event)
+    state.save(ClaimCluster, cluster, event)
+    _insert_correction(
+        state,
+        event,
+        CorrectionKind.PIN_WORDING,
+        cluster_id=cluster["id"],
+        value={"text": event.data["text"], "was": was},
+    )
+
+
+def read_article_claims(state: ProjectionState, events: list) -> None:
+    """The events' articles, their dossiers' claims and clusters (a claim marked not a claim
+    leaves its cluster)."""
+    read_articles(state, events)
+    read_dossier_clusters(state, events)
+
+
+def _correct_claim(state: ProjectionState, event, kind: CorrectionKind, value: dict) -> dict:
+    """Apply a claim correction to the claim and record it; the article's version moves."""
+    article = state.get(Article, event.stream_id)
+    article.update(version=event.stream_version)
+    state.save(Article, article, event)
+    claim = state.get(Claim, event.data["claim_id"])
+    _apply_claim_correction(claim, kind, value)
+    _insert_correction(state, event, kind, claim=claim, value=value)
+    return claim
+
+
+@projector(ClaimEventType.CLAIM_CORRECTED, reads=read_article_claims)
+def claim_corrected(state: ProjectionState, event) -> None:
+    data = event.data
+    claim = _correct_claim(
+        state,
+        event,
+        CorrectionKind(data["field"]),
+        {"value": data["value"], "was": data["was"]},
+    )
+    state.save(Claim, claim, event)
+
+
+@projector(ClaimEventType.CLAIM_MARKED_NOT_A_CLAIM, reads=read_article_claims)
+def claim_marked_not_a_claim(state: ProjectionState, event) -> None:
+    """The claim leaves its cluster; re-clustering leaves it out."""
+    claim = _correct_claim(state, event, CorrectionKind.NOT_A_CLAIM, {})
+    cluster = state.rows[ClaimCluster].get(str(claim["cluster_id"]))
+    _assign(state, [claim], None, event)
+    if cluster is not None:
+        _recount(state, cluster, event)
+        state.save(ClaimCluster, cluster, event)
+
+
+@projector(ClaimEventType.CLAIM_RESTORED, reads=read_article_claims)
+def claim_restored(state: ProjectionState, event) -> None:
+    """A claim again: the next re-clustering gives it a cluster."""
+    state.save(Claim, _correct_claim(state, event, CorrectionKind.RESTORE_CLAIM, {}), event)

@@ -5,8 +5,8 @@ from __future__ import annotations
 from django.db.models import Prefetch
 
 from claims.answer import question_answer
-from claims.models import Claim, ClaimCluster
-from claims.selectors import contradiction_pairs
+from claims.models import Claim, ClaimCluster, Correction
+from claims.selectors import contradiction_pairs, correction_counts
 from dossiers.commands import claim_form
 from dossiers.models import Article, Dossier
 from dossiers.selectors import analysis_progress
@@ -51,6 +51,13 @@ def dossier_export(dossier: Dossier) -> dict:
             {"a": item.a, "b": item.b, "kind": item.kind, "reason": item.reason}
             for item in contradiction_pairs(clusters)
         ],
+        "corrections": {
+            "counts": correction_counts([dossier.id]),
+            "items": [
+                _correction(item)
+                for item in Correction.objects.filter(dossier=dossier).order_by("id")
+            ],
+        },
     }
 
 
@@ -107,6 +114,8 @@ def _claim(claim: Claim, link: dict | None) -> dict:
         "cluster_id": str(claim.cluster_id) if claim.cluster_id else None,
         "checkworthiness": round(claim.checkworthiness, 4),
         "kind": claim.kind,
+        "not_a_claim": claim.not_a_claim,
+        "corrected_fields": claim.corrected_fields,
         "link": link,  # why the claim is in its cluster; None when it is alone there
     }
 
@@ -115,6 +124,7 @@ def _cluster(cluster: ClaimCluster) -> dict:
     return {
         "id": str(cluster.id),
         "canonical_text": cluster.canonical_text,
+        "wording_pinned": cluster.wording_pinned,
         "article_count": cluster.article_count,
         "independent_origin_count": cluster.independent_origin_count,
         "origin": cluster.origin or None,
@@ -122,4 +132,21 @@ def _cluster(cluster: ClaimCluster) -> dict:
         "supporting_article_count": cluster.supporting_article_count,
         "contradicting_article_count": cluster.contradicting_article_count,
         "claim_ids": [str(claim.id) for claim in cluster.claims.all()],
+    }
+
+
+def _correction(correction: Correction) -> dict:
+    """An analyst's correction; `lost` names the claims re-extraction retired since."""
+    return {
+        "kind": correction.kind,
+        "at": _iso(correction.created_at),
+        "actor_id": correction.actor_id,
+        "reason": correction.note,
+        "cluster_id": str(correction.cluster_id) if correction.cluster_id else None,
+        "claim_id": str(correction.claim_id) if correction.claim_id else None,
+        "claim_text": correction.claim_text or None,
+        "together": [ref["id"] for ref in correction.together],
+        "apart": [ref["id"] for ref in correction.apart],
+        "value": correction.value,
+        "lost": correction.lost,
     }

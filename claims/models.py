@@ -37,6 +37,9 @@ class ClaimCluster(models.Model):
         help_text="Claims elsewhere that contradict a member: claim ids, kind and reason.",
     )
     is_active = models.BooleanField(default=True, help_text="False once re-clustering empties it.")
+    wording_pinned = models.BooleanField(
+        default=False, help_text="An analyst chose the wording: re-clustering keeps it."
+    )
     created_at = models.DateTimeField()
     updated_at = models.DateTimeField()
     version = models.PositiveIntegerField(default=0, editable=False)
@@ -88,6 +91,14 @@ class Claim(models.Model):
     extractor_version = models.CharField(max_length=32)
     cluster = models.ForeignKey(
         ClaimCluster, null=True, blank=True, on_delete=models.SET_NULL, related_name="claims"
+    )
+    not_a_claim = models.BooleanField(
+        default=False, help_text="An analyst said this sentence is not a claim: never clustered."
+    )
+    corrected_fields = models.JSONField(
+        default=list,
+        blank=True,
+        help_text="Fields an analyst corrected (re-extraction keeps them).",
     )
     # History is read by dossier and date (as-of) and by claim: other indexes only cost writes.
     history = HistoricalRecords(no_db_index=["article", "cluster"])
@@ -173,6 +184,12 @@ class Verdict(models.Model):
     )
     needs_review = models.BooleanField(default=False, db_index=True)
     review_flags = models.JSONField(default=list, blank=True)
+    reviewed = models.JSONField(
+        default=dict,
+        blank=True,
+        help_text="The cluster as submitted for review: claim text, member claim ids, origins. "
+        "Approval, publication and ClaimReview use it, whatever the cluster becomes.",
+    )
     created_at = models.DateTimeField()
     updated_at = models.DateTimeField()
     approved_at = models.DateTimeField(null=True, blank=True)
@@ -213,3 +230,49 @@ class VerdictEvidence(models.Model):
 
     def __str__(self) -> str:
         return f"{self.relation}: {self.claim or self.article}"
+
+
+class CorrectionKind(models.TextChoices):
+    MERGE = "merge", "Clusters merged"
+    MOVE = "move", "Claim moved to another cluster"
+    SPLIT = "split", "Claim split into a new cluster"
+    REJECT_LINK = "reject_link", "Not the same claim"
+    CONFIRM_LINK = "confirm_link", "Same claim (link confirmed)"
+    PIN_WORDING = "pin_wording", "Wording pinned"
+    SPEAKER = "speaker", "Speaker corrected"
+    CITED_SOURCE = "cited_source", "Cited source corrected"
+    KIND = "kind", "Kind corrected"
+    NOT_A_CLAIM = "not_a_claim", "Marked not a claim"
+    RESTORE_CLAIM = "restore_claim", "Marked a claim again"
+
+
+class Correction(models.Model):
+    """An analyst's correction of the machine, as re-clustering and re-extraction read it.
+
+    `claim_id` is the claim corrected and `together`/`apart` the claims it must or must not
+    share a cluster with (each `{"id", "article_id", "text"}`: a re-extraction that changes
+    a claim's id but not its text carries the correction over). Claims a re-extraction
+    retired are moved to `lost`, so the correction is reported rather than silently dropped.
+    """
+
+    id = models.BigIntegerField(primary_key=True, help_text="The position of its event.")
+    dossier = models.ForeignKey(Dossier, on_delete=models.PROTECT, related_name="corrections")
+    kind = models.CharField(max_length=16, choices=CorrectionKind.choices)
+    cluster_id = models.UUIDField(null=True, blank=True)
+    claim_id = models.UUIDField(null=True, blank=True)
+    article_id = models.UUIDField(null=True, blank=True)
+    claim_text = models.TextField(blank=True)
+    together = models.JSONField(default=list, blank=True)
+    apart = models.JSONField(default=list, blank=True)
+    value = models.JSONField(default=dict, blank=True)
+    lost = models.JSONField(default=list, blank=True)
+    actor_id = models.IntegerField(null=True, blank=True)
+    note = models.TextField(blank=True, help_text="The analyst's reason, whole.")
+    created_at = models.DateTimeField()
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} ({self.claim_text[:60] or self.cluster_id})"

@@ -22,7 +22,7 @@ from claims.extraction.origins import (
     independent_origins,
     is_named,
 )
-from claims.models import Claim, ClaimCluster, Verdict
+from claims.models import Claim, ClaimCluster, Correction, CorrectionKind, Verdict
 from dossiers.events import EventType, StreamType
 from dossiers.models import Article, Dossier
 from eventlog.context import Context
@@ -48,7 +48,7 @@ class _ClaimRow:
 
 def _claim_rows(dossier: Dossier) -> list[_ClaimRow]:
     rows = list(
-        Claim.objects.filter(dossier=dossier)
+        Claim.objects.filter(dossier=dossier, not_a_claim=False)
         .order_by("article_id", "ordinal")
         .values_list(
             "id",
@@ -120,7 +120,46 @@ _CLUSTERING_INPUTS = (
     ClaimEventType.CLUSTER_DISSOLVED,
     ClaimEventType.VERDICT_DRAFTED,
     ClaimEventType.VERDICT_REVISED,
+    ClaimEventType.CLUSTERS_MERGED,
+    ClaimEventType.CLAIM_MOVED,
+    ClaimEventType.CLAIM_LINK_REJECTED,
+    ClaimEventType.CLAIM_LINK_CONFIRMED,
+    ClaimEventType.CLUSTER_WORDING_PINNED,
+    ClaimEventType.CLAIM_CORRECTED,
+    ClaimEventType.CLAIM_MARKED_NOT_A_CLAIM,
+    ClaimEventType.CLAIM_RESTORED,
 )
+
+
+@dataclass(frozen=True)
+class AnalystConstraints:
+    """What analysts' corrections ask of a re-clustering."""
+
+    must_link: list[tuple[str, str]]
+    cannot_link: list[tuple[str, str]]
+    pinned: dict[str, str]  # cluster id -> its wording
+
+
+def analyst_constraints(dossier: Dossier) -> AnalystConstraints:
+    """Must-link and cannot-link pairs from the dossier's corrections, the latest word on a
+    pair winning (a link rejected, then confirmed, is confirmed), and pinned wordings."""
+    pairs: dict[tuple[str, str], bool] = {}
+    pinned: dict[str, str] = {}
+    for correction in Correction.objects.filter(dossier=dossier).order_by("id"):
+        if correction.kind == CorrectionKind.PIN_WORDING:
+            pinned[str(correction.cluster_id)] = correction.value["text"]
+        if correction.claim_id is None:
+            continue
+        subject = str(correction.claim_id)
+        for together, refs in ((True, correction.together), (False, correction.apart)):
+            for ref in refs:
+                if ref["id"] != subject:
+                    pairs[tuple(sorted((subject, ref["id"])))] = together
+    return AnalystConstraints(
+        must_link=sorted(pair for pair, together in pairs.items() if together),
+        cannot_link=sorted(pair for pair, together in pairs.items() if not together),
+        pinned=pinned,
+    )
 
 
 def _refuse_if_clustering_input_changed(dossier: Dossier, read_up_to: int) -> None:
@@ -154,6 +193,7 @@ def _plan_reclustering(dossier: Dossier) -> tuple[list[NewEvent], list[tuple[uui
         str(key)
         for key in Verdict.objects.filter(dossier=dossier).values_list("cluster_id", flat=True)
     }
+    constraints = analyst_constraints(dossier)
     result = cluster_claims(
         [
             ClusterItem(
@@ -167,7 +207,9 @@ def _plan_reclustering(dossier: Dossier) -> tuple[list[NewEvent], list[tuple[uui
             )
             for row in rows
         ],
-        anchored_keys=verdict_keys,
+        anchored_keys=verdict_keys | constraints.pinned.keys(),
+        must_link=constraints.must_link,
+        cannot_link=constraints.cannot_link,
     )
     existing = {str(c.id): c for c in ClaimCluster.objects.filter(dossier=dossier)}
     contradicting = _contradicting_articles(dossier, result, by_id, verdict_keys)
@@ -184,6 +226,7 @@ def _plan_reclustering(dossier: Dossier) -> tuple[list[NewEvent], list[tuple[uui
             by_id[item["other_claim_id"]].article_id for item in found
         }
         state = _cluster_state(dossier, cluster, members, len(contradicting_articles))
+        state["canonical_text"] = constraints.pinned.get(key, state["canonical_text"])
         state["member_links"] = {
             claim_key: result.links[claim_key].as_dict()
             for claim_key in sorted(cluster.claim_keys)
@@ -272,6 +315,8 @@ def _review_reasons(before: dict, after: dict) -> list[str]:
         reasons.append(f"{gained} claim(s) joined the cluster")
     if lost:
         reasons.append(f"{lost} claim(s) left the cluster")
+    if after["canonical_text"] != before["canonical_text"]:
+        reasons.append("the cluster's wording changed")
     if after["independent_origin_count"] != before["independent_origin_count"]:
         reasons.append(
             "independent origins: "

@@ -16,7 +16,6 @@ from claims.models import Claim, Rating, Verdict
 from claims.selectors import origin_name
 from dossiers.models import Article
 
-CLAIM_REVIEWED_MAX = 75
 WORST_RATING = 1
 BEST_RATING = 5
 # Outside the 1..5 scale on purpose: "unproven" says nothing about how true a claim is, so
@@ -64,7 +63,7 @@ def rationale_text(rationale: str) -> str:
     return " ".join(strip_tags(rationale_html(rationale)).split())
 
 
-def shorten(text: str, limit: int = CLAIM_REVIEWED_MAX) -> str:
+def shorten(text: str, limit: int) -> str:
     """At most `limit` characters, cut at a word boundary with an ellipsis."""
     text = " ".join(text.split())
     if len(text) <= limit:
@@ -94,7 +93,14 @@ def _appearance(article: Article, request) -> dict:
 
 
 def _claim_articles(verdict: Verdict) -> list[Article]:
-    claims = Claim.objects.filter(cluster_id=verdict.cluster_id).select_related("article__source")
+    """The articles of the claims reviewed (the snapshot's; the live cluster's for verdicts
+    submitted before snapshots)."""
+    reviewed = verdict.reviewed.get("claim_ids")
+    claims = (
+        Claim.objects.filter(id__in=reviewed)
+        if reviewed is not None
+        else Claim.objects.filter(cluster_id=verdict.cluster_id)
+    ).select_related("article__source")
     articles = {claim.article_id: claim.article for claim in claims}
     if not articles:  # the cluster dissolved since: fall back to the evidence it cited
         for item in verdict.evidence.select_related("article__source"):
@@ -122,14 +128,15 @@ def claimreview_jsonld(verdict: Verdict, *, request=None, url: str | None = None
         claim["firstAppearance"] = appearances[0]
         if articles[0].published_at:
             claim["datePublished"] = articles[0].published_at.date().isoformat()
-    if cluster.origin:
-        claim["author"] = {"@type": "Organization", "name": origin_name(cluster.origin)}
+    reviewed = verdict.reviewed or {"claim_text": cluster.canonical_text, "origin": cluster.origin}
+    if reviewed["origin"]:
+        claim["author"] = {"@type": "Organization", "name": origin_name(reviewed["origin"])}
     review_url = url or _absolute(request, reverse("public_review", args=[verdict.pk]))
     return {
         "@context": "https://schema.org",
         "@type": "ClaimReview",
         "url": review_url,
-        "claimReviewed": shorten(cluster.canonical_text),
+        "claimReviewed": " ".join(reviewed["claim_text"].split()),
         "datePublished": verdict.published_at.date().isoformat(),
         "author": {"@type": "Organization", "name": team.name},
         "reviewRating": {

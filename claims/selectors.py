@@ -16,7 +16,15 @@ from claims.extraction.origins import (
     SentenceAttribution,
     contextual_cited_sources,
 )
-from claims.models import CHECKWORTHY_KINDS, Claim, ClaimCluster, Verdict, VerdictEvidence
+from claims.models import (
+    CHECKWORTHY_KINDS,
+    Claim,
+    ClaimCluster,
+    Correction,
+    CorrectionKind,
+    Verdict,
+    VerdictEvidence,
+)
 from dossiers.events import StreamType
 from dossiers.models import Article, Dossier, Role
 from dossiers.selectors import team_ids_for
@@ -33,6 +41,10 @@ def clusters_for(user) -> QuerySet[ClaimCluster]:
 
 def verdicts_for(user) -> QuerySet[Verdict]:
     return Verdict.objects.filter(dossier__team_id__in=team_ids_for(user))
+
+
+def corrections_for(user) -> QuerySet[Correction]:
+    return Correction.objects.filter(dossier__team_id__in=team_ids_for(user))
 
 
 def cited_sources_in_context(article_ids) -> dict:
@@ -422,3 +434,26 @@ def dossier_board(dossier: Dossier, *, shown: int = 10) -> DossierBoard:
             .order_by("status", "-updated_at")
         ),
     )
+
+
+# --- analysts' corrections ------------------------------------------------------------------
+
+
+def claim_corrections(claim: Claim) -> list[Correction]:
+    """The corrections of this claim, newest first."""
+    return list(Correction.objects.filter(claim_id=claim.id).order_by("-id"))
+
+
+def cluster_corrections(cluster: ClaimCluster) -> list[Correction]:
+    """The corrections made on this cluster's page (or API resource), newest first."""
+    return list(Correction.objects.filter(cluster_id=cluster.id).order_by("-id"))
+
+
+def correction_counts(dossier_ids) -> dict[str, int]:
+    """How often analysts corrected the machine, per kind (every kind, zeros included)."""
+    counts = dict.fromkeys(CorrectionKind.values, 0)
+    for kind in Correction.objects.filter(dossier_id__in=dossier_ids).values_list(
+        "kind", flat=True
+    ):
+        counts[kind] += 1
+    return counts

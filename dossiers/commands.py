@@ -416,6 +416,7 @@ class QueuedWork(TextChoices):
 
     EXTRACT_ARTICLE = "extract-article"  # key: the article's id
     EXTRACT_DOSSIER = "extract-dossier"  # key: the dossier's id (its waiting articles)
+    RECLUSTER_DOSSIER = "recluster-dossier"  # key: the dossier's id (after a correction)
 
 
 def _sweep_on_commit(dossier_id: uuid.UUID) -> None:

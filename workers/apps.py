@@ -18,3 +18,7 @@ class WorkersConfig(AppConfig):
             QueuedWork.EXTRACT_DOSSIER,
             lambda dossier_id: dispatch.enqueue_dossier_extraction(dossier_id),
         )
+        register_handler(
+            QueuedWork.RECLUSTER_DOSSIER,
+            lambda dossier_id: dispatch.enqueue_reclustering(dossier_id),
+        )

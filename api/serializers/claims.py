@@ -7,7 +7,8 @@ from rest_framework import serializers
 from api.serializers.base import InputSerializer
 from api.serializers.dossiers import ArticleSerializer, DossierSerializer
 from api.serializers.fields import ScopedPrimaryKeyField, UsernameField
-from claims.events import CLAIM_FIELDS, CLUSTER_STATE_FIELDS
+from claims.corrections import MAX_WORDING
+from claims.events import CLAIM_FIELDS, CLUSTER_STATE_FIELDS, CORRECTABLE_FIELDS
 from claims.extraction.contradictions import KINDS as CONTRADICTION_KINDS
 from claims.models import (
     Claim,
@@ -33,7 +34,8 @@ class ClaimSerializer(serializers.ModelSerializer):
     a test keeps it equal to the generic ModelSerializer output. It reads only `columns`,
     so the list passes it `values_list(*columns, named=True)` rows instead of claims."""
 
-    columns = ("id", "article_id", "dossier_id", "cluster_id", *CLAIM_FIELDS)
+    corrections = ("not_a_claim", "corrected_fields")
+    columns = ("id", "article_id", "dossier_id", "cluster_id", *CLAIM_FIELDS, *corrections)
 
     def to_representation(self, claim: Claim) -> dict:
         return {
@@ -41,12 +43,20 @@ class ClaimSerializer(serializers.ModelSerializer):
             "article": str(claim.article_id),
             "dossier": str(claim.dossier_id),
             "cluster": _id(claim.cluster_id),
-            **{name: getattr(claim, name) for name in CLAIM_FIELDS},
+            **{name: getattr(claim, name) for name in (*CLAIM_FIELDS, *self.corrections)},
         }
 
     class Meta:
         model = Claim
-        fields = ["id", "article", "dossier", "cluster", *CLAIM_FIELDS]
+        fields = [
+            "id",
+            "article",
+            "dossier",
+            "cluster",
+            *CLAIM_FIELDS,
+            "not_a_claim",
+            "corrected_fields",
+        ]
 
 
 class ClusterSerializer(serializers.ModelSerializer):
@@ -56,6 +66,7 @@ class ClusterSerializer(serializers.ModelSerializer):
             "id",
             "dossier",
             *CLUSTER_STATE_FIELDS,
+            "wording_pinned",
             "is_active",
             "created_at",
             "updated_at",
@@ -110,6 +121,7 @@ class VerdictSerializer(serializers.ModelSerializer):
             "reviewer",
             "needs_review",
             "review_flags",
+            "reviewed",
             "created_at",
             "updated_at",
             "approved_at",
@@ -161,6 +173,15 @@ class ReasonRequiredSerializer(InputSerializer):
     reason = serializers.CharField(max_length=500, help_text="Why: kept with the revision.")
 
 
+class ReviewedChangesSerializer(serializers.Serializer):
+    """What a verdict was submitted on, and how its cluster differs from that now."""
+
+    reviewed = serializers.JSONField(
+        help_text="claim_text, claim_ids, independent_origin_count, origin, contradictions"
+    )
+    changes = serializers.ListField(child=serializers.CharField())
+
+
 class FieldChangeSerializer(serializers.Serializer):
     field = serializers.CharField()
     old = serializers.JSONField(allow_null=True)
@@ -200,3 +221,63 @@ class DossierSnapshotSerializer(serializers.Serializer):
     claims = ClaimSerializer(many=True)
     clusters = SnapshotClusterSerializer(many=True)
     verdicts = VerdictSerializer(many=True)
+
+
+# --- analysts' corrections (issue 14) -------------------------------------------------------
+
+
+class _CorrectionInputSerializer(InputSerializer):
+    reason = serializers.CharField(
+        required=False, allow_blank=True, default="", max_length=500, help_text="Why."
+    )
+
+
+class MergeClustersSerializer(_CorrectionInputSerializer):
+    sources = serializers.ListField(
+        child=ScopedPrimaryKeyField(selector=clusters_for, model=ClaimCluster),
+        min_length=1,
+        max_length=100,
+        help_text="Clusters whose claims join this one (none may carry a verdict).",
+    )
+
+
+class MoveClaimSerializer(_CorrectionInputSerializer):
+    claim = ScopedPrimaryKeyField(selector=claims_for, model=Claim, help_text="A member.")
+    to_cluster = ScopedPrimaryKeyField(
+        selector=clusters_for,
+        model=ClaimCluster,
+        allow_null=True,
+        help_text="The cluster it belongs in; null for a new cluster of its own (a split).",
+    )
+
+
+class RejectLinkSerializer(_CorrectionInputSerializer):
+    claim = ScopedPrimaryKeyField(selector=claims_for, model=Claim, help_text="A member.")
+    others = serializers.ListField(
+        child=ScopedPrimaryKeyField(selector=claims_for, model=Claim),
+        min_length=1,
+        max_length=1000,
+        help_text="The claims it is not the same claim as.",
+    )
+
+
+class ConfirmLinkSerializer(_CorrectionInputSerializer):
+    claim = ScopedPrimaryKeyField(selector=claims_for, model=Claim, help_text="A member.")
+    other = ScopedPrimaryKeyField(
+        selector=claims_for, model=Claim, help_text="The claim it is the same claim as."
+    )
+
+
+class PinWordingSerializer(_CorrectionInputSerializer):
+    text = serializers.CharField(max_length=MAX_WORDING)
+
+
+class ClaimCorrectionSerializer(_CorrectionInputSerializer):
+    field = serializers.ChoiceField(choices=[str(f) for f in CORRECTABLE_FIELDS])
+    value = serializers.CharField(
+        allow_blank=True, max_length=300, help_text="For `kind`, one of the claim kinds."
+    )
+
+
+class ClaimMarkSerializer(_CorrectionInputSerializer):
+    pass

@@ -1,20 +1,37 @@
-"""Claims and clusters: read-only, since extraction and clustering write them."""
+"""Claims and clusters, which extraction and clustering write, and analysts correct
+(issue 14): each correction names, in If-Match, the version it read: a cluster's for
+cluster corrections, a claim's (its article's version, the claim's ETag) for claim ones."""
 
 from __future__ import annotations
 
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins
+from rest_framework.decorators import action
+from rest_framework.exceptions import ValidationError
 from rest_framework.filters import SearchFilter
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from api.asof import AS_OF_PARAMETER, as_of, record_as_of
 from api.claim_pages import claim_page
+from api.conditional import IF_MATCH, expected_version, version_etag
+from api.errors import command_errors
 from api.filtersets import ClaimFilter, ClusterFilter, FilterBackend
 from api.pagination import KeysetPagination
-from api.serializers.claims import ClaimSerializer, ClusterSerializer
+from api.serializers.claims import (
+    ClaimCorrectionSerializer,
+    ClaimMarkSerializer,
+    ClaimSerializer,
+    ClusterSerializer,
+    ConfirmLinkSerializer,
+    MergeClustersSerializer,
+    MoveClaimSerializer,
+    PinWordingSerializer,
+    RejectLinkSerializer,
+)
 from api.views.base import TeamScopedViewSet
-from claims.models import Claim
+from claims import corrections
+from claims.models import Claim, ClaimCluster
 from claims.selectors import claims_for, clusters_for
 
 
@@ -59,6 +76,64 @@ class ClaimViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TeamScopedV
     def team_of(self, obj):
         return obj.dossier.team
 
+    def get_serializer_class(self):
+        return {
+            "correct": ClaimCorrectionSerializer,
+            "not_a_claim": ClaimMarkSerializer,
+            "restore": ClaimMarkSerializer,
+        }.get(self.action, ClaimSerializer)
+
+    def _claim_response(self, claim: Claim) -> Response:
+        """The claim, tagged with its article's version: what a claim correction's
+        If-Match names."""
+        claim = self.get_queryset().select_related("article").get(id=claim.id)
+        return Response(
+            ClaimSerializer(claim).data, headers={"ETag": version_etag(claim.article.version)}
+        )
+
+    def retrieve(self, request: Request, *args, **kwargs) -> Response:
+        return self._claim_response(self.get_object())
+
+    def _correct(self, request: Request, command, **extra) -> Response:
+        claim = self.get_object()
+        version = expected_version(request, claim.article.version)
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = dict(serializer.validated_data)
+        with command_errors():
+            claim = command(
+                claim=claim,
+                actor=request.user,
+                expected_version=version,
+                reason=data.pop("reason"),
+                **data,
+                **extra,
+            )
+        return self._claim_response(claim)
+
+    @extend_schema(
+        request=ClaimCorrectionSerializer,
+        responses=ClaimSerializer,
+        parameters=[IF_MATCH],
+    )
+    @action(detail=True, methods=["post"])
+    def correct(self, request: Request, pk=None) -> Response:
+        """Correct the claim's speaker, cited source or kind; re-extraction of unchanged
+        text keeps the correction."""
+        return self._correct(request, corrections.correct_claim)
+
+    @extend_schema(request=ClaimMarkSerializer, responses=ClaimSerializer, parameters=[IF_MATCH])
+    @action(detail=True, methods=["post"], url_path="not-a-claim", url_name="not-a-claim")
+    def not_a_claim(self, request: Request, pk=None) -> Response:
+        """The sentence is not a claim: it leaves its cluster and is never clustered again."""
+        return self._correct(request, corrections.mark_not_a_claim)
+
+    @extend_schema(request=ClaimMarkSerializer, responses=ClaimSerializer, parameters=[IF_MATCH])
+    @action(detail=True, methods=["post"])
+    def restore(self, request: Request, pk=None) -> Response:
+        """Undo "not a claim": the next re-clustering gives it a cluster again."""
+        return self._correct(request, corrections.restore_claim)
+
 
 class ClusterViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TeamScopedViewSet):
     """The same claim across articles, with independent-origin counts.
@@ -82,3 +157,92 @@ class ClusterViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TeamScope
         if when is not None:
             cluster = record_as_of(cluster, when)
         return self.versioned_response(cluster, ClusterSerializer(cluster).data)
+
+    def get_serializer_class(self):
+        return {
+            "merge": MergeClustersSerializer,
+            "move_claim": MoveClaimSerializer,
+            "reject_link": RejectLinkSerializer,
+            "confirm_link": ConfirmLinkSerializer,
+            "pin_wording": PinWordingSerializer,
+        }.get(self.action, ClusterSerializer)
+
+    def _correct(self, request: Request, apply) -> Response:
+        """Check If-Match against the cluster, validate the body, apply the correction."""
+        cluster = self.get_object()
+        version = expected_version(request, cluster.version)
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = dict(serializer.validated_data)
+        claim = data.get("claim")
+        if claim is not None and claim.cluster_id != cluster.id:
+            raise ValidationError({"claim": ["not a member of this cluster"]})
+        with command_errors():
+            apply(cluster, version, data)
+        cluster = self.get_queryset().get(id=cluster.id)
+        return self.versioned_response(cluster, ClusterSerializer(cluster).data)
+
+    def _by(self, data: dict, version: int) -> dict:
+        return {"actor": self.request.user, "expected_version": version, "reason": data["reason"]}
+
+    @extend_schema(
+        request=MergeClustersSerializer, responses=ClusterSerializer, parameters=[IF_MATCH]
+    )
+    @action(detail=True, methods=["post"])
+    def merge(self, request: Request, pk=None) -> Response:
+        """Merge other clusters into this one; re-clustering never separates them again."""
+
+        def apply(cluster: ClaimCluster, version: int, data: dict) -> None:
+            corrections.merge_clusters(
+                target=cluster, sources=data["sources"], **self._by(data, version)
+            )
+
+        return self._correct(request, apply)
+
+    @extend_schema(request=MoveClaimSerializer, responses=ClusterSerializer, parameters=[IF_MATCH])
+    @action(detail=True, methods=["post"], url_path="move-claim", url_name="move-claim")
+    def move_claim(self, request: Request, pk=None) -> Response:
+        """Move a member to another cluster, or to a new one of its own (a split)."""
+
+        def apply(cluster: ClaimCluster, version: int, data: dict) -> None:
+            corrections.move_claim(
+                claim=data["claim"], to_cluster=data["to_cluster"], **self._by(data, version)
+            )
+
+        return self._correct(request, apply)
+
+    @extend_schema(request=RejectLinkSerializer, responses=ClusterSerializer, parameters=[IF_MATCH])
+    @action(detail=True, methods=["post"], url_path="reject-link", url_name="reject-link")
+    def reject_link(self, request: Request, pk=None) -> Response:
+        """ "Not the same claim": the member never again shares a cluster with `others`."""
+
+        def apply(cluster: ClaimCluster, version: int, data: dict) -> None:
+            corrections.reject_link(
+                claim=data["claim"], others=data["others"], **self._by(data, version)
+            )
+
+        return self._correct(request, apply)
+
+    @extend_schema(
+        request=ConfirmLinkSerializer, responses=ClusterSerializer, parameters=[IF_MATCH]
+    )
+    @action(detail=True, methods=["post"], url_path="confirm-link", url_name="confirm-link")
+    def confirm_link(self, request: Request, pk=None) -> Response:
+        """Same claim: the member and `other` always share a cluster."""
+
+        def apply(cluster: ClaimCluster, version: int, data: dict) -> None:
+            corrections.confirm_link(
+                claim=data["claim"], other=data["other"], **self._by(data, version)
+            )
+
+        return self._correct(request, apply)
+
+    @extend_schema(request=PinWordingSerializer, responses=ClusterSerializer, parameters=[IF_MATCH])
+    @action(detail=True, methods=["post"], url_path="pin-wording", url_name="pin-wording")
+    def pin_wording(self, request: Request, pk=None) -> Response:
+        """Word the cluster `text` from now on, whatever re-clustering would choose."""
+
+        def apply(cluster: ClaimCluster, version: int, data: dict) -> None:
+            corrections.pin_wording(cluster=cluster, text=data["text"], **self._by(data, version))
+
+        return self._correct(request, apply)

@@ -24,6 +24,7 @@ from api.filtersets import VerdictFilter
 from api.schema import ErrorSerializer
 from api.serializers.claims import (
     ReasonRequiredSerializer,
+    ReviewedChangesSerializer,
     VerdictDraftSerializer,
     VerdictEditSerializer,
     VerdictHistoryEntrySerializer,
@@ -239,6 +240,22 @@ class VerdictViewSet(
                 reason=serializer.validated_data["reason"],
             )
         return self._answer(revision, status.HTTP_201_CREATED, Location=self._location(revision))
+
+    @extend_schema(responses=ReviewedChangesSerializer)
+    @action(
+        detail=True,
+        methods=["get"],
+        url_path="reviewed-changes",
+        url_name="reviewed-changes",
+        pagination_class=None,
+        filter_backends=[],
+    )
+    def reviewed_changes(self, request: Request, pk=None) -> Response:
+        """The cluster as the verdict was submitted on it (`reviewed`; empty before
+        submission) and what has changed in the cluster since (`changes`)."""
+        verdict = self.get_object()
+        body = {"reviewed": verdict.reviewed, "changes": commands.reviewed_changes(verdict)}
+        return Response(ReviewedChangesSerializer(body).data)
 
     @extend_schema(responses=VerdictHistoryEntrySerializer(many=True))
     @action(detail=True, methods=["get"], pagination_class=None, filter_backends=[])

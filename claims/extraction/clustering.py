@@ -393,12 +393,18 @@ def cluster_claims(
     threshold: float = DEFAULT_THRESHOLD,
     max_block: int = DEFAULT_MAX_BLOCK,
     anchored_keys: Collection[str] = (),
+    must_link: Sequence[tuple[str, str]] = (),
+    cannot_link: Sequence[tuple[str, str]] = (),
 ) -> ClusteringResult:
     """Cluster `items` (one dossier's claims).
 
     `anchored_keys` are previous cluster keys that carry analysts' work (verdicts): when one new
     cluster holds members of several previous clusters, an anchored key wins over a larger
     unanchored one, so a verdict stays attached to the claim it judged.
+
+    `must_link` and `cannot_link` are analysts' corrections (pairs of claim keys): a must-link
+    pair always shares a cluster, a cannot-link pair never does, and where the two disagree
+    (a chain of must-links joining a cannot-link pair) the cannot-link wins.
     """
     keys = [item.claim_key for item in items]
     if len(set(keys)) != len(keys):
@@ -409,10 +415,19 @@ def cluster_claims(
     # Claims with identical terms (syndicated copies) form one node: blocking sees each text
     # once, so a story copied by hundreds of outlets cannot overflow every block it is in.
     facts = [_facts(item) for item in items]
+    # A claim an analyst kept apart from another is a node of its own, even among copies.
+    kept_apart = {key for pair in cannot_link for key in pair}
     nodes, node_of = np.unique(
         _first_identical_row(
             vectors.claims,
-            [(*fact, is_negated(item.text)) for item, fact in zip(items, facts, strict=True)],
+            [
+                (
+                    *fact,
+                    is_negated(item.text),
+                    item.claim_key if item.claim_key in kept_apart else "",
+                )
+                for item, fact in zip(items, facts, strict=True)
+            ],
         ),
         return_inverse=True,
     )
@@ -449,8 +464,22 @@ def cluster_claims(
     # Two claims that contradict each other are never one claim.
     node_index = {items[n].claim_key: index for index, n in enumerate(nodes.tolist())}
     apart = [(node_index[c.a], node_index[c.b]) for c in contradictions]
+    node_of_key = {item.claim_key: int(node) for item, node in zip(items, node_of, strict=True)}
+
+    def analysts(pairs: Sequence[tuple[str, str]]) -> list[tuple[int, int]]:
+        return [(node_of_key[a], node_of_key[b]) for a, b in pairs if {a, b} <= node_of_key.keys()]
+
     labels = _merge(
-        items, facts, node_of, left, right, similarity, threshold=threshold, apart=apart
+        items,
+        facts,
+        node_of,
+        left,
+        right,
+        similarity,
+        threshold=threshold,
+        apart=apart,
+        together=analysts(must_link),
+        never=analysts(cannot_link),
     )
     links = _links(
         items, facts, vectors, nodes, node_of, labels, left, right, similarity, threshold, quoted
@@ -748,9 +777,12 @@ def _merge(
     *,
     threshold: float,
     apart: Sequence[tuple[int, int]] = (),
+    together: Sequence[tuple[int, int]] = (),
+    never: Sequence[tuple[int, int]] = (),
 ) -> np.ndarray:
     """Merge nodes along strong pairs (similarity >= threshold), strongest first; return the
-    group of each item.
+    group of each item. Analysts' `together` pairs are merged first, unless their `never`
+    pairs forbid it (an analyst's word outweighs a contradiction the machine found: `apart`).
 
     Two groups merge only if no quantities conflict and the strong pairs between them are at
     least LINK_DENSITY of all their cross pairs (average linkage on the graph of strong pairs).
@@ -788,12 +820,37 @@ def _merge(
 
     # Nodes each group must not be merged with (contradicting claims).
     cannot: dict[int, set[int]] = {node: set() for node in parent}
-    for a, b in apart:
-        cannot[a].add(b)
-        cannot[b].add(a)
+
+    def keep_apart(pairs: Sequence[tuple[int, int]]) -> None:
+        for a, b in pairs:
+            cannot[root(a)].add(b)
+            cannot[root(b)].add(a)
+
+    keep_apart(never)
+
+    def kept_apart(a: int, b: int) -> bool:
+        return any(root(node) == b for node in cannot[a])
+
+    def join(a: int, b: int) -> None:
+        keep, gone = (a, b) if len(links.get(a, {})) >= len(links.get(b, {})) else (b, a)
+        for other, count in links.pop(gone, {}).items():
+            neighbour = links[other]
+            del neighbour[gone]
+            if other != keep:
+                neighbour[keep] = links.setdefault(keep, {})[other] = neighbour.get(keep, 0) + count
+        parent[gone] = keep
+        size[keep] += size[gone]
+        facts[keep] |= facts.pop(gone)
+        cannot[keep] |= cannot.pop(gone)
+
+    for a, b in together:  # analysts' must-links: no similarity, density or facet test
+        a, b = root(a), root(b)
+        if a != b and not kept_apart(a, b):
+            join(a, b)
+    keep_apart(apart)
     for a, b in zip(left[strong].tolist(), right[strong].tolist(), strict=True):
         a, b = root(a), root(b)
-        if a == b or any(root(node) == b for node in cannot[a]):
+        if a == b or kept_apart(a, b):
             continue
         if any(
             facets_conflict(x, y)
@@ -802,18 +859,9 @@ def _merge(
             for x, y in zip(fx, fy, strict=True)
         ):
             continue
-        if links[a][b] < LINK_DENSITY * size[a] * size[b]:
+        if links.get(a, {}).get(b, 0) < LINK_DENSITY * size[a] * size[b]:
             continue
-        keep, gone = (a, b) if len(links[a]) >= len(links[b]) else (b, a)
-        for other, count in links.pop(gone).items():
-            neighbour = links[other]
-            del neighbour[gone]
-            if other != keep:
-                neighbour[keep] = links[keep][other] = neighbour.get(keep, 0) + count
-        parent[gone] = keep
-        size[keep] += size[gone]
-        facts[keep] |= facts.pop(gone)
-        cannot[keep] |= cannot.pop(gone)
+        join(a, b)
     return np.array([root(node) for node in range(len(size))])[node_of]
 
 

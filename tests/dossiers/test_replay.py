@@ -235,3 +235,55 @@ def test_claim_kinds_travel_in_the_event_and_old_events_project_as_factual():
     call_command("replay_events")
 
     assert projection_snapshot() == before
+
+
+def test_replay_rebuilds_analysts_corrections_exactly():
+    """Every correction event type (issue 14), then an extractor upgrade that carries them."""
+    from claims import corrections
+    from tests.claims.corrections import claim_saying, cluster_saying, upgrade_extractor
+
+    dossier = build_dossier()
+    analyst = dossier.team.memberships.get(role=Role.ANALYST).user
+    share, quote = cluster_saying(dossier, "40 percent"), cluster_saying(dossier, "We will respond")
+    first, second, *_ = quote.claims.order_by("id")
+    corrections.reject_link(
+        claim=first, others=[second], actor=analyst, expected_version=quote.version
+    )
+    second.refresh_from_db()  # its cluster is the one re-clustering gave it
+    corrections.move_claim(
+        claim=second, to_cluster=None, actor=analyst, expected_version=second.cluster.version
+    )
+    second.refresh_from_db()
+    corrections.confirm_link(
+        claim=second, other=first, actor=analyst, expected_version=second.cluster.version
+    )
+    share.refresh_from_db()
+    corrections.pin_wording(
+        cluster=share, text="Forty percent", actor=analyst, expected_version=share.version
+    )
+    twelve, thirteen = (
+        cluster_saying(dossier, "14 soldiers"),
+        cluster_saying(dossier, "13 soldiers"),
+    )
+    corrections.merge_clusters(
+        target=twelve, sources=[thirteen], actor=analyst, expected_version=twelve.version
+    )
+    claim = claim_saying(dossier, "40 percent")
+    claim = corrections.correct_claim(
+        claim=claim,
+        field="speaker",
+        value="SOHR",
+        actor=analyst,
+        expected_version=claim.article.version,
+    )
+    claim = corrections.mark_not_a_claim(
+        claim=claim, actor=analyst, expected_version=claim.article.version
+    )
+    corrections.restore_claim(claim=claim, actor=analyst, expected_version=claim.article.version)
+    upgrade_extractor(dossier)
+    before = projection_snapshot()
+    assert len(before["claims.Correction"]) == 8
+
+    call_command("replay_events")
+
+    assert projection_snapshot() == before

@@ -447,3 +447,27 @@ def test_irregular_past_forms_and_plurals_in_es_meet_their_stems():
     assert {"pay", "tax"} <= _term_set("The company paid no taxes")
     assert "tax" in _term_set("Companies pay tax")
     assert result.contradictions  # "paid no taxes" against "did pay taxes"
+
+
+# --- analysts' constraints (issue 14) -------------------------------------------------------
+
+TOLL = "The ministry said that {} soldiers were killed near the northern border crossing."
+
+
+def test_a_must_link_joins_claims_whose_figures_conflict():
+    items = [claim("a", "1", TOLL.format(12)), claim("b", "2", TOLL.format(13))]
+    assert not together(cluster_claims(items), "a", "b")
+    assert together(cluster_claims(items, must_link=[("a", "b")]), "a", "b")
+
+
+def test_a_cannot_link_separates_even_identical_copies():
+    items = [claim(key, key, TOLL.format(12)) for key in "abc"]
+    result = cluster_claims(items, cannot_link=[("a", "b")])
+    assert not together(result, "a", "b")
+    assert together(result, "b", "c") or together(result, "a", "c")
+
+
+def test_a_cannot_link_wins_over_a_chain_of_must_links():
+    items = [claim(key, key, TOLL.format(n)) for key, n in zip("abc", (12, 13, 14), strict=True)]
+    result = cluster_claims(items, must_link=[("a", "b"), ("b", "c")], cannot_link=[("a", "c")])
+    assert together(result, "a", "b") and not together(result, "a", "c")
