@@ -8,6 +8,7 @@ from api.errors import endpoint_not_found
 from api.views.claims import ClaimViewSet, ClusterViewSet
 from api.views.dossiers import ArticleViewSet, DossierViewSet, SourceViewSet, TeamViewSet
 from api.views.events import EventViewSet, WebhookViewSet
+from api.views.search import SearchViewSet
 from api.views.verdicts import VerdictViewSet
 
 app_name = "api"
@@ -22,6 +23,7 @@ router.register("clusters", ClusterViewSet, basename="cluster")
 router.register("verdicts", VerdictViewSet, basename="verdict")
 router.register("events", EventViewSet, basename="event")
 router.register("webhooks", WebhookViewSet, basename="webhook")
+router.register("search", SearchViewSet, basename="search")
 
 urlpatterns = [
     path("v1/", include(router.urls)),
