@@ -105,6 +105,10 @@ def _rows_as_of(model, when: datetime, **filters) -> list:
     return [record.instance for record in latest.values() if record.history_type != "-"]
 
 
+def cluster_members_as_of(cluster: ClaimCluster, when: datetime) -> list[Claim]:
+    return _rows_as_of(Claim, when, dossier_id=cluster.dossier_id, cluster_id=cluster.id)
+
+
 def dossier_as_of(dossier: Dossier, when: datetime) -> DossierSnapshot:
     """What the team knew and believed about `dossier` at `when`."""
     dossier_then = next(iter(_rows_as_of(Dossier, when, id=dossier.id)), None)

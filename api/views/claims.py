@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.db.models import Prefetch
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins
 from rest_framework.filters import SearchFilter
@@ -15,7 +16,7 @@ from api.pagination import KeysetPagination
 from api.serializers.claims import ClaimSerializer, ClusterSerializer
 from api.views.base import TeamScopedViewSet
 from claims.models import Claim
-from claims.selectors import claims_for, clusters_for
+from claims.selectors import claims_for, cluster_members_as_of, clusters_for
 
 
 class ClaimViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TeamScopedViewSet):
@@ -70,7 +71,8 @@ class ClusterViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TeamScope
     ordering_fields = ["article_count", "independent_origin_count", "created_at", "updated_at"]
 
     def get_queryset(self):
-        return clusters_for(self.request.user)
+        members = Claim.objects.only("id", "cluster_id", "reviewed_matches")
+        return clusters_for(self.request.user).prefetch_related(Prefetch("claims", members))
 
     def team_of(self, obj):
         return obj.dossier.team
@@ -81,4 +83,5 @@ class ClusterViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TeamScope
         when = as_of(request)
         if when is not None:
             cluster = record_as_of(cluster, when)
+            cluster.members_then = cluster_members_as_of(cluster, when)
         return self.versioned_response(cluster, ClusterSerializer(cluster).data)
