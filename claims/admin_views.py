@@ -343,8 +343,10 @@ def search_context(request) -> dict:
     if not form.is_valid():
         return {"form": form}
     wanted = form.cleaned_data["request"]
-    page = Paginator(search(request.user, wanted), SEARCH_PAGE_SIZE).get_page(
-        request.GET.get("page")
+    number = request.GET.get("page", "1")
+    page = search(request.user, wanted).page(
+        int(number) if number.isascii() and number.isdigit() and int(number) else 1,
+        SEARCH_PAGE_SIZE,
     )
     results = hits(page, wanted)
     for hit in results:

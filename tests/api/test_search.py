@@ -174,3 +174,18 @@ def test_a_title_match_outranks_a_body_match(world, newsroom):
     results = found(client_for(world.viewer), q="flood", type="article")
     assert [hit["title"] for hit in results][0].lower().startswith("flood")
     assert results == sorted(results, key=lambda hit: -hit["rank"])
+
+
+def test_a_page_past_the_end_is_404_and_a_bad_page_number_400(world, newsroom):
+    client = client_for(world.viewer)
+    past = client.get("/api/v1/search/", {"q": "counted", "page": 99})
+    assert past.status_code == 404 and error_of(past)["code"] == "not_found"
+    zero = client.get("/api/v1/search/", {"q": "counted", "page": 0})
+    assert zero.status_code == 400 and "page" in error_of(zero)["details"]["fields"]
+
+
+def test_a_claims_date_is_its_articles_publication_date(world, newsroom):
+    flood, _ = newsroom
+    claims = found(client_for(world.viewer), q="bridge", type="claim")
+    assert claims and all(hit["date"].startswith("2016-06-03") for hit in claims)
+    assert {hit["details"]["article_id"] for hit in claims} == {str(flood.id)}
