@@ -42,6 +42,13 @@ def test_the_search_page_finds_the_teams_work_only(client, world):
     assert world.dossier.title in html
 
 
+def test_the_dossier_page_links_to_the_search(client, world):
+    page = logged_in(client, world.viewer).get(
+        reverse("admin:dossiers_dossier_change", args=[world.dossier.pk])
+    )
+    assert f'href="{SEARCH}"' in page.content.decode()
+
+
 def test_filters_and_bad_input_are_answered_on_the_page(client, world):
     client = logged_in(client, world.viewer)
     page = client.get(SEARCH, {"q": "soldiers", "since": "2016-02-30"})
