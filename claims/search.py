@@ -190,7 +190,7 @@ def _matching(kind: str, dossiers: list, request: SearchRequest) -> QuerySet:
         "verdict": (Verdict, Coalesce("published_at", "created_at"), VERDICT_FIELDS),
     }[kind]
     rows = model.objects.filter(dossier_id__in=dossiers).order_by()
-    if kind != "claim" or request.since or request.until:  # a claim's date is its article's
+    if _dated(kind, request):
         rows = rows.alias(date=date_of)
     rows = rows.filter(_filters(kind, request))
     if not uses_full_text():
@@ -203,19 +203,25 @@ def _matching(kind: str, dossiers: list, request: SearchRequest) -> QuerySet:
     return rows.alias(vector=StoredVector(VECTORS[kind])).filter(matches)
 
 
+def _dated(kind: str, request: SearchRequest) -> bool:
+    """Whether the rows read their date: a claim's is its article's, a join PostgreSQL's
+    search pays for only when a date range is asked (see `_ranked`)."""
+    return kind != "claim" or bool(request.since or request.until) or not uses_full_text()
+
+
 def _ranked(kind: str, dossiers: list, request: SearchRequest) -> QuerySet:
     """Ranked by the smaller vector where a table has two: an article's title vector (its
     whole vector, body included, is kilobytes; ranking thousands of them took 70 ms).
-    Equal ranks go newest first, but claims among themselves by id: their date is their
-    article's, and joining every matching claim to its article took a third of a search
-    (`hits` gives the page's claims their date)."""
+    Equal ranks go newest first, but on PostgreSQL claims among themselves by id: their date
+    is their article's, and joining every matching claim to its article took a third of a
+    search (`hits` gives the page's claims their date)."""
     rows = _matching(kind, dossiers, request)
     if uses_full_text():
         vector = StoredVector(VECTORS[kind], column=RANKED_VECTORS.get(kind, "search_vector"))
         rank = SearchRank(vector, _query(request))
     else:
         rank = Value(0.0)
-    stamp = Value(None, output_field=DateTimeField()) if kind == "claim" else F("date")
+    stamp = F("date") if _dated(kind, request) else Value(None, output_field=DateTimeField())
     return rows.annotate(
         result=Value(kind, output_field=CharField()), rank=rank, stamp=stamp
     ).values_list("result", "id", "dossier_id", "rank", "stamp", named=True)
