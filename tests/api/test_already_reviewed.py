@@ -19,6 +19,7 @@ from claims.commands import (
 from claims.events import ClaimEventType
 from claims.models import Claim, ClaimCluster, Verdict
 from claims.reviewed import match_reviewed_claims
+from claims.selectors import dossier_events
 from dossiers.models import Role
 from eventlog.models import Event
 from tests.api.conftest import analyse, client_for, error_of, store_extraction
@@ -86,6 +87,8 @@ def test_the_match_is_an_event_and_as_of_shows_when_it_appeared(world, published
 
     event = Event.objects.get(type=ClaimEventType.CLAIM_ALREADY_REVIEWED, stream_id=claim.id)
     assert event.data["matches"][0]["verdict_id"] == str(published.id)
+    assert event in dossier_events(dossier)  # on the dossier's timeline
+    assert event not in dossier_events(world.dossier)
     assert claim.history.latest().history_change_reason == "already reviewed"
     client = client_for(world.viewer)
     url = f"/api/v1/clusters/{claim.cluster_id}/"
