@@ -46,7 +46,7 @@ def _page_size_parameter(default: int) -> dict:
     }
 
 
-def _page_number(raw: str) -> int | None:
+def page_number(raw: str) -> int | None:
     return int(raw) if raw.isascii() and raw.isdigit() and int(raw) >= 1 else None
 
 
@@ -62,7 +62,7 @@ class NumberedPagination(PageNumberPagination):
 
     def paginate_queryset(self, queryset, request: Request, view=None):
         raw = request.query_params.get(self.page_query_param)
-        if raw is not None and raw not in self.last_page_strings and not _page_number(raw):
+        if raw is not None and raw not in self.last_page_strings and not page_number(raw):
             raise ValidationError({"page": ["a whole number from 1 is required"]})
         return super().paginate_queryset(queryset, request, view)
 

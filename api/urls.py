@@ -8,6 +8,7 @@ from api.errors import endpoint_not_found
 from api.views.claims import ClaimViewSet, ClusterViewSet
 from api.views.dossiers import ArticleViewSet, DossierViewSet, SourceViewSet
 from api.views.events import EventViewSet, WebhookViewSet
+from api.views.search import SearchViewSet
 from api.views.teams import MemberViewSet, TeamViewSet
 from api.views.tokens import TokenViewSet
 from api.views.verdicts import VerdictViewSet
@@ -26,6 +27,7 @@ router.register("verdicts", VerdictViewSet, basename="verdict")
 router.register("events", EventViewSet, basename="event")
 router.register("webhooks", WebhookViewSet, basename="webhook")
 router.register("tokens", TokenViewSet, basename="token")
+router.register("search", SearchViewSet, basename="search")
 
 urlpatterns = [
     path("v1/", include(router.urls)),

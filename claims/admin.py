@@ -11,7 +11,8 @@ from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Case, Q, Value, When
-from django.http import HttpResponseNotAllowed, HttpResponseRedirect, JsonResponse
+from django.http import Http404, HttpResponseNotAllowed, HttpResponseRedirect, JsonResponse
+from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
@@ -74,9 +75,10 @@ class ClaimAdmin(ProjectionAdmin):
     ]
     list_filter = [related_only("dossier"), "kind", "extractor_version"]
     search_fields = ["text", "speaker", "cited_source"]
-    readonly_fields = ["in_article"]
+    readonly_fields = ["in_article", "already_reviewed"]
     fields = [
         "in_article",
+        "already_reviewed",
         "text",
         "speaker",
         "cue",
@@ -102,6 +104,25 @@ class ClaimAdmin(ProjectionAdmin):
         url = reverse("admin:dossiers_article_change", args=[claim.article_id])
         return format_html('<a href="{}#claim-{}">{}</a>', url, claim.ordinal, claim.article)
 
+    @admin.display(description="Already reviewed")
+    def already_reviewed(self, claim: Claim) -> str:
+        return (
+            format_html_join(
+                "",
+                '<div class="already-reviewed"><a href="{}">{}</a> on “{}” (matched {})</div>',
+                (
+                    (
+                        entry["admin_url"],
+                        entry["verdict"].get_rating_display(),
+                        entry["claim_reviewed"],
+                        entry["matched_at"][:16].replace("T", " "),
+                    )
+                    for entry in admin_views.already_reviewed_context([claim])
+                ),
+            )
+            or "—"
+        )
+
     def get_urls(self):
         return [
             path(
@@ -109,6 +130,7 @@ class ClaimAdmin(ProjectionAdmin):
                 self.admin_site.admin_view(self.correction_view),
                 name="claims_claim_correct",
             ),
+            path("search/", self.admin_site.admin_view(self.search_view), name="claims_search"),
             *super().get_urls(),
         ]
 
@@ -131,6 +153,16 @@ class ClaimAdmin(ProjectionAdmin):
             self, request, lambda: admin_corrections.correct_claim(request, claim)
         )
         return HttpResponseRedirect(reverse("admin:claims_claim_change", args=[claim.pk]))
+
+    def search_view(self, request):
+        """One search across the articles, claims and verdicts of the user's teams."""
+        context = {
+            **self.admin_site.each_context(request),
+            "title": "Search",
+            "opts": self.opts,
+            **admin_views.search_context(request),
+        }
+        return TemplateResponse(request, "admin/claims/search.html", context)
 
 
 @admin.register(ClaimCluster)
@@ -176,6 +208,27 @@ class ClaimClusterAdmin(ProjectionAdmin):
 
     actions = ["merge_selected"]
 
+    def reuse_view(self, request, object_id):
+        """Already reviewed: draft this cluster's verdict from the team's earlier one."""
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        cluster = self.scoped_object_or_404(request, object_id)
+        try:
+            earlier = verdicts_for(request.user).filter(id=request.POST.get("verdict")).first()
+        except ValidationError:  # not a verdict id at all
+            earlier = None
+        if earlier is None:
+            raise Http404("No verdict with this id in your teams.")
+        try:
+            draft = commands.reuse_verdict(verdict=earlier, cluster=cluster, actor=request.user)
+        except (ConcurrencyError, PermissionDenied, ValueError) as exc:
+            self.refuse(request, exc)
+            return HttpResponseRedirect(
+                reverse("admin:claims_claimcluster_change", args=[object_id])
+            )
+        self.message_user(request, "Draft verdict started from the earlier one.", messages.SUCCESS)
+        return HttpResponseRedirect(reverse("admin:claims_verdict_change", args=[draft.pk]))
+
     def change_view(self, request, object_id, form_url="", extra_context=None):
         cluster = self.scoped_object_or_404(request, object_id)
         context = {
@@ -190,6 +243,11 @@ class ClaimClusterAdmin(ProjectionAdmin):
                 "<path:object_id>/correct/<str:action>/",
                 self.admin_site.admin_view(self.correction_view),
                 name="claims_claimcluster_correct",
+            ),
+            path(
+                "<path:object_id>/reuse/",
+                self.admin_site.admin_view(self.reuse_view),
+                name="claims_claimcluster_reuse",
             ),
             *super().get_urls(),
         ]

@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, time, timedelta
 
+from django import forms
 from django.core.paginator import Paginator
 from django.template.response import TemplateResponse
 from django.urls import reverse
@@ -18,6 +19,8 @@ from claims.admin_corrections import NEW_CLUSTER
 from claims.answer import CHART_WIDTH, ROW_Y, chart_layout, question_answer
 from claims.models import CHECKWORTHY_KINDS, Claim, ClaimCluster, Verdict
 from claims.provenance import ProvenanceClaim, build_provenance, render_svg
+from claims.reviewed import already_reviewed
+from claims.search import KINDS, SearchInputError, SearchRequest, hits, search
 from claims.selectors import (
     cited_sources_in_context,
     cluster_corrections,
@@ -164,9 +167,11 @@ class MemberRow:
     partner: Claim | None
 
 
-def _why_linked(link: dict | None) -> str:
+def _why_linked(link: dict | None, alone: bool) -> str:
     if not link:
-        return "the cluster's only claim"
+        # With company but no link of its own: an analyst's merge, move or confirmed link
+        # keeps it here, however little its wording shares with the others.
+        return "the cluster's only claim" if alone else "kept here by an analyst's correction"
     if link.get("identical"):
         return "identical to"
     parts = [f"wording similarity {link['score']:.2f}"]
@@ -192,7 +197,7 @@ def cluster_workbench_context(cluster: ClaimCluster, user) -> dict:
     for claim in members:
         link = cluster.member_links.get(str(claim.id))
         partner = by_id.get(link["partner"]) if link else None
-        rows.append(MemberRow(claim, _why_linked(link), partner))
+        rows.append(MemberRow(claim, _why_linked(link, alone=len(members) == 1), partner))
     verdicts = list(
         Verdict.objects.filter(cluster=cluster).select_related("author", "reviewer")
     )  # newest revision first (model ordering)
@@ -211,6 +216,7 @@ def cluster_workbench_context(cluster: ClaimCluster, user) -> dict:
         .order_by("-article_count", "canonical_text")[:MOVE_TARGETS],
         "new_cluster": NEW_CLUSTER,
         "corrections": cluster_corrections(cluster),
+        "already_reviewed": already_reviewed_context(members),
     }
 
 
@@ -305,3 +311,73 @@ def dossier_question_context(dossier: Dossier) -> dict:
 
 def _seconds_after(moment: datetime) -> str:
     return f"{moment.astimezone(UTC) + timedelta(seconds=1):%Y-%m-%dT%H:%M:%S}"
+
+
+# --- search and already reviewed (issue 17) -----------------------------------------------
+
+
+class SearchForm(forms.Form):
+    q = forms.CharField(label="Search", max_length=500)
+    type = forms.MultipleChoiceField(
+        choices=[(kind, kind.capitalize() + "s") for kind in KINDS],
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    speaker = forms.CharField(max_length=300, required=False)
+    outlet = forms.CharField(max_length=200, required=False)
+    since = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    until = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
+
+    def clean(self) -> dict:
+        data = super().clean()
+        if self.errors:
+            return data
+        try:
+            data["request"] = SearchRequest(
+                text=data["q"],
+                kinds=tuple(data["type"] or KINDS),
+                speaker=data["speaker"],
+                outlet=data["outlet"],
+                since=data["since"],
+                until=data["until"],
+            )
+        except SearchInputError as error:
+            raise forms.ValidationError(str(error)) from None
+        return data
+
+
+SEARCH_PAGE_SIZE = 20
+_ADMIN_PAGE = {"article": "dossiers_article", "claim": "claims_claim", "verdict": "claims_verdict"}
+
+
+def search_context(request) -> dict:
+    """The admin search page: the form, and a page of results from the user's teams."""
+    form = SearchForm(request.GET or None)
+    if not form.is_valid():
+        return {"form": form}
+    wanted = form.cleaned_data["request"]
+    number = request.GET.get("page", "1")
+    page = search(request.user, wanted).page(
+        int(number) if number.isascii() and number.isdigit() and int(number) else 1,
+        SEARCH_PAGE_SIZE,
+    )
+    results = hits(page, wanted)
+    for hit in results:
+        hit.extra["admin_url"] = reverse(f"admin:{_ADMIN_PAGE[hit.kind]}_change", args=[hit.id])
+    query = request.GET.copy()
+    query.pop("page", None)
+    return {
+        "form": form,
+        "searched": True,
+        "page": page,
+        "results": results,
+        "query": query.urlencode(),
+    }
+
+
+def already_reviewed_context(claims) -> list[dict]:
+    """The verdicts matched to these claims, each with its admin page."""
+    entries = already_reviewed(claims)
+    for entry in entries:
+        entry["admin_url"] = reverse("admin:claims_verdict_change", args=[entry["verdict"].pk])
+    return entries

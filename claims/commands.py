@@ -106,8 +106,9 @@ def draft_verdict(
     information_credibility: InformationCredibility | int = InformationCredibility.CANNOT_BE_JUDGED,
     rationale: str = "",
     evidence: list[EvidenceInput] | None = None,
+    reuses: Verdict | None = None,
 ) -> Verdict:
-    """Start the first revision of a verdict on a cluster."""
+    """Start the first revision of a verdict on a cluster (citing `reuses`, if given)."""
     require_role(actor, cluster.dossier.team, Role.ANALYST)
     if Verdict.objects.filter(cluster=cluster).exists():
         raise ValueError("this cluster already has a verdict; revise it instead")
@@ -122,6 +123,7 @@ def draft_verdict(
             "dossier_id": str(cluster.dossier_id),
             "revision": 1,
             "supersedes_id": None,
+            "reuses_id": str(reuses.id) if reuses else None,
             "author_id": actor.pk,
             **verdict_content(
                 rating=rating,
@@ -136,6 +138,29 @@ def draft_verdict(
         team_id=cluster.dossier.team_id,
     )
     return Verdict.objects.get(id=verdict_id)
+
+
+def reuse_verdict(*, verdict: Verdict, cluster: ClaimCluster, actor: User) -> Verdict:
+    """Already reviewed: a draft verdict on `cluster` that cites the team's approved or
+    published `verdict` on the same fact and starts from its rating, grades and rationale.
+    It goes through review like any other draft; evidence is the cluster's own to add."""
+    if verdict.status not in (Verdict.Status.APPROVED, Verdict.Status.PUBLISHED):
+        raise WorkflowError("only an approved or published verdict can be reused")
+    if verdict.dossier.team_id != cluster.dossier.team_id:
+        raise PermissionDenied("a verdict can be reused only in its own team's dossiers")
+    if verdict.cluster_id == cluster.id:
+        raise ValueError("this verdict is already the cluster's own")
+    cited = f"Reuses the {verdict.get_status_display().lower()} verdict on “{verdict.cluster}” "
+    return draft_verdict(
+        cluster=cluster,
+        actor=actor,
+        rating=verdict.rating,
+        confidence=verdict.confidence,
+        source_reliability=verdict.source_reliability,
+        information_credibility=verdict.information_credibility,
+        rationale=f"{cited}(dossier “{verdict.dossier}”).\n\n{verdict.rationale}".strip(),
+        reuses=verdict,
+    )
 
 
 # A verdict is flagged once someone has put it forward as a conclusion. A draft is still being
@@ -433,6 +458,7 @@ def revise_verdict(
             "dossier_id": str(current.dossier_id),
             "revision": current.revision + 1,
             "supersedes_id": str(current.id),
+            "reuses_id": str(current.reuses_id) if current.reuses_id else None,
             "author_id": actor.pk,
             "reason": reason,
             **_content_of(current),

@@ -27,6 +27,7 @@ from eventlog.state import ProjectionState
 class ClaimStreamType(TextChoices):
     CLUSTER = "cluster"
     VERDICT = "verdict"
+    CLAIM = "claim"  # what happens to a claim besides its article's extraction
 
 
 class ClaimEventType(TextChoices):
@@ -51,6 +52,7 @@ class ClaimEventType(TextChoices):
     CLAIM_CORRECTED = "ClaimCorrected"
     CLAIM_MARKED_NOT_A_CLAIM = "ClaimMarkedNotAClaim"
     CLAIM_RESTORED = "ClaimRestored"
+    CLAIM_ALREADY_REVIEWED = "ClaimAlreadyReviewed"
 
 
 CLAIM_FIELDS = (
@@ -308,6 +310,7 @@ def verdict_drafted(state: ProjectionState, event) -> None:
         "dossier_id": data["dossier_id"],
         "revision": data["revision"],
         "supersedes_id": data["supersedes_id"],
+        "reuses_id": data.get("reuses_id"),  # VerdictDrafted data since issue 17
         "status": Verdict.Status.DRAFT.value,
         "author_id": data["author_id"],
         "created_at": event.recorded_at,
@@ -705,3 +708,34 @@ def claim_marked_not_a_claim(state: ProjectionState, event) -> None:
 def claim_restored(state: ProjectionState, event) -> None:
     """A claim again: the next re-clustering gives it a cluster."""
     state.save(Claim, _correct_claim(state, event, CorrectionKind.RESTORE_CLAIM, {}), event)
+
+
+# --- already reviewed -------------------------------------------------------------------------
+
+# What a claim's `reviewed_matches` entry keeps of a match in its ClaimAlreadyReviewed event.
+MATCH_FIELDS = ("verdict_id", "verdict_dossier_id", "reviewed_claim_id", "rating")
+
+
+def read_matched_claims(state: ProjectionState, events: list) -> None:
+    state.load(Claim, Claim.objects.filter(id__in=[event.stream_id for event in events]))
+
+
+@projector(ClaimEventType.CLAIM_ALREADY_REVIEWED, reads=read_matched_claims)
+def claim_already_reviewed(state: ProjectionState, event) -> None:
+    """The claim states facts the team already reviewed: keep those verdicts beside it (once
+    each). A claim a re-extraction retired before the event was appended is gone."""
+    claim = state.rows[Claim].get(str(event.stream_id))
+    if claim is None:
+        return
+    known = {match["verdict_id"] for match in claim["reviewed_matches"]}
+    new = [
+        {
+            **{name: match[name] for name in MATCH_FIELDS},
+            "matched_at": event.recorded_at.isoformat(),
+        }
+        for match in event.data["matches"]
+        if match["verdict_id"] not in known
+    ]
+    if new:
+        claim["reviewed_matches"] = [*claim["reviewed_matches"], *new]
+        state.save(Claim, claim, event, reason=_bulk_reason(event))

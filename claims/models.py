@@ -100,6 +100,12 @@ class Claim(models.Model):
         blank=True,
         help_text="Fields an analyst corrected (re-extraction keeps them).",
     )
+    reviewed_matches = models.JSONField(
+        default=list,
+        blank=True,
+        help_text="Already reviewed: approved or published verdicts of the team on a claim "
+        "the clustering matcher found to state the same fact (ClaimMatchedToVerdict events).",
+    )
     # History is read by dossier and date (as-of) and by claim: other indexes only cost writes.
     history = HistoricalRecords(no_db_index=["article", "cluster"])
 
@@ -160,6 +166,14 @@ class Verdict(models.Model):
     supersedes = models.OneToOneField(
         "self", null=True, blank=True, on_delete=models.PROTECT, related_name="superseded_by"
     )
+    reuses = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="reused_by",
+        help_text="The earlier verdict (on the same fact, often in another dossier) it cites.",
+    )
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.DRAFT)
     rating = models.CharField(max_length=16, choices=Rating.choices, default=Rating.UNPROVEN)
     confidence = models.PositiveSmallIntegerField(
@@ -196,7 +210,9 @@ class Verdict(models.Model):
     published_at = models.DateTimeField(null=True, blank=True)
     version = models.PositiveIntegerField(default=0, editable=False)
     # History is read by dossier, cluster and date and by verdict: other indexes cost writes.
-    history = HistoricalRecords(no_db_index=["supersedes", "author", "reviewer", "needs_review"])
+    history = HistoricalRecords(
+        no_db_index=["supersedes", "reuses", "author", "reviewer", "needs_review"]
+    )
 
     class Meta:
         ordering = ["cluster", "-revision"]

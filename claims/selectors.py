@@ -117,6 +117,10 @@ def _rows_as_of(model, when: datetime, **filters) -> list:
     return [record.instance for record in latest.values() if record.history_type != "-"]
 
 
+def cluster_members_as_of(cluster: ClaimCluster, when: datetime) -> list[Claim]:
+    return _rows_as_of(Claim, when, dossier_id=cluster.dossier_id, cluster_id=cluster.id)
+
+
 def dossier_as_of(dossier: Dossier, when: datetime) -> DossierSnapshot:
     """What the team knew and believed about `dossier` at `when`."""
     dossier_then = next(iter(_rows_as_of(Dossier, when, id=dossier.id)), None)
@@ -177,12 +181,14 @@ class Timeline:
 
 
 def dossier_events(dossier: Dossier) -> QuerySet[Event]:
-    """Every event of the dossier's own stream and of its articles, clusters and verdicts."""
+    """Every event of the dossier's own stream and of its articles, clusters, verdicts and
+    claims (a claim's events name its dossier: the claim may since have been retired)."""
     streams = (
         Q(stream_type=StreamType.DOSSIER, stream_id=dossier.id)
         | Q(stream_type=StreamType.ARTICLE, stream_id__in=dossier.articles.values("id"))
         | Q(stream_type=ClaimStreamType.CLUSTER, stream_id__in=dossier.clusters.values("id"))
         | Q(stream_type=ClaimStreamType.VERDICT, stream_id__in=dossier.verdicts.values("id"))
+        | Q(stream_type=ClaimStreamType.CLAIM, data__dossier_id=str(dossier.id))
     )
     return Event.objects.filter(streams, team_id=dossier.team_id).order_by(
         "recorded_at", "position"

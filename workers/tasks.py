@@ -1,6 +1,7 @@
 """Celery tasks: thin wrappers that load, call pure pipeline code and store through commands.
 
-Pipeline: upload -> extract_article -> recluster_dossier -> (flags affected verdicts).
+Pipeline: upload -> extract_article -> recluster_dossier -> (flags affected verdicts, matches
+claims to verdicts the team already published).
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from django.utils import timezone
 
 from claims.extraction import EXTRACTOR_VERSION
 from claims.reclustering import recluster_dossier as recluster_claims
+from claims.reviewed import match_reviewed_claims
 from dossiers.commands import request_extraction, score_question_stances
 from dossiers.models import Article, Dossier
 from eventlog.context import current_correlation_id
@@ -83,7 +85,8 @@ def extract_dossier(dossier_id: str) -> int:
 
 @shared_task(**RETRY_TRANSIENT_ERRORS)
 def recluster_dossier(dossier_id: str) -> int:
-    """Re-cluster the dossier's claims and flag verdicts whose evidence changed."""
+    """Re-cluster the dossier's claims, flag verdicts whose evidence changed, and match the
+    claims to the team's verdicts in other dossiers (already reviewed)."""
     dossier = Dossier.objects.filter(id=dossier_id).first()
     reclustering_started(dossier_id)
     if dossier is None or extraction_in_flight(dossier):
@@ -91,6 +94,7 @@ def recluster_dossier(dossier_id: str) -> int:
     token = current_correlation_id.set(f"dossier:{dossier_id}")
     try:
         changed = recluster_claims(dossier=dossier)
+        match_reviewed_claims(dossier=dossier)
         # Extraction scores each article's question stance; one whose scoring was lost (a
         # retry found it extracted already) or that predates stances is scored here.
         score_question_stances(

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
+from rest_framework.reverse import reverse
 
 from api.serializers.base import InputSerializer
 from api.serializers.dossiers import ArticleSerializer, DossierSerializer
@@ -19,6 +21,7 @@ from claims.models import (
     Verdict,
     VerdictEvidence,
 )
+from claims.reviewed import already_reviewed
 from claims.selectors import claims_for, clusters_for
 from dossiers.models import Article, SourceReliability
 from dossiers.selectors import articles_for
@@ -35,7 +38,15 @@ class ClaimSerializer(serializers.ModelSerializer):
     so the list passes it `values_list(*columns, named=True)` rows instead of claims."""
 
     corrections = ("not_a_claim", "corrected_fields")
-    columns = ("id", "article_id", "dossier_id", "cluster_id", *CLAIM_FIELDS, *corrections)
+    columns = (
+        "id",
+        "article_id",
+        "dossier_id",
+        "cluster_id",
+        *CLAIM_FIELDS,
+        *corrections,
+        "reviewed_matches",
+    )
 
     def to_representation(self, claim: Claim) -> dict:
         return {
@@ -44,6 +55,7 @@ class ClaimSerializer(serializers.ModelSerializer):
             "dossier": str(claim.dossier_id),
             "cluster": _id(claim.cluster_id),
             **{name: getattr(claim, name) for name in (*CLAIM_FIELDS, *self.corrections)},
+            "reviewed_matches": claim.reviewed_matches,
         }
 
     class Meta:
@@ -56,10 +68,34 @@ class ClaimSerializer(serializers.ModelSerializer):
             *CLAIM_FIELDS,
             "not_a_claim",
             "corrected_fields",
+            "reviewed_matches",
         ]
 
 
+class AlreadyReviewedSerializer(serializers.Serializer):
+    """A verdict of the team, in another dossier, on a fact a member claim states."""
+
+    verdict = serializers.UUIDField(source="verdict.id")
+    rating = serializers.CharField(source="verdict.rating", help_text="The verdict's rating now.")
+    status = serializers.CharField(source="verdict.status")
+    dossier = serializers.UUIDField(source="verdict.dossier_id")
+    cluster = serializers.UUIDField(source="verdict.cluster_id")
+    claim_reviewed = serializers.CharField()
+    claims = serializers.ListField(
+        child=serializers.UUIDField(), help_text="This cluster's claims that match it."
+    )
+    matched_at = serializers.DateTimeField()
+    url = serializers.SerializerMethodField()
+
+    def get_url(self, entry) -> str:
+        return reverse(
+            "api:verdict-detail", args=[entry["verdict"].id], request=self.context.get("request")
+        )
+
+
 class ClusterSerializer(serializers.ModelSerializer):
+    already_reviewed = serializers.SerializerMethodField()
+
     class Meta:
         model = ClaimCluster
         fields = [
@@ -71,7 +107,18 @@ class ClusterSerializer(serializers.ModelSerializer):
             "created_at",
             "updated_at",
             "version",
+            "already_reviewed",
         ]
+
+    @extend_schema_field(AlreadyReviewedSerializer(many=True))
+    def get_already_reviewed(self, cluster) -> list:
+        """From the member claims; as they stood then (`members_then`) on an as-of read."""
+        claims = getattr(cluster, "members_then", None)
+        if claims is None:
+            claims = cluster.claims.all()  # the list prefetches them
+        return AlreadyReviewedSerializer(
+            already_reviewed(claims), many=True, context=self.context
+        ).data
 
 
 class ContradictedClaimSerializer(serializers.Serializer):
@@ -110,6 +157,7 @@ class VerdictSerializer(serializers.ModelSerializer):
             "dossier",
             "revision",
             "supersedes",
+            "reuses",
             "status",
             "rating",
             "confidence",
@@ -167,6 +215,12 @@ class VerdictEditSerializer(VerdictContentSerializer):
 
 class WorkflowActionSerializer(InputSerializer):
     reason = serializers.CharField(required=False, allow_blank=True, default="", max_length=500)
+
+
+class ReuseVerdictSerializer(InputSerializer):
+    cluster = ScopedPrimaryKeyField(
+        selector=clusters_for, model=ClaimCluster, help_text="The cluster to draft a verdict on."
+    )
 
 
 class ReasonRequiredSerializer(InputSerializer):

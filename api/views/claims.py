@@ -4,6 +4,7 @@ cluster corrections, a claim's (its article's version, the claim's ETag) for cla
 
 from __future__ import annotations
 
+from django.db.models import Prefetch
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins
 from rest_framework.decorators import action
@@ -32,7 +33,7 @@ from api.serializers.claims import (
 from api.views.base import TeamScopedViewSet
 from claims import corrections
 from claims.models import Claim, ClaimCluster
-from claims.selectors import claims_for, clusters_for
+from claims.selectors import claims_for, cluster_members_as_of, clusters_for
 
 
 class ClaimViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TeamScopedViewSet):
@@ -145,7 +146,8 @@ class ClusterViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TeamScope
     ordering_fields = ["article_count", "independent_origin_count", "created_at", "updated_at"]
 
     def get_queryset(self):
-        return clusters_for(self.request.user)
+        members = Claim.objects.only("id", "cluster_id", "reviewed_matches")
+        return clusters_for(self.request.user).prefetch_related(Prefetch("claims", members))
 
     def team_of(self, obj):
         return obj.dossier.team
@@ -156,6 +158,7 @@ class ClusterViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TeamScope
         when = as_of(request)
         if when is not None:
             cluster = record_as_of(cluster, when)
+            cluster.members_then = cluster_members_as_of(cluster, when)
         return self.versioned_response(cluster, ClusterSerializer(cluster).data)
 
     def get_serializer_class(self):

@@ -244,6 +244,7 @@ def snapshot_document(snapshot: DossierSnapshot) -> dict:
         verdict._prefetched_objects_cache = {"evidence": evidence_by_verdict.get(verdict.id, [])}
     for entry in snapshot.clusters:
         entry.cluster.claims_then = [claim.id for claim in entry.claims]
+        entry.cluster.members_then = entry.claims
         verdict = entry.current_verdict
         entry.cluster.verdict_then = verdict.id if verdict else None
     return {

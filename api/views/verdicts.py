@@ -24,6 +24,7 @@ from api.filtersets import VerdictFilter
 from api.schema import ErrorSerializer
 from api.serializers.claims import (
     ReasonRequiredSerializer,
+    ReuseVerdictSerializer,
     ReviewedChangesSerializer,
     VerdictDraftSerializer,
     VerdictEditSerializer,
@@ -93,6 +94,7 @@ class VerdictViewSet(
             "partial_update": VerdictEditSerializer,
             "request_changes": ReasonRequiredSerializer,
             "revise": ReasonRequiredSerializer,
+            "reuse": ReuseVerdictSerializer,
             "submit": WorkflowActionSerializer,
             "approve": WorkflowActionSerializer,
             "publish": WorkflowActionSerializer,
@@ -256,6 +258,23 @@ class VerdictViewSet(
         verdict = self.get_object()
         body = {"reviewed": verdict.reviewed, "changes": commands.reviewed_changes(verdict)}
         return Response(ReviewedChangesSerializer(body).data)
+
+    @extend_schema(
+        responses={201: VerdictSerializer},
+        description="Already reviewed: draft a verdict on another cluster of the team that "
+        "cites this approved or published one and starts from its rating, grades and "
+        "rationale; it then goes through review like any draft.",
+    )
+    @action(detail=True, methods=["post"])
+    def reuse(self, request: Request, pk=None) -> Response:
+        verdict = self.get_object()
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        cluster = serializer.validated_data["cluster"]
+        self.require_role_in(cluster.dossier.team)
+        with command_errors():
+            draft = commands.reuse_verdict(verdict=verdict, cluster=cluster, actor=request.user)
+        return self._answer(draft, status.HTTP_201_CREATED, Location=self._location(draft))
 
     @extend_schema(responses=VerdictHistoryEntrySerializer(many=True))
     @action(detail=True, methods=["get"], pagination_class=None, filter_backends=[])
