@@ -48,7 +48,10 @@ _CODES = {
     exceptions.AuthenticationFailed: "authentication_failed",
 }
 
-_UPLOAD_STATUS = {"too_large": status.HTTP_413_REQUEST_ENTITY_TOO_LARGE}
+_UPLOAD_STATUS = {
+    "too_large": status.HTTP_413_REQUEST_ENTITY_TOO_LARGE,
+    "dossier_archived": status.HTTP_409_CONFLICT,
+}
 
 
 def error_body(code: str, message: str, details: dict | None = None) -> dict:

@@ -294,6 +294,7 @@ SPECTACULAR_SETTINGS = {
         "ContradictionKindEnum": "claims.extraction.contradictions.KINDS",
         "SourceKindEnum": "dossiers.models.Source.Kind",
         "QuestionStanceEnum": "dossiers.models.QuestionStance",
+        "DossierStatusEnum": "dossiers.models.Dossier.Status",
     },
 }
 

@@ -103,6 +103,49 @@ class DossierForm(CommandForm):
         )
 
 
+class DossierEditForm(CommandForm):
+    """Edit a dossier through `update_dossier`; the version the page showed guards it."""
+
+    title = forms.CharField(max_length=300)
+    question = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), required=False)
+    tags = forms.CharField(required=False, help_text="Comma-separated.")
+    status = forms.ChoiceField(
+        choices=Dossier.Status.choices,
+        help_text="Team admins close, archive or reopen; an archived dossier takes no uploads.",
+    )
+    reason = forms.CharField(max_length=500, required=False, help_text="Why (kept in the history).")
+    version = forms.IntegerField(widget=forms.HiddenInput)
+
+    class Meta:
+        model = Dossier
+        fields: list[str] = []
+
+    def __init__(self, *args, instance=None, **kwargs):
+        if instance is not None and instance.pk:
+            kwargs["initial"] = {
+                "title": instance.title,
+                "question": instance.question,
+                "tags": ", ".join(instance.tags),
+                "status": instance.status,
+                "version": instance.version,
+                **kwargs.get("initial", {}),
+            }
+        super().__init__(*args, instance=instance, **kwargs)
+
+    def run_command(self) -> Dossier:
+        data, dossier = self.cleaned_data, self.instance
+        return commands.update_dossier(
+            dossier=dossier,
+            actor=self.request.user,
+            expected_version=data["version"],
+            reason=data["reason"],
+            title=data["title"],
+            question=data["question"],
+            tags=data["tags"].split(","),
+            status=data["status"] if data["status"] != dossier.status else None,
+        )
+
+
 class TeamForm(CommandForm):
     name = forms.CharField(max_length=200)
 
@@ -237,13 +280,26 @@ class DossierAdmin(CommandAdminMixin, TeamScopedAdmin):
     readonly_fields = ["title", "team", "question", "status", "tags", "created_by", "created_at"]
     change_form_template = "admin/dossiers/dossier/change_form.html"
 
+    editable_fields = ["title", "question", "tags", "status", "reason", "version"]
+    context_fields = ["team", "created_by", "created_at"]
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = DossierEditForm if obj is not None else self.command_form
+        return type(form.__name__, (form,), {"request": request})
+
     def get_fieldsets(self, request, obj=None):
         if obj is None:
             return [(None, {"fields": ["team", "title", "question", "tags"]})]
+        if self.has_change_permission(request, obj):
+            return [(None, {"fields": self.editable_fields + self.context_fields})]
         return [(None, {"fields": self.readonly_fields})]
 
     def get_readonly_fields(self, request, obj=None):
-        return self.readonly_fields if obj else []
+        if obj is None:
+            return []
+        if self.has_change_permission(request, obj):
+            return self.context_fields
+        return self.readonly_fields
 
     def has_add_permission(self, request) -> bool:
         return (
@@ -252,7 +308,11 @@ class DossierAdmin(CommandAdminMixin, TeamScopedAdmin):
         )
 
     def has_change_permission(self, request, obj=None) -> bool:
-        return False  # no command edits a dossier yet; pages are read-only
+        """Analysts edit their team's dossiers (`update_dossier` checks again, and asks
+        for the admin role to change the status)."""
+        if obj is None:
+            return selectors.team_ids_for(request.user, Role.ANALYST).exists()
+        return has_role(request.user, obj.team, Role.ANALYST)
 
     @admin.display(description="Workbench")
     def workbench_links(self, dossier: Dossier) -> str:

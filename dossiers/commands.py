@@ -162,6 +162,97 @@ def create_dossier(
     return Dossier.objects.get(id=dossier_id)
 
 
+def _changed(current, changes: dict) -> dict:
+    """The changes that differ from the record's current values."""
+    return {name: value for name, value in changes.items() if getattr(current, name) != value}
+
+
+@transaction.atomic
+def update_dossier(
+    *,
+    dossier: Dossier,
+    actor: User | None,
+    expected_version: int,
+    reason: str = "",
+    title: str | None = None,
+    question: str | None = None,
+    tags: list[str] | None = None,
+    status: Dossier.Status | None = None,
+) -> Dossier:
+    """Edit a dossier's title, question or tags (analysts), or close, archive or reopen it
+    (team admins). An archived dossier takes no new articles. The claim form is its own
+    command (`set_claim_form`): a reworded question does not silently change it."""
+    require_role(actor, dossier.team, Role.ADMIN if status is not None else Role.ANALYST)
+    changes: dict = {}
+    if title is not None:
+        if not title.strip():
+            raise ValueError("a dossier needs a title")
+        changes["title"] = title.strip()
+    if question is not None:
+        changes["question"] = question.strip()
+    if tags is not None:
+        changes["tags"] = sorted({t.strip() for t in tags if t.strip()})
+    if status is not None:
+        changes["status"] = str(Dossier.Status(status))
+    changes = _changed(dossier, changes)
+    if not changes:
+        return dossier
+    record(
+        stream_type=StreamType.DOSSIER,
+        stream_id=dossier.id,
+        expected_version=expected_version,
+        event_type=EventType.DOSSIER_UPDATED,
+        data={"changes": changes, "previous": {name: getattr(dossier, name) for name in changes}},
+        context=Context.of(actor, reason),
+        team_id=dossier.team_id,
+    )
+    return Dossier.objects.get(id=dossier.id)
+
+
+@transaction.atomic
+def update_source(
+    *,
+    source: Source,
+    actor: User | None,
+    expected_version: int,
+    reason: str = "",
+    name: str | None = None,
+    kind: Source.Kind | None = None,
+    domain: str | None = None,
+    reliability: SourceReliability | None = None,
+) -> Source:
+    """Rename a source or correct its kind, domain or reliability grade."""
+    require_role(actor, source.team, Role.ANALYST)
+    changes: dict = {}
+    if name is not None:
+        name = name.strip()
+        if not name:
+            raise ValueError("a source needs a name")
+        clash = Source.objects.filter(team=source.team, name__iexact=name).exclude(id=source.id)
+        if clash.exists():
+            raise ValueError(f"the team already has a source named {name!r}")
+        changes["name"] = name
+    if kind is not None:
+        changes["kind"] = str(Source.Kind(kind))
+    if domain is not None:
+        changes["domain"] = domain.strip().lower()
+    if reliability is not None:
+        changes["reliability"] = str(SourceReliability(reliability))
+    changes = _changed(source, changes)
+    if not changes:
+        return source
+    record(
+        stream_type=StreamType.SOURCE,
+        stream_id=source.id,
+        expected_version=expected_version,
+        event_type=EventType.SOURCE_UPDATED,
+        data={"changes": changes, "previous": {name: getattr(source, name) for name in changes}},
+        context=Context.of(actor, reason),
+        team_id=source.team_id,
+    )
+    return Source.objects.get(id=source.id)
+
+
 @transaction.atomic
 def add_source(
     *,
@@ -262,6 +353,7 @@ def upload_article(
     the first article (with the first upload's metadata).
     """
     require_role(actor, dossier.team, Role.ANALYST)
+    _refuse_if_archived(dossier)
     if source is not None and source.team_id != dossier.team_id:
         raise ValueError("the source belongs to another team")
     checked = _check_upload(
@@ -295,6 +387,7 @@ def upload_articles(
     twice in the batch, gives the article stored first. `on_progress(done, total)` follows
     the writes."""
     require_role(actor, dossier.team, Role.ANALYST)
+    _refuse_if_archived(dossier)
     checked, problems = _check_uploads(uploads)
     if problems:
         raise BatchRejected(problems)
@@ -325,6 +418,13 @@ def upload_articles(
 def upload_problems(uploads: Sequence[ArticleUpload]) -> dict[int, str]:
     """What is wrong with each upload that `upload_articles` would refuse, by index."""
     return _check_uploads(uploads)[1]
+
+
+def _refuse_if_archived(dossier: Dossier) -> None:
+    if Dossier.objects.filter(id=dossier.id, status=Dossier.Status.ARCHIVED).exists():
+        raise UploadRejected(
+            "dossier_archived", "this dossier is archived: reopen it to add articles"
+        )
 
 
 def _check_uploads(

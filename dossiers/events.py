@@ -30,7 +30,9 @@ class EventType(TextChoices):
     MEMBER_ROLE_CHANGED = "MemberRoleChanged"
     MEMBER_REMOVED = "MemberRemoved"
     DOSSIER_CREATED = "DossierCreated"
+    DOSSIER_UPDATED = "DossierUpdated"
     SOURCE_ADDED = "SourceAdded"
+    SOURCE_UPDATED = "SourceUpdated"
     ARTICLE_UPLOADED = "ArticleUploaded"
     ARTICLE_EXTRACTION_REQUESTED = "ArticleExtractionRequested"
     ARTICLE_EXTRACTION_STARTED = "ArticleExtractionStarted"
@@ -150,6 +152,21 @@ def source_added(state: ProjectionState, event) -> None:
         reliability=data["reliability"],
         version=event.stream_version,
     )
+
+
+@projector(EventType.DOSSIER_UPDATED, reads=read_streams(Dossier))
+def dossier_updated(state: ProjectionState, event) -> None:
+    """Title, question, tags or status (archiving is a status) as the event sets them."""
+    dossier = state.get(Dossier, event.stream_id)
+    dossier.update(event.data["changes"], version=event.stream_version)
+    state.save(Dossier, dossier, event)
+
+
+@projector(EventType.SOURCE_UPDATED, reads=read_streams(Source))
+def source_updated(state: ProjectionState, event) -> None:
+    source = state.get(Source, event.stream_id)
+    source.update(event.data["changes"], version=event.stream_version)
+    state.save(Source, source, event)
 
 
 @projector(EventType.ARTICLE_UPLOADED)

@@ -119,6 +119,20 @@ class DossierCreateSerializer(InputSerializer):
     )
 
 
+class DossierUpdateSerializer(InputSerializer):
+    title = serializers.CharField(max_length=300, required=False)
+    question = serializers.CharField(required=False, allow_blank=True)
+    tags = serializers.ListField(
+        child=serializers.CharField(max_length=100), required=False, max_length=50
+    )
+    status = serializers.ChoiceField(
+        choices=Dossier.Status.choices,
+        required=False,
+        help_text="open, closed or archived (team admins); an archived dossier takes no uploads.",
+    )
+    reason = serializers.CharField(max_length=500, required=False, allow_blank=True, default="")
+
+
 class AnalysisProgressSerializer(serializers.Serializer):
     total = serializers.IntegerField()
     pending = serializers.IntegerField()
@@ -156,6 +170,14 @@ class SourceCreateSerializer(InputSerializer):
     reliability = serializers.ChoiceField(
         choices=SourceReliability.choices, default=SourceReliability.F
     )
+
+
+class SourceUpdateSerializer(InputSerializer):
+    name = serializers.CharField(max_length=200, required=False)
+    kind = serializers.ChoiceField(choices=Source.Kind.choices, required=False)
+    domain = serializers.CharField(max_length=253, required=False, allow_blank=True)
+    reliability = serializers.ChoiceField(choices=SourceReliability.choices, required=False)
+    reason = serializers.CharField(max_length=500, required=False, allow_blank=True, default="")
 
 
 ARTICLE_FIELDS = [

@@ -36,17 +36,20 @@ from api.serializers.dossiers import (
     ClaimFormSerializer,
     DossierCreateSerializer,
     DossierSerializer,
+    DossierUpdateSerializer,
     QuestionStanceCorrectionSerializer,
     ReanalysisResultSerializer,
     ReanalysisSerializer,
     SourceCreateSerializer,
     SourceSerializer,
+    SourceUpdateSerializer,
     UploadMetadataSerializer,
 )
 from api.views.base import TeamScopedViewSet
 from claims.export import dossier_export
 from claims.selectors import DossierSnapshot, contradictions_in, dossier_as_of
 from dossiers import commands
+from dossiers.models import Role
 from dossiers.selectors import (
     analysis_progress,
     articles_for,
@@ -59,7 +62,8 @@ from eventlog.store import ConcurrencyError
 class DossierViewSet(
     mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, TeamScopedViewSet
 ):
-    """Dossiers of your teams. `?as_of=` reads a dossier as it stood at a moment."""
+    """Dossiers of your teams. `?as_of=` reads a dossier as it stood at a moment. `PATCH`
+    edits it (If-Match); `{"status": "archived"}` archives it (team admins)."""
 
     filterset_class = DossierFilter
     search_fields = ["title", "question"]
@@ -69,7 +73,34 @@ class DossierViewSet(
         return dossiers_for(self.request.user).select_related("created_by")
 
     def get_serializer_class(self):
-        return DossierCreateSerializer if self.action == "create" else DossierSerializer
+        return {
+            "create": DossierCreateSerializer,
+            "partial_update": DossierUpdateSerializer,
+        }.get(self.action, DossierSerializer)
+
+    def required_role(self) -> Role:
+        """Closing, archiving or reopening is for team admins; other edits for analysts."""
+        if self.action == "partial_update" and "status" in self.request.data:
+            return Role.ADMIN
+        return super().required_role()
+
+    @extend_schema(
+        request=DossierUpdateSerializer, responses=DossierSerializer, parameters=[IF_MATCH]
+    )
+    def partial_update(self, request: Request, *args, **kwargs) -> Response:
+        """Edit the title, question or tags, or change the status (archive, close, reopen)."""
+        dossier = self.get_object()
+        version = expected_version(request, dossier.version)
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        with command_errors():
+            dossier = commands.update_dossier(
+                dossier=dossier,
+                actor=request.user,
+                expected_version=version,
+                **serializer.validated_data,
+            )
+        return self.versioned_response(dossier, DossierSerializer(dossier).data)
 
     @extend_schema(parameters=[AS_OF_PARAMETER])
     def retrieve(self, request: Request, *args, **kwargs) -> Response:
@@ -260,7 +291,8 @@ def snapshot_document(snapshot: DossierSnapshot) -> dict:
 class SourceViewSet(
     mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, TeamScopedViewSet
 ):
-    """Outlets, people, agencies and officials your teams track, with Admiralty reliability."""
+    """Outlets, people, agencies and officials your teams track, with Admiralty reliability.
+    `PATCH` renames a source or corrects its kind, domain or grade (If-Match)."""
 
     filterset_class = SourceFilter
     search_fields = ["name", "domain"]
@@ -270,7 +302,27 @@ class SourceViewSet(
         return sources_for(self.request.user)
 
     def get_serializer_class(self):
-        return SourceCreateSerializer if self.action == "create" else SourceSerializer
+        return {
+            "create": SourceCreateSerializer,
+            "partial_update": SourceUpdateSerializer,
+        }.get(self.action, SourceSerializer)
+
+    @extend_schema(
+        request=SourceUpdateSerializer, responses=SourceSerializer, parameters=[IF_MATCH]
+    )
+    def partial_update(self, request: Request, *args, **kwargs) -> Response:
+        source = self.get_object()
+        version = expected_version(request, source.version)
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        with command_errors():
+            source = commands.update_source(
+                source=source,
+                actor=request.user,
+                expected_version=version,
+                **serializer.validated_data,
+            )
+        return self.versioned_response(source, SourceSerializer(source).data)
 
     def retrieve(self, request: Request, *args, **kwargs) -> Response:
         source = self.get_object()

@@ -106,7 +106,7 @@ def test_replay_after_wiping_by_hand_restores_the_rows():
 def test_replay_rebuilds_re_extraction_failures_sources_and_role_changes():
     """The events the other replay tests do not make: a re-extraction that retires claims
     (evidence keeps its quote, loses its claim), dissolved clusters, a failed extraction,
-    a source, a role change, a member removed."""
+    a source and its correction, a role change, a member removed, a dossier edited."""
     from claims.extraction import EXTRACTOR_VERSION, extract_article
     from dossiers import commands
     from dossiers.commands import ExtractionResult
@@ -119,7 +119,12 @@ def test_replay_rebuilds_re_extraction_failures_sources_and_role_changes():
     leaver = get_user_model().objects.create_user("leaver")
     commands.add_member(team=dossier.team, user=leaver, role=Role.VIEWER)
     commands.remove_member(team=dossier.team, user=leaver)
-    commands.add_source(team=dossier.team, name="Wire", domain="wire.example", actor=analyst)
+    commands.update_dossier(
+        dossier=dossier, actor=None, expected_version=dossier.version, title="Renamed", tags=["x"]
+    )
+    dossier.refresh_from_db()
+    wire = commands.add_source(team=dossier.team, name="Wire", domain="wire.example", actor=analyst)
+    commands.update_source(source=wire, actor=analyst, expected_version=wire.version, kind="agency")
     extracted = extract_article(
         "Harbour strike ends\n\nDock workers in Rotterdam ended their strike on Friday after "
         "the port authority agreed to a 6 percent raise, union leader Marta Jansen said.\n"
