@@ -20,7 +20,7 @@ from dossiers.events import (
     EventType,
     StreamType,
 )
-from dossiers.metadata import MetadataInvalid, UploadMetadata, upload_metadata
+from dossiers.metadata import KEPT_FROM_UPLOAD, MetadataInvalid, UploadMetadata, upload_metadata
 from dossiers.models import (
     Article,
     Dossier,
@@ -251,6 +251,62 @@ def update_source(
         team_id=source.team_id,
     )
     return Source.objects.get(id=source.id)
+
+
+def _article_metadata(article: Article) -> dict:
+    published = article.published_at.isoformat() if article.published_at else None
+    return {
+        "title": article.title,
+        "author": article.author,
+        "url": article.url,
+        "published_at": published,
+        "published_precision": article.published_precision,
+    }
+
+
+@transaction.atomic
+def correct_article_metadata(
+    *,
+    article: Article,
+    actor: User | None,
+    expected_version: int,
+    reason: str = "",
+    title: str | None = None,
+    author: str | None = None,
+    url: str | None = None,
+    published: str | None = None,
+) -> Article:
+    """Correct what an article says about itself: title, author, URL, publication date
+    ("" clears it). Corrected fields are kept when the article is extracted again, as
+    metadata given at upload is. Raises MetadataInvalid naming the bad field."""
+    require_role(actor, article.dossier.team, Role.ANALYST)
+    given = {"title": title, "author": author, "url": url}
+    given = {name: value for name, value in given.items() if value is not None}
+    checked = upload_metadata(**given, published=published or None)
+    changes = {name: getattr(checked, name) for name in given}
+    if published is not None:
+        when = checked.published_at
+        changes["published_at"] = when.isoformat() if when else None
+        changes["published_precision"] = checked.published_precision
+    current = _article_metadata(article)
+    changes = {name: value for name, value in changes.items() if current[name] != value}
+    if not changes:
+        return article
+    kept = set(article.metadata_from_upload) | (set(changes) & set(KEPT_FROM_UPLOAD))
+    record(
+        stream_type=StreamType.ARTICLE,
+        stream_id=article.id,
+        expected_version=expected_version,
+        event_type=EventType.ARTICLE_METADATA_CORRECTED,
+        data={
+            "changes": changes,
+            "previous": {name: current[name] for name in changes},
+            "metadata_from_upload": sorted(kept),
+        },
+        context=Context.of(actor, reason),
+        team_id=article.dossier.team_id,
+    )
+    return Article.objects.get(id=article.id)
 
 
 @transaction.atomic

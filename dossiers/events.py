@@ -34,6 +34,7 @@ class EventType(TextChoices):
     SOURCE_ADDED = "SourceAdded"
     SOURCE_UPDATED = "SourceUpdated"
     ARTICLE_UPLOADED = "ArticleUploaded"
+    ARTICLE_METADATA_CORRECTED = "ArticleMetadataCorrected"
     ARTICLE_EXTRACTION_REQUESTED = "ArticleExtractionRequested"
     ARTICLE_EXTRACTION_STARTED = "ArticleExtractionStarted"
     CLAIMS_EXTRACTED = "ClaimsExtracted"
@@ -191,6 +192,21 @@ def article_uploaded(state: ProjectionState, event) -> None:
         uploaded_at=event.recorded_at,
         version=event.stream_version,
     )
+
+
+@projector(EventType.ARTICLE_METADATA_CORRECTED, reads=read_streams(Article))
+def article_metadata_corrected(state: ProjectionState, event) -> None:
+    """An analyst's title, author, URL or publication date; extraction keeps them after."""
+    article = state.get(Article, event.stream_id)
+    changes = dict(event.data["changes"])
+    if "published_at" in changes:
+        changes["published_at"] = parse_time(changes["published_at"])
+    article.update(
+        changes,
+        metadata_from_upload=event.data["metadata_from_upload"],
+        version=event.stream_version,
+    )
+    state.save(Article, article, event)
 
 
 def uploaded_metadata(data: dict) -> dict:

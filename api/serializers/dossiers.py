@@ -180,6 +180,20 @@ class SourceUpdateSerializer(InputSerializer):
     reason = serializers.CharField(max_length=500, required=False, allow_blank=True, default="")
 
 
+class ArticleMetadataSerializer(InputSerializer):
+    """What an analyst may correct of an article's metadata; "" clears a field."""
+
+    title = serializers.CharField(required=False, allow_blank=True)
+    author = serializers.CharField(required=False, allow_blank=True)
+    url = serializers.CharField(required=False, allow_blank=True)
+    published = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        help_text="2016, 2016-06, 2016-06-03 or an ISO date-time; empty clears it.",
+    )
+    reason = serializers.CharField(max_length=500, required=False, allow_blank=True, default="")
+
+
 ARTICLE_FIELDS = [
     "id",
     "dossier",

@@ -30,6 +30,7 @@ from api.serializers.dossiers import (
     ArticleBatchResultSerializer,
     ArticleBatchSerializer,
     ArticleDetailSerializer,
+    ArticleMetadataSerializer,
     ArticleSerializer,
     ArticleStatusSerializer,
     ArticleUploadSerializer,
@@ -353,7 +354,8 @@ class ArticleViewSet(
     mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, TeamScopedViewSet
 ):
     """Uploaded articles. Upload as multipart `file` or JSON `text`; answers 202 with a
-    status URL. An `Idempotency-Key` header makes a retried upload return the first answer."""
+    status URL. An `Idempotency-Key` header makes a retried upload return the first answer.
+    `PATCH` corrects the title, author, URL or publication date (If-Match)."""
 
     filterset_class = ArticleFilter
     search_fields = ["title", "url", "author"]
@@ -378,6 +380,8 @@ class ArticleViewSet(
             return ArticleUploadSerializer
         if self.action == "retrieve":
             return ArticleDetailSerializer
+        if self.action == "partial_update":
+            return ArticleMetadataSerializer
         return ArticleSerializer
 
     def team_of(self, obj):
@@ -385,6 +389,24 @@ class ArticleViewSet(
 
     def retrieve(self, request: Request, *args, **kwargs) -> Response:
         article = self.get_object()
+        return self.versioned_response(article, ArticleDetailSerializer(article).data)
+
+    @extend_schema(
+        request=ArticleMetadataSerializer, responses=ArticleDetailSerializer, parameters=[IF_MATCH]
+    )
+    def partial_update(self, request: Request, *args, **kwargs) -> Response:
+        """Correct the metadata; corrected fields are kept when the article is re-extracted."""
+        article = self.get_object()
+        version = expected_version(request, article.version)
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        with command_errors():
+            article = commands.correct_article_metadata(
+                article=article,
+                actor=request.user,
+                expected_version=version,
+                **serializer.validated_data,
+            )
         return self.versioned_response(article, ArticleDetailSerializer(article).data)
 
     @extend_schema(

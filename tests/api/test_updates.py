@@ -122,3 +122,49 @@ def test_edits_replay_exactly(world):
     assert sorted(map(str, after[0])) == sorted(map(str, before[0]))
     assert sorted(map(str, after[1])) == sorted(map(str, before[1]))
     assert Dossier.objects.get(id=dossier.id).status == "closed"
+
+
+def test_an_analyst_corrects_article_metadata_and_re_extraction_keeps_it(world):
+    from dossiers.commands import request_extraction
+    from dossiers.models import Article
+    from workers.pipeline import run_extraction
+
+    article = Article.objects.get(id=world.articles[0].id)
+    url = f"/api/v1/articles/{article.id}/"
+    body = {"title": "Ministry: 13 soldiers killed", "published": "2016-06-03", "reason": "print"}
+    corrected = patch(client_for(world.analyst), url, body, article.version)
+    assert corrected.status_code == 200, corrected.content
+    assert corrected.json()["title"] == "Ministry: 13 soldiers killed"
+    article.refresh_from_db()
+    assert (article.published_at.date().isoformat(), article.published_precision) == (
+        "2016-06-03",
+        "day",
+    )
+    event = Event.objects.get(type="ArticleMetadataCorrected", stream_id=article.id)
+    assert event.data["previous"]["title"] == world.articles[0].title
+
+    request_extraction(article=article, actor=world.analyst)
+    run_extraction(article.id)
+    article.refresh_from_db()
+    assert article.status == "done" and article.title == "Ministry: 13 soldiers killed"
+    assert article.published_at.date().isoformat() == "2016-06-03"
+
+
+@pytest.mark.parametrize(
+    ("body", "field"),
+    [
+        ({"published": "June"}, "published"),
+        ({"url": "ftp://x"}, "url"),
+        ({"title": "x" * 501}, "title"),
+    ],
+)
+def test_bad_article_metadata_is_400_naming_the_field(world, body, field):
+    from dossiers.models import Article
+
+    article = Article.objects.get(id=world.articles[0].id)
+    response = patch(
+        client_for(world.analyst), f"/api/v1/articles/{article.id}/", body, article.version
+    )
+    assert response.status_code == 400, response.content
+    assert field in error_of(response)["details"]["fields"]
+    assert Article.objects.get(id=article.id).version == article.version

@@ -106,7 +106,7 @@ def test_replay_after_wiping_by_hand_restores_the_rows():
 def test_replay_rebuilds_re_extraction_failures_sources_and_role_changes():
     """The events the other replay tests do not make: a re-extraction that retires claims
     (evidence keeps its quote, loses its claim), dissolved clusters, a failed extraction,
-    a source and its correction, a role change, a member removed, a dossier edited."""
+    a source and its correction, a role change, a member removed, a dossier edited, an article's date corrected."""
     from claims.extraction import EXTRACTOR_VERSION, extract_article
     from dossiers import commands
     from dossiers.commands import ExtractionResult
@@ -140,6 +140,9 @@ def test_replay_rebuilds_re_extraction_failures_sources_and_role_changes():
         )
         recluster_dossier(dossier=dossier)
     failed = Article.objects.filter(dossier=dossier).exclude(id=cited.id).first()
+    failed = commands.correct_article_metadata(
+        article=failed, actor=analyst, expected_version=failed.version, published="2015-06"
+    )
     commands.request_extraction(article=failed, actor=analyst)
     (failed,) = commands.start_extractions(articles=[Article.objects.get(id=failed.id)])
     commands.record_extraction_failure(article=failed, error="ValueError: broken")
