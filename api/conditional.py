@@ -58,6 +58,8 @@ def add_etag(request: Request, response: Response) -> Response:
     answer a matching If-None-Match with 304."""
     if request.method not in ("GET", "HEAD") or response.status_code != 200:
         return response
+    if getattr(response, "streaming", False):  # no body to hash before it is sent
+        return response
 
     def finish(rendered):
         if not rendered.has_header("ETag"):

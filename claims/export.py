@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import json
+from collections.abc import Iterator
+
 from django.db.models import Prefetch
 
 from claims.answer import question_answer
@@ -16,13 +19,41 @@ def _iso(value) -> str | None:
     return value.isoformat() if value else None
 
 
+ARTICLE_CHUNK = 100  # articles (bodies and claims) read per query when streaming
+
+
 def dossier_export(dossier: Dossier) -> dict:
     """Articles with their claims (spans index into each exported body) and active clusters."""
+    document = _export_document(dossier)
+    document["articles"] = list(document["articles"])
+    return document
+
+
+def dossier_export_chunks(dossier: Dossier) -> Iterator[str]:
+    """The same document as JSON text, piece by piece: articles, the bulk of it, are read
+    ARTICLE_CHUNK at a time and written one by one, so a large dossier is never in memory
+    whole (the API streams this)."""
+    document = _export_document(dossier)
+    yield "{"
+    for position, (key, value) in enumerate(document.items()):
+        yield ("," if position else "") + json.dumps(key) + ":"
+        if key != "articles":
+            yield json.dumps(value, ensure_ascii=False, default=str)
+            continue
+        yield "["
+        for index, article in enumerate(value):
+            yield ("," if index else "") + json.dumps(article, ensure_ascii=False, default=str)
+        yield "]"
+    yield "}"
+
+
+def _export_document(dossier: Dossier) -> dict:
+    """The export with `articles` left as a lazy iterator (see the two functions above)."""
     articles = (
         Article.objects.filter(dossier=dossier)
         .select_related("source")
         .prefetch_related(Prefetch("claims", queryset=Claim.objects.order_by("ordinal")))
-        .order_by("published_at", "uploaded_at")
+        .order_by("published_at", "uploaded_at", "id")
     )
     clusters = list(
         ClaimCluster.objects.filter(dossier=dossier, is_active=True).prefetch_related(
@@ -45,7 +76,9 @@ def dossier_export(dossier: Dossier) -> dict:
             "created_at": _iso(dossier.created_at),
             "analysis": analysis_progress(dossier),
         },
-        "articles": [_article(article, links) for article in articles],
+        "articles": (
+            _article(article, links) for article in articles.iterator(chunk_size=ARTICLE_CHUNK)
+        ),
         "clusters": [_cluster(cluster) for cluster in clusters],
         "contradictions": [
             {"a": item.a, "b": item.b, "kind": item.kind, "reason": item.reason}

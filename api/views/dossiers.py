@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import asdict
 
 from django.db.models import Count, prefetch_related_objects
+from django.http import StreamingHttpResponse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import mixins, status
@@ -47,7 +48,7 @@ from api.serializers.dossiers import (
     UploadMetadataSerializer,
 )
 from api.views.base import TeamScopedViewSet
-from claims.export import dossier_export
+from claims.export import dossier_export_chunks
 from claims.selectors import DossierSnapshot, contradictions_in, dossier_as_of
 from dossiers import commands
 from dossiers.models import Role
@@ -260,8 +261,12 @@ class DossierViewSet(
         )
     )
     @action(detail=True, methods=["get"])
-    def export(self, request: Request, pk=None) -> Response:
-        return Response(dossier_export(self.get_object()))
+    def export(self, request: Request, pk=None) -> StreamingHttpResponse:
+        """Streamed as it is read (no ETag): a dossier of thousands of articles with their
+        bodies never sits in the server's memory whole."""
+        return StreamingHttpResponse(
+            dossier_export_chunks(self.get_object()), content_type="application/json"
+        )
 
 
 def snapshot_document(snapshot: DossierSnapshot) -> dict:
