@@ -15,7 +15,7 @@ from drf_spectacular.utils import OpenApiParameter
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from api.exceptions import PreconditionFailed, PreconditionRequired
+from api.exceptions import BadRequest, PreconditionFailed, PreconditionRequired
 
 IF_MATCH = OpenApiParameter(
     "If-Match",
@@ -36,8 +36,13 @@ def _tags(header: str) -> list[tuple[bool, str]]:
     return [(bool(weak), value) for weak, value in _TAG.findall(header)]
 
 
+# What If-Match may hold: the ETags this API gives, "3", one or several.
+_VERSION_TAGS = re.compile(r'"[0-9]+"(?:\s*,\s*"[0-9]+")*')
+
+
 def expected_version(request: Request, current_version: int) -> int:
-    """The version the client's If-Match names; 428 if absent, 412 if it is not current.
+    """The version the client's If-Match names; 428 if absent, 400 if it is not a list of
+    this API's ETags, 412 if it names no current version.
 
     The command re-checks the returned version under a lock, so a write that races another
     still fails with 412 rather than overwriting it.
@@ -45,6 +50,11 @@ def expected_version(request: Request, current_version: int) -> int:
     header = request.headers.get("If-Match", "").strip()
     if not header or header == "*":
         raise PreconditionRequired()
+    if not _VERSION_TAGS.fullmatch(header):
+        raise BadRequest(
+            f'If-Match must be the ETag you read, e.g. "3"; got {header[:40]!r}',
+            code="invalid_if_match",
+        )
     for weak, value in _tags(header):
         if not weak and value.isdigit() and int(value) == current_version:
             return current_version

@@ -93,12 +93,17 @@ MAX_COUNT = 1_000_000
 
 @extend_schema_field({"type": "integer", "minimum": 0, "maximum": MAX_COUNT})
 class CountFilter(filters.NumberFilter):
-    """At least this many (0 to a million): the schema declares the limits it checks."""
+    """At least this many (0 to a million): the schema declares the limits it checks, and a
+    whole number it is (`2.5` is 400, as the schema says)."""
+
+    field_class = forms.IntegerField
 
 
 @extend_schema_field({"type": "integer", "minimum": 1, "maximum": MAX_COUNT})
 class RevisionFilter(filters.NumberFilter):
     """A verdict revision: 1, 2, …"""
+
+    field_class = forms.IntegerField
 
 
 @extend_schema_field({"type": "boolean"})

@@ -126,3 +126,39 @@ def rate_limit_and_replay_headers(result: dict, generator, request, public) -> d
                         "earlier request with the same Idempotency-Key.",
                     }
     return result
+
+
+# What the server accepts, stated so that a client (or a fuzzer) generating values from the
+# schema only sends what is accepted: a header value of printable ASCII, an entity tag of a
+# version, and no empty query values (a filter given empty is 400, "leave it out" instead;
+# an empty `search` is no search and an empty `cursor` the first page).
+_HEADER_SCHEMAS = {
+    "Idempotency-Key": {
+        "type": "string",
+        "minLength": 1,
+        "maxLength": 255,
+        "pattern": "^[!-~]([ -~]*[!-~])?$",
+    },
+    "If-Match": {"type": "string", "pattern": '^"[0-9]+"( *, *"[0-9]+")*$'},
+}
+
+
+def strict_parameters(result: dict, generator, request, public) -> dict:
+    """Postprocessing hook: header patterns and non-empty query strings (see above)."""
+    for item in result.get("paths", {}).values():
+        for method, operation in item.items():
+            if method not in ("get", "post", "put", "patch", "delete", "head"):
+                continue
+            for parameter in operation.get("parameters", []):
+                schema = parameter.get("schema", {})
+                if parameter["in"] == "header" and parameter["name"] in _HEADER_SCHEMAS:
+                    parameter["schema"] = dict(_HEADER_SCHEMAS[parameter["name"]])
+                elif (
+                    parameter["in"] == "query"
+                    and schema.get("type") == "string"
+                    and "enum" not in schema
+                    and "format" not in schema
+                    and parameter["name"] not in ("search", "cursor")
+                ):
+                    schema.setdefault("minLength", 1)
+    return result

@@ -285,6 +285,7 @@ SPECTACULAR_SETTINGS = {
         "drf_spectacular.hooks.postprocess_schema_enums",
         "api.schema.rows_of_selectable_lists",
         "api.schema.rate_limit_and_replay_headers",
+        "api.schema.strict_parameters",
     ],
     "ENUM_NAME_OVERRIDES": {
         "ArticleStatusEnum": "dossiers.models.Article.Status",

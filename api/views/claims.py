@@ -97,9 +97,9 @@ class ClaimViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TeamScopedV
 
     def _correct(self, request: Request, command, **extra) -> Response:
         claim = self.get_object()
-        version = expected_version(request, claim.article.version)
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
+        version = expected_version(request, claim.article.version)
         data = dict(serializer.validated_data)
         with command_errors():
             claim = command(
@@ -171,11 +171,11 @@ class ClusterViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TeamScope
         }.get(self.action, ClusterSerializer)
 
     def _correct(self, request: Request, apply) -> Response:
-        """Check If-Match against the cluster, validate the body, apply the correction."""
+        """Validate the body, check If-Match against the cluster, apply the correction."""
         cluster = self.get_object()
-        version = expected_version(request, cluster.version)
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
+        version = expected_version(request, cluster.version)
         data = dict(serializer.validated_data)
         claim = data.get("claim")
         if claim is not None and claim.cluster_id != cluster.id:

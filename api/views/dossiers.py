@@ -92,9 +92,9 @@ class DossierViewSet(
     def partial_update(self, request: Request, *args, **kwargs) -> Response:
         """Edit the title, question or tags, or change the status (archive, close, reopen)."""
         dossier = self.get_object()
-        version = expected_version(request, dossier.version)
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
+        version = expected_version(request, dossier.version)
         with command_errors():
             dossier = commands.update_dossier(
                 dossier=dossier,
@@ -318,9 +318,9 @@ class SourceViewSet(
     )
     def partial_update(self, request: Request, *args, **kwargs) -> Response:
         source = self.get_object()
-        version = expected_version(request, source.version)
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
+        version = expected_version(request, source.version)
         with command_errors():
             source = commands.update_source(
                 source=source,
@@ -402,9 +402,9 @@ class ArticleViewSet(
     def partial_update(self, request: Request, *args, **kwargs) -> Response:
         """Correct the metadata; corrected fields are kept when the article is re-extracted."""
         article = self.get_object()
-        version = expected_version(request, article.version)
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
+        version = expected_version(request, article.version)
         with command_errors():
             article = commands.correct_article_metadata(
                 article=article,

@@ -75,6 +75,7 @@ class WebhookViewSet(
     """
 
     http_method_names = ["get", "post", "patch", "delete", "head"]
+    ordering_fields = ["created_at", "url"]
     write_roles = {
         action: Role.ADMIN
         for action in (

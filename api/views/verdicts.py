@@ -150,11 +150,11 @@ class VerdictViewSet(
     )
     def partial_update(self, request: Request, *args, **kwargs) -> Response:
         verdict = self.get_object()
-        version = expected_version(request, verdict.version)
         serializer = VerdictEditSerializer(
             data=request.data, partial=True, context=self.get_serializer_context()
         )
         serializer.is_valid(raise_exception=True)
+        version = expected_version(request, verdict.version)
         data = dict(serializer.validated_data)
         evidence = data.pop("evidence", None)
         content = {name: data.get(name, getattr(verdict, name)) for name in VERDICT_CONTENT_FIELDS}
@@ -171,9 +171,9 @@ class VerdictViewSet(
 
     def _transition(self, request: Request, command, **extra) -> Response:
         verdict = self.get_object()
-        version = expected_version(request, verdict.version)
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
+        version = expected_version(request, verdict.version)
         with command_errors():
             verdict = command(
                 verdict=verdict,
@@ -231,9 +231,9 @@ class VerdictViewSet(
     @action(detail=True, methods=["post"])
     def revise(self, request: Request, pk=None) -> Response:
         verdict = self.get_object()
-        version = expected_version(request, verdict.version)
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
+        version = expected_version(request, verdict.version)
         with command_errors():
             revision = commands.revise_verdict(
                 verdict=verdict,

@@ -41,16 +41,38 @@ def test_a_write_without_if_match_is_428_and_changes_nothing(world):
     assert Verdict.objects.get(id=world.verdict.id).rating == world.verdict.rating
 
 
-@pytest.mark.parametrize("if_match", ['"99"', "*", 'W/"1"', "garbage"])
-def test_a_stale_or_unusable_if_match_is_refused(world, if_match):
+@pytest.mark.parametrize(
+    ("if_match", "status", "code"),
+    [
+        ('"99"', 412, "precondition_failed"),
+        ('"98", "99"', 412, "precondition_failed"),
+        ("*", 428, "precondition_required"),
+        ('W/"1"', 400, "invalid_if_match"),
+        ("garbage", 400, "invalid_if_match"),
+        ('"1', 400, "invalid_if_match"),
+    ],
+)
+def test_a_stale_or_unusable_if_match_is_refused(world, if_match, status, code):
     response = client_for(world.analyst).patch(
         f"/api/v1/verdicts/{world.verdict.id}/",
         {"rating": "false"},
         format="json",
         HTTP_IF_MATCH=if_match,
     )
-    assert response.status_code == (428 if if_match == "*" else 412)
+    assert response.status_code == status
+    assert error_of(response)["code"] == code
     assert Verdict.objects.get(id=world.verdict.id).rating == world.verdict.rating
+
+
+def test_if_match_may_list_several_versions(world):
+    version = world.verdict.version
+    response = client_for(world.analyst).patch(
+        f"/api/v1/verdicts/{world.verdict.id}/",
+        {"rating": "false"},
+        format="json",
+        HTTP_IF_MATCH=f'"{version + 5}", "{version}"',
+    )
+    assert response.status_code == 200
 
 
 def test_a_current_if_match_writes_and_returns_the_new_etag(world):
