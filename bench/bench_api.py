@@ -24,6 +24,7 @@ median and p95 of each and the ratios to the API (goal: at most 3x).
 from __future__ import annotations
 
 import argparse
+import gzip
 import os
 import random
 import statistics
@@ -127,14 +128,17 @@ def _bulk_articles_and_claims(dossier, claim_count: int) -> None:
     Claim.objects.bulk_create(batch)
 
 
-def walk(client, token: str, raw_connections: dict, user_id: int, pages: int) -> dict:
-    """Walk `pages` pages; after each API page, fetch the same page with each raw connection.
+def walk(client, token: str, scoped: str, raw_connections: dict, user_id: int, pages: int) -> dict:
+    """Walk `pages` pages; after each API page, fetch the same page gzipped, with a scoped
+    token, with the token not cached, and with each raw connection.
 
     Interleaving puts the same machine load on both sides of the ratio."""
     from api.authentication import forget_token
 
     timings: dict[str, list[float]] = {
         "api": [],
+        "api, gzip": [],
+        "api, scoped token": [],
         "api, token not cached": [],
         **{name: [] for name in raw_connections},
     }
@@ -145,6 +149,20 @@ def walk(client, token: str, raw_connections: dict, user_id: int, pages: int) ->
         response = client.get("/api/v1/claims/", params, HTTP_AUTHORIZATION=f"Token {token}")
         timings["api"].append(time.perf_counter() - started)
         assert response.status_code == 200, response.content[:500]
+        started = time.perf_counter()
+        zipped = client.get(
+            "/api/v1/claims/",
+            params,
+            HTTP_AUTHORIZATION=f"Token {token}",
+            HTTP_ACCEPT_ENCODING="gzip",
+        )
+        timings["api, gzip"].append(time.perf_counter() - started)
+        assert zipped["Content-Encoding"] == "gzip"
+        assert gzip.decompress(zipped.content) == response.content, "gzip is the same page"
+        started = time.perf_counter()
+        narrowed = client.get("/api/v1/claims/", params, HTTP_AUTHORIZATION=f"Token {scoped}")
+        timings["api, scoped token"].append(time.perf_counter() - started)
+        assert narrowed.content == response.content, "a read-scoped token reads the same page"
         forget_token(token)  # as on a token's first request, or after the cache's TTL
         started = time.perf_counter()
         uncached = client.get("/api/v1/claims/", params, HTTP_AUTHORIZATION=f"Token {token}")
@@ -210,8 +228,11 @@ def main() -> None:
             url, prepare_threshold=None, cursor_factory=psycopg.ClientCursor
         ),
     }
-    walk(client, token, raw_connections, user.pk, 20)  # warm caches, connections, statements
-    timings = walk(client, token, raw_connections, user.pk, args.pages)
+    from api.tokens import issue_token
+
+    scoped = issue_token(user=user, name="bench", scopes=["read"])[1]
+    walk(client, token, scoped, raw_connections, user.pk, 20)  # warm caches and statements
+    timings = walk(client, token, scoped, raw_connections, user.pk, args.pages)
 
     print(
         f"claims list, keyset cursor, page size {PAGE_SIZE}, {args.pages} pages, "
@@ -219,6 +240,8 @@ def main() -> None:
     )
     apis = {
         "API": describe("API GET /api/v1/claims/", timings.pop("api")),
+        "API, gzip": describe("  same, gzip", timings.pop("api, gzip")),
+        "API, scoped token": describe("  same, scoped token", timings.pop("api, scoped token")),
         "API, token not cached": describe(
             "  same, token not cached", timings.pop("api, token not cached")
         ),
