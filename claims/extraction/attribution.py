@@ -26,6 +26,8 @@ from typing import NamedTuple, TypeVar
 
 import pycrfsuite
 
+from claims.extraction.wordlists import word_set
+
 MODEL_DIR = Path(__file__).resolve().parent / "models"
 MODEL_FILE = "attribution.crfsuite"
 LEXICON_FILE = "attribution.json"
@@ -46,11 +48,7 @@ class Attribution:
     cue: Span | None
 
 
-def _words(text: str) -> frozenset[str]:
-    return frozenset(text.split())
-
-
-_CUE_WORDS = _words(
+_CUE_WORDS = word_set(
     """said says say saying told tells tell reported reports report added adds noted notes
     claimed claims stated states argued argues explained explains wrote writes announced
     announces insisted insists warned warns acknowledged acknowledges asked asks believes
@@ -62,7 +60,7 @@ _CUE_WORDS = _words(
     revealed reveals emphasized emphasizes stressed stresses asserted asserts observed
     expects expected hopes hoped fears feared worried worries"""
 )
-_NP_STOP = _words(
+_NP_STOP = word_set(
     """that which who whom whose and but or because when while as if so than then where
     whether although though after before since until unless is was are were be been has
     have had do does did will would could should may might must can"""
@@ -73,7 +71,7 @@ _TOKEN = re.compile(
     r"\w+(?=n['’]t\b)|n['’]t\b|['’](?:s|re|ve|ll|d|m)\b"
     r"|\w+(?:[.\-]\w+|['’](?!(?:s|re|ve|ll|d|m)\b)\w+)*|[^\w\s]"
 )
-_ABBREVIATIONS = _words(
+_ABBREVIATIONS = word_set(
     "mr mrs ms dr sen rep gov gen col lt sgt st jr sr inc co corp vs u.s u.k no jan feb mar apr "
     "aug sept sep oct nov dec prof rev"
 )
@@ -428,13 +426,13 @@ _PRONOUN_CLASSES = {
     "it": "3n",
     **dict.fromkeys(("who", "which", "whom"), "rel"),
 }
-_TITLE_WORDS = _words(
+_TITLE_WORDS = word_set(
     """mr mrs ms dr sen rep gov gen lt col president senator governor secretary spokesman
     spokeswoman spokesperson chairman chairwoman director chief adviser advisor aide official
     officials candidate nominee minister ambassador mayor judge justice professor analyst
     strategist pollster reporter reporters sources source campaign"""
 )
-_BOUNDARY_WORDS = _NP_STOP | _words("to for of in on at with by from about into over")
+_BOUNDARY_WORDS = _NP_STOP | word_set("to for of in on at with by from about into over")
 
 
 def _chunk_tags(doc: Document, shapes: list[str]) -> tuple[list[str], list[int]]:
@@ -828,7 +826,7 @@ _SPEAKER_LABEL = re.compile(
     r"(?P<content>[^\n]{3,})$",
     re.MULTILINE,
 )
-_NOT_SPEAKER_LABELS = _words(
+_NOT_SPEAKER_LABELS = word_set(
     """note notes update updated editor editors photo photos video watch related source sources
     tags tag read more see also correction clarification disclosure warning caption credit
     image images subscribe share follow email published posted filed by via from to date

@@ -12,6 +12,8 @@ import re
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from claims.extraction.wordlists import word_set
+
 
 @dataclass(frozen=True)
 class Entity:
@@ -39,10 +41,6 @@ class DateMention:
     text: str
     kind: str  # date | month | year | weekday | relative
     value: str | None  # ISO (possibly reduced: "2015-06", "2011"), when it can be resolved
-
-
-def _words(text: str) -> frozenset[str]:
-    return frozenset(text.split())
 
 
 # ---------------------------------------------------------------- dates
@@ -94,7 +92,7 @@ _RELATIVE = re.compile(
     r"|within (?:hours|days|weeks|months))\b",
     re.IGNORECASE,
 )
-_RELATIVE_WORDS = _words(
+_RELATIVE_WORDS = word_set(
     "yesterday today tonight tomorrow overnight last this next past earlier later previous"
     " following within"
 )
@@ -192,7 +190,7 @@ _NEXT_WORD = re.compile(r" ([a-z][a-z-]+)")
 
 # ---------------------------------------------------------------- quantities
 
-_FUNCTION_WORDS = _words(
+_FUNCTION_WORDS = word_set(
     """a an the of in on at to for from by with without into onto over under about as than
     that which who whom whose this these those and or but nor so yet if when while where
     is are was were be been being am has have had do does did will would shall should can
@@ -273,12 +271,12 @@ _CURRENCIES = "$€£¥"
 _UNIT_WORD = re.compile(r"\s+(?:of\s+)?([A-Za-z][A-Za-z’'-]*)")
 _MAX_UNIT_WORDS = 6
 # Irregular past tenses that end a counted phrase ("100 officials left the country").
-_COMMON_VERBS = _words(
+_COMMON_VERBS = word_set(
     """left went came took made fled fought won lost got gave held met ran saw sent set wrote
     began rose fell flew grew hit led paid put sold spent stood struck became remain remained
     say says fear feared want wanted live lived"""
 )
-_MEASURES = _words(
+_MEASURES = word_set(
     """feet foot ft inches inch metres meters metre meter m km kilometres kilometers miles mile
     kg kilograms grams tonnes tons pounds lbs litres liters gallons barrels acres hectares
     degrees years year months month weeks week days day hours hour minutes minute seconds
@@ -425,7 +423,7 @@ _CANDIDATE_RUN = re.compile(
 _DESCRIPTOR = re.compile(
     r"-(?:based|owned|backed|led|run|funded|controlled|language|speaking|born|allied|affiliated|linked)$"
 )
-_NOT_NAMES = _words(
+_NOT_NAMES = word_set(
     """The A An In On At To For From By With Of And Or But If When While As Since After Before
     During Until This That These Those It Its He She They We I You His Her Their Our My Your
     There Here Still Yet So Then Also Even Only Just Some Many Most Much Any Each Every All
@@ -436,7 +434,7 @@ _NOT_NAMES = _words(
     Mr Mrs Ms Dr Sir Monday Tuesday Wednesday Thursday Friday Saturday Sunday January February
     March April May June July August September October November December"""
 )
-TITLES = _words(
+TITLES = word_set(
     """President Vice Prime Minister Foreign Defense Defence Secretary Ambassador Sir Dame Lord
     Lady Mr Mrs Ms Dr Gen General Sen Senator Rep Representative Gov Governor King Queen Prince
     Princess Crown Chancellor Pope Spokesman Spokeswoman Lt Col Colonel Adm Admiral Maj Major
@@ -445,13 +443,13 @@ TITLES = _words(
     Dr. Mr. Mrs. Ms. Prof. Capt. Maj. Adm. Rev. State Interior Finance Economy Justice Health
     Sens Sens. Reps Reps. Govs Govs. Senators Representatives"""
 )
-_OUTLET_CUES = _words(
+_OUTLET_CUES = word_set(
     """Times Post News Press Channel Network Radio TV Television Journal Gazette Herald Daily
     Tribune Guardian Telegraph Observer Chronicle Express Mail Mirror Review Magazine Monitor
     Independent Sun Standard Reuters Bloomberg AP AFP TASS Interfax RIA Xinhua BBC CNN Newswire
     Newser Wire Caller Insider Today Vesti"""
 )
-_ORGANISATION_CUES = _words(
+_ORGANISATION_CUES = word_set(
     """Ministry Council Observatory Center Centre Court Union Agency Party Army Institute
     University College Committee Commission Department Bank Company Corporation Corp Inc Ltd
     LLC Group Organization Organisation Association Forces Force Front Brigade Brigades Kremlin
@@ -463,7 +461,7 @@ _ORGANISATION_CUES = _words(
 _INSTITUTIONS = frozenset({"White House", "Capitol Hill", "Downing Street", "Elysee", "Élysée"})
 # "(D-Md.)", "(R-Ga.)": a party and state after a lawmaker's name, not a name.
 _PARTY_STATE = re.compile(r"^[DRI]-[A-Z][A-Za-z.]*$")
-PLACES = _words(
+PLACES = word_set(
     """Afghanistan Albania Algeria Argentina Armenia Australia Austria Azerbaijan Bahrain
     Bangladesh Belarus Belgium Bolivia Bosnia Brazil Bulgaria Cambodia Cameroon Canada Chad
     Chile China Colombia Congo Croatia Cuba Cyprus Czechia Denmark Ecuador Egypt Eritrea
@@ -500,7 +498,7 @@ PLACES = _words(
     ]
 )
 # US states and the cities news datelines name most: places, not people ("South Dakota").
-PLACES |= _words(
+PLACES |= word_set(
     """Alabama Alaska Arizona Arkansas California Colorado Connecticut Delaware Florida Georgia
     Hawaii Idaho Illinois Indiana Iowa Kansas Kentucky Louisiana Maine Maryland Massachusetts
     Michigan Minnesota Mississippi Missouri Montana Nebraska Nevada Ohio Oklahoma Oregon
@@ -523,11 +521,11 @@ PLACES |= _words(
         "Las Vegas",
     ]
 )
-_PLACE_CUES = _words(
+_PLACE_CUES = word_set(
     """City Province Region Governorate District County Sea Ocean River Mountains Valley Island
     Islands Peninsula Strait Street Square Airport Port Bay Desert Heights Coast"""
 )
-KNOWN_OUTLETS = _words(
+KNOWN_OUTLETS = word_set(
     """Reuters Bloomberg AP AFP TASS Interfax Xinhua BBC CNN Sputnik RT NBC ABC CBS MSNBC CNBC NPR
     PBS UPI Politico Axios Breitbart HuffPost Newsweek Slate Vox BuzzFeed Newsmax Politifact
     PolitiFact"""
@@ -593,11 +591,11 @@ def _split_run(text: str, words: list[re.Match[str]]) -> list[tuple[int, int]]:
 
 
 # A weekday ends a name: "in South Dakota Tuesday" names South Dakota, not "Dakota Tuesday".
-_WEEKDAYS = _words("Monday Tuesday Wednesday Thursday Friday Saturday Sunday")
+_WEEKDAYS = word_set("Monday Tuesday Wednesday Thursday Friday Saturday Sunday")
 
 
 # An abbreviated title starts a new name: "Florida Rep. Jane Doe" is Florida, then Jane Doe.
-_TITLE_ABBREVIATIONS = _words("Rep Reps Sen Sens Gov Gen Lt Col Mr Mrs Ms Dr Capt Maj Adm Sgt")
+_TITLE_ABBREVIATIONS = word_set("Rep Reps Sen Sens Gov Gen Lt Col Mr Mrs Ms Dr Capt Maj Adm Sgt")
 
 
 def _is_name_word(word: str) -> bool:

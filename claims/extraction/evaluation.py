@@ -18,15 +18,12 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from claims.extraction.pipeline import ExtractedArticle, extract_article
+from claims.extraction.wordlists import word_set
 
 ClaimId = tuple[str, int]
 
 
-def _words(text: str) -> frozenset[str]:
-    return frozenset(text.split())
-
-
-_NAME_STOPWORDS = _words("the a an of in on at to for with and s")
+_NAME_STOPWORDS = word_set("the a an of in on at to for with and s")
 
 
 class _Claim(Protocol):

@@ -17,30 +17,28 @@ import unicodedata
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
+from claims.extraction.wordlists import word_set
+
 ARTICLE_ORIGIN_PREFIX = "article:"
 
 
-def _words(text: str) -> frozenset[str]:
-    return frozenset(text.split())
-
-
 # Head nouns that describe a speaker without naming one.
-_ANONYMOUS_HEADS = _words(
+_ANONYMOUS_HEADS = word_set(
     "source sources official officials member members person people expert experts analyst"
     " analysts diplomat diplomats resident residents witness witnesses observer observers insider"
     " insiders activist activists aide aides adviser advisers advisor advisors spokesman"
     " spokeswoman spokesperson authorities government head chief"
 )
 # Head nouns that describe an outlet without naming it: "the Saudi-owned newspaper".
-_OUTLET_HEADS = _words(
+_OUTLET_HEADS = word_set(
     "newspaper paper daily outlet publication report reports broadcaster channel agency website"
     " site magazine tabloid network media"
 )
-_PRONOUNS = _words("he she they it we i you his her their its someone anyone one")
-_DETERMINERS = _words("a an the this that these those some several many other")
-_TITLES = _words("sir mr mrs ms dr prof lord lady dame gen col rev")
+_PRONOUNS = word_set("he she they it we i you his her their its someone anyone one")
+_DETERMINERS = word_set("a an the this that these those some several many other")
+_TITLES = word_set("sir mr mrs ms dr prof lord lady dame gen col rev")
 # Media words too common to identify an outlet alone: "The Times" is not "The New York Times".
-_GENERIC_NAME_WORDS = _words(
+_GENERIC_NAME_WORDS = word_set(
     "news times post daily journal herald tribune press media tv radio channel agency network"
     " group world international national new state ministry foreign government office al el"
     " of for and the"
@@ -289,7 +287,7 @@ def same_origin(a: str, b: str) -> bool:
     return _edit_distance(surname_a, surname_b) <= allowed and set(shorter[:-1]) <= set(longer)
 
 
-_ACRONYM_SKIPPED = _words("the of and for")
+_ACRONYM_SKIPPED = word_set("the of and for")
 
 
 def _is_acronym_of(short: list[str], long: list[str]) -> bool:

@@ -32,6 +32,7 @@ from claims.extraction.speakers import (
     may_report,
 )
 from claims.extraction.text import clean_article, detect_language
+from claims.extraction.wordlists import word_set
 
 
 @dataclass(frozen=True)
@@ -268,17 +269,13 @@ def _shift(span, offset: int) -> tuple[int, int] | None:
     return (offset + span.start, offset + span.end) if span is not None else None
 
 
-def _words(text: str) -> frozenset[str]:
-    return frozenset(text.split())
-
-
-_VERBS = _words("""is was are were be been has have had do does did will would can could may might
+_VERBS = word_set("""is was are were be been has have had do does did will would can could may might
     must should said says met meets won wins lost loses beat beats chose chooses named names
     hired fired backed backs told tells""")
 # "“…?” ― Jane Doe": a quotation signed with a dash.
 _DASH_SIGNATURE = re.compile(r"[”\"’']\s*[―—–]+\s*[A-Z][\w’'.-]*(?:\s+[A-Z][\w’'.-]*){0,4}\.?$")
 # Words a credit line ("Former NAACP president Jane Doe.") may hold besides the name.
-_CREDIT_WORDS = _words(
+_CREDIT_WORDS = word_set(
     """former current acting interim deputy vice president chairman chairwoman chair director
     spokesman spokeswoman spokesperson senator governor representative secretary executive
     founder co-founder professor editor reporter correspondent columnist analyst of the and at

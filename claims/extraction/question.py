@@ -24,14 +24,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from claims.extraction.stance import STANCE_LABELS, raw_tokens, sentences
+from claims.extraction.wordlists import word_set
 
 QUESTION_STANCE_VERSION = "2026.12.1"
 
 AGREE, DISAGREE, DISCUSS, UNRELATED = STANCE_LABELS
-
-
-def _words(text: str) -> frozenset[str]:
-    return frozenset(text.split())
 
 
 def _keys_of(text: str) -> frozenset[str]:
@@ -203,22 +200,22 @@ _PREDICATE_FAMILIES: tuple[frozenset[str], ...] = tuple(
 _CESSATION = _keys_of("withdr pullb pullout abandon drop ditch desert lose losin loss")
 _CONTINUATION = _keys_of("keep kept continu still remain maintain stand stood stick")
 # Verbs an article uses for the claim's predicate without asserting it happened.
-_NEGATION = _words(
+_NEGATION = word_set(
     "not no never neither nor deny denies denied denying false untrue reject rejected "
     "rejects dismiss dismissed refute refuted unfounded baseless hoax fake rumor rumour"
 )
-_HEDGE = _words(
+_HEDGE = word_set(
     "may might could would if whether possibl likely unlikely expect expected expects "
     "cusp closer close short need needs needed require required requires want wants "
     "hope hopes hoped plan plans planned seek seeks seeking aim aims try tries trying "
     "poised set will shall perhaps maybe speculat rumored rumoured "
     "path way chance bid"
 )
-_FUTURE = _words("will shall")
-_NOT_YET = _words("before until unless")
+_FUTURE = word_set("will shall")
+_NOT_YET = word_set("before until unless")
 _HEDGE_KEYS = frozenset(w[:5] for w in _HEDGE if len(w) > 5)
-_PRONOUN_SUBJECTS = _words("he she they it his her its their him them")
-_STOP = _words(
+_PRONOUN_SUBJECTS = word_set("he she they it his her its their him them")
+_STOP = word_set(
     "the a an of to in on for from at by with and or but as is are was were be been being "
     "has have had its his her their this that these those it he she they them there than "
     "then so such not no do does did will would can could should may might about into over "

@@ -15,9 +15,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-
-def _words(text: str) -> frozenset[str]:
-    return frozenset(text.split())
+from claims.extraction.wordlists import word_set
 
 
 @dataclass(frozen=True)
@@ -34,15 +32,15 @@ _BOUNDARY = re.compile(
     r"|(?<=[a-z]{2})[.!?](?P<glued>)(?=[A-Z][a-z])"
 )
 # Titles are always followed by a name, never by a new sentence.
-_TITLE_ABBREVIATIONS = _words("""mr mrs ms dr prof gen sen sens rep reps gov govs lt col sgt capt cmdr adm maj st
+_TITLE_ABBREVIATIONS = word_set("""mr mrs ms dr prof gen sen sens rep reps gov govs lt col sgt capt cmdr adm maj st
     rev hon pres supt insp det fr messrs mme mlle gens drs profs""")
 # US state abbreviations in AP style ("Oakland, Calif."): capitalised, they end a sentence only
 # before a word that usually starts one.
-_STATE_ABBREVIATIONS = _words("""ala ariz ark calif colo conn del fla ga ill ind kan kans ky la md mass mich
+_STATE_ABBREVIATIONS = word_set("""ala ariz ark calif colo conn del fla ga ill ind kan kans ky la md mass mich
     minn miss mo mont neb nev okla ore pa tenn tex va vt wash wis wyo""")
-_OTHER_ABBREVIATIONS = _words("""inc ltd co corp jr sr etc vs no nos jan feb mar apr jun jul aug sep sept oct nov dec
+_OTHER_ABBREVIATIONS = word_set("""inc ltd co corp jr sr etc vs no nos jan feb mar apr jun jul aug sep sept oct nov dec
     approx dept est fig vol ft al""")
-_SENTENCE_STARTERS = _words("""The A An He She It They We I You His Her Its Their Our This That These Those There
+_SENTENCE_STARTERS = word_set("""The A An He She It They We I You His Her Its Their Our This That These Those There
     But And Yet So In On At For After Before When While If As According However Meanwhile
     Still Also Some Many Most Several Officials Both One Two Three What Why How""")
 _ACRONYM = re.compile(r"(?:\b[A-Za-z]\.)+$")

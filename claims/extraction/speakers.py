@@ -33,10 +33,7 @@ from claims.extraction.entities import (
     name_spans,
 )
 from claims.extraction.sentences import Sentence, open_quotation
-
-
-def _words(text: str) -> frozenset[str]:
-    return frozenset(text.split())
+from claims.extraction.wordlists import word_set
 
 
 @dataclass(frozen=True)
@@ -84,16 +81,16 @@ _TRAILING_TIME = re.compile(
     r"|last\s+\w+|this\s+\w+|earlier|later|previously|again|both|all|too|jointly|even))+$",
     re.IGNORECASE,
 )
-_STOP = _words("""the a an of in on at to for from with by and or s close who which that as its his her
+_STOP = word_set("""the a an of in on at to for from with by and or s close who which that as its his her
     their""")
 # Words too common to link two descriptions ("senior officials" vs "Western officials").
-_GENERIC = _words("""sources source officials official people person members member senior western
+_GENERIC = word_set("""sources source officials official people person members member senior western
     diplomatic other some several two three many""")
 
 
 # Pronoun agreement: common first names by the gender their bearers are usually referred to
 # with, and role nouns that carry one. Unknown names agree with any pronoun.
-_FEMALE_NAMES = _words("""mary patricia jennifer linda elizabeth barbara susan jessica sarah karen nancy lisa
+_FEMALE_NAMES = word_set("""mary patricia jennifer linda elizabeth barbara susan jessica sarah karen nancy lisa
     betty margaret sandra ashley kimberly emily donna michelle carol amanda dorothy melissa deborah
     stephanie rebecca sharon laura cynthia kathleen amy angela shirley anna brenda pamela emma
     nicole helen samantha katherine christine debra rachel carolyn janet catherine maria heather
@@ -105,7 +102,7 @@ _FEMALE_NAMES = _words("""mary patricia jennifer linda elizabeth barbara susan j
     monica valerie kellyanne huma dianne
     tulsi kamala nancy debbie loretta sally janet carly sheryl hope neera jane lucy camila sofia
     mia ella chloe zoe lily leah noa yael fatima aisha layla nadia olga irina svetlana tatiana""")
-_MALE_NAMES = _words("""james robert john michael william david richard joseph thomas charles christopher
+_MALE_NAMES = word_set("""james robert john michael william david richard joseph thomas charles christopher
     daniel matthew anthony mark donald steven paul andrew joshua kenneth kevin brian george
     timothy ronald edward jason jeffrey ryan jacob gary nicholas eric jonathan stephen larry
     justin scott brandon benjamin samuel gregory alexander frank patrick raymond jack dennis
@@ -117,28 +114,30 @@ _MALE_NAMES = _words("""james robert john michael william david richard joseph t
     vladimir sergei dmitry bashar recep benjamin emmanuel francois angelo boris hassan ali
     mohammed muhammad ahmed omar abdul khalid ibrahim yusuf mahmoud hussein jim tom bob steve
     dan sam ed ken greg jeff phil lou tony nigel""")
-_FEMALE_TITLES = _words("mrs. mrs ms. ms miss madam lady dame congresswoman chairwoman spokeswoman")
-_MALE_TITLES = _words("mr. mr sir lord congressman chairman spokesman")
+_FEMALE_TITLES = word_set(
+    "mrs. mrs ms. ms miss madam lady dame congresswoman chairwoman spokeswoman"
+)
+_MALE_TITLES = word_set("mr. mr sir lord congressman chairman spokesman")
 # Heads of definite descriptions that refer back to a named person ("the pollster").
-_PERSON_ROLES = _words("""senator sen. pollster official spokesman spokeswoman spokesperson candidate nominee
+_PERSON_ROLES = word_set("""senator sen. pollster official spokesman spokeswoman spokesperson candidate nominee
     governor president congressman congresswoman representative lawmaker lawyer attorney
     minister ambassador leader mayor secretary director chairman chairwoman chair businessman
     businesswoman billionaire economist analyst adviser advisor strategist professor
     commissioner aide manager founder executive host anchor columnist author reporter
     diplomat envoy general commander judge justice prosecutor chief former""")
-_FEMALE_ROLES = _words(
+_FEMALE_ROLES = word_set(
     "spokeswoman congresswoman chairwoman businesswoman woman wife mother daughter"
 )
-_MALE_ROLES = _words("spokesman congressman chairman businessman man husband father son")
+_MALE_ROLES = word_set("spokesman congressman chairman businessman man husband father son")
 _PLURAL_PRONOUNS = frozenset({"they", "them"})
-_PASSIVE_AUXILIARIES = _words("is are was were be been being")
+_PASSIVE_AUXILIARIES = word_set("is are was were be been being")
 _AGENT = re.compile(r"\s+by\s+(?P<agent>(?:the\s+)?[A-Z][\w’'.&-]*(?:\s+[A-Z][\w’'.&-]*){0,4})")
-_ADVERBS = _words("later also widely often still long once now then since already even")
+_ADVERBS = word_set("later also widely often still long once now then since already even")
 # Phrases that are only function and time words ("On", "In Denver Tuesday" minus the place).
-_NOT_A_SOURCE = _words("""on in at to for from by with of and or but so the a an this that these those
+_NOT_A_SOURCE = word_set("""on in at to for from by with of and or but so the a an this that these those
     there here then now today yesterday tonight monday tuesday wednesday thursday friday saturday
     sunday morning afternoon evening night week month year earlier later""")
-_NOT_PERSON_STARTS = _words("""the a an former ex late then acting north south east west central
+_NOT_PERSON_STARTS = word_set("""the a an former ex late then acting north south east west central
     northern southern eastern western new""")
 _LIST_SEPARATOR = re.compile(r",\s*(?:and\s+)?|\s+and\s+")
 _FIRST_NAMES = _FEMALE_NAMES | _MALE_NAMES
@@ -174,7 +173,7 @@ class _Triggered:
 
 # Words a cue must contain: the sentence-level extractor sometimes tags an ordinary verb
 # ("now controls", "imposed") as a cue.
-_REPORTING_WORDS = _words(
+_REPORTING_WORDS = word_set(
     """say said says saying tell told tells telling report reported reports reporting
     reportedly according announce announced announces announcing add added adds adding note
     noted notes noting claim claimed claims claiming state stated states stating quote quoted
@@ -296,21 +295,21 @@ _SUBJECT_BEFORE_TOLD = re.compile(r"(?P<subject>[A-Za-z][\w’' -]{2,60}?)\s*$")
 _FRAMING_ADVERBS = re.compile(r"\b(?P<cue>reportedly|according to (?:the|a) report)\b", re.I)
 # Reporting verbs that are also nouns; read as verbs only before "that", a quote, a colon or
 # the end of the sentence, or in an inverted frame ("..., reports Reuters").
-_NOUN_LIKE_CUES = _words(
+_NOUN_LIKE_CUES = word_set(
     "states claims reports notes charges hopes fears estimates counters concludes report claim"
     " note charge hope fear estimate alleged"
 )
 _VERB_FOLLOWS = re.compile(r"\s*(?:that\b|[:“\"]|[.!?]|$)")
-_BEFORE_A_NOUN = _words("the a an his her its their our this that these those")
-_MODALS = _words("to will would may might can could should must")
-_PREPOSITIONS = _words("to for with from on in at by into about than")
+_BEFORE_A_NOUN = word_set("the a an his her its their our this that these those")
+_MODALS = word_set("to will would may might can could should must")
+_PREPOSITIONS = word_set("to for with from on in at by into about than")
 # Words that end the walk back from a cue to its source ("..., while the army said").
-_CLAUSE_WORDS = _words(
+_CLAUSE_WORDS = word_set(
     "that which who whom whose and but while as because although though if when where so after"
     " before since until whether"
 )
-_RELATIVE_PRONOUNS = _words("that which who")
-_SOURCE_STOP = _words("by from to with of for")
+_RELATIVE_PRONOUNS = word_set("that which who")
+_SOURCE_STOP = word_set("by from to with of for")
 _QUOTE_END = re.compile(r"[,.!?]?[”\"]$")
 _PHRASE_AFTER = re.compile(r"\s*(?P<phrase>[^,.;:“”\"()]{2,120}?)(?=\s*(?:[,.;:“”\"()]|$))")
 _NAME_AND_APPOSITION = re.compile(

@@ -31,14 +31,11 @@ import trafilatura
 
 from claims.extraction.datelines import Dateline, read_dateline
 from claims.extraction.entities import ABSOLUTE_DATE, MONTH_PATTERN, parse_absolute_date
+from claims.extraction.wordlists import word_set
 
 HTML_CONTENT_TYPES = ("text/html", "application/xhtml+xml")
 
 # ---------------------------------------------------------------- normalisation
-
-
-def _words(text: str) -> frozenset[str]:
-    return frozenset(text.split())
 
 
 @dataclass(frozen=True)
@@ -324,7 +321,7 @@ _BRACKETED_CREDIT = re.compile(
 # "Bashar al-Assad / AP"
 _SLASH_CREDIT = re.compile(rf"^[^.!?]{{1,80}}\s/\s[^/]{{0,30}}\b{_CREDIT_SOURCE}\b[^/]{{0,20}}$")
 _CAPTION_MAX_WORDS = 25
-_NAVIGATION_WORDS = _words("""browse by menu home search skip to content main navigation nav sections section
+_NAVIGATION_WORDS = word_set("""browse by menu home search skip to content main navigation nav sections section
     subscribe sign in up log login logout register account my share print email follow us
     more close open toggle back top next previous prev latest news trending topics categories
     category world politics sport sports business opinion video videos live newsletter
@@ -448,7 +445,7 @@ _BYLINE_DATE = re.compile(
     re.IGNORECASE,
 )
 _BYLINE_SEPARATOR = re.compile(r"\s*(?:[|–—•·-]+\s*)?")
-_NOT_AUTHOR_WORDS = _words(
+_NOT_AUTHOR_WORDS = word_set(
     "The A An This That Monday Tuesday Wednesday Thursday Friday Saturday Sunday"
 )
 
