@@ -162,9 +162,31 @@ def create_dossier(
     return Dossier.objects.get(id=dossier_id)
 
 
-def _changed(current, changes: dict) -> dict:
-    """The changes that differ from the record's current values."""
-    return {name: value for name, value in changes.items() if getattr(current, name) != value}
+def _record_changes(
+    stream_type: str,
+    event_type: str,
+    current,
+    changes: dict,
+    *,
+    actor: User | None,
+    expected_version: int,
+    reason: str,
+) -> bool:
+    """Append one edit event holding the changes that differ from the record's current
+    values and what they were; nothing (False) when none differs."""
+    changes = {name: value for name, value in changes.items() if getattr(current, name) != value}
+    if not changes:
+        return False
+    record(
+        stream_type=stream_type,
+        stream_id=current.id,
+        expected_version=expected_version,
+        event_type=event_type,
+        data={"changes": changes, "previous": {name: getattr(current, name) for name in changes}},
+        context=Context.of(actor, reason),
+        team_id=current.team_id,
+    )
+    return True
 
 
 @transaction.atomic
@@ -194,19 +216,16 @@ def update_dossier(
         changes["tags"] = sorted({t.strip() for t in tags if t.strip()})
     if status is not None:
         changes["status"] = str(Dossier.Status(status))
-    changes = _changed(dossier, changes)
-    if not changes:
-        return dossier
-    record(
-        stream_type=StreamType.DOSSIER,
-        stream_id=dossier.id,
+    edited = _record_changes(
+        StreamType.DOSSIER,
+        EventType.DOSSIER_UPDATED,
+        dossier,
+        changes,
+        actor=actor,
         expected_version=expected_version,
-        event_type=EventType.DOSSIER_UPDATED,
-        data={"changes": changes, "previous": {name: getattr(dossier, name) for name in changes}},
-        context=Context.of(actor, reason),
-        team_id=dossier.team_id,
+        reason=reason,
     )
-    return Dossier.objects.get(id=dossier.id)
+    return Dossier.objects.get(id=dossier.id) if edited else dossier
 
 
 @transaction.atomic
@@ -238,19 +257,16 @@ def update_source(
         changes["domain"] = domain.strip().lower()
     if reliability is not None:
         changes["reliability"] = str(SourceReliability(reliability))
-    changes = _changed(source, changes)
-    if not changes:
-        return source
-    record(
-        stream_type=StreamType.SOURCE,
-        stream_id=source.id,
+    edited = _record_changes(
+        StreamType.SOURCE,
+        EventType.SOURCE_UPDATED,
+        source,
+        changes,
+        actor=actor,
         expected_version=expected_version,
-        event_type=EventType.SOURCE_UPDATED,
-        data={"changes": changes, "previous": {name: getattr(source, name) for name in changes}},
-        context=Context.of(actor, reason),
-        team_id=source.team_id,
+        reason=reason,
     )
-    return Source.objects.get(id=source.id)
+    return Source.objects.get(id=source.id) if edited else source
 
 
 def _article_metadata(article: Article) -> dict:

@@ -61,6 +61,23 @@ from dossiers.selectors import (
 from eventlog.store import ConcurrencyError
 
 
+def versioned_edit(view, request: Request, command, name: str, answer) -> Response:
+    """A `PATCH` of a versioned record through its command: the body first (400), then
+    If-Match (428/400/412), then the command; the answer is the record with its new ETag."""
+    record = view.get_object()
+    serializer = view.get_serializer(data=request.data)
+    serializer.is_valid(raise_exception=True)
+    version = expected_version(request, record.version)
+    with command_errors():
+        record = command(
+            **{name: record},
+            actor=request.user,
+            expected_version=version,
+            **serializer.validated_data,
+        )
+    return view.versioned_response(record, answer(record).data)
+
+
 class DossierViewSet(
     mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, TeamScopedViewSet
 ):
@@ -91,18 +108,7 @@ class DossierViewSet(
     )
     def partial_update(self, request: Request, *args, **kwargs) -> Response:
         """Edit the title, question or tags, or change the status (archive, close, reopen)."""
-        dossier = self.get_object()
-        serializer = self.get_serializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        version = expected_version(request, dossier.version)
-        with command_errors():
-            dossier = commands.update_dossier(
-                dossier=dossier,
-                actor=request.user,
-                expected_version=version,
-                **serializer.validated_data,
-            )
-        return self.versioned_response(dossier, DossierSerializer(dossier).data)
+        return versioned_edit(self, request, commands.update_dossier, "dossier", DossierSerializer)
 
     @extend_schema(parameters=[AS_OF_PARAMETER])
     def retrieve(self, request: Request, *args, **kwargs) -> Response:
@@ -317,18 +323,7 @@ class SourceViewSet(
         request=SourceUpdateSerializer, responses=SourceSerializer, parameters=[IF_MATCH]
     )
     def partial_update(self, request: Request, *args, **kwargs) -> Response:
-        source = self.get_object()
-        serializer = self.get_serializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        version = expected_version(request, source.version)
-        with command_errors():
-            source = commands.update_source(
-                source=source,
-                actor=request.user,
-                expected_version=version,
-                **serializer.validated_data,
-            )
-        return self.versioned_response(source, SourceSerializer(source).data)
+        return versioned_edit(self, request, commands.update_source, "source", SourceSerializer)
 
     def retrieve(self, request: Request, *args, **kwargs) -> Response:
         source = self.get_object()
@@ -401,18 +396,9 @@ class ArticleViewSet(
     )
     def partial_update(self, request: Request, *args, **kwargs) -> Response:
         """Correct the metadata; corrected fields are kept when the article is re-extracted."""
-        article = self.get_object()
-        serializer = self.get_serializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        version = expected_version(request, article.version)
-        with command_errors():
-            article = commands.correct_article_metadata(
-                article=article,
-                actor=request.user,
-                expected_version=version,
-                **serializer.validated_data,
-            )
-        return self.versioned_response(article, ArticleDetailSerializer(article).data)
+        return versioned_edit(
+            self, request, commands.correct_article_metadata, "article", ArticleDetailSerializer
+        )
 
     @extend_schema(
         request={
