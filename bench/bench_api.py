@@ -27,7 +27,6 @@ import argparse
 import gzip
 import os
 import random
-import statistics
 import sys
 import time
 import uuid
@@ -38,7 +37,7 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 sys.path.insert(0, str(REPO / "bench"))
 
-from services import bench_database, ensure_database  # noqa: E402
+from services import describe, django_in_bench_database  # noqa: E402
 
 PAGE_SIZE = 50
 CLAIMS_PER_ARTICLE = 100
@@ -180,14 +179,6 @@ def walk(client, token: str, scoped: str, raw_connections: dict, user_id: int, p
     return timings
 
 
-def describe(label: str, timings: list[float]) -> tuple[float, float]:
-    ordered = sorted(timings)
-    median = statistics.median(ordered) * 1000
-    p95 = ordered[int(len(ordered) * 0.95) - 1] * 1000
-    print(f"{label:<34} median {median:7.2f} ms   p95 {p95:7.2f} ms   n={len(ordered)}")
-    return median, p95
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--claims", type=int, default=100_000)
@@ -195,24 +186,10 @@ def main() -> None:
     parser.add_argument("--rebuild", action="store_true", help="drop and rebuild the data set")
     args = parser.parse_args()
 
-    source_url = os.environ.get("DATABASE_URL", "")
-    if not source_url.startswith("postgres"):
-        sys.exit("set DATABASE_URL to a PostgreSQL server (the bench database is derived)")
-    url, name, maintenance = bench_database(source_url, "_bench")
-    ensure_database(maintenance, name, args.rebuild)
-    os.environ["DATABASE_URL"] = url
-    os.environ.pop("REDIS_URL", None)  # setup appends a few events; no worker involved
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
-    os.environ.setdefault("API_THROTTLE_USER", "100000/s")
-
-    import django
-
-    django.setup()
-    from django.core.management import call_command
+    url, name = django_in_bench_database("_bench", args.rebuild)
     from django.db import connection
     from django.test import Client
 
-    call_command("migrate", verbosity=0)
     user, token = populate(args.claims)
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE")  # fresh statistics, as autovacuum would give in production

@@ -25,7 +25,6 @@ import csv
 import os
 import random
 import re
-import statistics
 import sys
 import time
 import uuid
@@ -36,7 +35,7 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 sys.path.insert(0, str(REPO / "bench"))
 
-from services import bench_database, ensure_database  # noqa: E402
+from services import describe, django_in_bench_database  # noqa: E402
 
 FNC1_BODIES = REPO / ".." / "shared" / "data" / "fnc1" / "train_bodies.csv"
 SEEDS = REPO / "examples" / "seeds"
@@ -189,13 +188,6 @@ def timed(run, queries: list[str]) -> list[float]:
     return timings
 
 
-def describe(label: str, timings: list[float]) -> None:
-    ordered = sorted(timings)
-    median = statistics.median(ordered) * 1000
-    p95 = ordered[int(len(ordered) * 0.95) - 1] * 1000
-    print(f"{label:<40} median {median:7.2f} ms   p95 {p95:7.2f} ms   n={len(ordered)}")
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--claims", type=int, default=100_000)
@@ -204,26 +196,12 @@ def main() -> None:
     parser.add_argument("--rebuild", action="store_true", help="drop and rebuild the data set")
     args = parser.parse_args()
 
-    source_url = os.environ.get("DATABASE_URL", "")
-    if not source_url.startswith("postgres"):
-        sys.exit("set DATABASE_URL to a PostgreSQL server (the bench database is derived)")
-    url, name, maintenance = bench_database(source_url, "_search")
-    ensure_database(maintenance, name, args.rebuild)
-    os.environ["DATABASE_URL"] = url
-    os.environ.pop("REDIS_URL", None)  # setup appends a few events; no worker involved
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
-    os.environ.setdefault("API_THROTTLE_USER", "100000/s")
-
-    import django
-
-    django.setup()
-    from django.core.management import call_command
+    url, name = django_in_bench_database("_search", args.rebuild)
     from django.db import connection
     from django.test import Client
 
     from claims.search import SearchRequest, hits, search
 
-    call_command("migrate", verbosity=0)
     reader = populate(args.claims, args.articles)
     with connection.cursor() as cursor:
         cursor.execute("VACUUM ANALYZE")  # fresh statistics, as autovacuum would give
@@ -252,8 +230,8 @@ def main() -> None:
         f"{Article.objects.count():,} articles in all (the reader's team: {args.claims:,} and "
         f"{args.articles:,}), database {name}, load average {os.getloadavg()[0]:.1f}"
     )
-    describe("API GET /api/v1/search/?q=", api)
-    describe("service: search, page with total, hits", service)
+    describe("API GET /api/v1/search/?q=", api, width=40)
+    describe("service: search, page with total, hits", service, width=40)
 
 
 if __name__ == "__main__":

@@ -36,6 +36,42 @@ def ensure_database(maintenance_url: str, name: str, rebuild: bool) -> None:
             connection.execute(f'CREATE DATABASE "{name}"')
 
 
+def django_in_bench_database(suffix: str, rebuild: bool) -> tuple[str, str]:
+    """Point Django at the bench's own database (DATABASE_URL's name + `suffix`), set it up
+    and migrate it; (its URL, its name). No worker: setup runs tasks in-process, and the API
+    throttle is lifted so that the bench measures the work, not the limit."""
+    import os
+
+    source_url = os.environ.get("DATABASE_URL", "")
+    if not source_url.startswith("postgres"):
+        sys.exit("set DATABASE_URL to a PostgreSQL server (the bench database is derived)")
+    url, name, maintenance = bench_database(source_url, suffix)
+    ensure_database(maintenance, name, rebuild)
+    os.environ["DATABASE_URL"] = url
+    os.environ.pop("REDIS_URL", None)
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+    os.environ.setdefault("API_THROTTLE_USER", "100000/s")
+
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+
+    call_command("migrate", verbosity=0)
+    return url, name
+
+
+def describe(label: str, timings: list[float], width: int = 34) -> tuple[float, float]:
+    """Print and return the median and p95 of `timings` (seconds) in milliseconds."""
+    import statistics
+
+    ordered = sorted(timings)
+    median = statistics.median(ordered) * 1000
+    p95 = ordered[int(len(ordered) * 0.95) - 1] * 1000
+    print(f"{label:<{width}} median {median:7.2f} ms   p95 {p95:7.2f} ms   n={len(ordered)}")
+    return median, p95
+
+
 def start(command: list[str], env: dict, log: Path) -> subprocess.Popen:
     """A process of the system under test, its output appended to `log`."""
     handle = log.open("ab")
