@@ -252,11 +252,9 @@ REST_FRAMEWORK = {
         "rest_framework.filters.SearchFilter",
         "api.filtersets.StrictOrderingFilter",
     ],
-    "DEFAULT_PARSER_CLASSES": [
-        "api.parsers.BoundedJSONParser",
-        "rest_framework.parsers.FormParser",
-        "rest_framework.parsers.MultiPartParser",
-    ],
+    # JSON everywhere; only the article upload also reads multipart and form bodies (its
+    # own parser_classes), so a garbled form body elsewhere is 415, not an empty request.
+    "DEFAULT_PARSER_CLASSES": ["api.parsers.BoundedJSONParser"],
     "DEFAULT_SCHEMA_CLASS": "api.schema.ClaimdeskSchema",
     "DEFAULT_PAGINATION_CLASS": "api.pagination.NumberedPagination",
     "PAGE_SIZE": 50,

@@ -109,8 +109,8 @@ def test_too_many_form_fields_or_files_are_400_in_the_error_shape(world):
     client = client_for(world.analyst)
     client.raise_request_exception = False
     fields = "&".join(f"field{n}=x" for n in range(1200))
-    too_many_fields = client.post(
-        "/api/v1/dossiers/", fields, content_type="application/x-www-form-urlencoded"
+    too_many_fields = client.post(  # the upload is the one endpoint that reads forms
+        "/api/v1/articles/", fields, content_type="application/x-www-form-urlencoded"
     )
     assert too_many_fields.status_code == 400
     assert error_of(too_many_fields)["code"] == "too_many_fields"
@@ -123,12 +123,23 @@ def test_too_many_form_fields_or_files_are_400_in_the_error_shape(world):
     assert error_of(too_many_files)["code"] == "too_many_files"
 
 
+def test_a_form_body_elsewhere_is_415(world):
+    """Only the upload reads form and multipart bodies; a form sent to another endpoint is
+    refused whole, never read as an empty request."""
+    client = client_for(world.analyst)
+    response = client.post(
+        "/api/v1/dossiers/", "title=Form", content_type="application/x-www-form-urlencoded"
+    )
+    assert response.status_code == 415
+    assert error_of(response)["code"] == "unsupported_media_type"
+
+
 def test_a_form_body_over_the_limit_is_413_in_the_error_shape(world, settings):
     settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 1000
     client = client_for(world.analyst)
     client.raise_request_exception = False
     response = client.post(
-        "/api/v1/dossiers/", "title=" + "x" * 2000, content_type="application/x-www-form-urlencoded"
+        "/api/v1/articles/", "text=" + "x" * 2000, content_type="application/x-www-form-urlencoded"
     )
     assert response.status_code == 413
     assert error_of(response)["code"] == "too_large"
