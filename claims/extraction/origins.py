@@ -17,6 +17,7 @@ import unicodedata
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
+from claims.extraction.speakers import SentenceAttribution
 from claims.extraction.wordlists import word_set
 
 ARTICLE_ORIGIN_PREFIX = "article:"
@@ -133,15 +134,6 @@ def is_named(name: str | None) -> bool:
 
 def _is_unnamed_outlet(name: str | None) -> bool:
     return bool(name) and not is_named(name) and _head_noun(name) in _OUTLET_HEADS
-
-
-@dataclass(frozen=True)
-class SentenceAttribution:
-    """What one claim's sentence says of its source, as extraction stored it."""
-
-    speaker: str | None
-    cue: str | None
-    cited_source: str | None
 
 
 # Cues that make a lead sentence a report about another outlet's report.
@@ -269,12 +261,15 @@ def _edit_distance(a: str, b: str) -> int:
 def same_origin(a: str, b: str) -> bool:
     """Whether two normalised names are one origin: equal; one's words contained in the other's
     with a distinctive word among them ("asharq" ~ "asharq al awsat"); or a surname spelled
-    within one edit ("brenton" ~ "tony benton")."""
+    within one edit ("brenton" ~ "tony benton"). A name with no Latin letter or digit left
+    after normalising (a dash, a name in Cyrillic) names nobody, so it is no one's origin."""
+    words_a, words_b = a.split(), b.split()
+    if not words_a or not words_b:
+        return False
     if a == b:
         return True
     if a.startswith(ARTICLE_ORIGIN_PREFIX) or b.startswith(ARTICLE_ORIGIN_PREFIX):
         return False
-    words_a, words_b = a.split(), b.split()
     shorter, longer = sorted((words_a, words_b), key=len)
     if set(shorter) <= set(longer) and set(shorter) - _GENERIC_NAME_WORDS:
         return True

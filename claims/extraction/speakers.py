@@ -25,19 +25,16 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
-from claims.extraction.entities import (
-    KNOWN_OUTLETS,
-    TITLES,
-    Entity,
-    classify_name,
-    name_spans,
-)
+from claims.extraction.names import KNOWN_OUTLETS, TITLES, Entity, classify_name, name_spans
 from claims.extraction.sentences import Sentence, open_quotation
 from claims.extraction.wordlists import word_set
 
 
 @dataclass(frozen=True)
 class SentenceAttribution:
+    """What one claim's sentence says of its source: who speaks, with which cue, citing whom
+    (as extraction stores it on the claim)."""
+
     speaker: str | None
     cue: str | None
     cited_source: str | None

@@ -262,3 +262,17 @@ def test_an_agency_and_its_initials_are_one_origin(short, long):
 def test_initials_of_other_words_are_not_an_acronym():
     assert not same_origin(normalise_name("AP"), normalise_name("Agence France-Presse"))
     assert not same_origin(normalise_name("Al"), normalise_name("Associated Lawyers"))
+
+
+def test_a_speaker_whose_name_normalises_to_nothing_is_no_ones_origin():
+    """FNC-1's "IS-affiliated websites claimed …" gave a speaker with no name words left,
+    and re-clustering a 1,668-article dossier failed on it (IndexError) until this held."""
+    assert normalise_name("IS-affiliated") == ""
+    assert not same_origin(normalise_name("IS-affiliated"), normalise_name("Tony Benton"))
+    assert not same_origin("", "")
+    article = [
+        said("Tony Benton", "told", "Reuters"),
+        said("IS-affiliated", "websites claimed"),
+        said("Benton", "said"),
+    ]
+    assert sources_in_article(article) == ["Reuters", None, "Reuters"]
