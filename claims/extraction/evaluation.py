@@ -17,6 +17,7 @@ from collections.abc import Collection, Mapping, Sequence
 from pathlib import Path
 from typing import Any, Protocol
 
+from claims.extraction.kinds import CHECKWORTHY_KINDS
 from claims.extraction.pipeline import ExtractedArticle, extract_article
 from claims.extraction.wordlists import word_set
 
@@ -404,8 +405,6 @@ def top_checkworthy_claims(
 ) -> list[tuple[str, Any]]:
     """The `n` highest-scoring claims of check-worthy kinds (what the admin highlights) across
     the articles, as (article key, claim), best first; ties keep article and claim order."""
-    from claims.extraction.kinds import CHECKWORTHY_KINDS
-
     ranked = [
         (key, claim)
         for key, article in articles.items()

@@ -31,6 +31,9 @@ import re
 from collections.abc import Iterable, Mapping
 from enum import StrEnum
 
+from claims.extraction.dates import extract_dates
+from claims.extraction.quantities import extract_quantities
+
 
 class ClaimKind(StrEnum):
     FACTUAL = "factual"
@@ -155,8 +158,6 @@ def _has_figure(text: str, quantities: Iterable[Mapping[str, object]] | None) ->
     if _FIGURE_WORDS.search(text):
         return True
     if quantities is None:
-        from claims.extraction.entities import extract_dates, extract_quantities
-
         quantities = [
             vars(q) for q in extract_quantities(text, dates=extract_dates(text, reference=None))
         ]

@@ -35,7 +35,7 @@ import numpy as np
 
 from claims.extraction import embeddings
 from claims.extraction.contradictions import is_negated
-from claims.extraction.entities import extract_quantities
+from claims.extraction.quantities import extract_quantities
 from claims.extraction.stance import content_terms, content_words, raw_tokens
 
 MODEL_PATH = Path(__file__).parent / "models" / "matching.json"

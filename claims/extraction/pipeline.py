@@ -17,13 +17,10 @@ from datetime import date
 
 from claims.extraction.attribution import extract_attributions
 from claims.extraction.checkworthiness import score_checkworthiness
-from claims.extraction.entities import (
-    Entity,
-    extract_dates,
-    extract_entities,
-    extract_quantities,
-)
+from claims.extraction.dates import extract_dates
 from claims.extraction.kinds import ClaimKind, classify_claim_kind
+from claims.extraction.names import Entity, extract_entities
+from claims.extraction.quantities import extract_quantities
 from claims.extraction.sentences import Sentence, split_sentences
 from claims.extraction.speakers import (
     SentenceAttribution,

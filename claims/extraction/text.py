@@ -30,7 +30,7 @@ import nh3
 import trafilatura
 
 from claims.extraction.datelines import Dateline, read_dateline
-from claims.extraction.entities import ABSOLUTE_DATE, MONTH_PATTERN, parse_absolute_date
+from claims.extraction.dates import ABSOLUTE_DATE, MONTH_PATTERN, parse_absolute_date
 from claims.extraction.wordlists import word_set
 
 HTML_CONTENT_TYPES = ("text/html", "application/xhtml+xml")

@@ -1,6 +1,8 @@
 from datetime import date
 
-from claims.extraction.entities import extract_dates, extract_entities, extract_quantities
+from claims.extraction.dates import extract_dates
+from claims.extraction.names import extract_entities
+from claims.extraction.quantities import extract_quantities
 
 
 def _by_text(mentions):

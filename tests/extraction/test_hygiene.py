@@ -8,7 +8,7 @@ import pytest
 from claims.extraction import extract_article
 from claims.extraction.attribution import extract_attributions
 from claims.extraction.datelines import read_dateline
-from claims.extraction.entities import extract_entities
+from claims.extraction.names import extract_entities
 from claims.extraction.sentences import split_sentences
 
 HEADLINE = "Transit budget fight heads to the council\n\n"

@@ -3,7 +3,7 @@ import time
 from pathlib import Path
 
 from claims.extraction import EXTRACTOR_VERSION, extract_article
-from claims.extraction.entities import extract_entities
+from claims.extraction.names import extract_entities
 from claims.extraction.sentences import split_sentences
 from claims.extraction.speakers import SpanAttribution, attribute_sentences
 
