@@ -8,7 +8,9 @@ from claims import reclustering
 from claims.models import ClaimCluster
 from claims.reclustering import recluster_dossier
 from dossiers.models import Role
+from eventlog.context import SYSTEM
 from eventlog.models import Event
+from eventlog.state import ProjectionState
 from eventlog.store import ConcurrencyError
 from tests.factories import DossierFactory, article_text, member, upload
 from workers import dispatch
@@ -42,7 +44,7 @@ def test_the_clustering_runs_outside_any_transaction(monkeypatch):
         return cluster_claims(*args, **kwargs)
 
     monkeypatch.setattr(reclustering, "cluster_claims", watched)
-    assert recluster_dossier(dossier=dossier) > 0
+    assert recluster_dossier(dossier=dossier, actor=SYSTEM) > 0
     assert in_transaction == [False]
 
 
@@ -61,12 +63,12 @@ def test_claims_extracted_while_clustering_refuse_the_append_and_a_retry_takes_t
 
     monkeypatch.setattr(reclustering, "_plan_reclustering", meanwhile)
     with pytest.raises(ConcurrencyError):
-        recluster_dossier(dossier=dossier)
+        recluster_dossier(dossier=dossier, actor=SYSTEM)
     assert not Event.objects.filter(type="ClusterFormed").exists()
     assert not ClaimCluster.objects.exists()
 
     monkeypatch.setattr(reclustering, "_plan_reclustering", plan)
-    assert recluster_dossier(dossier=dossier) > 0
+    assert recluster_dossier(dossier=dossier, actor=SYSTEM) > 0
     assert (
         ClaimCluster.objects.filter(dossier=dossier).values("claims__article").distinct().count()
         == 2
@@ -86,4 +88,45 @@ def test_another_dossiers_writes_do_not_refuse_the_append(monkeypatch):
         return planned
 
     monkeypatch.setattr(reclustering, "_plan_reclustering", meanwhile)
-    assert recluster_dossier(dossier=dossier) > 0
+    assert recluster_dossier(dossier=dossier, actor=SYSTEM) > 0
+
+
+TOPICS = [
+    "The port authority said on Monday that {n} ships were held at the harbour entrance.",
+    "The health ministry reported that {n} patients were treated for smoke inhalation.",
+    "The electoral commission said turnout reached {n} percent in the northern districts.",
+    "Farmers' unions said {n} tractors blocked the motorway near the capital on Friday.",
+]
+
+
+def test_a_reclustering_loads_only_the_rows_its_events_touch(monkeypatch):
+    """Its append holds the lock every team's appends share: it must not load the whole
+    dossier to apply a few cluster events."""
+    dossier = DossierFactory()
+    analyst = member(dossier.team, Role.ANALYST)
+    for n, topic in enumerate(TOPICS * 2):
+        article = upload(dossier, f"Report {n}\n\n" + topic.format(n=40 + n), actor=analyst)
+        run_extraction(article.id)
+    recluster_dossier(dossier=dossier, actor=SYSTEM)
+    claims_before = dossier.claims.count()
+
+    loaded = []
+    load = ProjectionState.load
+
+    def counted(self, model, queryset):
+        rows = load(self, model, queryset)
+        loaded.append((model.__name__, len(rows)))
+        return rows
+
+    monkeypatch.setattr(ProjectionState, "load", counted)
+    newcomer = upload(dossier, "Late report\n\n" + TOPICS[0].format(n=40), actor=analyst)
+    monkeypatch.setattr(ProjectionState, "load", load)
+    run_extraction(newcomer.id)
+    monkeypatch.setattr(ProjectionState, "load", counted)
+    loaded.clear()
+    assert recluster_dossier(dossier=dossier, actor=SYSTEM) > 0
+
+    claims_loaded = sum(count for model, count in loaded if model == "Claim")
+    assert 0 < claims_loaded < claims_before
+    joined = newcomer.claims.get()
+    assert joined.cluster is not None and joined.cluster.article_count >= 2
