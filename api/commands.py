@@ -16,7 +16,7 @@ from api import webhooks
 from api.events import WEBHOOK_STREAM, WebhookEventType
 from api.models import Webhook, WebhookDelivery
 from dossiers.models import Role, Team
-from dossiers.permissions import require_role
+from dossiers.permissions import require_person, require_role
 from eventlog.context import Actor, Context
 from eventlog.models import Event
 from eventlog.store import lock_appends, record, stream_version
@@ -53,7 +53,7 @@ def _locked_webhook(webhook: Webhook) -> Webhook:
     return current
 
 
-def _audit(webhook: Webhook, event_type: str, actor: User | None, version: int) -> None:
+def _audit(webhook: Webhook, event_type: str, actor: User | Actor, version: int) -> None:
     data = {"url": webhook.url, "event_types": webhook.event_types, "is_active": webhook.is_active}
     if event_type == WebhookEventType.WEBHOOK_SECRET_ROTATED:
         expires = webhook.previous_secret_expires_at
@@ -92,10 +92,11 @@ def register_webhook(
     url: str,
     event_types: list[str] | None = None,
     secret: str = "",
-    actor: User | None,
+    actor: User | Actor,
 ) -> Webhook:
     """Start sending the team's events that happen from now on to `url`."""
     require_role(actor, team, Role.ADMIN)
+    require_person(actor, "register a webhook")
     webhook = Webhook.objects.create(
         id=uuid.uuid4(),
         team=team,
@@ -116,7 +117,7 @@ def register_webhook(
 def change_webhook(
     *,
     webhook: Webhook,
-    actor: User | None,
+    actor: User | Actor,
     url: str | None = None,
     event_types: list[str] | None = None,
     is_active: bool | None = None,
@@ -138,7 +139,7 @@ def change_webhook(
 
 
 @transaction.atomic
-def remove_webhook(*, webhook: Webhook, actor: User | None) -> None:
+def remove_webhook(*, webhook: Webhook, actor: User | Actor) -> None:
     """Stop sending; the delivery log stays for inspection."""
     webhook = _locked_webhook(webhook)
     require_role(actor, webhook.team, Role.ADMIN)
@@ -152,7 +153,7 @@ def remove_webhook(*, webhook: Webhook, actor: User | None) -> None:
 
 @transaction.atomic
 def rotate_webhook_secret(
-    *, webhook: Webhook, actor: User | None, overlap: timedelta, secret: str = ""
+    *, webhook: Webhook, actor: User | Actor, overlap: timedelta, secret: str = ""
 ) -> Webhook:
     """Sign with a new secret from now on; the old one also signs for `overlap`, so a
     receiver can switch without refusing a delivery. The new secret is returned once."""
@@ -177,7 +178,7 @@ def rotate_webhook_secret(
 
 
 @transaction.atomic
-def ping_webhook(*, webhook: Webhook, actor: User | None) -> WebhookDelivery:
+def ping_webhook(*, webhook: Webhook, actor: User | Actor) -> WebhookDelivery:
     """Queue a test delivery (no event) so an admin can see the receiver answer."""
     webhook = _locked_webhook(webhook)
     require_role(actor, webhook.team, Role.ADMIN)
@@ -187,7 +188,7 @@ def ping_webhook(*, webhook: Webhook, actor: User | None) -> WebhookDelivery:
 
 
 @transaction.atomic
-def redeliver(*, delivery: WebhookDelivery, actor: User | None) -> WebhookDelivery:
+def redeliver(*, delivery: WebhookDelivery, actor: User | Actor) -> WebhookDelivery:
     """Send a succeeded or failed delivery again (the receiver lost it, or was fixed)."""
     webhook = _locked_webhook(delivery.webhook)
     require_role(actor, webhook.team, Role.ADMIN)

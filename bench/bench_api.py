@@ -62,6 +62,7 @@ def populate(claim_count: int) -> tuple[object, str]:
     from claims.models import Claim
     from dossiers import commands
     from dossiers.models import Role
+    from eventlog.context import SYSTEM
 
     User = get_user_model()
     user = User.objects.filter(username="bench-reader").first()
@@ -69,11 +70,11 @@ def populate(claim_count: int) -> tuple[object, str]:
         return user, Token.objects.get(user=user).key
     started = time.perf_counter()
     user = User.objects.create(username="bench-reader")
-    mine = commands.create_team(name="Bench newsroom")
-    commands.add_member(team=mine, user=user, role=Role.ANALYST)
-    theirs = commands.create_team(name="Bench rivals")
+    mine = commands.create_team(name="Bench newsroom", actor=SYSTEM)
+    commands.add_member(team=mine, user=user, role=Role.ANALYST, actor=SYSTEM)
+    theirs = commands.create_team(name="Bench rivals", actor=SYSTEM)
     for team, count in ((mine, claim_count), (theirs, claim_count // 5)):
-        dossier = commands.create_dossier(team=team, title="Bench dossier", actor=None)
+        dossier = commands.create_dossier(team=team, title="Bench dossier", actor=SYSTEM)
         _bulk_articles_and_claims(dossier, count)
     print(f"populated {Claim.objects.count():,} claims in {time.perf_counter() - started:.0f}s")
     return user, Token.objects.create(user=user).key

@@ -85,10 +85,11 @@ def system_run(texts: list[str], clients: int, bench_url: str, drain_budget: flo
     from config.celery import app as celery_app
     from dossiers import commands
     from dossiers.models import Article, Role
+    from eventlog.context import SYSTEM
 
     user = get_user_model().objects.create_user("bench-ingest", password=None)
-    team = commands.create_team(name="Ingest bench")
-    commands.add_member(team=team, user=user, role=Role.ANALYST)
+    team = commands.create_team(name="Ingest bench", actor=SYSTEM)
+    commands.add_member(team=team, user=user, role=Role.ANALYST, actor=SYSTEM)
     dossier = commands.create_dossier(team=team, title="FNC-1 bodies", actor=user)
     token = Token.objects.create(user=user).key
 

@@ -56,18 +56,19 @@ def build_template() -> None:
     from claims.models import ClaimCluster
     from dossiers import commands
     from dossiers.models import Role
+    from eventlog.context import SYSTEM
     from tests.factories import article_text
 
     users = get_user_model().objects
     analyst = users.create_user("bench-analyst", password=None, is_staff=True)
     reviewer = users.create_user("bench-reviewer", password=None, is_staff=True)
-    team = commands.create_team(name="Replay newsroom")
-    commands.add_member(team=team, user=analyst, role=Role.ANALYST)
-    commands.add_member(team=team, user=reviewer, role=Role.REVIEWER)
+    team = commands.create_team(name="Replay newsroom", actor=SYSTEM)
+    commands.add_member(team=team, user=analyst, role=Role.ANALYST, actor=SYSTEM)
+    commands.add_member(team=team, user=reviewer, role=Role.REVIEWER, actor=SYSTEM)
     dossier = commands.create_dossier(team=team, title="Border clashes", actor=analyst)
     for n in range(TEMPLATE_ARTICLES):
         commands.upload_article(dossier=dossier, payload=article_text(n), actor=analyst)
-    reclustering.recluster_dossier(dossier=dossier)
+    reclustering.recluster_dossier(dossier=dossier, actor=SYSTEM)
     clusters = ClaimCluster.objects.filter(dossier=dossier, is_active=True)
     for cluster in clusters.order_by("-article_count", "id")[:TEMPLATE_VERDICTS]:
         verdict = claim_commands.draft_verdict(

@@ -70,6 +70,7 @@ def populate(claims: int, articles: int) -> object:
 
     from dossiers import commands
     from dossiers.models import Article, Role
+    from eventlog.context import SYSTEM
 
     User = get_user_model()
     reader = User.objects.filter(username="bench-searcher").first()
@@ -80,11 +81,11 @@ def populate(claims: int, articles: int) -> object:
     sentences = load_sentences()
     rng = random.Random(17)
     for name, share in (("Bench newsroom", 1.0), ("Bench rivals", 0.2)):
-        team = commands.create_team(name=name)
+        team = commands.create_team(name=name, actor=SYSTEM)
         if share == 1.0:
-            commands.add_member(team=team, user=reader, role=Role.ANALYST)
+            commands.add_member(team=team, user=reader, role=Role.ANALYST, actor=SYSTEM)
         for n in range(DOSSIERS_PER_TEAM):
-            dossier = commands.create_dossier(team=team, title=f"{name} {n}", actor=None)
+            dossier = commands.create_dossier(team=team, title=f"{name} {n}", actor=SYSTEM)
             _bulk(
                 dossier,
                 reader,

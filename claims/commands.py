@@ -24,8 +24,8 @@ from claims.models import (
     Verdict,
 )
 from dossiers.models import Article, Role, SourceReliability
-from dossiers.permissions import require_role
-from eventlog.context import Context
+from dossiers.permissions import require_person, require_role
+from eventlog.context import Actor, Context
 from eventlog.models import Event
 from eventlog.store import (
     ConcurrencyError,
@@ -110,6 +110,7 @@ def draft_verdict(
 ) -> Verdict:
     """Start the first revision of a verdict on a cluster (citing `reuses`, if given)."""
     require_role(actor, cluster.dossier.team, Role.ANALYST)
+    require_person(actor, "draft a verdict")
     if Verdict.objects.filter(cluster=cluster).exists():
         raise ValueError("this cluster already has a verdict; revise it instead")
     verdict_id = uuid.uuid4()
@@ -171,7 +172,7 @@ _FLAGGABLE = (Verdict.Status.IN_REVIEW, Verdict.Status.APPROVED, Verdict.Status.
 
 
 @transaction.atomic
-def flag_verdicts_of_cluster(*, cluster_id, reasons: list[str], actor: User | None) -> int:
+def flag_verdicts_of_cluster(*, cluster_id, reasons: list[str], actor: User | Actor) -> int:
     """Flag the cluster's current verdict revision for review, saying what changed."""
     verdict = Verdict.objects.filter(cluster_id=cluster_id).order_by("-revision").first()
     if verdict is None or verdict.status not in _FLAGGABLE:
@@ -201,7 +202,7 @@ class WorkflowError(ValueError):
 _EDITABLE = (Verdict.Status.DRAFT, Verdict.Status.CHANGES_REQUESTED)
 
 
-def _current_verdict(verdict: Verdict, actor: User | None, minimum: Role, expected_version: int):
+def _current_verdict(verdict: Verdict, actor: User | Actor, minimum: Role, expected_version: int):
     """Lock and reload the verdict, then check role and version before anything else.
 
     A stale caller gets ConcurrencyError even when the status moved on too: reloading is the
@@ -210,6 +211,7 @@ def _current_verdict(verdict: Verdict, actor: User | None, minimum: Role, expect
     lock_appends()  # before the row lock: see lock_appends
     current = Verdict.objects.select_for_update().select_related("dossier__team").get(id=verdict.id)
     require_role(actor, current.dossier.team, minimum)
+    require_person(actor, "take part in a verdict's review")
     if current.version != int(expected_version):
         raise ConcurrencyError(
             ClaimStreamType.VERDICT, current.id, int(expected_version), current.version
@@ -233,11 +235,9 @@ def _require_reason(reason: str, action: str) -> str:
     return reason
 
 
-def _require_second_pair_of_eyes(verdict: Verdict, actor: User | None, action: str) -> None:
+def _require_second_pair_of_eyes(verdict: Verdict, actor: User | Actor, action: str) -> None:
     """The approver or publisher must be neither the author nor anyone who edited this
     revision."""
-    if actor is None:
-        return
     edited = Event.objects.filter(
         stream_type=ClaimStreamType.VERDICT,
         stream_id=verdict.id,
@@ -251,7 +251,7 @@ def _require_second_pair_of_eyes(verdict: Verdict, actor: User | None, action: s
 
 
 def _append_verdict_event(
-    verdict: Verdict, event_type: str, data: dict, actor: User | None, reason: str = ""
+    verdict: Verdict, event_type: str, data: dict, actor: User | Actor, reason: str = ""
 ) -> Verdict:
     record(
         stream_type=ClaimStreamType.VERDICT,
@@ -293,7 +293,7 @@ def _content_of(verdict: Verdict) -> dict:
 def edit_verdict(
     *,
     verdict: Verdict,
-    actor: User | None,
+    actor: User | Actor,
     expected_version: int,
     rating: Rating | str,
     confidence: int,
@@ -363,7 +363,7 @@ def reviewed_changes(verdict: Verdict) -> list[str]:
 
 @transaction.atomic
 def submit_verdict(
-    *, verdict: Verdict, actor: User | None, expected_version: int, reason: str = ""
+    *, verdict: Verdict, actor: User | Actor, expected_version: int, reason: str = ""
 ) -> Verdict:
     """Hand a draft to the reviewers."""
     current = _current_verdict(verdict, actor, Role.ANALYST, expected_version)
@@ -379,7 +379,7 @@ def submit_verdict(
 
 @transaction.atomic
 def approve_verdict(
-    *, verdict: Verdict, actor: User | None, expected_version: int, reason: str = ""
+    *, verdict: Verdict, actor: User | Actor, expected_version: int, reason: str = ""
 ) -> Verdict:
     """Approve a verdict in review. Approval acknowledges any earlier re-analysis flags."""
     current = _current_verdict(verdict, actor, Role.REVIEWER, expected_version)
@@ -389,7 +389,7 @@ def approve_verdict(
         current,
         ClaimEventType.VERDICT_APPROVED,
         {
-            "reviewer_id": actor.pk if actor else None,
+            "reviewer_id": Actor.of(actor).user_id,
             "acknowledged_flags": len(current.review_flags) if current.needs_review else 0,
         },
         actor,
@@ -399,7 +399,7 @@ def approve_verdict(
 
 @transaction.atomic
 def request_changes(
-    *, verdict: Verdict, actor: User | None, expected_version: int, reason: str
+    *, verdict: Verdict, actor: User | Actor, expected_version: int, reason: str
 ) -> Verdict:
     """Send a verdict back to its author. Also withdraws an approval not yet published."""
     current = _current_verdict(verdict, actor, Role.REVIEWER, expected_version)
@@ -408,7 +408,7 @@ def request_changes(
     return _append_verdict_event(
         current,
         ClaimEventType.VERDICT_CHANGES_REQUESTED,
-        {"reviewer_id": actor.pk if actor else None, "reason": reason},
+        {"reviewer_id": Actor.of(actor).user_id, "reason": reason},
         actor,
         reason,
     )
@@ -416,7 +416,7 @@ def request_changes(
 
 @transaction.atomic
 def publish_verdict(
-    *, verdict: Verdict, actor: User | None, expected_version: int, reason: str = ""
+    *, verdict: Verdict, actor: User | Actor, expected_version: int, reason: str = ""
 ) -> Verdict:
     """Publish an approved verdict, unless re-analysis flagged it after approval.
 
@@ -437,7 +437,7 @@ def publish_verdict(
 
 @transaction.atomic
 def revise_verdict(
-    *, verdict: Verdict, actor: User | None, expected_version: int, reason: str
+    *, verdict: Verdict, actor: User | Actor, expected_version: int, reason: str
 ) -> Verdict:
     """Start a new draft revision of a published verdict; the published one stays as it is."""
     current = _current_verdict(verdict, actor, Role.ANALYST, expected_version)

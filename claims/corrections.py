@@ -21,7 +21,7 @@ from dossiers.commands import QueuedWork
 from dossiers.events import StreamType
 from dossiers.models import Article, Role
 from dossiers.permissions import require_role
-from eventlog.context import Context
+from eventlog.context import Actor, Context
 from eventlog.on_commit import queue_on_commit
 from eventlog.store import ConcurrencyError, lock_appends, record
 
@@ -33,7 +33,7 @@ class CorrectionError(ValueError):
     """A correction that does not apply (a claim of another dossier, a cluster into itself)."""
 
 
-def _locked_cluster(cluster: ClaimCluster, actor: User | None, expected_version: int):
+def _locked_cluster(cluster: ClaimCluster, actor: User | Actor, expected_version: int):
     lock_appends()  # before the row lock: see lock_appends
     current = (
         ClaimCluster.objects.select_for_update().select_related("dossier__team").get(id=cluster.id)
@@ -46,7 +46,7 @@ def _locked_cluster(cluster: ClaimCluster, actor: User | None, expected_version:
     return current
 
 
-def _locked_article(claim: Claim, actor: User | None, expected_version: int) -> Article:
+def _locked_article(claim: Claim, actor: User | Actor, expected_version: int) -> Article:
     lock_appends()
     article = (
         Article.objects.select_for_update().select_related("dossier__team").get(id=claim.article_id)
@@ -60,7 +60,7 @@ def _locked_article(claim: Claim, actor: User | None, expected_version: int) -> 
 
 
 def _append_to_cluster(
-    cluster: ClaimCluster, event_type: str, data: dict, actor: User | None, reason: str
+    cluster: ClaimCluster, event_type: str, data: dict, actor: User | Actor, reason: str
 ) -> None:
     record(
         stream_type=ClaimStreamType.CLUSTER,
@@ -74,7 +74,7 @@ def _append_to_cluster(
     queue_on_commit(QueuedWork.RECLUSTER_DOSSIER, cluster.dossier_id)
 
 
-def _flag_verdicts(cluster_ids, reason: str, actor: User | None) -> None:
+def _flag_verdicts(cluster_ids, reason: str, actor: User | Actor) -> None:
     """A verdict on a cluster an analyst changed is flagged: its reviewer sees what changed."""
     for cluster_id in dict.fromkeys(cluster_ids):
         flag_verdicts_of_cluster(cluster_id=cluster_id, reasons=[reason], actor=actor)
@@ -104,7 +104,7 @@ def merge_clusters(
     *,
     target: ClaimCluster,
     sources: list[ClaimCluster],
-    actor: User | None,
+    actor: User | Actor,
     expected_version: int,
     reason: str = "",
 ) -> ClaimCluster:
@@ -134,7 +134,7 @@ def move_claim(
     *,
     claim: Claim,
     to_cluster: ClaimCluster | None,
-    actor: User | None,
+    actor: User | Actor,
     expected_version: int,
     reason: str = "",
 ) -> Claim:
@@ -170,7 +170,7 @@ def reject_link(
     *,
     claim: Claim,
     others: list[Claim],
-    actor: User | None,
+    actor: User | Actor,
     expected_version: int,
     reason: str = "",
 ) -> Claim:
@@ -201,7 +201,7 @@ def reject_link(
 
 @transaction.atomic
 def confirm_link(
-    *, claim: Claim, other: Claim, actor: User | None, expected_version: int, reason: str = ""
+    *, claim: Claim, other: Claim, actor: User | Actor, expected_version: int, reason: str = ""
 ) -> Claim:
     """Same claim: the two always share a cluster (`claim` joins `other`'s if need be)."""
     cluster = _locked_cluster(_claim_cluster(claim), actor, expected_version)
@@ -227,7 +227,7 @@ def pin_wording(
     *,
     cluster: ClaimCluster,
     text: str,
-    actor: User | None,
+    actor: User | Actor,
     expected_version: int,
     reason: str = "",
 ) -> ClaimCluster:
@@ -272,7 +272,7 @@ def correct_claim(
     claim: Claim,
     field: str,
     value: str,
-    actor: User | None,
+    actor: User | Actor,
     expected_version: int,
     reason: str = "",
 ) -> Claim:
@@ -304,7 +304,7 @@ def correct_claim(
 
 @transaction.atomic
 def mark_not_a_claim(
-    *, claim: Claim, actor: User | None, expected_version: int, reason: str = ""
+    *, claim: Claim, actor: User | Actor, expected_version: int, reason: str = ""
 ) -> Claim:
     """The sentence is not a claim: it leaves its cluster and re-clustering leaves it out."""
     article = _locked_article(claim, actor, expected_version)
@@ -327,7 +327,7 @@ def mark_not_a_claim(
 
 @transaction.atomic
 def restore_claim(
-    *, claim: Claim, actor: User | None, expected_version: int, reason: str = ""
+    *, claim: Claim, actor: User | Actor, expected_version: int, reason: str = ""
 ) -> Claim:
     """Undo `mark_not_a_claim`: the next re-clustering gives the claim a cluster again."""
     article = _locked_article(claim, actor, expected_version)

@@ -25,7 +25,7 @@ from claims.extraction.origins import (
 from claims.models import Claim, ClaimCluster, Correction, CorrectionKind, Verdict
 from dossiers.events import EventType, StreamType
 from dossiers.models import Article, Dossier
-from eventlog.context import Context
+from eventlog.context import Actor, Context
 from eventlog.models import Event
 from eventlog.store import ConcurrencyError, NewEvent, last_position, lock_appends, record_many
 
@@ -91,7 +91,7 @@ def _claim_rows(dossier: Dossier) -> list[_ClaimRow]:
     ]
 
 
-def recluster_dossier(*, dossier: Dossier, actor: User | None = None) -> int:
+def recluster_dossier(*, dossier: Dossier, actor: User | Actor) -> int:
     """Cluster the dossier's claims; keep cluster ids stable; flag verdicts whose cluster changed.
 
     Returns the number of clusters formed, updated or dissolved. The clustering (seconds for

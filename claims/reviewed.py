@@ -18,7 +18,7 @@ from claims.events import ClaimEventType, ClaimStreamType
 from claims.extraction.clustering import ClusterItem, cluster_claims, when_keys
 from claims.models import Claim, Verdict
 from dossiers.models import Dossier
-from eventlog.context import Context
+from eventlog.context import Actor, Context
 from eventlog.models import Event
 from eventlog.store import NewEvent, lock_appends, record_many
 
@@ -39,7 +39,7 @@ def reviewed_verdicts(team_id, *, outside=None) -> dict[str, Verdict]:
     return newest
 
 
-def match_reviewed_claims(*, dossier: Dossier, actor: User | None = None) -> int:
+def match_reviewed_claims(*, dossier: Dossier, actor: User | Actor) -> int:
     """Append ClaimAlreadyReviewed for the dossier's claims newly matched; returns how many."""
     planned = _plan_matches(dossier)
     if not planned:

@@ -31,7 +31,7 @@ from dossiers.models import (
     SourceReliability,
     Team,
 )
-from dossiers.permissions import require_role
+from dossiers.permissions import require_role, require_superuser
 from dossiers.uploads import (
     DecodedUpload,
     UploadRejected,
@@ -39,20 +39,18 @@ from dossiers.uploads import (
     decode_upload,
     provisional_title,
 )
-from eventlog.context import Context
+from eventlog.context import SYSTEM, Actor, Context
 from eventlog.on_commit import queue_on_commit
 from eventlog.store import NewEvent, lock_appends, record, record_many
 
 User = AbstractBaseUser
 
 
-def _user_id(user: User | None) -> int | None:
-    return user.pk if user is not None else None
-
-
 @transaction.atomic
-def create_team(*, name: str, actor: User | None = None, first_admin: User | None = None) -> Team:
-    """Create a team; `first_admin`, if given, becomes its admin in the same transaction."""
+def create_team(*, name: str, actor: User | Actor, first_admin: User | None = None) -> Team:
+    """Create a team (superusers and the system); `first_admin`, if given, becomes its admin
+    in the same transaction."""
+    require_superuser(actor, "create a team")
     team_id = uuid.uuid4()
     record(
         stream_type=StreamType.TEAM,
@@ -89,7 +87,7 @@ def _would_leave_no_admin(team: Team, membership: Membership | None, role: Role 
     )
 
 
-def _membership_event(team: Team, event_type: str, data: dict, actor: User | None) -> None:
+def _membership_event(team: Team, event_type: str, data: dict, actor: User | Actor) -> None:
     record(
         stream_type=StreamType.TEAM,
         stream_id=team.id,
@@ -102,7 +100,7 @@ def _membership_event(team: Team, event_type: str, data: dict, actor: User | Non
 
 
 @transaction.atomic
-def add_member(*, team: Team, user: User, role: Role, actor: User | None = None) -> Membership:
+def add_member(*, team: Team, user: User, role: Role, actor: User | Actor) -> Membership:
     """Add `user` to the team with `role`, or change the role of a member."""
     require_role(actor, team, Role.ADMIN)
     team = _current_team(team)
@@ -117,7 +115,7 @@ def add_member(*, team: Team, user: User, role: Role, actor: User | None = None)
 
 
 @transaction.atomic
-def remove_member(*, team: Team, user: User, actor: User | None = None) -> None:
+def remove_member(*, team: Team, user: User, actor: User | Actor) -> None:
     """Take `user` out of the team: they lose access to its records on their next request.
     Their past work stays, attributed to them, in the log and the history."""
     require_role(actor, team, Role.ADMIN)
@@ -137,7 +135,7 @@ def create_dossier(
     title: str,
     question: str = "",
     tags: list[str] | None = None,
-    actor: User | None,
+    actor: User | Actor,
 ) -> Dossier:
     require_role(actor, team, Role.ANALYST)
     if not title.strip():
@@ -154,7 +152,7 @@ def create_dossier(
             "question": question.strip(),
             "claim_form": claim_form_of(question) if question.strip() else "",
             "tags": sorted({t.strip() for t in tags or [] if t.strip()}),
-            "created_by": _user_id(actor),
+            "created_by": Actor.of(actor).user_id,
         },
         context=Context.of(actor),
         team_id=team.id,
@@ -168,7 +166,7 @@ def _record_changes(
     current,
     changes: dict,
     *,
-    actor: User | None,
+    actor: User | Actor,
     expected_version: int,
     reason: str,
 ) -> bool:
@@ -193,7 +191,7 @@ def _record_changes(
 def update_dossier(
     *,
     dossier: Dossier,
-    actor: User | None,
+    actor: User | Actor,
     expected_version: int,
     reason: str = "",
     title: str | None = None,
@@ -232,7 +230,7 @@ def update_dossier(
 def update_source(
     *,
     source: Source,
-    actor: User | None,
+    actor: User | Actor,
     expected_version: int,
     reason: str = "",
     name: str | None = None,
@@ -284,7 +282,7 @@ def _article_metadata(article: Article) -> dict:
 def correct_article_metadata(
     *,
     article: Article,
-    actor: User | None,
+    actor: User | Actor,
     expected_version: int,
     reason: str = "",
     title: str | None = None,
@@ -333,7 +331,7 @@ def add_source(
     kind: Source.Kind = Source.Kind.OUTLET,
     domain: str = "",
     reliability: SourceReliability = SourceReliability.F,
-    actor: User | None,
+    actor: User | Actor,
 ) -> Source:
     """Add a source to the team, or return the existing one of that name."""
     require_role(actor, team, Role.ANALYST)
@@ -412,7 +410,7 @@ def upload_article(
     author: str = "",
     outlet: str = "",
     published: str | None = None,
-    actor: User | None,
+    actor: User | Actor,
 ) -> UploadResult:
     """Store the article `pending` and enqueue extraction once the transaction commits.
 
@@ -451,7 +449,7 @@ def upload_articles(
     *,
     dossier: Dossier,
     uploads: Sequence[ArticleUpload],
-    actor: User | None,
+    actor: User | Actor,
     on_progress: Callable[[int, int], None] | None = None,
 ) -> list[UploadResult]:
     """Store a batch of articles all together or not at all (BatchRejected lists every bad
@@ -538,7 +536,7 @@ def _check_outlet(metadata: UploadMetadata, source: Source | None) -> None:
 
 
 def _outlet_source(
-    dossier: Dossier, outlet: str, known: dict[str, Source], actor: User | None
+    dossier: Dossier, outlet: str, known: dict[str, Source], actor: User | Actor
 ) -> Source | None:
     """The team's source named `outlet`, added if missing (once per batch)."""
     if not outlet:
@@ -550,7 +548,7 @@ def _outlet_source(
 
 
 def _store_upload(
-    dossier: Dossier, checked: _CheckedUpload, source: Source | None, actor: User | None
+    dossier: Dossier, checked: _CheckedUpload, source: Source | None, actor: User | Actor
 ) -> Article:
     metadata, decoded = checked.metadata, checked.decoded
     if source is None:
@@ -575,7 +573,7 @@ def _store_upload(
             "encoding": decoded.encoding,
             "filename": decoded.filename,
             "content_hash": checked.digest,
-            "uploaded_by": _user_id(actor),
+            "uploaded_by": Actor.of(actor).user_id,
         },
         context=Context.of(actor),
         team_id=dossier.team_id,
@@ -600,7 +598,7 @@ def _enqueue_on_commit(article_id: uuid.UUID) -> None:
 
 
 @transaction.atomic
-def request_extraction(*, article: Article, actor: User | None, reason: str = "") -> Article:
+def request_extraction(*, article: Article, actor: User | Actor, reason: str = "") -> Article:
     """Put an article back in the queue (retry after a failure, or re-analysis)."""
     require_role(actor, article.dossier.team, Role.ANALYST)
     record(
@@ -701,7 +699,7 @@ def _record_article_events(
             NewEvent(StreamType.ARTICLE, article.id, article.version, event_type, item)
             for article, item in zip(articles, data, strict=True)
         ],
-        context=Context.of(None),
+        context=Context.of(SYSTEM),
         team_id=teams.pop(),
     )
 
@@ -721,7 +719,7 @@ def record_extraction_failure(*, article: Article, error: str) -> Article:
         expected_version=article.version,
         event_type=EventType.ARTICLE_EXTRACTION_FAILED,
         data={"error": error[:2000]},
-        context=Context.of(None),
+        context=Context.of(SYSTEM),
         team_id=article.dossier.team_id,
     )
     article.refresh_from_db()
@@ -739,7 +737,7 @@ class ReanalysisRequested:
 
 @transaction.atomic
 def request_reanalysis(
-    *, dossier: Dossier, actor: User | None, reason: str = ""
+    *, dossier: Dossier, actor: User | Actor, reason: str = ""
 ) -> ReanalysisRequested:
     """Queue the dossier's done and failed articles for extraction again, all or none.
 
@@ -812,14 +810,14 @@ def score_question_stances(
     with transaction.atomic():
         record_many(
             events,
-            context=Context.of(None, reason or "question stance scored"),
+            context=Context.of(SYSTEM, reason or "question stance scored"),
             team_id=dossier.team_id,
         )
     return len(events)
 
 
 def set_claim_form(
-    *, dossier: Dossier, claim_form: str, actor: User | None, reason: str = ""
+    *, dossier: Dossier, claim_form: str, actor: User | Actor, reason: str = ""
 ) -> Dossier:
     """An analyst edits the proposition under examination; every extracted article of the
     dossier is scored again against it, in the same transaction as the change."""
@@ -851,7 +849,7 @@ def set_claim_form(
 
 @transaction.atomic
 def correct_question_stance(
-    *, article: Article, label: str, actor: User | None, reason: str = ""
+    *, article: Article, label: str, actor: User | Actor, reason: str = ""
 ) -> Article:
     """An analyst sets the article's stance; re-analysis and re-scoring keep it."""
     require_role(actor, article.dossier.team, Role.ANALYST)

@@ -15,6 +15,7 @@ from django.db import transaction
 from dossiers import commands
 from dossiers.manifest import read_manifest
 from dossiers.models import Dossier, Role, Team
+from eventlog.context import SYSTEM
 
 DEMO_TEAM = "Demo newsroom"
 DEMO_QUESTION = "Has Russia withdrawn its support from Bashar al-Assad?"
@@ -54,9 +55,11 @@ def load_demo() -> DemoResult:
     passwords: dict[str, str] = {}
     analyst = _demo_user("analyst", "DEMO_ANALYST_PASSWORD", passwords)
     reviewer = _demo_user("reviewer", "DEMO_REVIEWER_PASSWORD", passwords)
-    team = Team.objects.filter(name=DEMO_TEAM).first() or commands.create_team(name=DEMO_TEAM)
-    commands.add_member(team=team, user=analyst, role=Role.ANALYST)
-    commands.add_member(team=team, user=reviewer, role=Role.REVIEWER)
+    team = Team.objects.filter(name=DEMO_TEAM).first() or commands.create_team(
+        name=DEMO_TEAM, actor=SYSTEM
+    )
+    commands.add_member(team=team, user=analyst, role=Role.ANALYST, actor=SYSTEM)
+    commands.add_member(team=team, user=reviewer, role=Role.REVIEWER, actor=SYSTEM)
     dossier = Dossier.objects.filter(team=team, title=DEMO_QUESTION).first()
     if dossier is None:
         dossier = commands.create_dossier(

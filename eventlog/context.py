@@ -16,6 +16,10 @@ current_correlation_id: contextvars.ContextVar[str | None] = contextvars.Context
 )
 
 
+class MissingActor(TypeError):
+    """A command was called without saying who acts."""
+
+
 @dataclass(frozen=True)
 class Actor:
     """Who caused an event: a user, or the system (workers, replays, schedules)."""
@@ -25,11 +29,23 @@ class Actor:
 
     @classmethod
     def of(cls, user) -> Actor:
-        if user is None or not getattr(user, "is_authenticated", False):
+        """The actor of a command run by `user`: a signed-in user, or `SYSTEM` named as such.
+
+        None is refused rather than read as the system: the system passes every role check,
+        so a forgotten actor must fail loudly instead of acting with every right.
+        """
+        if user is SYSTEM:
             return SYSTEM
+        if user is None or not getattr(user, "is_authenticated", False):
+            raise MissingActor(
+                "a command needs its actor: the signed-in user, or eventlog.context.SYSTEM "
+                "for work the service does by itself"
+            )
         return cls(user_id=user.pk, name=user.get_username())
 
 
+# The service itself (workers, schedules, operators' management commands): pass it as a
+# command's `actor` where no person acts. It holds every role; it cannot review verdicts.
 SYSTEM = Actor()
 
 
@@ -44,7 +60,7 @@ class Context:
 
     @classmethod
     def of(cls, user, reason: str = "", **extra: Any) -> Context:
-        """The context of a command run by `user` (None or anonymous: the system)."""
+        """The context of a command run by `user` (a user, or `SYSTEM`)."""
         return cls(actor=Actor.of(user), reason=reason, extra=extra)
 
     def metadata(self) -> dict[str, Any]:

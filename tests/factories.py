@@ -8,6 +8,7 @@ from django.contrib.auth import get_user_model
 
 from dossiers import commands
 from dossiers.models import Role
+from eventlog.context import SYSTEM
 
 
 class UserFactory(factory.django.DjangoModelFactory):
@@ -28,13 +29,13 @@ class TeamFactory(factory.Factory):
 
     @classmethod
     def _create(cls, model_class, **kwargs):
-        return commands.create_team(name=kwargs["name"])
+        return commands.create_team(name=kwargs["name"], actor=SYSTEM)
 
 
 def member(team, role: Role = Role.ANALYST, **user_fields):
     """A user holding `role` in `team`."""
     user = UserFactory(**user_fields)
-    commands.add_member(team=team, user=user, role=role)
+    commands.add_member(team=team, user=user, role=role, actor=SYSTEM)
     return user
 
 
@@ -50,7 +51,7 @@ class DossierFactory(factory.Factory):
     def _create(cls, model_class, **kwargs):
         team = kwargs["team"]
         return commands.create_dossier(
-            team=team, title=kwargs["title"], question=kwargs["question"], actor=None
+            team=team, title=kwargs["title"], question=kwargs["question"], actor=SYSTEM
         )
 
 
@@ -63,7 +64,7 @@ def article_text(n: int = 0) -> str:
     )
 
 
-def upload(dossier, text: str | None = None, *, actor=None, **kwargs):
+def upload(dossier, text: str | None = None, *, actor=SYSTEM, **kwargs):
     return commands.upload_article(
         dossier=dossier, payload=text if text is not None else article_text(), actor=actor, **kwargs
     ).article

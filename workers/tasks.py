@@ -19,7 +19,7 @@ from claims.reclustering import recluster_dossier as recluster_claims
 from claims.reviewed import match_reviewed_claims
 from dossiers.commands import request_extraction, score_question_stances
 from dossiers.models import Article, Dossier
-from eventlog.context import current_correlation_id
+from eventlog.context import SYSTEM, current_correlation_id
 from eventlog.store import ConcurrencyError
 from workers.dispatch import (
     dossier_extraction_started,
@@ -93,8 +93,8 @@ def recluster_dossier(dossier_id: str) -> int:
         return 0
     token = current_correlation_id.set(f"dossier:{dossier_id}")
     try:
-        changed = recluster_claims(dossier=dossier)
-        match_reviewed_claims(dossier=dossier)
+        changed = recluster_claims(dossier=dossier, actor=SYSTEM)
+        match_reviewed_claims(dossier=dossier, actor=SYSTEM)
         # Extraction scores each article's question stance; one whose scoring was lost (a
         # retry found it extracted already) or that predates stances is scored here.
         score_question_stances(
@@ -129,7 +129,7 @@ def reanalyze_outdated_articles() -> int:
     )
     count = 0
     for article in outdated.select_related("dossier__team")[:500]:
-        request_extraction(article=article, actor=None, reason="extractor version changed")
+        request_extraction(article=article, actor=SYSTEM, reason="extractor version changed")
         count += 1
     return count
 

@@ -47,6 +47,7 @@ def seed(users: int) -> dict:
     from claims.reclustering import recluster_dossier
     from dossiers import commands
     from dossiers.models import Dossier, Role
+    from eventlog.context import SYSTEM
     from tests.factories import article_text
     from workers.pipeline import run_extraction
 
@@ -61,18 +62,18 @@ def seed(users: int) -> dict:
             "bench/load: the load database is not the one the fixture names; --rebuild"
         )
 
-    team = commands.create_team(name="Load newsroom")
+    team = commands.create_team(name="Load newsroom", actor=SYSTEM)
     people = []
     for n in range(users):
         user = get_user_model().objects.create_user(f"load-analyst-{n}", password=None)
-        commands.add_member(team=team, user=user, role=Role.ANALYST)
+        commands.add_member(team=team, user=user, role=Role.ANALYST, actor=SYSTEM)
         people.append(user)
     dossier = commands.create_dossier(team=team, title="Load test", actor=people[0])
     texts = [article_text(n) for n in range(ARTICLES)]
     for text in texts:
         article = commands.upload_article(dossier=dossier, payload=text, actor=people[0]).article
         run_extraction(article.id)
-    recluster_dossier(dossier=dossier)
+    recluster_dossier(dossier=dossier, actor=SYSTEM)
     clusters = list(ClaimCluster.objects.filter(dossier=dossier, is_active=True)[:users])
     if len(clusters) < users:
         raise SystemExit(f"bench/load: only {len(clusters)} clusters for {users} analysts")

@@ -5,6 +5,7 @@ from django.urls import reverse
 
 from dossiers.commands import add_member
 from dossiers.models import Dossier, Role
+from eventlog.context import SYSTEM
 from eventlog.models import Event
 
 pytestmark = pytest.mark.django_db
@@ -49,7 +50,7 @@ def test_a_stale_page_and_a_status_change_by_an_analyst_are_refused(client, desk
 
 def test_a_team_admin_archives_and_a_viewer_only_reads(client, desk):
     dossier = desk.dossier
-    add_member(team=dossier.team, user=desk.reviewer, role=Role.ADMIN)
+    add_member(team=dossier.team, user=desk.reviewer, role=Role.ADMIN, actor=SYSTEM)
     client.force_login(desk.reviewer)
     assert edit(client, dossier, status="archived").status_code == 302
     assert Dossier.objects.get(pk=dossier.pk).status == "archived"

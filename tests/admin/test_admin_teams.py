@@ -6,6 +6,7 @@ from django.urls import reverse
 
 from dossiers.commands import add_member
 from dossiers.models import Membership, Role, Team
+from eventlog.context import SYSTEM
 from eventlog.models import Event
 
 pytestmark = pytest.mark.django_db
@@ -14,7 +15,7 @@ ADD_MEMBER = reverse("admin:dossiers_membership_add")
 
 
 def make_admin(desk) -> None:
-    add_member(team=desk.dossier.team, user=desk.reviewer, role=Role.ADMIN)
+    add_member(team=desk.dossier.team, user=desk.reviewer, role=Role.ADMIN, actor=SYSTEM)
 
 
 @pytest.fixture
@@ -87,7 +88,7 @@ def test_an_unknown_user_name_is_a_form_error(client, desk):
 def test_a_team_admin_removes_members_but_never_the_last_admin(client, desk, newcomer):
     team = desk.dossier.team
     make_admin(desk)
-    add_member(team=team, user=newcomer, role=Role.VIEWER)
+    add_member(team=team, user=newcomer, role=Role.VIEWER, actor=SYSTEM)
     client.force_login(desk.reviewer)
     changelist = reverse("admin:dossiers_membership_changelist")
     leaving = Membership.objects.get(team=team, user=newcomer)
@@ -109,7 +110,7 @@ def test_a_team_admin_removes_members_but_never_the_last_admin(client, desk, new
 
 def test_an_analyst_cannot_remove_members(client, desk, newcomer):
     team = desk.dossier.team
-    add_member(team=team, user=newcomer, role=Role.VIEWER)
+    add_member(team=team, user=newcomer, role=Role.VIEWER, actor=SYSTEM)
     client.force_login(desk.analyst)
     changelist = reverse("admin:dossiers_membership_changelist")
     leaving = Membership.objects.get(team=team, user=newcomer)

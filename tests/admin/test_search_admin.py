@@ -9,6 +9,7 @@ from django.urls import reverse
 from claims.models import Claim, ClaimCluster, Verdict
 from claims.reviewed import match_reviewed_claims
 from dossiers.demo import staff_group
+from eventlog.context import SYSTEM
 from tests.api.conftest import build_world
 from tests.api.test_already_reviewed import matched_claims, publish, restated_in_new_dossier
 
@@ -68,7 +69,7 @@ def test_the_search_page_needs_a_login(client):
 def test_cluster_and_claim_pages_show_already_reviewed_and_reuse_drafts_a_verdict(client, world):
     published = publish(world.verdict, world.analyst, world.reviewer)
     dossier = restated_in_new_dossier(world)
-    match_reviewed_claims(dossier=dossier)
+    match_reviewed_claims(dossier=dossier, actor=SYSTEM)
     claim = matched_claims(dossier)[0]
     client = logged_in(client, world.analyst)
     verdict_page = reverse("admin:claims_verdict_change", args=[published.pk])

@@ -14,6 +14,7 @@ from claims.commands import (
     submit_verdict,
 )
 from claims.models import CHECKWORTHY_KINDS, Claim, ClaimKind, EvidenceRelation, Verdict
+from eventlog.context import SYSTEM
 from eventlog.models import Event
 
 pytestmark = pytest.mark.django_db
@@ -170,7 +171,7 @@ def test_needs_review_filter_lists_flagged_verdicts_with_what_changed(client, de
     )
     approve_verdict(verdict=verdict, actor=desk.reviewer, expected_version=verdict.version)
     flag_verdicts_of_cluster(
-        cluster_id=desk.cluster.id, reasons=["independent origins: 3 → 1"], actor=None
+        cluster_id=desk.cluster.id, reasons=["independent origins: 3 → 1"], actor=SYSTEM
     )
     client.force_login(desk.reviewer)
     url = reverse("admin:claims_verdict_changelist")

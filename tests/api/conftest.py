@@ -26,6 +26,7 @@ from dossiers.commands import (
     start_extractions,
 )
 from dossiers.models import Article, Dossier, Role, Source, Team
+from eventlog.context import SYSTEM
 from tests.factories import DossierFactory, TeamFactory, article_text, member, upload
 from workers.pipeline import claim_id
 
@@ -107,7 +108,7 @@ def store_extraction(article: Article, speaker_of=lambda text: None) -> Article:
 def analyse(dossier: Dossier, texts: list[str], actor) -> list[Article]:
     """Upload, extract and cluster now (tests do not wait for on_commit)."""
     articles = [store_extraction(upload(dossier, text, actor=actor)) for text in texts]
-    recluster_dossier(dossier=dossier)
+    recluster_dossier(dossier=dossier, actor=SYSTEM)
     return [Article.objects.get(id=article.id) for article in articles]
 
 

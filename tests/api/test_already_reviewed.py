@@ -21,6 +21,7 @@ from claims.models import Claim, ClaimCluster, Verdict
 from claims.reviewed import match_reviewed_claims
 from claims.selectors import dossier_events
 from dossiers.models import Role
+from eventlog.context import SYSTEM
 from eventlog.models import Event
 from tests.api.conftest import analyse, client_for, error_of, store_extraction
 from tests.dossiers.test_replay import projection_snapshot
@@ -57,7 +58,7 @@ def published(world) -> Verdict:
 @pytest.mark.django_db
 def test_a_claim_restating_a_published_verdicts_claim_shows_the_match(world, published):
     dossier = restated_in_new_dossier(world)
-    assert match_reviewed_claims(dossier=dossier) >= 1
+    assert match_reviewed_claims(dossier=dossier, actor=SYSTEM) >= 1
 
     matched = matched_claims(dossier)
     assert matched
@@ -82,7 +83,7 @@ def test_a_claim_restating_a_published_verdicts_claim_shows_the_match(world, pub
 def test_the_match_is_an_event_and_as_of_shows_when_it_appeared(world, published):
     dossier = restated_in_new_dossier(world)
     before = Event.objects.latest("position").recorded_at
-    match_reviewed_claims(dossier=dossier)
+    match_reviewed_claims(dossier=dossier, actor=SYSTEM)
     claim = matched_claims(dossier)[0]
 
     event = Event.objects.get(type=ClaimEventType.CLAIM_ALREADY_REVIEWED, stream_id=claim.id)
@@ -101,9 +102,9 @@ def test_the_match_is_an_event_and_as_of_shows_when_it_appeared(world, published
 @pytest.mark.django_db
 def test_matching_again_adds_nothing(world, published):
     dossier = restated_in_new_dossier(world)
-    match_reviewed_claims(dossier=dossier)
+    match_reviewed_claims(dossier=dossier, actor=SYSTEM)
     events = Event.objects.count()
-    assert match_reviewed_claims(dossier=dossier) == 0
+    assert match_reviewed_claims(dossier=dossier, actor=SYSTEM) == 0
     assert Event.objects.count() == events
 
 
@@ -111,11 +112,11 @@ def test_matching_again_adds_nothing(world, published):
 def test_drafts_unrelated_claims_and_other_teams_verdicts_are_not_matched(world, other_world):
     publish(other_world.verdict, other_world.analyst, other_world.reviewer)
     dossier = restated_in_new_dossier(world)  # world's own verdict is still a draft
-    assert match_reviewed_claims(dossier=dossier) == 0
+    assert match_reviewed_claims(dossier=dossier, actor=SYSTEM) == 0
     publish(world.verdict, world.analyst, world.reviewer)
     unrelated = restated_in_new_dossier(world, ELECTION * 2)
-    assert match_reviewed_claims(dossier=unrelated) == 0
-    assert match_reviewed_claims(dossier=dossier) >= 1
+    assert match_reviewed_claims(dossier=unrelated, actor=SYSTEM) == 0
+    assert match_reviewed_claims(dossier=dossier, actor=SYSTEM) >= 1
     verdicts = {m["verdict_id"] for c in matched_claims(dossier) for m in c.reviewed_matches}
     assert verdicts == {str(world.verdict.id)}
 
@@ -131,7 +132,7 @@ def test_the_worker_matches_once_extraction_is_reclustered(world, published):
 @pytest.mark.django_db
 def test_reusing_a_verdict_drafts_one_that_cites_it_and_goes_through_review(world, published):
     dossier = restated_in_new_dossier(world)
-    match_reviewed_claims(dossier=dossier)
+    match_reviewed_claims(dossier=dossier, actor=SYSTEM)
     cluster = ClaimCluster.objects.get(id=matched_claims(dossier)[0].cluster_id)
     client = client_for(world.analyst)
 

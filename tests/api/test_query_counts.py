@@ -10,6 +10,7 @@ from claims.commands import EvidenceInput, draft_verdict
 from claims.models import ClaimCluster, EvidenceRelation
 from dossiers.commands import add_member, add_source
 from dossiers.models import Role
+from eventlog.context import SYSTEM
 from tests.api.conftest import analyse, client_for
 from tests.factories import DossierFactory, TeamFactory, member
 
@@ -44,7 +45,7 @@ def crowded(db):
     team = TeamFactory()
     analyst = member(team, Role.ANALYST)
     for n in range(LARGE + 1):
-        add_member(team=TeamFactory(), user=analyst, role=Role.VIEWER)
+        add_member(team=TeamFactory(), user=analyst, role=Role.VIEWER, actor=SYSTEM)
         add_source(team=team, name=f"Outlet {n}", actor=analyst)
         DossierFactory(team=team)
     dossier = DossierFactory(team=team)

@@ -9,6 +9,7 @@ from django.db import connection
 from claims.commands import edit_verdict
 from claims.reclustering import recluster_dossier
 from dossiers.models import Article
+from eventlog.context import SYSTEM
 from tests.api.conftest import client_for, error_of, store_extraction
 from tests.factories import DossierFactory, upload
 
@@ -26,7 +27,7 @@ def _speaker(text: str) -> str | None:
 
 def _analysed(dossier, text: str, actor, **metadata) -> Article:
     article = store_extraction(upload(dossier, text, actor=actor, **metadata), _speaker)
-    recluster_dossier(dossier=dossier)
+    recluster_dossier(dossier=dossier, actor=SYSTEM)
     return Article.objects.get(id=article.id)
 
 

@@ -19,6 +19,7 @@ from claims.commands import draft_verdict, submit_verdict
 from dossiers.commands import add_member
 from dossiers.demo import staff_group
 from dossiers.models import Article, Membership, Role
+from eventlog.context import SYSTEM
 from tests.browser import test_workbench_e2e as e2e
 
 # the end-to-end module's fixtures and helpers, shared
@@ -114,7 +115,7 @@ def test_a_team_admin_adds_a_member(chromium, seeds, live_server):
     users = get_user_model().objects
     lead = users.create_user(username="lead", password="lead-e2e-password", is_staff=True)
     lead.groups.add(staff_group())
-    add_member(team=team, user=lead, role=Role.ADMIN)
+    add_member(team=team, user=lead, role=Role.ADMIN, actor=SYSTEM)
     newcomer = users.create_user(username="newcomer", password="n", is_staff=True)
     PASSWORDS.setdefault("lead", "lead-e2e-password")
 

@@ -8,6 +8,7 @@ from claims.models import Claim, ClaimCluster
 from claims.reclustering import recluster_dossier
 from dossiers.commands import request_reanalysis
 from dossiers.models import Dossier
+from eventlog.context import SYSTEM
 from tests.claims.workbench import extract_and_cluster
 
 
@@ -26,7 +27,7 @@ def together(*claims: Claim) -> bool:
 
 def reanalyze(dossier: Dossier) -> None:
     """What `manage.py reanalyze` queues, run as the workers would."""
-    request_reanalysis(dossier=dossier, actor=None)
+    request_reanalysis(dossier=dossier, actor=SYSTEM)
     extract_and_cluster(dossier)
 
 
@@ -38,7 +39,7 @@ def upgrade_extractor(dossier: Dossier) -> None:
 
 def every_reanalysis(dossier: Dossier):
     """Re-clustering, `reanalyze`, an extractor upgrade: yields after each."""
-    recluster_dossier(dossier=dossier)
+    recluster_dossier(dossier=dossier, actor=SYSTEM)
     yield "re-clustering"
     reanalyze(dossier)
     yield "reanalyze"

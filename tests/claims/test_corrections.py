@@ -15,6 +15,7 @@ from claims.models import Claim, ClaimCluster, Correction
 from claims.reclustering import recluster_dossier
 from claims.selectors import correction_counts
 from dossiers.models import Role
+from eventlog.context import SYSTEM
 from eventlog.models import Event
 from eventlog.store import ConcurrencyError
 from tests.claims.corrections import (
@@ -124,7 +125,7 @@ def test_the_latest_word_on_a_link_wins(desk):
     corrections.reject_link(
         claim=twelve, others=[thirteen], actor=analyst, expected_version=twelve.cluster.version
     )
-    recluster_dossier(dossier=dossier)
+    recluster_dossier(dossier=dossier, actor=SYSTEM)
     assert not together(twelve, thirteen)
 
 
@@ -192,7 +193,7 @@ def test_not_a_claim_is_never_clustered_until_restored(desk):
     claim = corrections.restore_claim(
         claim=claim, actor=analyst, expected_version=claim.article.version
     )
-    recluster_dossier(dossier=dossier)
+    recluster_dossier(dossier=dossier, actor=SYSTEM)
     claim.refresh_from_db()
     assert not claim.not_a_claim and claim.cluster_id == share.id
 

@@ -7,6 +7,7 @@ from claims.commands import draft_verdict, submit_verdict
 from claims.models import Claim, ClaimCluster
 from claims.reclustering import recluster_dossier
 from dossiers.models import Role
+from eventlog.context import SYSTEM
 from tests.factories import DossierFactory, member, upload
 from workers.pipeline import run_extraction
 
@@ -49,7 +50,7 @@ def test_every_member_of_a_shared_cluster_stores_its_link(team_desk):
     dossier, analyst = team_desk
     add(dossier, analyst, REPORT.format(day="Friday"))
     add(dossier, analyst, REPORT.format(day="Friday").replace("Dock workers", "Dockers"))
-    recluster_dossier(dossier=dossier)
+    recluster_dossier(dossier=dossier, actor=SYSTEM)
 
     cluster = cluster_of(dossier, "Dockers in Rotterdam")
     members = {str(c.id) for c in cluster.claims.all()}
@@ -66,7 +67,7 @@ def test_a_report_on_another_day_is_a_contradiction_counted_on_both_clusters(tea
     dossier, analyst = team_desk
     add(dossier, analyst, REPORT.format(day="Friday"))
     add(dossier, analyst, REPORT.format(day="Saturday"))
-    recluster_dossier(dossier=dossier)
+    recluster_dossier(dossier=dossier, actor=SYSTEM)
 
     friday, saturday = (
         Claim.objects.get(dossier=dossier, text__contains=f"strike on {day}")
@@ -85,14 +86,14 @@ def test_a_denial_reaching_a_verdicts_cluster_flags_the_verdict(team_desk):
     dossier, analyst = team_desk
     add(dossier, analyst, ASSERTION)
     add(dossier, analyst, ASSERTION.replace("the union said", "a union leader said"))
-    recluster_dossier(dossier=dossier)
+    recluster_dossier(dossier=dossier, actor=SYSTEM)
     cluster = cluster_of(dossier, "has agreed to a raise")
     verdict = draft_verdict(cluster=cluster, actor=analyst, rating="mostly_true")
     verdict = submit_verdict(verdict=verdict, actor=analyst, expected_version=verdict.version)
     assert not verdict.needs_review
 
     add(dossier, analyst, DENIAL)
-    recluster_dossier(dossier=dossier)
+    recluster_dossier(dossier=dossier, actor=SYSTEM)
 
     cluster.refresh_from_db()
     denial = Claim.objects.get(dossier=dossier, text__contains="has not agreed")

@@ -19,6 +19,7 @@ from claims.events import ClaimEventType, ClaimStreamType
 from claims.models import ClaimCluster, EvidenceRelation, Verdict
 from claims.selectors import changes_since_approval, verdicts_needing_review
 from dossiers.models import Role
+from eventlog.context import SYSTEM
 from eventlog.models import Event
 from eventlog.store import ConcurrencyError
 from tests.claims.workbench import busiest_cluster, small_dossier
@@ -289,7 +290,7 @@ def test_a_flag_after_approval_blocks_publishing_and_says_what_changed(desk):
     verdict = submit_verdict(verdict=verdict, actor=analyst, expected_version=verdict.version)
     verdict = approve_verdict(verdict=verdict, actor=reviewer, expected_version=verdict.version)
     flag_verdicts_of_cluster(
-        cluster_id=verdict.cluster_id, reasons=["a contradicting article was added"], actor=None
+        cluster_id=verdict.cluster_id, reasons=["a contradicting article was added"], actor=SYSTEM
     )
     verdict.refresh_from_db()
     assert verdict in verdicts_needing_review(reviewer)
@@ -315,7 +316,7 @@ def test_a_flag_after_approval_blocks_publishing_and_says_what_changed(desk):
 def test_a_draft_is_not_flagged_under_its_author_but_a_verdict_in_review_is(desk):
     _, analyst, _, verdict = desk
     flagged = flag_verdicts_of_cluster(
-        cluster_id=verdict.cluster_id, reasons=["1 claim(s) joined the cluster"], actor=None
+        cluster_id=verdict.cluster_id, reasons=["1 claim(s) joined the cluster"], actor=SYSTEM
     )
     verdict.refresh_from_db()
     assert flagged == 0 and not verdict.needs_review
@@ -330,7 +331,7 @@ def test_a_draft_is_not_flagged_under_its_author_but_a_verdict_in_review_is(desk
     verdict = submit_verdict(verdict=verdict, actor=analyst, expected_version=verdict.version)
     assert (
         flag_verdicts_of_cluster(
-            cluster_id=verdict.cluster_id, reasons=["1 claim(s) joined the cluster"], actor=None
+            cluster_id=verdict.cluster_id, reasons=["1 claim(s) joined the cluster"], actor=SYSTEM
         )
         == 1
     )

@@ -15,6 +15,7 @@ from claims.commands import (
 )
 from claims.events import ClaimEventType
 from claims.models import EvidenceRelation, Verdict
+from eventlog.context import SYSTEM
 from eventlog.models import Event
 from eventlog.rebuild import replay_all
 from tests.claims.workbench import busiest_cluster, small_dossier
@@ -51,7 +52,7 @@ def run_the_whole_workflow() -> None:
         verdict=verdict, actor=reviewer, expected_version=verdict.version, reason="add sources"
     )
     verdict = submit_verdict(verdict=verdict, actor=analyst, expected_version=verdict.version)
-    flag_verdicts_of_cluster(cluster_id=cluster.id, reasons=["1 claim(s) joined"], actor=None)
+    flag_verdicts_of_cluster(cluster_id=cluster.id, reasons=["1 claim(s) joined"], actor=SYSTEM)
     verdict.refresh_from_db()
     verdict = approve_verdict(verdict=verdict, actor=reviewer, expected_version=verdict.version)
     verdict = publish_verdict(verdict=verdict, actor=reviewer, expected_version=verdict.version)

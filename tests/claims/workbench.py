@@ -9,6 +9,7 @@ from claims.models import ClaimCluster
 from claims.reclustering import recluster_dossier
 from dossiers.demo import load_demo
 from dossiers.models import Article, Dossier, Role
+from eventlog.context import SYSTEM
 from tests.factories import DossierFactory, article_text, member, upload
 from workers.pipeline import run_extraction
 
@@ -19,7 +20,7 @@ def extract_and_cluster(dossier: Dossier) -> None:
     """Run the pipeline stages the worker would run after each upload commits."""
     for article_id in Article.objects.filter(dossier=dossier).values_list("id", flat=True):
         run_extraction(article_id)
-    recluster_dossier(dossier=dossier)
+    recluster_dossier(dossier=dossier, actor=SYSTEM)
 
 
 def small_dossier():

@@ -9,6 +9,7 @@ from claims.models import Claim, ClaimCluster, EvidenceRelation, Verdict
 from claims.reclustering import recluster_dossier
 from dossiers.commands import correct_question_stance, set_claim_form
 from dossiers.models import Article, Role
+from eventlog.context import SYSTEM
 from eventlog.models import Event
 from tests.factories import DossierFactory, article_text, member, upload
 
@@ -37,7 +38,7 @@ def build_dossier():
     for n in range(3):
         upload(dossier, article_text(n), actor=analyst)
     upload(dossier, article_text(0).replace("Monday", "Tuesday"), actor=analyst)
-    recluster_dossier(dossier=dossier)
+    recluster_dossier(dossier=dossier, actor=SYSTEM)
     # The question's claim form, stances scored on extraction and again on a new form, and
     # an analyst's correction (issue 18).
     dossier.refresh_from_db()
@@ -115,12 +116,12 @@ def test_replay_rebuilds_re_extraction_failures_sources_and_role_changes():
 
     dossier = build_dossier()
     analyst = dossier.team.memberships.get(role=Role.ANALYST).user
-    commands.add_member(team=dossier.team, user=analyst, role=Role.REVIEWER)
+    commands.add_member(team=dossier.team, user=analyst, role=Role.REVIEWER, actor=SYSTEM)
     leaver = get_user_model().objects.create_user("leaver")
-    commands.add_member(team=dossier.team, user=leaver, role=Role.VIEWER)
-    commands.remove_member(team=dossier.team, user=leaver)
+    commands.add_member(team=dossier.team, user=leaver, role=Role.VIEWER, actor=SYSTEM)
+    commands.remove_member(team=dossier.team, user=leaver, actor=SYSTEM)
     commands.update_dossier(
-        dossier=dossier, actor=None, expected_version=dossier.version, title="Renamed", tags=["x"]
+        dossier=dossier, actor=SYSTEM, expected_version=dossier.version, title="Renamed", tags=["x"]
     )
     dossier.refresh_from_db()
     wire = commands.add_source(team=dossier.team, name="Wire", domain="wire.example", actor=analyst)
@@ -138,7 +139,7 @@ def test_replay_rebuilds_re_extraction_failures_sources_and_role_changes():
             results=[ExtractionResult(article=article, extracted=extracted, claim_ids=ids)],
             extractor_version=EXTRACTOR_VERSION,
         )
-        recluster_dossier(dossier=dossier)
+        recluster_dossier(dossier=dossier, actor=SYSTEM)
     failed = Article.objects.filter(dossier=dossier).exclude(id=cited.id).first()
     failed = commands.correct_article_metadata(
         article=failed, actor=analyst, expected_version=failed.version, published="2015-06"

@@ -7,6 +7,7 @@ from django.core.management.base import BaseCommand, CommandError
 from dossiers.commands import upload_articles, upload_problems
 from dossiers.manifest import MANIFEST_FIELDS, read_manifest
 from dossiers.models import Dossier
+from eventlog.context import SYSTEM
 
 
 class Command(BaseCommand):
@@ -40,7 +41,7 @@ class Command(BaseCommand):
         results = upload_articles(
             dossier=target,
             uploads=[record.upload for record in read.records],
-            actor=None,
+            actor=SYSTEM,
             on_progress=self._progress,
         )
         sys.stderr.write("\n")

@@ -14,6 +14,7 @@ from dossiers import commands
 from dossiers.manifest import read_manifest
 from dossiers.models import Article
 from dossiers.uploads import content_hash, decode_upload
+from eventlog.context import SYSTEM
 from workers.pipeline import run_extraction
 
 
@@ -118,12 +119,12 @@ def _manifest_metadata(manifest_path: Path) -> _ManifestMetadata:
 
 
 def _run_in_scratch_dossier(gold: dict, seeds_dir: Path, metadata: _ManifestMetadata) -> dict:
-    team = commands.create_team(name="evaluate_extraction scratch team")
+    team = commands.create_team(name="evaluate_extraction scratch team", actor=SYSTEM)
     dossier = commands.create_dossier(
         team=team,
         title=gold.get("dossier_question", "Evaluation"),
         question=gold.get("dossier_question", ""),
-        actor=None,
+        actor=SYSTEM,
     )
     article_ids = {}
     for key, entry in gold["articles"].items():
@@ -136,14 +137,14 @@ def _run_in_scratch_dossier(gold: dict, seeds_dir: Path, metadata: _ManifestMeta
                 dossier=dossier,
                 payload=payload,
                 filename=path.name,
-                actor=None,
+                actor=SYSTEM,
                 **metadata.find(path, payload),
             )
         except ValueError as exc:  # bad metadata in the manifest, or an unreadable file
             raise CommandError(f"cannot upload {path}: {exc}") from exc
         article_ids[key] = result.article.id
         run_extraction(result.article.id)
-    recluster_dossier(dossier=dossier)
+    recluster_dossier(dossier=dossier, actor=SYSTEM)
     articles, cluster_of, claim_ids = {}, {}, {}
     for key, article_id in article_ids.items():
         article = Article.objects.get(id=article_id)

@@ -7,6 +7,7 @@ from claims.reclustering import recluster_dossier
 from dossiers.commands import request_reanalysis
 from dossiers.models import Article, Dossier
 from dossiers.selectors import analysis_progress
+from eventlog.context import SYSTEM
 from workers.pipeline import run_extraction
 
 
@@ -32,7 +33,9 @@ class Command(BaseCommand):
         for item in dossiers.select_related("team"):
             self.stdout.write(f"{item.title}")
             if queue:
-                requested = request_reanalysis(dossier=item, actor=None, reason="reanalyze command")
+                requested = request_reanalysis(
+                    dossier=item, actor=SYSTEM, reason="reanalyze command"
+                )
                 self.stdout.write(
                     f"  {requested.queued} article(s) queued, {requested.running} being "
                     f"extracted now; progress: {analysis_progress(item)}"
@@ -47,7 +50,7 @@ class Command(BaseCommand):
             article = run_extraction(article_id, force=True)
             failures += article is not None and article.status == Article.Status.FAILED
             self._progress(done, len(article_ids), failures)
-        recluster_dossier(dossier=dossier)
+        recluster_dossier(dossier=dossier, actor=SYSTEM)
         sys.stderr.write("\n")
         progress = analysis_progress(dossier)
         self.stdout.write(
