@@ -78,6 +78,14 @@ def versioned_edit(view, request: Request, command, name: str, answer) -> Respon
     return view.versioned_response(record, answer(record).data)
 
 
+def unless_archived(view, queryset):
+    """A list leaves archived records out unless `?archived=` names which to list (the
+    filter then applies it); a record's own URL answers whatever its state."""
+    if view.action == "list" and "archived" not in view.request.query_params:
+        return queryset.filter(archived=False)
+    return queryset
+
+
 class DossierViewSet(
     mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, TeamScopedViewSet
 ):
@@ -304,14 +312,23 @@ class SourceViewSet(
     mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, TeamScopedViewSet
 ):
     """Outlets, people, agencies and officials your teams track, with Admiralty reliability.
-    `PATCH` renames a source or corrects its kind, domain or grade (If-Match)."""
+    `PATCH` renames a source or corrects its kind, domain or grade (If-Match);
+    `{"archived": true}` archives it (team admins). Lists leave archived sources out
+    unless `?archived=true`."""
 
     filterset_class = SourceFilter
     search_fields = ["name", "domain"]
     ordering_fields = ["name", "reliability"]
 
     def get_queryset(self):
-        return sources_for(self.request.user)
+        return unless_archived(self, sources_for(self.request.user))
+
+    def required_role(self) -> Role:
+        """Archiving or unarchiving is for team admins, as a dossier's status; other edits
+        for analysts."""
+        if self.action == "partial_update" and "archived" in self.request.data:
+            return Role.ADMIN
+        return super().required_role()
 
     def get_serializer_class(self):
         return {
@@ -323,6 +340,7 @@ class SourceViewSet(
         request=SourceUpdateSerializer, responses=SourceSerializer, parameters=[IF_MATCH]
     )
     def partial_update(self, request: Request, *args, **kwargs) -> Response:
+        """Rename or correct the source, or archive or unarchive it."""
         return versioned_edit(self, request, commands.update_source, "source", SourceSerializer)
 
     def retrieve(self, request: Request, *args, **kwargs) -> Response:
@@ -355,7 +373,8 @@ class ArticleViewSet(
 ):
     """Uploaded articles. Upload as multipart `file` or JSON `text`; answers 202 with a
     status URL. An `Idempotency-Key` header makes a retried upload return the first answer.
-    `PATCH` corrects the title, author, URL or publication date (If-Match)."""
+    `PATCH` corrects the title, author, URL or publication date, or archives the article
+    (If-Match). Lists leave archived articles out unless `?archived=true`."""
 
     filterset_class = ArticleFilter
     search_fields = ["title", "url", "author"]
@@ -373,7 +392,9 @@ class ArticleViewSet(
             return articles.annotate(claim_count=Count("claims")).defer("raw_upload", "body")
         if self.action == "retrieve":
             return articles.select_related("uploaded_by").defer("raw_upload")
-        return articles.select_related("uploaded_by").defer("raw_upload", "body")
+        return unless_archived(
+            self, articles.select_related("uploaded_by").defer("raw_upload", "body")
+        )
 
     def get_serializer_class(self):
         if self.action == "create":
@@ -395,7 +416,8 @@ class ArticleViewSet(
         request=ArticleMetadataSerializer, responses=ArticleDetailSerializer, parameters=[IF_MATCH]
     )
     def partial_update(self, request: Request, *args, **kwargs) -> Response:
-        """Correct the metadata; corrected fields are kept when the article is re-extracted."""
+        """Correct the metadata (kept when the article is re-extracted), or archive or
+        unarchive the article (its dossier is re-clustered)."""
         return versioned_edit(
             self, request, commands.correct_article_metadata, "article", ArticleDetailSerializer
         )
