@@ -131,6 +131,7 @@ def _article(article: Article, links: dict[str, dict]) -> dict:
         "author": article.author or None,
         "published_at": published_date(article),
         "status": article.status,
+        "archived": article.archived,  # left out of the clusters, origins and answer
         "extractor_version": article.extractor_version or None,
         "question_stance": question_stance_of(article),
         "body": article.body,

@@ -6,6 +6,8 @@ Every record here is a projection of the event log: pages read, and the few writ
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.auth import get_user_model
@@ -463,7 +465,7 @@ class ArchiveActionsMixin:
     edit made meanwhile) does not stop the others, and is named."""
 
     actions = ["archive_selected", "unarchive_selected"]
-    archive_command: staticmethod
+    archive_command: Callable[..., object]  # a staticmethod taking `archived`
     archive_argument: str  # the command's keyword for the record
 
     @admin.action(description="Archive the selected %(verbose_name_plural)s")
@@ -475,7 +477,7 @@ class ArchiveActionsMixin:
         self._set_archived(request, queryset, False)
 
     def _set_archived(self, request, queryset, archived: bool) -> None:
-        changed = 0
+        done, changed = "archived" if archived else "unarchived", 0
         for record in queryset:
             try:
                 self.archive_command(
@@ -483,14 +485,13 @@ class ArchiveActionsMixin:
                     actor=request.user,
                     expected_version=record.version,
                     archived=archived,
-                    reason=f"{'archived' if archived else 'unarchived'} in the admin",
+                    reason=f"{done} in the admin",
                 )
             except (PermissionDenied, ValueError, ConcurrencyError) as exc:
                 self.message_user(request, f"{record}: {refusal_message(exc)}", messages.ERROR)
             else:
                 changed += 1
         if changed:
-            done = "archived" if archived else "unarchived"
             self.message_user(request, f"{changed} {self.opts.verbose_name}(s) {done}.")
 
 

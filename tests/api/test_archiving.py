@@ -10,7 +10,7 @@ from claims.commands import submit_verdict
 from claims.models import Claim, ClaimCluster, Verdict
 from dossiers.models import Article, Source
 from eventlog.models import Event
-from tests.api.conftest import client_for, error_of
+from tests.api.conftest import client_for, error_of, streamed
 from tests.factories import article_text
 
 pytestmark = pytest.mark.django_db
@@ -49,6 +49,8 @@ def test_an_analyst_archives_an_article_with_if_match_and_lists_hide_it(world):
     assert listed(client, "/api/v1/articles/", archived="true", **dossier) == {str(article.id)}
     assert str(article.id) not in listed(client, "/api/v1/articles/", archived="false")
     assert client.get(url).json()["archived"] is True  # nothing is deleted
+    exported = streamed(client.get(f"/api/v1/dossiers/{world.dossier.id}/export/"))
+    assert {a["id"]: a["archived"] for a in exported["articles"]}[str(article.id)] is True
 
     again = patch(client, url, {"archived": True}, article.version + 1)
     assert again.status_code == 200 and again["ETag"] == f'"{article.version + 1}"'
