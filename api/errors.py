@@ -51,6 +51,7 @@ _CODES = {
 _UPLOAD_STATUS = {
     "too_large": status.HTTP_413_REQUEST_ENTITY_TOO_LARGE,
     "dossier_archived": status.HTTP_409_CONFLICT,
+    "source_archived": status.HTTP_409_CONFLICT,
 }
 
 

@@ -140,8 +140,15 @@ class DossierFilter(filters.FilterSet):
         fields = ["status"]
 
 
+def archived_filter() -> filters.TypedChoiceFilter:
+    return yes_no_filter(
+        help_text="true lists the archived ones; without it (or false) lists leave them out."
+    )
+
+
 class SourceFilter(filters.FilterSet):
     team = id_filter("team")
+    archived = archived_filter()
 
     class Meta:
         model = Source
@@ -155,6 +162,7 @@ class ArticleFilter(filters.FilterSet):
     uploaded_before = DateTimeFilter(field_name="uploaded_at", lookup_expr="lt")
     published_after = DateTimeFilter(field_name="published_at", lookup_expr="gte")
     published_before = DateTimeFilter(field_name="published_at", lookup_expr="lt")
+    archived = archived_filter()
 
     class Meta:
         model = Article

@@ -84,9 +84,10 @@ class QuestionAnswer:
 
 
 def question_answer(dossier: Dossier) -> QuestionAnswer:
-    """Each side's articles, points by publication day and origins, as the dossier stands."""
+    """Each side's articles, points by publication day and origins, as the dossier stands
+    (archived articles left out)."""
     articles = list(
-        Article.objects.filter(dossier=dossier, status=Article.Status.DONE)
+        Article.objects.filter(dossier=dossier, status=Article.Status.DONE, archived=False)
         .select_related("source")
         .defer("raw_upload")
         .order_by("published_at", "uploaded_at")

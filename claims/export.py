@@ -33,16 +33,22 @@ def dossier_export_chunks(dossier: Dossier) -> Iterator[str]:
     """The same document as JSON text, piece by piece: articles, the bulk of it, are read
     ARTICLE_CHUNK at a time and written one by one, so a large dossier is never in memory
     whole (the API streams this)."""
-    document = _export_document(dossier)
+    return json_chunks(_export_document(dossier), ensure_ascii=False, default=str)
+
+
+def json_chunks(document: dict, **dumps_options) -> Iterator[str]:
+    """`document` as JSON text, piece by piece: a value that is an iterator (rather than a
+    list) is written an item at a time as it is read, so it is never in memory whole.
+    `dumps_options` go to `json.dumps`."""
     yield "{"
     for position, (key, value) in enumerate(document.items()):
         yield ("," if position else "") + json.dumps(key) + ":"
-        if key != "articles":
-            yield json.dumps(value, ensure_ascii=False, default=str)
+        if not isinstance(value, Iterator):
+            yield json.dumps(value, **dumps_options)
             continue
         yield "["
-        for index, article in enumerate(value):
-            yield ("," if index else "") + json.dumps(article, ensure_ascii=False, default=str)
+        for index, item in enumerate(value):
+            yield ("," if index else "") + json.dumps(item, **dumps_options)
         yield "]"
     yield "}"
 
@@ -125,6 +131,7 @@ def _article(article: Article, links: dict[str, dict]) -> dict:
         "author": article.author or None,
         "published_at": published_date(article),
         "status": article.status,
+        "archived": article.archived,  # left out of the clusters, origins and answer
         "extractor_version": article.extractor_version or None,
         "question_stance": question_stance_of(article),
         "body": article.body,

@@ -48,6 +48,7 @@ class _ClaimRow:
     speaker: str
     cited_in_context: str | None  # see origins.sources_in_article
     article_source: str | None
+    archived: bool  # its article is archived: clustered with nothing, it leaves its cluster
 
 
 def _claim_rows(dossier: Dossier) -> list[_ClaimRow]:
@@ -65,13 +66,14 @@ def _claim_rows(dossier: Dossier) -> list[_ClaimRow]:
             "cue",
             "cited_source",
             "article__source__name",
+            "article__archived",
         )
     )
     wires = dict(Article.objects.filter(dossier=dossier).exclude(wire="").values_list("id", "wire"))
     cited_in_context = contextual_cited_sources(
         [
             (aid, SentenceAttribution(speaker, cue, cited))
-            for _, aid, _, _, _, _, speaker, cue, cited, _ in rows
+            for _, aid, _, _, _, _, speaker, cue, cited, _, _ in rows
         ],
         wires,
     )
@@ -88,10 +90,12 @@ def _claim_rows(dossier: Dossier) -> list[_ClaimRow]:
             speaker=speaker,
             cited_in_context=cited,
             article_source=source,
+            archived=archived,
         )
-        for (cid, aid, text, quantities, dates, cluster, speaker, _, _, source), cited in zip(
-            rows, cited_in_context, strict=True
-        )
+        for (
+            (cid, aid, text, quantities, dates, cluster, speaker, _, _, source, archived),
+            cited,
+        ) in zip(rows, cited_in_context, strict=True)
     ]
 
 
@@ -143,6 +147,8 @@ _CLUSTERING_INPUTS = (
     ClaimEventType.CLAIM_CORRECTED,
     ClaimEventType.CLAIM_MARKED_NOT_A_CLAIM,
     ClaimEventType.CLAIM_RESTORED,
+    EventType.ARTICLE_ARCHIVED,
+    EventType.ARTICLE_UNARCHIVED,
 )
 
 
@@ -221,6 +227,7 @@ def _plan_reclustering(dossier: Dossier) -> tuple[list[NewEvent], list[tuple[uui
                 previous_cluster=row.cluster_id,
             )
             for row in rows
+            if not row.archived
         ],
         anchored_keys=verdict_keys | constraints.pinned.keys(),
         must_link=constraints.must_link,
@@ -360,7 +367,7 @@ def _contradicting_articles(
     bodies = {
         str(article_id): body
         for article_id, body in Article.objects.filter(
-            dossier=dossier, status=Article.Status.DONE
+            dossier=dossier, status=Article.Status.DONE, archived=False
         ).values_list("id", "body")
         if body
     }

@@ -78,9 +78,9 @@ def _plan_matches(dossier: Dossier) -> dict:
     }
     ours = {
         str(row[0]): (row, {match["verdict_id"] for match in row[-1]})
-        for row in Claim.objects.filter(dossier=dossier, not_a_claim=False).values_list(
-            *_COLUMNS, "reviewed_matches"
-        )
+        for row in Claim.objects.filter(
+            dossier=dossier, not_a_claim=False, article__archived=False
+        ).values_list(*_COLUMNS, "reviewed_matches")
     }
     result = cluster_claims(
         [_item(row) for row, _ in reviewed.values()] + [_item(row) for row, _ in ours.values()]

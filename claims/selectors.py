@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import uuid
 from collections import defaultdict
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 
 from claims.events import ClaimEventType, ClaimStreamType
@@ -102,76 +103,96 @@ class DossierSnapshot:
         return next((c for c in self.clusters if str(c.cluster.id) == str(cluster_id)), None)
 
 
-def _rows_as_of(model, when: datetime, **filters) -> list:
-    """The last state before or at `when` of each row matching `filters`, deleted ones dropped.
-
-    Ordered by (history_date, history_id) so that two changes stamped with the same time
-    resolve to the one written last.
-    """
-    history = model.history.filter(history_date__lte=when, **filters).order_by(
-        "history_date", "history_id"
+def _records_as_of(model, when: datetime, **filters) -> QuerySet:
+    """The history records holding the last state, at or before `when`, of each row whose
+    state then matches `filters` (deleted rows left out): one query, to order and read a
+    chunk at a time. The last state is the latest (history_date, history_id), so that two
+    changes stamped with the same time resolve to the one written last."""
+    history = model.history.filter(history_date__lte=when)
+    last = (
+        history.filter(id=OuterRef("id"))
+        .order_by("-history_date", "-history_id")
+        .values("history_id")[:1]
     )
-    latest: dict = {}
-    for record in history.iterator():
-        latest[record.id] = record
-    return [record.instance for record in latest.values() if record.history_type != "-"]
+    return history.filter(**filters).filter(history_id=Subquery(last)).exclude(history_type="-")
+
+
+# Articles in the order the story was told: by publication date, an undated one at its
+# upload time (the timeline's order, and the snapshot's).
+STORY_ORDER = (Coalesce("published_at", "uploaded_at"), "uploaded_at", "id")
+
+# How a snapshot orders each kind of row.
+SNAPSHOT_ORDER = {
+    Dossier: ("id",),
+    Article: STORY_ORDER,
+    Claim: ("article_id", "ordinal", "id"),
+    ClaimCluster: ("-article_count", "created_at", "id"),
+    Verdict: ("cluster_id", "-revision", "id"),  # each cluster's newest revision first
+    VerdictEvidence: ("id",),
+}
+
+
+SNAPSHOT_CHUNK = 500  # rows read, and related rows looked up, at a time
+
+
+def snapshot_chunks(model, when: datetime, **filters) -> Iterator[list]:
+    """The rows of `model` matching `filters` as they stood at `when` (unsaved instances),
+    in the snapshot's order, SNAPSHOT_CHUNK at a time: read through one cursor, never all
+    at once."""
+    records = _records_as_of(model, when, **filters).order_by(*SNAPSHOT_ORDER[model])
+    chunk: list = []
+    for record in records.iterator(chunk_size=SNAPSHOT_CHUNK):
+        chunk.append(record.instance)
+        if len(chunk) == SNAPSHOT_CHUNK:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
+
+
+def _rows_then(model, when: datetime, **filters) -> list:
+    """What `snapshot_chunks` gives, in one list."""
+    return [row for chunk in snapshot_chunks(model, when, **filters) for row in chunk]
 
 
 def cluster_members_as_of(cluster: ClaimCluster, when: datetime) -> list[Claim]:
-    return _rows_as_of(Claim, when, dossier_id=cluster.dossier_id, cluster_id=cluster.id)
+    return _rows_then(Claim, when, dossier_id=cluster.dossier_id, cluster_id=cluster.id)
+
+
+def clusters_then(clusters: list[ClaimCluster], when: datetime) -> list[ClusterSnapshot]:
+    """Each cluster with its member claims and its verdict revisions at `when`."""
+    ids = [cluster.id for cluster in clusters]
+    claims: dict = defaultdict(list)
+    for claim in _rows_then(Claim, when, cluster_id__in=ids):
+        claims[claim.cluster_id].append(claim)
+    verdicts: dict = defaultdict(list)
+    for verdict in _rows_then(Verdict, when, cluster_id__in=ids):
+        verdicts[verdict.cluster_id].append(verdict)
+    return [ClusterSnapshot(c, claims[c.id], verdicts[c.id]) for c in clusters]
+
+
+def evidence_then(verdicts: list[Verdict], when: datetime) -> list[VerdictEvidence]:
+    return _rows_then(VerdictEvidence, when, verdict_id__in=[verdict.id for verdict in verdicts])
 
 
 def dossier_as_of(dossier: Dossier, when: datetime) -> DossierSnapshot:
-    """What the team knew and believed about `dossier` at `when`."""
-    dossier_then = next(iter(_rows_as_of(Dossier, when, id=dossier.id)), None)
-    articles = sorted(_rows_as_of(Article, when, dossier_id=dossier.id), key=story_order)
-    claims = sorted(
-        _rows_as_of(Claim, when, dossier_id=dossier.id),
-        key=lambda c: (str(c.article_id), c.ordinal),
-    )
-    verdicts = sorted(
-        _rows_as_of(Verdict, when, dossier_id=dossier.id),
-        key=lambda v: (str(v.cluster_id), -v.revision),
-    )
-    verdict_ids = [v.id for v in verdicts]
-    evidence = _rows_as_of(VerdictEvidence, when, verdict_id__in=verdict_ids)
-    claims_by_cluster: dict[str, list[Claim]] = defaultdict(list)
-    for claim in claims:
-        if claim.cluster_id:
-            claims_by_cluster[str(claim.cluster_id)].append(claim)
-    verdicts_by_cluster: dict[str, list[Verdict]] = defaultdict(list)
-    for verdict in verdicts:
-        verdicts_by_cluster[str(verdict.cluster_id)].append(verdict)
-    clusters = [
-        ClusterSnapshot(
-            cluster=cluster,
-            claims=claims_by_cluster.get(str(cluster.id), []),
-            verdicts=verdicts_by_cluster.get(str(cluster.id), []),
-        )
-        for cluster in sorted(
-            _rows_as_of(ClaimCluster, when, dossier_id=dossier.id),
-            key=lambda c: (-c.article_count, c.created_at),
-        )
-        if cluster.is_active
-    ]
+    """What the team knew and believed about `dossier` at `when`, whole in memory (the API
+    streams it instead: `snapshot_chunks`)."""
+    verdicts = _rows_then(Verdict, when, dossier_id=dossier.id)
     return DossierSnapshot(
         when=when,
-        dossier=dossier_then,
-        articles=articles,
-        claims=claims,
-        clusters=clusters,
+        dossier=next(iter(_rows_then(Dossier, when, id=dossier.id)), None),
+        articles=_rows_then(Article, when, dossier_id=dossier.id),
+        claims=_rows_then(Claim, when, dossier_id=dossier.id),
+        clusters=clusters_then(
+            _rows_then(ClaimCluster, when, dossier_id=dossier.id, is_active=True), when
+        ),
         verdicts=verdicts,
-        evidence=evidence,
+        evidence=evidence_then(verdicts, when),
     )
 
 
 # --- timeline ------------------------------------------------------------------------------
-
-
-def story_order(article: Article) -> tuple:
-    """Articles in the order the story was told: by publication date, an undated one at its
-    upload time (the same order as `dossier_timeline`'s query)."""
-    return (article.published_at or article.uploaded_at, article.uploaded_at)
 
 
 @dataclass(frozen=True)
@@ -196,9 +217,7 @@ def dossier_events(dossier: Dossier) -> QuerySet[Event]:
 
 
 def dossier_timeline(dossier: Dossier) -> Timeline:
-    articles = Article.objects.filter(dossier=dossier).order_by(
-        Coalesce("published_at", "uploaded_at"), "uploaded_at"
-    )
+    articles = Article.objects.filter(dossier=dossier).order_by(*STORY_ORDER)
     return Timeline(
         articles=list(articles.select_related("source")), events=dossier_events(dossier)
     )

@@ -6,6 +6,8 @@ Every record here is a projection of the event log: pages read, and the few writ
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.auth import get_user_model
@@ -457,12 +459,50 @@ class SourceForm(CommandForm):
         )
 
 
+class ArchiveActionsMixin:
+    """Archive or unarchive the selected records with `archive_command`, the command the
+    API's PATCH runs, one record at a time: one refused (a role missing in its team, an
+    edit made meanwhile) does not stop the others, and is named."""
+
+    actions = ["archive_selected", "unarchive_selected"]
+    archive_command: Callable[..., object]  # a staticmethod taking `archived`
+    archive_argument: str  # the command's keyword for the record
+
+    @admin.action(description="Archive the selected %(verbose_name_plural)s")
+    def archive_selected(self, request, queryset) -> None:
+        self._set_archived(request, queryset, True)
+
+    @admin.action(description="Unarchive the selected %(verbose_name_plural)s")
+    def unarchive_selected(self, request, queryset) -> None:
+        self._set_archived(request, queryset, False)
+
+    def _set_archived(self, request, queryset, archived: bool) -> None:
+        done, changed = "archived" if archived else "unarchived", 0
+        for record in queryset:
+            try:
+                self.archive_command(
+                    **{self.archive_argument: record},
+                    actor=request.user,
+                    expected_version=record.version,
+                    archived=archived,
+                    reason=f"{done} in the admin",
+                )
+            except (PermissionDenied, ValueError, ConcurrencyError) as exc:
+                self.message_user(request, f"{record}: {refusal_message(exc)}", messages.ERROR)
+            else:
+                changed += 1
+        if changed:
+            self.message_user(request, f"{changed} {self.opts.verbose_name}(s) {done}.")
+
+
 @admin.register(Source)
-class SourceAdmin(CommandAdminMixin, TeamScopedAdmin):
+class SourceAdmin(ArchiveActionsMixin, CommandAdminMixin, TeamScopedAdmin):
     scope = selectors.sources_for
     command_form = SourceForm
-    list_display = ["name", "kind", "domain", "reliability", "team"]
-    list_filter = ["kind", "reliability", related_only("team")]
+    list_display = ["name", "kind", "domain", "reliability", "team", "archived"]
+    list_filter = ["kind", "reliability", "archived", related_only("team")]
+    archive_command = staticmethod(commands.update_source)
+    archive_argument = "source"
     search_fields = ["name", "domain"]
 
     def get_fieldsets(self, request, obj=None):
@@ -480,8 +520,10 @@ class SourceAdmin(CommandAdminMixin, TeamScopedAdmin):
 
 
 @admin.register(Article)
-class ArticleAdmin(ProjectionAdmin):
+class ArticleAdmin(ArchiveActionsMixin, ProjectionAdmin):
     scope = selectors.articles_for
+    archive_command = staticmethod(commands.correct_article_metadata)
+    archive_argument = "article"
     list_display = [
         "title",
         "dossier",
@@ -491,7 +533,7 @@ class ArticleAdmin(ProjectionAdmin):
         "published_at",
         "uploaded_at",
     ]
-    list_filter = ["status", related_only("dossier"), related_only("source")]
+    list_filter = ["status", "archived", related_only("dossier"), related_only("source")]
     search_fields = ["title", "author", "body", "url"]
     date_hierarchy = "uploaded_at"
     change_form_template = "admin/dossiers/article/change_form.html"

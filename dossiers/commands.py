@@ -237,9 +237,12 @@ def update_source(
     kind: Source.Kind | None = None,
     domain: str | None = None,
     reliability: SourceReliability | None = None,
+    archived: bool | None = None,
 ) -> Source:
-    """Rename a source or correct its kind, domain or reliability grade."""
-    require_role(actor, source.team, Role.ANALYST)
+    """Rename a source or correct its kind, domain or reliability grade (analysts), or
+    archive or unarchive it (team admins, as for a dossier's status): an archived source
+    is hidden from lists and no upload may name it. Nothing is deleted."""
+    require_role(actor, source.team, Role.ADMIN if archived is not None else Role.ANALYST)
     changes: dict = {}
     if name is not None:
         name = name.strip()
@@ -264,7 +267,51 @@ def update_source(
         expected_version=expected_version,
         reason=reason,
     )
+    if archived is not None:
+        edited |= _record_archived(
+            StreamType.SOURCE,
+            source,
+            archived,
+            team_id=source.team_id,
+            actor=actor,
+            expected_version=expected_version + int(edited),  # after the edit, if any
+            reason=reason,
+        )
     return Source.objects.get(id=source.id) if edited else source
+
+
+# The event that archives, and the one that unarchives, a record of each stream type.
+_ARCHIVE_EVENTS = {
+    StreamType.SOURCE: (EventType.SOURCE_ARCHIVED, EventType.SOURCE_UNARCHIVED),
+    StreamType.ARTICLE: (EventType.ARTICLE_ARCHIVED, EventType.ARTICLE_UNARCHIVED),
+}
+
+
+def _record_archived(
+    stream_type: StreamType,
+    current,
+    archived: bool,
+    *,
+    team_id,
+    actor: User | None,
+    expected_version: int,
+    reason: str,
+) -> bool:
+    """Append the event that archives or unarchives the record; nothing (False) when it is
+    so already, as an edit that changes nothing records nothing."""
+    if current.archived == archived:
+        return False
+    archives, unarchives = _ARCHIVE_EVENTS[stream_type]
+    record(
+        stream_type=stream_type,
+        stream_id=current.id,
+        expected_version=expected_version,
+        event_type=archives if archived else unarchives,
+        data={},
+        context=Context.of(actor, reason),
+        team_id=team_id,
+    )
+    return True
 
 
 def _article_metadata(article: Article) -> dict:
@@ -289,10 +336,15 @@ def correct_article_metadata(
     author: str | None = None,
     url: str | None = None,
     published: str | None = None,
+    archived: bool | None = None,
 ) -> Article:
     """Correct what an article says about itself: title, author, URL, publication date
     ("" clears it). Corrected fields are kept when the article is extracted again, as
-    metadata given at upload is. Raises MetadataInvalid naming the bad field."""
+    metadata given at upload is. Raises MetadataInvalid naming the bad field.
+
+    `archived` archives or unarchives it (analysts: it is their analysis): an archived
+    article's claims leave the dossier's clusters, origins and answer at the re-clustering
+    this queues, and re-analysis passes it by. Nothing is deleted."""
     require_role(actor, article.dossier.team, Role.ANALYST)
     given = {"title": title, "author": author, "url": url}
     given = {name: value for name, value in given.items() if value is not None}
@@ -304,23 +356,34 @@ def correct_article_metadata(
         changes["published_precision"] = checked.published_precision
     current = _article_metadata(article)
     changes = {name: value for name, value in changes.items() if current[name] != value}
-    if not changes:
-        return article
-    kept = set(article.metadata_from_upload) | (set(changes) & set(KEPT_FROM_UPLOAD))
-    record(
-        stream_type=StreamType.ARTICLE,
-        stream_id=article.id,
-        expected_version=expected_version,
-        event_type=EventType.ARTICLE_METADATA_CORRECTED,
-        data={
-            "changes": changes,
-            "previous": {name: current[name] for name in changes},
-            "metadata_from_upload": sorted(kept),
-        },
-        context=Context.of(actor, reason),
+    edited = bool(changes)
+    if edited:
+        kept = set(article.metadata_from_upload) | (set(changes) & set(KEPT_FROM_UPLOAD))
+        record(
+            stream_type=StreamType.ARTICLE,
+            stream_id=article.id,
+            expected_version=expected_version,
+            event_type=EventType.ARTICLE_METADATA_CORRECTED,
+            data={
+                "changes": changes,
+                "previous": {name: current[name] for name in changes},
+                "metadata_from_upload": sorted(kept),
+            },
+            context=Context.of(actor, reason),
+            team_id=article.dossier.team_id,
+        )
+    if archived is not None and _record_archived(
+        StreamType.ARTICLE,
+        article,
+        archived,
         team_id=article.dossier.team_id,
-    )
-    return Article.objects.get(id=article.id)
+        actor=actor,
+        expected_version=expected_version + int(edited),  # after the edit, if any
+        reason=reason,
+    ):
+        edited = True
+        queue_on_commit(QueuedWork.RECLUSTER_DOSSIER, article.dossier_id)
+    return Article.objects.get(id=article.id) if edited else article
 
 
 @transaction.atomic
@@ -497,6 +560,15 @@ def _refuse_if_archived(dossier: Dossier) -> None:
         )
 
 
+def _refuse_if_source_archived(source: Source | None) -> None:
+    """An upload naming an archived source (as `source` or `outlet`) stores nothing."""
+    if source is not None and Source.objects.filter(id=source.id, archived=True).exists():
+        raise UploadRejected(
+            "source_archived",
+            f"the source {source.name!r} is archived: a team admin can unarchive it",
+        )
+
+
 def _check_uploads(
     uploads: Sequence[ArticleUpload],
 ) -> tuple[list[_CheckedUpload], dict[int, str]]:
@@ -553,6 +625,7 @@ def _store_upload(
     metadata, decoded = checked.metadata, checked.decoded
     if source is None:
         source = _outlet_source(dossier, metadata.outlet, {}, actor)
+    _refuse_if_source_archived(source)
     article_id = uuid.uuid4()
     record(
         stream_type=StreamType.ARTICLE,
@@ -739,7 +812,8 @@ class ReanalysisRequested:
 def request_reanalysis(
     *, dossier: Dossier, actor: User | Actor, reason: str = ""
 ) -> ReanalysisRequested:
-    """Queue the dossier's done and failed articles for extraction again, all or none.
+    """Queue the dossier's done and failed articles (not archived ones) for extraction
+    again, all or none.
 
     Extraction is idempotent (deterministic claim ids), so re-running never duplicates claims;
     re-clustering follows each article and flags verdicts whose clusters change. Articles a
@@ -749,7 +823,11 @@ def request_reanalysis(
     # Hold the append lock before reading versions: no worker can start or finish an
     # extraction in this dossier until commit, so no article's version moves under us.
     lock_appends()
-    articles = list(dossier.articles.defer("raw_upload", "body").order_by("uploaded_at", "id"))
+    articles = list(
+        dossier.articles.filter(archived=False)
+        .defer("raw_upload", "body")
+        .order_by("uploaded_at", "id")
+    )
     statuses = Counter(article.status for article in articles)  # before any is re-queued
     requeue = [
         article

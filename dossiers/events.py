@@ -33,8 +33,12 @@ class EventType(TextChoices):
     DOSSIER_UPDATED = "DossierUpdated"
     SOURCE_ADDED = "SourceAdded"
     SOURCE_UPDATED = "SourceUpdated"
+    SOURCE_ARCHIVED = "SourceArchived"
+    SOURCE_UNARCHIVED = "SourceUnarchived"
     ARTICLE_UPLOADED = "ArticleUploaded"
     ARTICLE_METADATA_CORRECTED = "ArticleMetadataCorrected"
+    ARTICLE_ARCHIVED = "ArticleArchived"
+    ARTICLE_UNARCHIVED = "ArticleUnarchived"
     ARTICLE_EXTRACTION_REQUESTED = "ArticleExtractionRequested"
     ARTICLE_EXTRACTION_STARTED = "ArticleExtractionStarted"
     CLAIMS_EXTRACTED = "ClaimsExtracted"
@@ -170,6 +174,14 @@ def source_updated(state: ProjectionState, event) -> None:
     state.save(Source, source, event)
 
 
+@projector(EventType.SOURCE_ARCHIVED, EventType.SOURCE_UNARCHIVED, reads=read_streams(Source))
+def source_archived(state: ProjectionState, event) -> None:
+    """An archived source is hidden from lists and takes no uploads; unarchived, it is back."""
+    source = state.get(Source, event.stream_id)
+    source.update(archived=event.type == EventType.SOURCE_ARCHIVED, version=event.stream_version)
+    state.save(Source, source, event)
+
+
 @projector(EventType.ARTICLE_UPLOADED)
 def article_uploaded(state: ProjectionState, event) -> None:
     data = event.data
@@ -206,6 +218,15 @@ def article_metadata_corrected(state: ProjectionState, event) -> None:
         metadata_from_upload=event.data["metadata_from_upload"],
         version=event.stream_version,
     )
+    state.save(Article, article, event)
+
+
+@projector(EventType.ARTICLE_ARCHIVED, EventType.ARTICLE_UNARCHIVED, reads=read_streams(Article))
+def article_archived(state: ProjectionState, event) -> None:
+    """Archived, the article's claims leave the analysis at the next re-clustering (which
+    the command queues); unarchived, they come back. Its claims and history are kept."""
+    article = state.get(Article, event.stream_id)
+    article.update(archived=event.type == EventType.ARTICLE_ARCHIVED, version=event.stream_version)
     state.save(Article, article, event)
 
 

@@ -125,6 +125,9 @@ class Source(models.Model):
     reliability = models.CharField(
         max_length=1, choices=SourceReliability.choices, default=SourceReliability.F
     )
+    archived = models.BooleanField(
+        default=False, help_text="Hidden from lists and closed to uploads; nothing is deleted."
+    )
     version = models.PositiveIntegerField(default=0, editable=False)
     history = HistoricalRecords()
 
@@ -203,6 +206,11 @@ class Article(models.Model):
     )
     question_stance_corrected = models.BooleanField(
         default=False, help_text="An analyst set the stance; re-scoring keeps it."
+    )
+    archived = models.BooleanField(
+        default=False,
+        help_text="Left out of clustering, origins, the answer and re-analysis, and hidden "
+        "from lists; nothing is deleted.",
     )
     uploaded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"

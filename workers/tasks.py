@@ -123,8 +123,9 @@ def extraction_in_flight(dossier: Dossier) -> bool:
 
 @shared_task
 def reanalyze_outdated_articles() -> int:
-    """Re-extract articles that an older extractor version processed (after a deploy)."""
-    outdated = Article.objects.filter(status=Article.Status.DONE).exclude(
+    """Re-extract articles that an older extractor version processed (after a deploy);
+    archived ones are passed by."""
+    outdated = Article.objects.filter(status=Article.Status.DONE, archived=False).exclude(
         extractor_version=EXTRACTOR_VERSION
     )
     count = 0

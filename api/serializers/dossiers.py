@@ -159,7 +159,7 @@ class ReanalysisResultSerializer(serializers.Serializer):
 class SourceSerializer(serializers.ModelSerializer):
     class Meta:
         model = Source
-        fields = ["id", "team", "name", "kind", "domain", "reliability", "version"]
+        fields = ["id", "team", "name", "kind", "domain", "reliability", "archived", "version"]
 
 
 class SourceCreateSerializer(InputSerializer):
@@ -177,11 +177,17 @@ class SourceUpdateSerializer(InputSerializer):
     kind = serializers.ChoiceField(choices=Source.Kind.choices, required=False)
     domain = serializers.CharField(max_length=253, required=False, allow_blank=True)
     reliability = serializers.ChoiceField(choices=SourceReliability.choices, required=False)
+    archived = serializers.BooleanField(
+        required=False,
+        help_text="true archives the source (team admins): hidden from lists, no uploads name "
+        "it; false brings it back.",
+    )
     reason = serializers.CharField(max_length=500, required=False, allow_blank=True, default="")
 
 
 class ArticleMetadataSerializer(InputSerializer):
-    """What an analyst may correct of an article's metadata; "" clears a field."""
+    """What an analyst may correct of an article's metadata ("" clears a field), and
+    whether it is archived."""
 
     title = serializers.CharField(required=False, allow_blank=True)
     author = serializers.CharField(required=False, allow_blank=True)
@@ -190,6 +196,11 @@ class ArticleMetadataSerializer(InputSerializer):
         required=False,
         allow_blank=True,
         help_text="2016, 2016-06, 2016-06-03 or an ISO date-time; empty clears it.",
+    )
+    archived = serializers.BooleanField(
+        required=False,
+        help_text="true archives the article: its claims leave the dossier's clusters, origins "
+        "and answer, re-analysis passes it by, lists hide it; false brings it back.",
     )
     reason = serializers.CharField(max_length=500, required=False, allow_blank=True, default="")
 
@@ -213,6 +224,7 @@ ARTICLE_FIELDS = [
     "extraction_error",
     "extraction_attempts",
     "extractor_version",
+    "archived",
     "uploaded_by",
     "uploaded_at",
     "version",

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from collections import defaultdict
+from collections.abc import Iterator
 from dataclasses import asdict
+from datetime import datetime
 
 from django.db.models import Count, prefetch_related_objects
 from django.http import StreamingHttpResponse
@@ -16,6 +19,7 @@ from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.reverse import reverse
+from rest_framework.utils.encoders import JSONEncoder
 
 from api.asof import AS_OF_PARAMETER, AS_OF_REQUIRED, as_of, record_as_of
 from api.conditional import IF_MATCH, expected_version
@@ -48,10 +52,11 @@ from api.serializers.dossiers import (
     UploadMetadataSerializer,
 )
 from api.views.base import TeamScopedViewSet
-from claims.export import dossier_export_chunks
-from claims.selectors import DossierSnapshot, contradictions_in, dossier_as_of
+from claims.export import dossier_export_chunks, json_chunks
+from claims.models import Claim, ClaimCluster, Verdict
+from claims.selectors import clusters_then, contradictions_in, evidence_then, snapshot_chunks
 from dossiers import commands
-from dossiers.models import Role
+from dossiers.models import Article, Dossier, Role
 from dossiers.selectors import (
     analysis_progress,
     articles_for,
@@ -76,6 +81,14 @@ def versioned_edit(view, request: Request, command, name: str, answer) -> Respon
             **serializer.validated_data,
         )
     return view.versioned_response(record, answer(record).data)
+
+
+def unless_archived(view, queryset):
+    """A list leaves archived records out unless `?archived=` names which to list (the
+    filter then applies it); a record's own URL answers whatever its state."""
+    if view.action == "list" and "archived" not in view.request.query_params:
+        return queryset.filter(archived=False)
+    return queryset
 
 
 class DossierViewSet(
@@ -248,16 +261,19 @@ class DossierViewSet(
 
     @extend_schema(parameters=[AS_OF_REQUIRED], responses=DossierSnapshotSerializer)
     @action(detail=True, methods=["get"])
-    def snapshot(self, request: Request, pk=None) -> Response:
-        """The whole dossier as it stood at `as_of`: articles, claims, clusters, verdicts."""
+    def snapshot(self, request: Request, pk=None) -> StreamingHttpResponse:
+        """The whole dossier as it stood at `as_of`: articles, claims, clusters, verdicts.
+        Streamed as it is read (no ETag), like the export: a dossier of thousands of
+        articles is never in the server's memory whole."""
         dossier = self.get_object()
         when = as_of(request)
         if when is None:
             raise ValidationError({"as_of": ["required: the moment to read the dossier at"]})
-        snapshot = dossier_as_of(dossier, when)
-        if snapshot.dossier is None:
-            record_as_of(dossier, when)  # raises the 404 saying it did not exist yet
-        return Response(DossierSnapshotSerializer(snapshot_document(snapshot)).data)
+        document = snapshot_document(record_as_of(dossier, when), when)  # 404 if not yet
+        return StreamingHttpResponse(
+            json_chunks(document, cls=JSONEncoder, ensure_ascii=False),
+            content_type="application/json",
+        )
 
     @extend_schema(
         responses=OpenApiResponse(
@@ -275,43 +291,75 @@ class DossierViewSet(
         )
 
 
-def snapshot_document(snapshot: DossierSnapshot) -> dict:
-    """Shape a `DossierSnapshot` for its serializer, reading related rows as of that moment."""
-    prefetch_related_objects(snapshot.articles, "uploaded_by")
-    prefetch_related_objects(snapshot.verdicts, "author", "reviewer")
-    evidence_by_verdict: dict = {}
-    for item in snapshot.evidence:
-        evidence_by_verdict.setdefault(item.verdict_id, []).append(item)
-    for verdict in snapshot.verdicts:
-        # The reverse manager would read today's evidence; serve that moment's instead.
-        verdict._prefetched_objects_cache = {"evidence": evidence_by_verdict.get(verdict.id, [])}
-    for entry in snapshot.clusters:
+def snapshot_document(dossier: Dossier, when: datetime) -> dict:
+    """The snapshot of `dossier` (as it stood at `when`) for `json_chunks`: each list is an
+    iterator reading its rows a chunk at a time (`snapshot_chunks`), with the related rows
+    of that moment, and serializing them one by one as `DossierSnapshotSerializer` does."""
+    fields = DossierSnapshotSerializer().fields
+
+    def rows(name: str, model, prepare=None, **filters) -> Iterator[dict]:
+        for chunk in snapshot_chunks(model, when, dossier_id=dossier.id, **filters):
+            for row in prepare(chunk, when) if prepare else chunk:
+                yield fields[name].child.to_representation(row)
+
+    return {
+        "as_of": fields["as_of"].to_representation(when),
+        "dossier": fields["dossier"].to_representation(dossier),
+        "articles": rows("articles", Article, _articles_then),
+        "claims": rows("claims", Claim),
+        "clusters": rows("clusters", ClaimCluster, _clusters_then, is_active=True),
+        "verdicts": rows("verdicts", Verdict, _verdicts_then),
+    }
+
+
+def _articles_then(articles: list[Article], when: datetime) -> list[Article]:
+    prefetch_related_objects(articles, "uploaded_by")
+    return articles
+
+
+def _clusters_then(clusters: list[ClaimCluster], when: datetime) -> list[ClaimCluster]:
+    """The clusters with their member claims and current verdict revision at `when`."""
+    for entry in clusters_then(clusters, when):
         entry.cluster.claims_then = [claim.id for claim in entry.claims]
         entry.cluster.members_then = entry.claims
         verdict = entry.current_verdict
         entry.cluster.verdict_then = verdict.id if verdict else None
-    return {
-        "as_of": snapshot.when,
-        "dossier": snapshot.dossier,
-        "articles": snapshot.articles,
-        "claims": snapshot.claims,
-        "clusters": [entry.cluster for entry in snapshot.clusters],
-        "verdicts": snapshot.verdicts,
-    }
+    return clusters
+
+
+def _verdicts_then(verdicts: list[Verdict], when: datetime) -> list[Verdict]:
+    """The verdicts with the evidence they had at `when`."""
+    prefetch_related_objects(verdicts, "author", "reviewer")
+    evidence: dict = defaultdict(list)
+    for item in evidence_then(verdicts, when):
+        evidence[item.verdict_id].append(item)
+    for verdict in verdicts:
+        # The reverse manager would read today's evidence; serve that moment's instead.
+        verdict._prefetched_objects_cache = {"evidence": evidence[verdict.id]}
+    return verdicts
 
 
 class SourceViewSet(
     mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, TeamScopedViewSet
 ):
     """Outlets, people, agencies and officials your teams track, with Admiralty reliability.
-    `PATCH` renames a source or corrects its kind, domain or grade (If-Match)."""
+    `PATCH` renames a source or corrects its kind, domain or grade (If-Match);
+    `{"archived": true}` archives it (team admins). Lists leave archived sources out
+    unless `?archived=true`."""
 
     filterset_class = SourceFilter
     search_fields = ["name", "domain"]
     ordering_fields = ["name", "reliability"]
 
     def get_queryset(self):
-        return sources_for(self.request.user)
+        return unless_archived(self, sources_for(self.request.user))
+
+    def required_role(self) -> Role:
+        """Archiving or unarchiving is for team admins, as a dossier's status; other edits
+        for analysts."""
+        if self.action == "partial_update" and "archived" in self.request.data:
+            return Role.ADMIN
+        return super().required_role()
 
     def get_serializer_class(self):
         return {
@@ -323,6 +371,7 @@ class SourceViewSet(
         request=SourceUpdateSerializer, responses=SourceSerializer, parameters=[IF_MATCH]
     )
     def partial_update(self, request: Request, *args, **kwargs) -> Response:
+        """Rename or correct the source, or archive or unarchive it."""
         return versioned_edit(self, request, commands.update_source, "source", SourceSerializer)
 
     def retrieve(self, request: Request, *args, **kwargs) -> Response:
@@ -355,7 +404,8 @@ class ArticleViewSet(
 ):
     """Uploaded articles. Upload as multipart `file` or JSON `text`; answers 202 with a
     status URL. An `Idempotency-Key` header makes a retried upload return the first answer.
-    `PATCH` corrects the title, author, URL or publication date (If-Match)."""
+    `PATCH` corrects the title, author, URL or publication date, or archives the article
+    (If-Match). Lists leave archived articles out unless `?archived=true`."""
 
     filterset_class = ArticleFilter
     search_fields = ["title", "url", "author"]
@@ -373,7 +423,9 @@ class ArticleViewSet(
             return articles.annotate(claim_count=Count("claims")).defer("raw_upload", "body")
         if self.action == "retrieve":
             return articles.select_related("uploaded_by").defer("raw_upload")
-        return articles.select_related("uploaded_by").defer("raw_upload", "body")
+        return unless_archived(
+            self, articles.select_related("uploaded_by").defer("raw_upload", "body")
+        )
 
     def get_serializer_class(self):
         if self.action == "create":
@@ -395,7 +447,8 @@ class ArticleViewSet(
         request=ArticleMetadataSerializer, responses=ArticleDetailSerializer, parameters=[IF_MATCH]
     )
     def partial_update(self, request: Request, *args, **kwargs) -> Response:
-        """Correct the metadata; corrected fields are kept when the article is re-extracted."""
+        """Correct the metadata (kept when the article is re-extracted), or archive or
+        unarchive the article (its dossier is re-clustered)."""
         return versioned_edit(
             self, request, commands.correct_article_metadata, "article", ArticleDetailSerializer
         )

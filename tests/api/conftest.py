@@ -3,6 +3,7 @@ articles, clusters and a verdict, all built through commands."""
 
 from __future__ import annotations
 
+import json
 import re
 import threading
 from dataclasses import dataclass
@@ -43,6 +44,14 @@ def client_for(user) -> APIClient:
     token, _ = Token.objects.get_or_create(user=user)
     client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
     return client
+
+
+def streamed(response) -> dict:
+    """A streamed JSON answer (the export, the snapshot), read whole: 200, no ETag."""
+    assert response.status_code == 200 and response.streaming, response
+    assert response["Content-Type"] == "application/json"
+    assert not response.has_header("ETag")
+    return json.loads(b"".join(response.streaming_content))
 
 
 def error_of(response) -> dict:

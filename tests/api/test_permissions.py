@@ -35,6 +35,8 @@ READS = [
 WRITES = [
     ("post", "/api/v1/dossiers/{d}/reanalyze/", {}),
     ("post", "/api/v1/articles/{a}/retry/", {}),
+    ("patch", "/api/v1/articles/{a}/", {"archived": True}),
+    ("patch", "/api/v1/sources/{s}/", {"archived": True}),
     ("patch", "/api/v1/verdicts/{v}/", {"rating": "false"}),
     ("post", "/api/v1/verdicts/{v}/submit/", {}),
     ("post", "/api/v1/verdicts/{v}/approve/", {}),

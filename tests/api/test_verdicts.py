@@ -11,7 +11,7 @@ from claims.export import dossier_export
 from claims.models import Claim, ClaimCluster, Verdict
 from dossiers.commands import start_extractions
 from dossiers.models import Article, Role
-from tests.api.conftest import client_for, error_of
+from tests.api.conftest import client_for, error_of, streamed
 from tests.factories import member
 
 pytestmark = pytest.mark.django_db
@@ -172,27 +172,19 @@ def test_a_dossier_snapshot_shows_what_was_known_then(world):
     from tests.factories import article_text
 
     analyse(world.dossier, [article_text(30)], world.analyst)
-    then = client.get(
-        f"/api/v1/dossiers/{world.dossier.id}/snapshot/", {"as_of": moment.isoformat()}
-    )
-    now = client.get(
-        f"/api/v1/dossiers/{world.dossier.id}/snapshot/", {"as_of": timezone.now().isoformat()}
-    )
-    assert then.status_code == now.status_code == 200
-    assert len(then.json()["articles"]) == len(world.articles)
-    assert len(now.json()["articles"]) == len(world.articles) + 1
-    verdicts = then.json()["verdicts"]
+    path = f"/api/v1/dossiers/{world.dossier.id}/snapshot/"
+    then = streamed(client.get(path, {"as_of": moment.isoformat()}))
+    now = streamed(client.get(path, {"as_of": timezone.now().isoformat()}))
+    assert len(then["articles"]) == len(world.articles)
+    assert len(now["articles"]) == len(world.articles) + 1
+    verdicts = then["verdicts"]
     assert [v["id"] for v in verdicts] == [str(world.verdict.id)]
-    cluster = next(c for c in then.json()["clusters"] if c["id"] == str(world.cluster.id))
+    cluster = next(c for c in then["clusters"] if c["id"] == str(world.cluster.id))
     assert cluster["verdict"] == str(world.verdict.id) and cluster["claims"]
 
 
 def exported(client, dossier) -> dict:
-    """The streamed export, read whole."""
-    response = client.get(f"/api/v1/dossiers/{dossier.id}/export/")
-    assert response.status_code == 200 and response.streaming
-    assert response["Content-Type"] == "application/json"
-    return json.loads(b"".join(response.streaming_content))
+    return streamed(client.get(f"/api/v1/dossiers/{dossier.id}/export/"))
 
 
 def test_the_export_is_the_dossier_report(world):

@@ -107,7 +107,8 @@ def test_replay_after_wiping_by_hand_restores_the_rows():
 def test_replay_rebuilds_re_extraction_failures_sources_and_role_changes():
     """The events the other replay tests do not make: a re-extraction that retires claims
     (evidence keeps its quote, loses its claim), dissolved clusters, a failed extraction,
-    a source and its correction, a role change, a member removed, a dossier edited, an article's date corrected."""
+    a source and its correction, a role change, a member removed, a dossier edited, an
+    article's date corrected, a source and articles archived and unarchived."""
     from claims.extraction import EXTRACTOR_VERSION, extract_article
     from dossiers import commands
     from dossiers.commands import ExtractionResult
@@ -125,7 +126,13 @@ def test_replay_rebuilds_re_extraction_failures_sources_and_role_changes():
     )
     dossier.refresh_from_db()
     wire = commands.add_source(team=dossier.team, name="Wire", domain="wire.example", actor=analyst)
-    commands.update_source(source=wire, actor=analyst, expected_version=wire.version, kind="agency")
+    wire = commands.update_source(
+        source=wire, actor=analyst, expected_version=wire.version, kind="agency"
+    )
+    wire = commands.update_source(
+        source=wire, actor=None, expected_version=wire.version, archived=True
+    )
+    commands.update_source(source=wire, actor=None, expected_version=wire.version, archived=False)
     extracted = extract_article(
         "Harbour strike ends\n\nDock workers in Rotterdam ended their strike on Friday after "
         "the port authority agreed to a 6 percent raise, union leader Marta Jansen said.\n"
@@ -147,6 +154,20 @@ def test_replay_rebuilds_re_extraction_failures_sources_and_role_changes():
     commands.request_extraction(article=failed, actor=analyst)
     (failed,) = commands.start_extractions(articles=[Article.objects.get(id=failed.id)])
     commands.record_extraction_failure(article=failed, error="ValueError: broken")
+    # Two articles archived (their claims leave their clusters), then one brought back.
+    shelved = Article.objects.filter(dossier=dossier, status="done").exclude(id=cited.id)[:2]
+    for article in shelved:
+        commands.correct_article_metadata(
+            article=article, actor=analyst, expected_version=article.version, archived=True
+        )
+    recluster_dossier(dossier=dossier)
+    back = Article.objects.get(id=shelved[0].id)
+    commands.correct_article_metadata(
+        article=back, actor=analyst, expected_version=back.version, archived=False
+    )
+    recluster_dossier(dossier=dossier)
+    assert Article.objects.filter(archived=True).count() == 1
+    assert not Claim.objects.filter(article__archived=True).exclude(cluster=None).exists()
     logged = set(Event.objects.values_list("type", flat=True))
     assert logged >= set(EventType) | {"ClusterDissolved"}, set(EventType) - logged
     assert Verdict.objects.get().evidence.get().claim is None

@@ -44,7 +44,11 @@ class Command(BaseCommand):
             self._run_here(item)
 
     def _run_here(self, dossier: Dossier) -> None:
-        article_ids = list(dossier.articles.order_by("uploaded_at").values_list("id", flat=True))
+        article_ids = list(
+            dossier.articles.filter(archived=False)
+            .order_by("uploaded_at")
+            .values_list("id", flat=True)
+        )
         failures = 0
         for done, article_id in enumerate(article_ids, start=1):
             article = run_extraction(article_id, force=True)

@@ -1,0 +1,38 @@
+"""Archiving articles and sources from their admin lists, through the API's commands."""
+
+import pytest
+from django.urls import reverse
+
+from dossiers.commands import add_source
+from dossiers.models import Article, Source
+from eventlog.models import Event
+
+pytestmark = pytest.mark.django_db
+
+
+def act(client, model: str, action: str, pk) -> list[str]:
+    changelist = reverse(f"admin:dossiers_{model}_changelist")
+    response = client.post(changelist, {"action": action, "_selected_action": [pk]}, follow=True)
+    assert response.status_code == 200
+    return [str(message) for message in response.context["messages"]]
+
+
+def test_an_analyst_archives_and_unarchives_articles_but_not_sources(client, desk):
+    client.force_login(desk.analyst)
+    assert act(client, "article", "archive_selected", desk.article.pk) == ["1 article(s) archived."]
+    assert Article.objects.get(pk=desk.article.pk).archived
+    event = Event.objects.get(type="ArticleArchived", stream_id=desk.article.pk)
+    assert event.metadata["actor"] == desk.analyst.username
+    act(client, "article", "unarchive_selected", desk.article.pk)
+    assert not Article.objects.get(pk=desk.article.pk).archived
+
+    source = add_source(team=desk.dossier.team, name="Harbour Wire", actor=desk.analyst)
+    (refused,) = act(client, "source", "archive_selected", source.pk)
+    assert "Not allowed" in refused and "admin" in refused
+    assert not Source.objects.get(pk=source.pk).archived
+
+
+def test_another_teams_article_cannot_be_archived_from_the_admin(client, desk, other_desk):
+    client.force_login(desk.analyst)
+    act(client, "article", "archive_selected", other_desk.article.pk)
+    assert not Article.objects.get(pk=other_desk.article.pk).archived
