@@ -293,7 +293,7 @@ def _record_archived(
     archived: bool,
     *,
     team_id,
-    actor: User | None,
+    actor: User | Actor,
     expected_version: int,
     reason: str,
 ) -> bool:

@@ -130,9 +130,9 @@ def test_replay_rebuilds_re_extraction_failures_sources_and_role_changes():
         source=wire, actor=analyst, expected_version=wire.version, kind="agency"
     )
     wire = commands.update_source(
-        source=wire, actor=None, expected_version=wire.version, archived=True
+        source=wire, actor=SYSTEM, expected_version=wire.version, archived=True
     )
-    commands.update_source(source=wire, actor=None, expected_version=wire.version, archived=False)
+    commands.update_source(source=wire, actor=SYSTEM, expected_version=wire.version, archived=False)
     extracted = extract_article(
         "Harbour strike ends\n\nDock workers in Rotterdam ended their strike on Friday after "
         "the port authority agreed to a 6 percent raise, union leader Marta Jansen said.\n"
@@ -160,12 +160,12 @@ def test_replay_rebuilds_re_extraction_failures_sources_and_role_changes():
         commands.correct_article_metadata(
             article=article, actor=analyst, expected_version=article.version, archived=True
         )
-    recluster_dossier(dossier=dossier)
+    recluster_dossier(dossier=dossier, actor=SYSTEM)
     back = Article.objects.get(id=shelved[0].id)
     commands.correct_article_metadata(
         article=back, actor=analyst, expected_version=back.version, archived=False
     )
-    recluster_dossier(dossier=dossier)
+    recluster_dossier(dossier=dossier, actor=SYSTEM)
     assert Article.objects.filter(archived=True).count() == 1
     assert not Claim.objects.filter(article__archived=True).exclude(cluster=None).exists()
     logged = set(Event.objects.values_list("type", flat=True))
