@@ -2,7 +2,6 @@ from django.core.management.base import BaseCommand
 
 from dossiers.demo import load_demo
 from dossiers.models import Article
-from eventlog.context import SYSTEM
 from workers.pipeline import run_extraction
 from workers.tasks import recluster_dossier
 
@@ -16,7 +15,7 @@ class Command(BaseCommand):
         # Extraction normally runs on commit (eagerly without Redis); make sure it has run.
         for article in dossier.articles.exclude(status=Article.Status.DONE):
             run_extraction(article.id)
-        recluster_dossier(str(dossier.id), actor=SYSTEM)
+        recluster_dossier(str(dossier.id))
         statuses = list(dossier.articles.values_list("status", flat=True))
         self.stdout.write(
             f"Dossier {dossier.id}: {dossier.title}\n"
