@@ -35,6 +35,7 @@ from claims.selectors import (
     claim_corrections,
     claims_for,
     clusters_for,
+    comments_on,
     corrections_for,
     current_verdicts,
     origin_name,
@@ -54,6 +55,64 @@ from dossiers.models import Role, SourceReliability
 from dossiers.permissions import has_role
 from dossiers.selectors import team_ids_for
 from eventlog.store import ConcurrencyError
+
+
+class CommentForm(forms.Form):
+    body = forms.CharField(
+        label="Comment",
+        max_length=commands.MAX_COMMENT_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="Markdown; shown sanitised. Kept in the log with your name.",
+    )
+
+
+class CommentsAdminMixin:
+    """The comments on a verdict's or cluster's page and the form to add one (`add_comment`)."""
+
+    def comments_context(self, request, target) -> dict:
+        return {
+            "comments": [
+                (comment, mark_safe(rationale_html(comment.body)))  # noqa: S308 - nh3-sanitised
+                for comment in comments_on(target)
+            ],
+            "comment_form": CommentForm()
+            if has_role(request.user, target.dossier.team, Role.ANALYST)
+            else None,
+            "comment_url": reverse(self._url_name("comment"), args=[target.pk]),
+        }
+
+    def comment_urls(self) -> list:
+        return [
+            path(
+                "<path:object_id>/comment/",
+                self.admin_site.admin_view(self.comment_view),
+                name=self._url_name("comment").removeprefix("admin:"),
+            )
+        ]
+
+    def comment_view(self, request, object_id):
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        target = self.scoped_object_or_404(request, object_id)
+        form = CommentForm(request.POST)
+        if not form.is_valid():
+            self.message_user(request, "A comment needs some text.", level=messages.ERROR)
+        else:
+            try:
+                commands.add_comment(
+                    target=target, actor=request.user, body=form.cleaned_data["body"]
+                )
+            except (PermissionDenied, ValueError) as exc:
+                self.refuse(request, exc)
+            else:
+                self.message_user(request, "Comment added.", level=messages.SUCCESS)
+        return HttpResponseRedirect(
+            reverse(self._url_name("change"), args=[target.pk]) + "#comments"
+        )
+
+    def _url_name(self, view: str) -> str:
+        return f"admin:{self.opts.app_label}_{self.opts.model_name}_{view}"
+
 
 register_related_selector(Claim, claims_for)
 register_related_selector(ClaimCluster, clusters_for)
@@ -166,7 +225,7 @@ class ClaimAdmin(ProjectionAdmin):
 
 
 @admin.register(ClaimCluster)
-class ClaimClusterAdmin(ProjectionAdmin):
+class ClaimClusterAdmin(CommentsAdminMixin, ProjectionAdmin):
     scope = clusters_for
     list_display = [
         "canonical_text",
@@ -233,6 +292,7 @@ class ClaimClusterAdmin(ProjectionAdmin):
         cluster = self.scoped_object_or_404(request, object_id)
         context = {
             **admin_views.cluster_workbench_context(cluster, request.user),
+            **self.comments_context(request, cluster),
             **(extra_context or {}),
         }
         return super().change_view(request, object_id, form_url, context)
@@ -249,6 +309,7 @@ class ClaimClusterAdmin(ProjectionAdmin):
                 self.admin_site.admin_view(self.reuse_view),
                 name="claims_claimcluster_reuse",
             ),
+            *self.comment_urls(),
             *super().get_urls(),
         ]
 
@@ -508,7 +569,7 @@ WORKFLOW_ACTIONS = {
 
 
 @admin.register(Verdict)
-class VerdictAdmin(CommandAdminMixin, TeamScopedAdmin):
+class VerdictAdmin(CommentsAdminMixin, CommandAdminMixin, TeamScopedAdmin):
     scope = verdicts_for
     list_display = [
         "cluster",
@@ -681,6 +742,7 @@ class VerdictAdmin(CommandAdminMixin, TeamScopedAdmin):
                 view(self.claimreview_view),
                 name="claims_verdict_claimreview",
             ),
+            *self.comment_urls(),
             *super().get_urls(),
         ]
 
@@ -697,6 +759,7 @@ class VerdictAdmin(CommandAdminMixin, TeamScopedAdmin):
             "may_sign_off": is_reviewer and not wrote_or_edited(verdict, request.user),
             "review_notes": review_notes(verdict),
             "is_latest": not Verdict.objects.filter(supersedes=verdict).exists(),
+            **self.comments_context(request, verdict),
             **(extra_context or {}),
         }
         return super().change_view(request, object_id, form_url, context)

@@ -20,6 +20,7 @@ from claims.models import (
     CHECKWORTHY_KINDS,
     Claim,
     ClaimCluster,
+    Comment,
     Correction,
     CorrectionKind,
     Verdict,
@@ -181,14 +182,18 @@ class Timeline:
 
 
 def dossier_events(dossier: Dossier) -> QuerySet[Event]:
-    """Every event of the dossier's own stream and of its articles, clusters, verdicts and
-    claims (a claim's events name its dossier: the claim may since have been retired)."""
+    """Every event of the dossier's own stream and of its articles, clusters, verdicts,
+    claims and comments (a claim's and a comment's events name the dossier: the claim may
+    since have been retired)."""
     streams = (
         Q(stream_type=StreamType.DOSSIER, stream_id=dossier.id)
         | Q(stream_type=StreamType.ARTICLE, stream_id__in=dossier.articles.values("id"))
         | Q(stream_type=ClaimStreamType.CLUSTER, stream_id__in=dossier.clusters.values("id"))
         | Q(stream_type=ClaimStreamType.VERDICT, stream_id__in=dossier.verdicts.values("id"))
-        | Q(stream_type=ClaimStreamType.CLAIM, data__dossier_id=str(dossier.id))
+        | Q(
+            stream_type__in=[ClaimStreamType.CLAIM, ClaimStreamType.COMMENT],
+            data__dossier_id=str(dossier.id),
+        )
     )
     return Event.objects.filter(streams, team_id=dossier.team_id).order_by(
         "recorded_at", "position"
@@ -440,6 +445,12 @@ def dossier_board(dossier: Dossier, *, shown: int = 10) -> DossierBoard:
             .order_by("status", "-updated_at")
         ),
     )
+
+
+def comments_on(target: Verdict | ClaimCluster) -> list[Comment]:
+    """The comments on a verdict or a cluster, oldest first (a conversation)."""
+    on = {"verdict": target} if isinstance(target, Verdict) else {"cluster": target}
+    return list(Comment.objects.filter(**on).select_related("author"))
 
 
 # --- analysts' corrections ------------------------------------------------------------------
