@@ -395,20 +395,52 @@ class BoardCluster:
 
 
 @dataclass(frozen=True)
+class BoardFilter:
+    """Which of the dossier's clusters the board ranks (the filters on the dossier page)."""
+
+    verdict: str = ""  # "" any, "none", "open" (not yet published) or "published"
+    shared: bool = False  # reported by several articles
+    contradicted: bool = False
+    words: str = ""  # in the cluster's wording
+
+    def apply(self, clusters: QuerySet[ClaimCluster]) -> QuerySet[ClaimCluster]:
+        current = current_verdicts(Verdict.objects.all())
+        if self.verdict == "none":
+            clusters = clusters.filter(verdicts__isnull=True)
+        elif self.verdict == "open":
+            open_ = current.exclude(status=Verdict.Status.PUBLISHED)
+            clusters = clusters.filter(id__in=open_.values("cluster_id"))
+        elif self.verdict == "published":
+            published = current.filter(status=Verdict.Status.PUBLISHED)
+            clusters = clusters.filter(id__in=published.values("cluster_id"))
+        if self.shared:
+            clusters = clusters.filter(article_count__gt=1)
+        if self.contradicted:
+            clusters = clusters.exclude(contradictions=[])
+        for word in self.words.split():
+            clusters = clusters.filter(canonical_text__icontains=word)
+        return clusters
+
+
+@dataclass(frozen=True)
 class DossierBoard:
     """The dossier at a glance: counts, the clusters that matter, and open verdicts."""
 
     counts: dict[str, int]
     top_clusters: list[BoardCluster]
+    matching: int  # clusters the filter keeps, of which `top_clusters` are the first
     open_verdicts: list[Verdict]
 
 
-def dossier_board(dossier: Dossier, *, shown: int = 10) -> DossierBoard:
+def dossier_board(
+    dossier: Dossier, board_filter: BoardFilter = BoardFilter(), *, shown: int = 10
+) -> DossierBoard:
     """Clusters ranked by spread: independent origins, then articles, then contradictions,
     then how many of their claims are facts or figures; one-article clusters come last."""
     clusters = ClaimCluster.objects.filter(dossier=dossier, is_active=True)
+    kept = board_filter.apply(clusters)
     ranked = list(
-        clusters.annotate(
+        kept.annotate(
             checkworthy=Count("claims", filter=Q(claims__kind__in=CHECKWORTHY_KINDS))
         ).order_by(
             "-independent_origin_count",
@@ -439,6 +471,7 @@ def dossier_board(dossier: Dossier, *, shown: int = 10) -> DossierBoard:
             BoardCluster(c, names.get(c.origin, ""), c.checkworthy, latest.get(c.id))
             for c in ranked
         ],
+        matching=kept.count(),
         open_verdicts=list(
             verdicts.exclude(status=Verdict.Status.PUBLISHED)
             .select_related("cluster", "author")

@@ -419,7 +419,7 @@ class DossierAdmin(CommandAdminMixin, TeamScopedAdmin):
         dossier = self.scoped_object_or_404(request, object_id)
         context = {
             **admin_views.dossier_question_context(dossier),
-            **admin_views.dossier_board_context(dossier),
+            **admin_views.dossier_board_context(dossier, request.GET),
             "progress": selectors.analysis_progress(dossier),
             "can_reanalyse": has_role(request.user, dossier.team, Role.ANALYST),
             **admin_views.dossier_contradictions_context(dossier),
