@@ -17,7 +17,12 @@ from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 
-from claims import admin_corrections, admin_views, commands
+from claims import (
+    admin_changelog,  # noqa: F401 - registers the change log
+    admin_corrections,
+    admin_views,
+    commands,
+)
 from claims.models import (
     CHECKWORTHY_KINDS,
     Claim,
