@@ -43,6 +43,8 @@ from claims.selectors import (
     comments_on,
     corrections_for,
     current_verdicts,
+    evidence_as_of,
+    evidence_changes,
     origin_name,
     review_notes,
     verdict_queue,
@@ -53,6 +55,7 @@ from dossiers.admin import CommandAdminMixin, CommandForm
 from dossiers.admin_scope import (
     ProjectionAdmin,
     TeamScopedAdmin,
+    past_version,
     register_related_selector,
     related_only,
 )
@@ -623,10 +626,15 @@ class VerdictAdmin(CommentsAdminMixin, CommandAdminMixin, TeamScopedAdmin):
     def is_editable(self, request, verdict: Verdict | None) -> bool:
         if verdict is None:
             return True
-        return verdict.status in (
-            Verdict.Status.DRAFT,
-            Verdict.Status.CHANGES_REQUESTED,
-        ) and has_role(request.user, verdict.dossier.team, Role.ANALYST)
+        return (
+            past_version(verdict) is None
+            and verdict.status
+            in (
+                Verdict.Status.DRAFT,
+                Verdict.Status.CHANGES_REQUESTED,
+            )
+            and has_role(request.user, verdict.dossier.team, Role.ANALYST)
+        )
 
     def get_fieldsets(self, request, obj=None):
         evidence = ("Evidence", {"fields": list(VerdictContentForm.EVIDENCE_FIELDS)})
@@ -698,7 +706,12 @@ class VerdictAdmin(CommentsAdminMixin, CommandAdminMixin, TeamScopedAdmin):
 
     @admin.display(description="Evidence")
     def evidence_list(self, verdict: Verdict) -> str:
-        items = verdict.evidence.select_related("article", "claim")
+        version = past_version(verdict)
+        items = (
+            evidence_as_of(verdict, version.history_date)
+            if version
+            else verdict.evidence.select_related("article", "claim")
+        )
         return (
             format_html_join(
                 "",
@@ -731,6 +744,24 @@ class VerdictAdmin(CommentsAdminMixin, CommandAdminMixin, TeamScopedAdmin):
     def reviewed_changes_display(self, verdict: Verdict) -> str:
         changes = commands.reviewed_changes(verdict)
         return format_html_join("", "<div>{}</div>", ((change,) for change in changes)) or "—"
+
+    def set_history_delta_changes(self, request, historical_records, foreign_keys_are_objs=True):
+        """Besides the field diffs, what each change did to the evidence (rows of their own,
+        so the verdict's diff alone never shows a claim cited or dropped)."""
+        super().set_history_delta_changes(request, historical_records, foreign_keys_are_objs)
+        records = list(historical_records)
+        changes = evidence_changes(records[0].id) if records else {}
+        for record in records:
+            change = changes.get(record.history_date)
+            if change:
+                record.history_delta_changes = [
+                    *getattr(record, "history_delta_changes", []),
+                    {
+                        "field": "Evidence",
+                        "old": "; ".join(change.removed) or "—",
+                        "new": "; ".join(change.added) or "—",
+                    },
+                ]
 
     # -- workflow --
 

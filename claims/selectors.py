@@ -23,6 +23,7 @@ from claims.models import (
     Comment,
     Correction,
     CorrectionKind,
+    EvidenceRelation,
     Verdict,
     VerdictEvidence,
 )
@@ -116,6 +117,10 @@ def _rows_as_of(model, when: datetime, **filters) -> list:
     for record in history.iterator():
         latest[record.id] = record
     return [record.instance for record in latest.values() if record.history_type != "-"]
+
+
+def evidence_as_of(verdict: Verdict, when: datetime) -> list[VerdictEvidence]:
+    return _rows_as_of(VerdictEvidence, when, verdict_id=verdict.id)
 
 
 def cluster_members_as_of(cluster: ClaimCluster, when: datetime) -> list[Claim]:
@@ -229,6 +234,33 @@ def changes_since_approval(verdict: Verdict) -> list[dict]:
         for flag in verdict.review_flags
         if approved_at is None or datetime.fromisoformat(flag["at"]) > approved_at
     ]
+
+
+@dataclass(frozen=True)
+class EvidenceChange:
+    """What one change of a verdict did to its evidence, each item as "Supports: “…”"."""
+
+    removed: list[str]
+    added: list[str]
+
+
+def evidence_changes(verdict_id) -> dict[datetime, EvidenceChange]:
+    """By the time of the change (a history row's date): the evidence a verdict's content
+    events removed and added. Each of them replaces the rows whole, so an item kept is both
+    deleted and inserted at that moment; only the difference is a change."""
+    rows = VerdictEvidence.history.filter(verdict_id=verdict_id).order_by("history_id")
+    by_moment: dict[datetime, tuple[list[str], list[str]]] = defaultdict(lambda: ([], []))
+    for row in rows:
+        before, after = by_moment[row.history_date]
+        label = f"{EvidenceRelation(row.relation).label}: “{row.quote}”"
+        (before if row.history_type == "-" else after).append(label)
+    changes = {}
+    for moment, (before, after) in by_moment.items():
+        removed = [label for label in before if label not in after]
+        added = [label for label in after if label not in before]
+        if removed or added:
+            changes[moment] = EvidenceChange(removed, added)
+    return changes
 
 
 # --- contradictions and links --------------------------------------------------------------

@@ -1,5 +1,6 @@
 """The admin workbench calls the commands: versions, workflow, history, review, pages."""
 
+import html
 import re
 
 import pytest
@@ -162,6 +163,43 @@ def test_history_shows_field_diffs_with_actor_and_reason(client, desk):
     assert "state media denied it" in text
     assert desk.analyst.username in text
     assert re.search(r"Rating:</strong>\s*Mostly true\s*&nbsp;&rarr;&nbsp;&nbsp;False", text)
+
+
+def test_history_shows_the_evidence_each_change_cited_and_dropped(client, desk):
+    first, second = desk.cluster.claims.order_by("ordinal")[:2]
+    client.force_login(desk.analyst)
+    client.post(change_url(desk.verdict), edit_form(desk.verdict, supporting_claims=[first.pk]))
+    desk.verdict.refresh_from_db()
+    client.post(
+        change_url(desk.verdict),
+        edit_form(desk.verdict, supporting_claims=[first.pk], refuting_claims=[second.pk]),
+    )
+    desk.verdict.refresh_from_db()
+    client.post(change_url(desk.verdict), edit_form(desk.verdict, refuting_claims=[second.pk]))
+    page = client.get(reverse("admin:claims_verdict_history", args=[desk.verdict.pk]))
+    text = page.content.decode()
+    cited = re.findall(r"Evidence:</strong>\s*(.*?)\s*&nbsp;&rarr;&nbsp;&nbsp;(.*?)\s*</li>", text)
+    supports, refutes = f"Supports: “{first.text}”", f"Refutes: “{second.text}”"
+    # newest first: supports dropped; refutes added (supports kept); supports added
+    assert [(html.unescape(old), html.unescape(new)) for old, new in cited] == [
+        (supports, "—"),
+        ("—", refutes),
+        ("—", supports),
+    ]
+
+
+def test_a_past_version_is_read_only_with_the_evidence_it_cited_then(client, desk):
+    first = desk.cluster.claims.order_by("ordinal")[0]
+    client.force_login(desk.analyst)
+    client.post(change_url(desk.verdict), edit_form(desk.verdict, supporting_claims=[first.pk]))
+    desk.verdict.refresh_from_db()
+    client.post(change_url(desk.verdict), edit_form(desk.verdict, rating="false"))
+    cited = desk.verdict.history.order_by("history_id")[1]  # the edit that cited the claim
+    url = reverse("admin:claims_verdict_simple_history", args=[desk.verdict.pk, cited.history_id])
+    page = client.get(url).content.decode()
+    assert not re.search(r'<(input|select|textarea)[^>]*name="(rating|rationale)"', page)
+    assert "Mostly true" in page and html.escape(first.text) in page
+    assert client.post(url, edit_form(desk.verdict)).status_code == 405
 
 
 def test_needs_review_filter_lists_flagged_verdicts_with_what_changed(client, desk):
