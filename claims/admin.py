@@ -9,8 +9,10 @@ from __future__ import annotations
 
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin.widgets import AutocompleteSelectMultiple
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Case, Q, Value, When
+from django.core.paginator import Paginator
+from django.db.models import Case, Q, QuerySet, Value, When
 from django.http import Http404, HttpResponseNotAllowed, HttpResponseRedirect, JsonResponse
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -33,6 +35,7 @@ from claims.models import (
     InformationCredibility,
     Rating,
     Verdict,
+    VerdictEvidence,
 )
 from claims.rendering import claimreview_jsonld, rationale_html
 from claims.selectors import (
@@ -356,10 +359,47 @@ class CorrectionAdmin(ProjectionAdmin):
 # --- verdicts ------------------------------------------------------------------------------
 
 
+def offered_evidence(claims, cluster_id=None, keep=()) -> QuerySet[Claim]:
+    """The claims a verdict may cite: the check-worthy ones (facts and figures), the
+    cluster's own members first. The cluster's members of other kinds and the claims in
+    `keep` (the evidence a verdict already cites) stay on offer: the first are what the
+    verdict is about, and dropping the second would silently remove evidence on save."""
+    outside = Case(When(cluster_id=cluster_id, then=0), default=1) if cluster_id else Value(1)
+    offered = Q(kind__in=CHECKWORTHY_KINDS) | Q(pk__in=list(keep))
+    if cluster_id:
+        offered |= Q(cluster_id=cluster_id)
+    return (
+        claims.filter(offered)
+        .select_related("article")
+        .annotate(outside_cluster=outside)
+        .order_by("outside_cluster", "article__published_at", "article", "ordinal")
+    )
+
+
+def evidence_label(claim: Claim) -> str:
+    marker = "● " if getattr(claim, "outside_cluster", 1) == 0 else ""
+    return f"{marker}{claim.article.title[:50]} — {claim.text[:110]}"
+
+
+class EvidencePicker(AutocompleteSelectMultiple):
+    """Django admin's autocomplete (select2) over the claims a verdict on `cluster_id` may
+    cite (`VerdictAdmin.evidence_search_view`): a dossier's thousands of claims are searched
+    by words, never all sent; only the chosen ones are in the page."""
+
+    def __init__(self, attrs=None, cluster_id=None):
+        super().__init__(VerdictEvidence._meta.get_field("claim"), admin.site, attrs)
+        self.cluster_id = cluster_id
+
+    def get_url(self) -> str:
+        url = reverse("admin:claims_verdict_evidence_search")
+        return f"{url}?cluster={self.cluster_id}" if self.cluster_id else url
+
+
 class EvidenceChoice(forms.ModelMultipleChoiceField):
+    widget = EvidencePicker
+
     def label_from_instance(self, claim: Claim) -> str:
-        marker = "● " if getattr(claim, "outside_cluster", 1) == 0 else ""
-        return f"{marker}{claim.article.title[:50]} — {claim.text[:110]}"
+        return evidence_label(claim)
 
 
 class VerdictContentForm(CommandForm):
@@ -382,7 +422,9 @@ class VerdictContentForm(CommandForm):
         help_text="Markdown. Rendered sanitised: no raw HTML or scripts.",
     )
     supporting_claims = EvidenceChoice(
-        queryset=Claim.objects.none(), required=False, help_text="● marks the cluster's claims."
+        queryset=Claim.objects.none(),
+        required=False,
+        help_text="Type words of the claim or its article's title; ● marks the cluster's claims.",
     )
     refuting_claims = EvidenceChoice(queryset=Claim.objects.none(), required=False)
     context_claims = EvidenceChoice(queryset=Claim.objects.none(), required=False)
@@ -398,23 +440,11 @@ class VerdictContentForm(CommandForm):
         fields: list[str] = []
 
     def limit_evidence_to(self, claims, cluster_id=None, keep=()) -> None:
-        """Offer the dossier's check-worthy claims (facts and figures), the cluster's own
-        members first. The cluster's members of other kinds and the claims in `keep` (the
-        evidence a verdict already cites) stay on offer: the first are what the verdict is
-        about, and dropping the second would silently remove evidence on save."""
-        outside = Case(When(cluster_id=cluster_id, then=0), default=1) if cluster_id else Value(1)
-        offered = Q(kind__in=CHECKWORTHY_KINDS) | Q(pk__in=list(keep))
-        if cluster_id:
-            offered |= Q(cluster_id=cluster_id)
-        queryset = (
-            claims.filter(offered)
-            .select_related("article")
-            .annotate(outside_cluster=outside)
-            .order_by("outside_cluster", "article__published_at", "article", "ordinal")
-        )
+        """Accept the claims `offered_evidence` offers; the pickers search the same ones."""
+        queryset = offered_evidence(claims, cluster_id, keep)
         for name in self.EVIDENCE_FIELDS:
             self.fields[name].queryset = queryset
-            self.fields[name].widget.attrs["size"] = 8
+            self.fields[name].widget.cluster_id = cluster_id
 
     def evidence(self) -> list[commands.EvidenceInput]:
         return [
@@ -566,6 +596,8 @@ class ReviewQueueFilter(admin.SimpleListFilter):
             return verdict_queue(queryset, request.user, self.value())
         return queryset
 
+
+EVIDENCE_PAGE = 20  # claims a picker suggests at once
 
 WORKFLOW_ACTIONS = {
     "submit": (commands.submit_verdict, "Submitted for review."),
@@ -778,6 +810,11 @@ class VerdictAdmin(CommentsAdminMixin, CommandAdminMixin, TeamScopedAdmin):
                 view(self.claimreview_view),
                 name="claims_verdict_claimreview",
             ),
+            path(
+                "evidence-search/",
+                view(self.evidence_search_view),
+                name="claims_verdict_evidence_search",
+            ),
             *self.comment_urls(),
             *super().get_urls(),
         ]
@@ -821,6 +858,30 @@ class VerdictAdmin(CommentsAdminMixin, CommandAdminMixin, TeamScopedAdmin):
         else:
             self.message_user(request, success.format(revision=result.revision), messages.SUCCESS)
         return HttpResponseRedirect(reverse("admin:claims_verdict_change", args=[result.pk]))
+
+    def evidence_search_view(self, request):
+        """The evidence pickers' suggestions, in select2's format: claims a verdict on
+        `?cluster=` may cite (any of the user's teams' without one) with every word of
+        `?term=` in their text or their article's title, 20 a page."""
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        claims, cluster_id = claims_for(request.user), None
+        if request.GET.get("cluster"):
+            try:
+                cluster = clusters_for(request.user).get(pk=request.GET["cluster"])
+            except (ClaimCluster.DoesNotExist, ValidationError):
+                raise Http404("No cluster with this id in your teams.") from None
+            claims, cluster_id = claims.filter(dossier_id=cluster.dossier_id), cluster.id
+        offered = offered_evidence(claims, cluster_id)
+        for word in request.GET.get("term", "").split():
+            offered = offered.filter(Q(text__icontains=word) | Q(article__title__icontains=word))
+        page = Paginator(offered, EVIDENCE_PAGE).get_page(request.GET.get("page"))
+        return JsonResponse(
+            {
+                "results": [{"id": str(claim.pk), "text": evidence_label(claim)} for claim in page],
+                "pagination": {"more": page.has_next()},
+            }
+        )
 
     def claimreview_view(self, request, object_id):
         verdict = self.scoped_object_or_404(request, object_id)

@@ -244,13 +244,21 @@ def test_verdict_evidence_offers_facts_and_figures_and_the_clusters_own_claims(c
     statistic = Claim.objects.filter(dossier=desk.dossier, kind=ClaimKind.STATISTIC).first()
     assert prediction and statistic and prediction.cluster_id == desk.cluster.id
     client.force_login(desk.analyst)
-    offered = client.get(reverse("admin:claims_verdict_add")).content.decode()
-    assert f'value="{statistic.pk}"' in offered
-    assert f'value="{prediction.pk}"' not in offered
+    search = reverse("admin:claims_verdict_evidence_search")
 
-    # The verdict on the prediction's own cluster offers it: the verdict is about it.
-    own = client.get(change_url(desk.verdict)).content.decode()
-    assert f'value="{prediction.pk}"' in own
+    def offered(**query) -> set[str]:
+        response = client.get(search, query).json()
+        assert not response["pagination"]["more"] or len(response["results"]) == 20
+        return {item["id"] for item in response["results"]}
+
+    anywhere = offered(term=statistic.text.split()[-1])
+    assert str(statistic.pk) in anywhere and str(prediction.pk) not in anywhere
+    # A verdict on the prediction's own cluster is offered it: the verdict is about it.
+    assert str(prediction.pk) in offered(cluster=desk.cluster.pk, term=prediction.text)
+    assert str(prediction.pk) not in offered(cluster=desk.open_cluster.pk, term=prediction.text)
+    page = client.get(change_url(desk.verdict)).content.decode()
+    picker = f"{search}?cluster={desk.cluster.pk}"
+    assert f'data-ajax--url="{picker}"' in page
 
     # A verdict elsewhere that already cites the prediction keeps it on its edit page.
     elsewhere = draft_verdict(
@@ -262,6 +270,20 @@ def test_verdict_evidence_offers_facts_and_figures_and_the_clusters_own_claims(c
     assert prediction.cluster_id != elsewhere.cluster_id
     page = client.get(change_url(elsewhere)).content.decode()
     assert f'value="{prediction.pk}" selected' in page
+
+
+def test_the_evidence_search_stays_in_the_users_teams(client, desk, other_desk):
+    client.force_login(desk.analyst)
+    search = reverse("admin:claims_verdict_evidence_search")
+    assert client.get(search, {"cluster": other_desk.cluster.pk}).status_code == 404
+    assert client.get(search, {"cluster": "nonsense"}).status_code == 404
+    theirs = {str(pk) for pk in other_desk.dossier.claims.values_list("pk", flat=True)}
+    more, page, seen = True, 1, set()
+    while more:
+        response = client.get(search, {"page": page}).json()
+        seen |= {item["id"] for item in response["results"]}
+        more, page = response["pagination"]["more"], page + 1
+    assert seen and not seen & theirs
 
 
 def test_the_claim_list_filters_by_kind(client, desk):
