@@ -130,6 +130,11 @@ register_related_selector(ClaimCluster, clusters_for)
 register_related_selector(Verdict, verdicts_for)
 
 
+def mention_list(lines) -> str:
+    """What extraction found in a claim, one mention a line (its JSON is for machines)."""
+    return format_html_join("", "<div>{}</div>", ((line,) for line in lines)) or "—"
+
+
 @admin.register(Claim)
 class ClaimAdmin(ProjectionAdmin):
     scope = claims_for
@@ -145,7 +150,13 @@ class ClaimAdmin(ProjectionAdmin):
     ]
     list_filter = [related_only("dossier"), "kind", "extractor_version"]
     search_fields = ["text", "speaker", "cited_source"]
-    readonly_fields = ["in_article", "already_reviewed"]
+    readonly_fields = [
+        "in_article",
+        "already_reviewed",
+        "entity_list",
+        "quantity_list",
+        "date_list",
+    ]
     fields = [
         "in_article",
         "already_reviewed",
@@ -156,9 +167,9 @@ class ClaimAdmin(ProjectionAdmin):
         "cluster",
         "kind",
         "checkworthiness",
-        "entities",
-        "quantities",
-        "dates",
+        "entity_list",
+        "quantity_list",
+        "date_list",
         "start",
         "end",
         "extractor_version",
@@ -191,6 +202,25 @@ class ClaimAdmin(ProjectionAdmin):
                 ),
             )
             or "—"
+        )
+
+    @admin.display(description="Entities")
+    def entity_list(self, claim: Claim) -> str:
+        return mention_list(f"“{e['text']}” ({e['kind']})" for e in claim.entities)
+
+    @admin.display(description="Quantities")
+    def quantity_list(self, claim: Claim) -> str:
+        return mention_list(
+            f"“{q['text']}”: {q['value']:g}{' ' + q['unit'] if q.get('unit') else ''}"
+            + (" (approximate)" if q.get("approx") else "")
+            for q in claim.quantities
+        )
+
+    @admin.display(description="Dates")
+    def date_list(self, claim: Claim) -> str:
+        return mention_list(
+            f"“{d['text']}” ({d['kind']}{', ' + d['value'] if d.get('value') else ''})"
+            for d in claim.dates
         )
 
     def get_urls(self):

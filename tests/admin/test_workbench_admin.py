@@ -379,3 +379,18 @@ def test_another_teams_contradictions_stay_out_of_the_dossier_page(client, desk,
     client.force_login(other_desk.analyst)
     page = client.get(reverse("admin:dossiers_dossier_change", args=[desk.dossier.pk]))
     assert page.status_code in (302, 403, 404)
+
+
+def test_the_claim_page_lists_entities_quantities_and_dates_in_words(client, desk):
+    said = {
+        "quantities": lambda q: f"“{q['text']}”: {q['value']:g}",
+        "dates": lambda d: f"“{d['text']}” ({d['kind']}",
+        "entities": lambda e: f"“{e['text']}” ({e['kind']})",
+    }
+    client.force_login(desk.analyst)
+    for field, words in said.items():
+        claim = Claim.objects.filter(dossier=desk.dossier).exclude(**{field: []}).first()
+        url = reverse("admin:claims_claim_change", args=[claim.pk])
+        page = client.get(url).content.decode()
+        assert html.escape(words(getattr(claim, field)[0])) in page
+        assert "&quot;start&quot;" not in page and '"start":' not in page
