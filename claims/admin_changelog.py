@@ -14,6 +14,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Q
 from django.http import Http404
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.html import format_html
 
 from claims.activity import describe_events
@@ -127,8 +128,8 @@ class EventAdmin(ProjectionAdmin):
     requests wrote at once; each run of them is grouped under its request."""
 
     scope = selectors.events_for
-    list_display = ["recorded_at", "request_group", "who", "what", "type", "position"]
-    list_display_links = ["recorded_at"]
+    list_display = ["when", "who", "what", "request_group", "type", "position"]
+    list_display_links = ["when"]
     list_filter = [
         PersonFilter,
         "type",
@@ -175,7 +176,7 @@ class EventAdmin(ProjectionAdmin):
         if not request_id:
             return "—"
         if not event.starts_request:
-            return format_html('<span class="same-request" title="{}">〃</span>', request_id)
+            return format_html('<span class="same-request" title="{}"></span>', request_id)
         return format_html(
             '<a class="request-start" href="?request={}" title="{}">{} · {} change{}</a>',
             request_id,
@@ -184,6 +185,10 @@ class EventAdmin(ProjectionAdmin):
             event.request_size,
             "" if event.request_size == 1 else "s",
         )
+
+    @admin.display(description="When", ordering="position")
+    def when(self, event: Event) -> str:
+        return f"{timezone.localtime(event.recorded_at):%Y-%m-%d %H:%M:%S}"
 
     @admin.display(description="Who")
     def who(self, event: Event) -> str:
