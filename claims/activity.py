@@ -129,7 +129,8 @@ class _Objects:
         """How a sentence names the object, and its admin page."""
         obj = self.get(stream_type, key)
         if obj is None:
-            return f"a {stream_type} no longer there", None
+            gone = " no longer there" if stream_type in self.rows else ""
+            return f"a {stream_type}{gone}", None
         if isinstance(obj, Verdict):
             label = quoted(obj.cluster.canonical_text)
         elif isinstance(obj, Team | Source):

@@ -75,7 +75,7 @@ class ObjectFilter(ChosenOnlyFilter):
     parameter_name = "object"
 
     def label(self, request, value: str) -> str:
-        first = Event.objects.filter(self._of(value)).first()
+        first = selectors.events_for(request.user).filter(self._of(value)).first()
         return describe_events([first])[0].subject if first else value
 
     @staticmethod

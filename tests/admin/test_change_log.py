@@ -75,6 +75,13 @@ def test_a_request_groups_its_events(client, desk):
     assert len(only) == 2
 
 
+def test_another_teams_record_is_neither_listed_nor_named(client, desk, other_desk):
+    client.force_login(desk.analyst)
+    page = client.get(URL, {"object": other_desk.cluster.pk}).content.decode()
+    assert other_desk.cluster.canonical_text[:30] not in html.unescape(page)
+    assert 'id="result_list"' not in page  # nothing listed
+
+
 def test_a_dossier_filter_lists_its_events_and_a_foreign_one_is_404(client, desk, other_desk):
     client.force_login(desk.analyst)
     assert any("drafted" in row for row in rows(client, dossier=desk.dossier.pk))
