@@ -688,13 +688,10 @@ class VerdictAdmin(CommentsAdminMixin, CommandAdminMixin, TeamScopedAdmin):
     def is_editable(self, request, verdict: Verdict | None) -> bool:
         if verdict is None:
             return True
+        editable = (Verdict.Status.DRAFT, Verdict.Status.CHANGES_REQUESTED)
         return (
-            past_version(verdict) is None
-            and verdict.status
-            in (
-                Verdict.Status.DRAFT,
-                Verdict.Status.CHANGES_REQUESTED,
-            )
+            past_version(verdict) is None  # a past version is read, never edited
+            and verdict.status in editable
             and has_role(request.user, verdict.dossier.team, Role.ANALYST)
         )
 

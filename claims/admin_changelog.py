@@ -8,6 +8,7 @@ events (`claims.activity`, `claims.selectors.dossier_events`).
 from __future__ import annotations
 
 import uuid
+from itertools import groupby
 
 from django.contrib import admin
 from django.core.exceptions import PermissionDenied
@@ -150,20 +151,13 @@ class EventAdmin(ProjectionAdmin):
         """The page's events said in words at once, and where each request's run begins."""
         changelist = super().get_changelist_instance(request)
         events = list(changelist.result_list)
-        activities = describe_events(events)
-        previous = object()
-        for index, (event, activity) in enumerate(zip(events, activities, strict=True)):
+        for event, activity in zip(events, describe_events(events), strict=True):
             event.activity = activity
-            request_id = event.metadata.get("request_id")
-            event.starts_request = request_id is None or request_id != previous
-            if event.starts_request and request_id:
-                run = events[index:]
-                size = next(
-                    (n for n, e in enumerate(run) if e.metadata.get("request_id") != request_id),
-                    len(run),
-                )
-                event.request_size = size
-            previous = request_id
+        for request_id, run in groupby(events, key=lambda e: e.metadata.get("request_id")):
+            run = list(run)
+            for index, event in enumerate(run):
+                event.starts_request = index == 0 or request_id is None
+                event.request_size = len(run)
         changelist.result_list = events
         return changelist
 
