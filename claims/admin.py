@@ -9,15 +9,22 @@ from __future__ import annotations
 
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin.widgets import AutocompleteSelectMultiple
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Case, Q, Value, When
+from django.core.paginator import Paginator
+from django.db.models import Case, Q, QuerySet, Value, When
 from django.http import Http404, HttpResponseNotAllowed, HttpResponseRedirect, JsonResponse
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 
-from claims import admin_corrections, admin_views, commands
+from claims import (
+    admin_changelog,  # noqa: F401 - registers the change log
+    admin_corrections,
+    admin_views,
+    commands,
+)
 from claims.models import (
     CHECKWORTHY_KINDS,
     Claim,
@@ -28,6 +35,7 @@ from claims.models import (
     InformationCredibility,
     Rating,
     Verdict,
+    VerdictEvidence,
 )
 from claims.rendering import claimreview_jsonld, rationale_html
 from claims.selectors import (
@@ -35,8 +43,11 @@ from claims.selectors import (
     claim_corrections,
     claims_for,
     clusters_for,
+    comments_on,
     corrections_for,
     current_verdicts,
+    evidence_as_of,
+    evidence_changes,
     origin_name,
     review_notes,
     verdict_queue,
@@ -47,6 +58,7 @@ from dossiers.admin import CommandAdminMixin, CommandForm
 from dossiers.admin_scope import (
     ProjectionAdmin,
     TeamScopedAdmin,
+    past_version,
     register_related_selector,
     related_only,
 )
@@ -55,9 +67,72 @@ from dossiers.permissions import has_role
 from dossiers.selectors import team_ids_for
 from eventlog.store import ConcurrencyError
 
+
+class CommentForm(forms.Form):
+    body = forms.CharField(
+        label="Comment",
+        max_length=commands.MAX_COMMENT_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="Markdown; shown sanitised. Kept in the log with your name.",
+    )
+
+
+class CommentsAdminMixin:
+    """The comments on a verdict's or cluster's page and the form to add one (`add_comment`)."""
+
+    def comments_context(self, request, target) -> dict:
+        return {
+            "comments": [
+                (comment, mark_safe(rationale_html(comment.body)))  # noqa: S308 - nh3-sanitised
+                for comment in comments_on(target)
+            ],
+            "comment_form": CommentForm()
+            if has_role(request.user, target.dossier.team, Role.ANALYST)
+            else None,
+            "comment_url": reverse(self._url_name("comment"), args=[target.pk]),
+        }
+
+    def comment_urls(self) -> list:
+        return [
+            path(
+                "<path:object_id>/comment/",
+                self.admin_site.admin_view(self.comment_view),
+                name=self._url_name("comment").removeprefix("admin:"),
+            )
+        ]
+
+    def comment_view(self, request, object_id):
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        target = self.scoped_object_or_404(request, object_id)
+        form = CommentForm(request.POST)
+        if not form.is_valid():
+            self.message_user(request, "A comment needs some text.", level=messages.ERROR)
+        else:
+            try:
+                commands.add_comment(
+                    target=target, actor=request.user, body=form.cleaned_data["body"]
+                )
+            except (PermissionDenied, ValueError) as exc:
+                self.refuse(request, exc)
+            else:
+                self.message_user(request, "Comment added.", level=messages.SUCCESS)
+        return HttpResponseRedirect(
+            reverse(self._url_name("change"), args=[target.pk]) + "#comments"
+        )
+
+    def _url_name(self, view: str) -> str:
+        return f"admin:{self.opts.app_label}_{self.opts.model_name}_{view}"
+
+
 register_related_selector(Claim, claims_for)
 register_related_selector(ClaimCluster, clusters_for)
 register_related_selector(Verdict, verdicts_for)
+
+
+def mention_list(lines) -> str:
+    """What extraction found in a claim, one mention a line (its JSON is for machines)."""
+    return format_html_join("", "<div>{}</div>", ((line,) for line in lines)) or "—"
 
 
 @admin.register(Claim)
@@ -75,7 +150,13 @@ class ClaimAdmin(ProjectionAdmin):
     ]
     list_filter = [related_only("dossier"), "kind", "extractor_version"]
     search_fields = ["text", "speaker", "cited_source"]
-    readonly_fields = ["in_article", "already_reviewed"]
+    readonly_fields = [
+        "in_article",
+        "already_reviewed",
+        "entity_list",
+        "quantity_list",
+        "date_list",
+    ]
     fields = [
         "in_article",
         "already_reviewed",
@@ -86,9 +167,9 @@ class ClaimAdmin(ProjectionAdmin):
         "cluster",
         "kind",
         "checkworthiness",
-        "entities",
-        "quantities",
-        "dates",
+        "entity_list",
+        "quantity_list",
+        "date_list",
         "start",
         "end",
         "extractor_version",
@@ -121,6 +202,25 @@ class ClaimAdmin(ProjectionAdmin):
                 ),
             )
             or "—"
+        )
+
+    @admin.display(description="Entities")
+    def entity_list(self, claim: Claim) -> str:
+        return mention_list(f"“{e['text']}” ({e['kind']})" for e in claim.entities)
+
+    @admin.display(description="Quantities")
+    def quantity_list(self, claim: Claim) -> str:
+        return mention_list(
+            f"“{q['text']}”: {q['value']:g}{' ' + q['unit'] if q.get('unit') else ''}"
+            + (" (approximate)" if q.get("approx") else "")
+            for q in claim.quantities
+        )
+
+    @admin.display(description="Dates")
+    def date_list(self, claim: Claim) -> str:
+        return mention_list(
+            f"“{d['text']}” ({d['kind']}{', ' + d['value'] if d.get('value') else ''})"
+            for d in claim.dates
         )
 
     def get_urls(self):
@@ -166,7 +266,7 @@ class ClaimAdmin(ProjectionAdmin):
 
 
 @admin.register(ClaimCluster)
-class ClaimClusterAdmin(ProjectionAdmin):
+class ClaimClusterAdmin(CommentsAdminMixin, ProjectionAdmin):
     scope = clusters_for
     list_display = [
         "canonical_text",
@@ -233,6 +333,7 @@ class ClaimClusterAdmin(ProjectionAdmin):
         cluster = self.scoped_object_or_404(request, object_id)
         context = {
             **admin_views.cluster_workbench_context(cluster, request.user),
+            **self.comments_context(request, cluster),
             **(extra_context or {}),
         }
         return super().change_view(request, object_id, form_url, context)
@@ -249,6 +350,7 @@ class ClaimClusterAdmin(ProjectionAdmin):
                 self.admin_site.admin_view(self.reuse_view),
                 name="claims_claimcluster_reuse",
             ),
+            *self.comment_urls(),
             *super().get_urls(),
         ]
 
@@ -287,10 +389,47 @@ class CorrectionAdmin(ProjectionAdmin):
 # --- verdicts ------------------------------------------------------------------------------
 
 
+def offered_evidence(claims, cluster_id=None, keep=()) -> QuerySet[Claim]:
+    """The claims a verdict may cite: the check-worthy ones (facts and figures), the
+    cluster's own members first. The cluster's members of other kinds and the claims in
+    `keep` (the evidence a verdict already cites) stay on offer: the first are what the
+    verdict is about, and dropping the second would silently remove evidence on save."""
+    outside = Case(When(cluster_id=cluster_id, then=0), default=1) if cluster_id else Value(1)
+    offered = Q(kind__in=CHECKWORTHY_KINDS) | Q(pk__in=list(keep))
+    if cluster_id:
+        offered |= Q(cluster_id=cluster_id)
+    return (
+        claims.filter(offered)
+        .select_related("article")
+        .annotate(outside_cluster=outside)
+        .order_by("outside_cluster", "article__published_at", "article", "ordinal")
+    )
+
+
+def evidence_label(claim: Claim) -> str:
+    marker = "● " if getattr(claim, "outside_cluster", 1) == 0 else ""
+    return f"{marker}{claim.article.title[:50]} — {claim.text[:110]}"
+
+
+class EvidencePicker(AutocompleteSelectMultiple):
+    """Django admin's autocomplete (select2) over the claims a verdict on `cluster_id` may
+    cite (`VerdictAdmin.evidence_search_view`): a dossier's thousands of claims are searched
+    by words, never all sent; only the chosen ones are in the page."""
+
+    def __init__(self, attrs=None, cluster_id=None):
+        super().__init__(VerdictEvidence._meta.get_field("claim"), admin.site, attrs)
+        self.cluster_id = cluster_id
+
+    def get_url(self) -> str:
+        url = reverse("admin:claims_verdict_evidence_search")
+        return f"{url}?cluster={self.cluster_id}" if self.cluster_id else url
+
+
 class EvidenceChoice(forms.ModelMultipleChoiceField):
+    widget = EvidencePicker
+
     def label_from_instance(self, claim: Claim) -> str:
-        marker = "● " if getattr(claim, "outside_cluster", 1) == 0 else ""
-        return f"{marker}{claim.article.title[:50]} — {claim.text[:110]}"
+        return evidence_label(claim)
 
 
 class VerdictContentForm(CommandForm):
@@ -313,7 +452,9 @@ class VerdictContentForm(CommandForm):
         help_text="Markdown. Rendered sanitised: no raw HTML or scripts.",
     )
     supporting_claims = EvidenceChoice(
-        queryset=Claim.objects.none(), required=False, help_text="● marks the cluster's claims."
+        queryset=Claim.objects.none(),
+        required=False,
+        help_text="Type words of the claim or its article's title; ● marks the cluster's claims.",
     )
     refuting_claims = EvidenceChoice(queryset=Claim.objects.none(), required=False)
     context_claims = EvidenceChoice(queryset=Claim.objects.none(), required=False)
@@ -329,23 +470,11 @@ class VerdictContentForm(CommandForm):
         fields: list[str] = []
 
     def limit_evidence_to(self, claims, cluster_id=None, keep=()) -> None:
-        """Offer the dossier's check-worthy claims (facts and figures), the cluster's own
-        members first. The cluster's members of other kinds and the claims in `keep` (the
-        evidence a verdict already cites) stay on offer: the first are what the verdict is
-        about, and dropping the second would silently remove evidence on save."""
-        outside = Case(When(cluster_id=cluster_id, then=0), default=1) if cluster_id else Value(1)
-        offered = Q(kind__in=CHECKWORTHY_KINDS) | Q(pk__in=list(keep))
-        if cluster_id:
-            offered |= Q(cluster_id=cluster_id)
-        queryset = (
-            claims.filter(offered)
-            .select_related("article")
-            .annotate(outside_cluster=outside)
-            .order_by("outside_cluster", "article__published_at", "article", "ordinal")
-        )
+        """Accept the claims `offered_evidence` offers; the pickers search the same ones."""
+        queryset = offered_evidence(claims, cluster_id, keep)
         for name in self.EVIDENCE_FIELDS:
             self.fields[name].queryset = queryset
-            self.fields[name].widget.attrs["size"] = 8
+            self.fields[name].widget.cluster_id = cluster_id
 
     def evidence(self) -> list[commands.EvidenceInput]:
         return [
@@ -498,6 +627,8 @@ class ReviewQueueFilter(admin.SimpleListFilter):
         return queryset
 
 
+EVIDENCE_PAGE = 20  # claims a picker suggests at once
+
 WORKFLOW_ACTIONS = {
     "submit": (commands.submit_verdict, "Submitted for review."),
     "approve": (commands.approve_verdict, "Approved."),
@@ -508,7 +639,7 @@ WORKFLOW_ACTIONS = {
 
 
 @admin.register(Verdict)
-class VerdictAdmin(CommandAdminMixin, TeamScopedAdmin):
+class VerdictAdmin(CommentsAdminMixin, CommandAdminMixin, TeamScopedAdmin):
     scope = verdicts_for
     list_display = [
         "cluster",
@@ -557,10 +688,12 @@ class VerdictAdmin(CommandAdminMixin, TeamScopedAdmin):
     def is_editable(self, request, verdict: Verdict | None) -> bool:
         if verdict is None:
             return True
-        return verdict.status in (
-            Verdict.Status.DRAFT,
-            Verdict.Status.CHANGES_REQUESTED,
-        ) and has_role(request.user, verdict.dossier.team, Role.ANALYST)
+        editable = (Verdict.Status.DRAFT, Verdict.Status.CHANGES_REQUESTED)
+        return (
+            past_version(verdict) is None  # a past version is read, never edited
+            and verdict.status in editable
+            and has_role(request.user, verdict.dossier.team, Role.ANALYST)
+        )
 
     def get_fieldsets(self, request, obj=None):
         evidence = ("Evidence", {"fields": list(VerdictContentForm.EVIDENCE_FIELDS)})
@@ -632,7 +765,12 @@ class VerdictAdmin(CommandAdminMixin, TeamScopedAdmin):
 
     @admin.display(description="Evidence")
     def evidence_list(self, verdict: Verdict) -> str:
-        items = verdict.evidence.select_related("article", "claim")
+        version = past_version(verdict)
+        items = (
+            evidence_as_of(verdict, version.history_date)
+            if version
+            else verdict.evidence.select_related("article", "claim")
+        )
         return (
             format_html_join(
                 "",
@@ -666,6 +804,24 @@ class VerdictAdmin(CommandAdminMixin, TeamScopedAdmin):
         changes = commands.reviewed_changes(verdict)
         return format_html_join("", "<div>{}</div>", ((change,) for change in changes)) or "—"
 
+    def set_history_delta_changes(self, request, historical_records, foreign_keys_are_objs=True):
+        """Besides the field diffs, what each change did to the evidence (rows of their own,
+        so the verdict's diff alone never shows a claim cited or dropped)."""
+        super().set_history_delta_changes(request, historical_records, foreign_keys_are_objs)
+        records = list(historical_records)
+        changes = evidence_changes(records[0].id) if records else {}
+        for record in records:
+            change = changes.get(record.history_date)
+            if change:
+                record.history_delta_changes = [
+                    *getattr(record, "history_delta_changes", []),
+                    {
+                        "field": "Evidence",
+                        "old": "; ".join(change.removed) or "—",
+                        "new": "; ".join(change.added) or "—",
+                    },
+                ]
+
     # -- workflow --
 
     def get_urls(self):
@@ -681,6 +837,12 @@ class VerdictAdmin(CommandAdminMixin, TeamScopedAdmin):
                 view(self.claimreview_view),
                 name="claims_verdict_claimreview",
             ),
+            path(
+                "evidence-search/",
+                view(self.evidence_search_view),
+                name="claims_verdict_evidence_search",
+            ),
+            *self.comment_urls(),
             *super().get_urls(),
         ]
 
@@ -697,6 +859,7 @@ class VerdictAdmin(CommandAdminMixin, TeamScopedAdmin):
             "may_sign_off": is_reviewer and not wrote_or_edited(verdict, request.user),
             "review_notes": review_notes(verdict),
             "is_latest": not Verdict.objects.filter(supersedes=verdict).exists(),
+            **self.comments_context(request, verdict),
             **(extra_context or {}),
         }
         return super().change_view(request, object_id, form_url, context)
@@ -722,6 +885,30 @@ class VerdictAdmin(CommandAdminMixin, TeamScopedAdmin):
         else:
             self.message_user(request, success.format(revision=result.revision), messages.SUCCESS)
         return HttpResponseRedirect(reverse("admin:claims_verdict_change", args=[result.pk]))
+
+    def evidence_search_view(self, request):
+        """The evidence pickers' suggestions, in select2's format: claims a verdict on
+        `?cluster=` may cite (any of the user's teams' without one) with every word of
+        `?term=` in their text or their article's title, 20 a page."""
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        claims, cluster_id = claims_for(request.user), None
+        if request.GET.get("cluster"):
+            try:
+                cluster = clusters_for(request.user).get(pk=request.GET["cluster"])
+            except (ClaimCluster.DoesNotExist, ValidationError):
+                raise Http404("No cluster with this id in your teams.") from None
+            claims, cluster_id = claims.filter(dossier_id=cluster.dossier_id), cluster.id
+        offered = offered_evidence(claims, cluster_id)
+        for word in request.GET.get("term", "").split():
+            offered = offered.filter(Q(text__icontains=word) | Q(article__title__icontains=word))
+        page = Paginator(offered, EVIDENCE_PAGE).get_page(request.GET.get("page"))
+        return JsonResponse(
+            {
+                "results": [{"id": str(claim.pk), "text": evidence_label(claim)} for claim in page],
+                "pagination": {"more": page.has_next()},
+            }
+        )
 
     def claimreview_view(self, request, object_id):
         verdict = self.scoped_object_or_404(request, object_id)

@@ -15,6 +15,7 @@ from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.html import escape, format_html
 from django.utils.safestring import SafeString, mark_safe
 
+from claims.activity import describe_events
 from claims.admin_corrections import NEW_CLUSTER
 from claims.answer import CHART_WIDTH, ROW_Y, chart_layout, question_answer
 from claims.models import CHECKWORTHY_KINDS, Claim, ClaimCluster, Verdict
@@ -22,11 +23,13 @@ from claims.provenance import ProvenanceClaim, build_provenance, render_svg
 from claims.reviewed import already_reviewed
 from claims.search import KINDS, SearchInputError, SearchRequest, hits, search
 from claims.selectors import (
+    BoardFilter,
     cited_sources_in_context,
     cluster_corrections,
     contradictions_in,
     dossier_as_of,
     dossier_board,
+    dossier_events,
     dossier_timeline,
     origin_name,
 )
@@ -220,9 +223,42 @@ def cluster_workbench_context(cluster: ClaimCluster, user) -> dict:
     }
 
 
-def dossier_board_context(dossier: Dossier) -> dict:
-    """The dossier page's overview: counts, the clusters that matter, open verdicts."""
-    return {"board": dossier_board(dossier)}
+class BoardFilterForm(forms.Form):
+    """The board's filters; in the dossier page's query string, prefixed `board-`."""
+
+    verdict = forms.ChoiceField(
+        choices=[
+            ("", "any verdict or none"),
+            ("none", "no verdict yet"),
+            ("open", "verdict not yet published"),
+            ("published", "verdict published"),
+        ],
+        required=False,
+    )
+    shared = forms.BooleanField(label="across several articles", required=False)
+    contradicted = forms.BooleanField(label="contradicted", required=False)
+    words = forms.CharField(label="wording has", max_length=200, required=False)
+
+    def board_filter(self) -> BoardFilter:
+        return BoardFilter(**self.cleaned_data) if self.is_valid() else BoardFilter()
+
+
+RECENT_ACTIVITY = 12
+
+
+def dossier_board_context(dossier: Dossier, query) -> dict:
+    """The dossier page's overview: counts, the clusters that matter (filtered by `query`),
+    open verdicts and what people did lately (the machine's own steps left out)."""
+    form = BoardFilterForm(query, prefix="board")
+    people = dossier_events(dossier).exclude(metadata__actor_id=None)
+    return {
+        "board": dossier_board(dossier, form.board_filter()),
+        "board_filter_form": form,
+        "board_filtered": form.is_valid() and any(form.cleaned_data.values()),
+        "recent_activity": describe_events(
+            people.order_by("-recorded_at", "-position")[:RECENT_ACTIVITY]
+        ),
+    }
 
 
 def dossier_contradictions_context(dossier: Dossier, *, shown: int = 50) -> dict:

@@ -18,6 +18,7 @@ from claims.events import (
 from claims.models import (
     Claim,
     ClaimCluster,
+    Comment,
     EvidenceRelation,
     InformationCredibility,
     Rating,
@@ -467,3 +468,42 @@ def revise_verdict(
         team_id=current.dossier.team_id,
     )
     return Verdict.objects.get(id=revision_id)
+
+
+# --- comments ------------------------------------------------------------------------------
+
+MAX_COMMENT_LENGTH = 5000
+
+
+@transaction.atomic
+def add_comment(*, target: Verdict | ClaimCluster, actor: User, body: str) -> Comment:
+    """Comment on a verdict or a cluster: analysts, reviewers and admins of its team.
+
+    The body is Markdown, rendered sanitised like a rationale.
+    """
+    if actor is None:
+        raise ValueError("a comment needs an author")
+    require_role(actor, target.dossier.team, Role.ANALYST)
+    body = _CONTROL_CHARACTERS.sub("", body or "").strip()
+    if not body:
+        raise ValueError("a comment needs some text")
+    if len(body) > MAX_COMMENT_LENGTH:
+        raise ValueError(f"a comment is at most {MAX_COMMENT_LENGTH} characters")
+    on_verdict = isinstance(target, Verdict)
+    comment_id = uuid.uuid4()
+    record(
+        stream_type=ClaimStreamType.COMMENT,
+        stream_id=comment_id,
+        expected_version=0,
+        event_type=ClaimEventType.COMMENT_ADDED,
+        data={
+            "dossier_id": str(target.dossier_id),
+            "verdict_id": str(target.id) if on_verdict else None,
+            "cluster_id": None if on_verdict else str(target.id),
+            "author_id": actor.pk,
+            "body": body,
+        },
+        context=Context.of(actor),
+        team_id=target.dossier.team_id,
+    )
+    return Comment.objects.get(id=comment_id)

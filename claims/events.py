@@ -13,6 +13,7 @@ from claims.extraction.kinds import UNCLASSIFIED_KIND
 from claims.models import (
     Claim,
     ClaimCluster,
+    Comment,
     Correction,
     CorrectionKind,
     Verdict,
@@ -28,6 +29,7 @@ class ClaimStreamType(TextChoices):
     CLUSTER = "cluster"
     VERDICT = "verdict"
     CLAIM = "claim"  # what happens to a claim besides its article's extraction
+    COMMENT = "comment"  # one stream per comment, naming its verdict or cluster
 
 
 class ClaimEventType(TextChoices):
@@ -53,6 +55,7 @@ class ClaimEventType(TextChoices):
     CLAIM_MARKED_NOT_A_CLAIM = "ClaimMarkedNotAClaim"
     CLAIM_RESTORED = "ClaimRestored"
     CLAIM_ALREADY_REVIEWED = "ClaimAlreadyReviewed"
+    COMMENT_ADDED = "CommentAdded"
 
 
 CLAIM_FIELDS = (
@@ -759,3 +762,22 @@ def claim_already_reviewed(state: ProjectionState, event) -> None:
     if new:
         claim["reviewed_matches"] = [*claim["reviewed_matches"], *new]
         state.save(Claim, claim, event, reason=_bulk_reason(event))
+
+
+# --- comments ---------------------------------------------------------------------------------
+
+
+@projector(ClaimEventType.COMMENT_ADDED)
+def comment_added(state: ProjectionState, event) -> None:
+    data = event.data
+    state.insert(
+        Comment,
+        event,
+        id=str(event.stream_id),
+        dossier_id=data["dossier_id"],
+        verdict_id=data["verdict_id"],
+        cluster_id=data["cluster_id"],
+        author_id=data["author_id"],
+        body=data["body"],
+        created_at=event.recorded_at,
+    )

@@ -292,3 +292,36 @@ class Correction(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} ({self.claim_text[:60] or self.cluster_id})"
+
+
+class Comment(models.Model):
+    """A team member's comment on a verdict or a cluster (CommentAdded, each its own stream:
+    commenting never moves the version someone editing the verdict or the cluster holds)."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    dossier = models.ForeignKey(Dossier, on_delete=models.PROTECT, related_name="comments")
+    verdict = models.ForeignKey(
+        Verdict, null=True, blank=True, on_delete=models.PROTECT, related_name="comments"
+    )
+    cluster = models.ForeignKey(
+        ClaimCluster, null=True, blank=True, on_delete=models.PROTECT, related_name="comments"
+    )
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="comments_written"
+    )
+    body = models.TextField(help_text="Markdown; sanitised when rendered.")
+    created_at = models.DateTimeField()
+    history = HistoricalRecords(no_db_index=["dossier", "verdict", "cluster", "author"])
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(verdict__isnull=False, cluster__isnull=True)
+                | models.Q(verdict__isnull=True, cluster__isnull=False),
+                name="comment_on_one_record",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.author}: {self.body[:60]}"

@@ -21,8 +21,10 @@ from claims.models import (
     CHECKWORTHY_KINDS,
     Claim,
     ClaimCluster,
+    Comment,
     Correction,
     CorrectionKind,
+    EvidenceRelation,
     Verdict,
     VerdictEvidence,
 )
@@ -155,6 +157,10 @@ def _rows_then(model, when: datetime, **filters) -> list:
     return [row for chunk in snapshot_chunks(model, when, **filters) for row in chunk]
 
 
+def evidence_as_of(verdict: Verdict, when: datetime) -> list[VerdictEvidence]:
+    return _rows_as_of(VerdictEvidence, when, verdict_id=verdict.id)
+
+
 def cluster_members_as_of(cluster: ClaimCluster, when: datetime) -> list[Claim]:
     return _rows_then(Claim, when, dossier_id=cluster.dossier_id, cluster_id=cluster.id)
 
@@ -202,14 +208,18 @@ class Timeline:
 
 
 def dossier_events(dossier: Dossier) -> QuerySet[Event]:
-    """Every event of the dossier's own stream and of its articles, clusters, verdicts and
-    claims (a claim's events name its dossier: the claim may since have been retired)."""
+    """Every event of the dossier's own stream and of its articles, clusters, verdicts,
+    claims and comments (a claim's and a comment's events name the dossier: the claim may
+    since have been retired)."""
     streams = (
         Q(stream_type=StreamType.DOSSIER, stream_id=dossier.id)
         | Q(stream_type=StreamType.ARTICLE, stream_id__in=dossier.articles.values("id"))
         | Q(stream_type=ClaimStreamType.CLUSTER, stream_id__in=dossier.clusters.values("id"))
         | Q(stream_type=ClaimStreamType.VERDICT, stream_id__in=dossier.verdicts.values("id"))
-        | Q(stream_type=ClaimStreamType.CLAIM, data__dossier_id=str(dossier.id))
+        | Q(
+            stream_type__in=[ClaimStreamType.CLAIM, ClaimStreamType.COMMENT],
+            data__dossier_id=str(dossier.id),
+        )
     )
     return Event.objects.filter(streams, team_id=dossier.team_id).order_by(
         "recorded_at", "position"
@@ -243,6 +253,33 @@ def changes_since_approval(verdict: Verdict) -> list[dict]:
         for flag in verdict.review_flags
         if approved_at is None or datetime.fromisoformat(flag["at"]) > approved_at
     ]
+
+
+@dataclass(frozen=True)
+class EvidenceChange:
+    """What one change of a verdict did to its evidence, each item as "Supports: “…”"."""
+
+    removed: list[str]
+    added: list[str]
+
+
+def evidence_changes(verdict_id) -> dict[datetime, EvidenceChange]:
+    """By the time of the change (a history row's date): the evidence a verdict's content
+    events removed and added. Each of them replaces the rows whole, so an item kept is both
+    deleted and inserted at that moment; only the difference is a change."""
+    rows = VerdictEvidence.history.filter(verdict_id=verdict_id).order_by("history_id")
+    by_moment: dict[datetime, tuple[list[str], list[str]]] = defaultdict(lambda: ([], []))
+    for row in rows:
+        before, after = by_moment[row.history_date]
+        label = f"{EvidenceRelation(row.relation).label}: “{row.quote}”"
+        (before if row.history_type == "-" else after).append(label)
+    changes = {}
+    for moment, (before, after) in by_moment.items():
+        removed = [label for label in before if label not in after]
+        added = [label for label in after if label not in before]
+        if removed or added:
+            changes[moment] = EvidenceChange(removed, added)
+    return changes
 
 
 # --- contradictions and links --------------------------------------------------------------
@@ -409,20 +446,52 @@ class BoardCluster:
 
 
 @dataclass(frozen=True)
+class BoardFilter:
+    """Which of the dossier's clusters the board ranks (the filters on the dossier page)."""
+
+    verdict: str = ""  # "" any, "none", "open" (not yet published) or "published"
+    shared: bool = False  # reported by several articles
+    contradicted: bool = False
+    words: str = ""  # in the cluster's wording
+
+    def apply(self, clusters: QuerySet[ClaimCluster]) -> QuerySet[ClaimCluster]:
+        current = current_verdicts(Verdict.objects.all())
+        if self.verdict == "none":
+            clusters = clusters.filter(verdicts__isnull=True)
+        elif self.verdict == "open":
+            open_ = current.exclude(status=Verdict.Status.PUBLISHED)
+            clusters = clusters.filter(id__in=open_.values("cluster_id"))
+        elif self.verdict == "published":
+            published = current.filter(status=Verdict.Status.PUBLISHED)
+            clusters = clusters.filter(id__in=published.values("cluster_id"))
+        if self.shared:
+            clusters = clusters.filter(article_count__gt=1)
+        if self.contradicted:
+            clusters = clusters.exclude(contradictions=[])
+        for word in self.words.split():
+            clusters = clusters.filter(canonical_text__icontains=word)
+        return clusters
+
+
+@dataclass(frozen=True)
 class DossierBoard:
     """The dossier at a glance: counts, the clusters that matter, and open verdicts."""
 
     counts: dict[str, int]
     top_clusters: list[BoardCluster]
+    matching: int  # clusters the filter keeps, of which `top_clusters` are the first
     open_verdicts: list[Verdict]
 
 
-def dossier_board(dossier: Dossier, *, shown: int = 10) -> DossierBoard:
+def dossier_board(
+    dossier: Dossier, board_filter: BoardFilter = BoardFilter(), *, shown: int = 10
+) -> DossierBoard:
     """Clusters ranked by spread: independent origins, then articles, then contradictions,
     then how many of their claims are facts or figures; one-article clusters come last."""
     clusters = ClaimCluster.objects.filter(dossier=dossier, is_active=True)
+    kept = board_filter.apply(clusters)
     ranked = list(
-        clusters.annotate(
+        kept.annotate(
             checkworthy=Count("claims", filter=Q(claims__kind__in=CHECKWORTHY_KINDS))
         ).order_by(
             "-independent_origin_count",
@@ -453,12 +522,19 @@ def dossier_board(dossier: Dossier, *, shown: int = 10) -> DossierBoard:
             BoardCluster(c, names.get(c.origin, ""), c.checkworthy, latest.get(c.id))
             for c in ranked
         ],
+        matching=kept.count(),
         open_verdicts=list(
             verdicts.exclude(status=Verdict.Status.PUBLISHED)
             .select_related("cluster", "author")
             .order_by("status", "-updated_at")
         ),
     )
+
+
+def comments_on(target: Verdict | ClaimCluster) -> list[Comment]:
+    """The comments on a verdict or a cluster, oldest first (a conversation)."""
+    on = {"verdict": target} if isinstance(target, Verdict) else {"cluster": target}
+    return list(Comment.objects.filter(**on).select_related("author"))
 
 
 # --- analysts' corrections ------------------------------------------------------------------

@@ -31,7 +31,6 @@ from dossiers.admin_scope import (
 from dossiers.admin_upload import ArticleUploadForm
 from dossiers.models import Article, Dossier, Membership, Role, Source, SourceReliability, Team
 from dossiers.permissions import has_role
-from eventlog.models import Event
 from eventlog.store import ConcurrencyError
 
 
@@ -421,7 +420,7 @@ class DossierAdmin(CommandAdminMixin, TeamScopedAdmin):
         dossier = self.scoped_object_or_404(request, object_id)
         context = {
             **admin_views.dossier_question_context(dossier),
-            **admin_views.dossier_board_context(dossier),
+            **admin_views.dossier_board_context(dossier, request.GET),
             "progress": selectors.analysis_progress(dossier),
             "can_reanalyse": has_role(request.user, dossier.team, Role.ANALYST),
             **admin_views.dossier_contradictions_context(dossier),
@@ -671,37 +670,6 @@ class ArticleAdmin(ArchiveActionsMixin, ProjectionAdmin):
         else:
             self.message_user(request, "Extraction queued again.", level=messages.SUCCESS)
         return HttpResponseRedirect(reverse("admin:dossiers_article_change", args=[article.pk]))
-
-
-@admin.register(Event)
-class EventAdmin(ProjectionAdmin):
-    scope = selectors.events_for
-    list_display = [
-        "position",
-        "type",
-        "stream_type",
-        "stream_id",
-        "stream_version",
-        "actor",
-        "reason",
-        "recorded_at",
-    ]
-    list_filter = ["type", "stream_type"]
-    search_fields = ["=stream_id", "type"]
-    readonly_fields = [f.name for f in Event._meta.fields]
-    change_form_template = "admin/dossiers/event/change_form.html"
-
-    @admin.display(description="Actor")
-    def actor(self, event: Event) -> str:
-        return event.metadata.get("actor", "")
-
-    @admin.display(description="Reason")
-    def reason(self, event: Event) -> str:
-        return event.metadata.get("reason", "")
-
-    def history_view(self, request, object_id, extra_context=None):
-        self.scoped_object_or_404(request, object_id)
-        raise PermissionDenied("events are immutable: they have no history")
 
 
 class ClaimdeskUserAdmin(UserAdmin):

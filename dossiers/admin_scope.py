@@ -11,13 +11,15 @@ import dataclasses
 from collections.abc import Callable
 
 from django.contrib import admin, messages
-from django.contrib.admin.utils import unquote
+from django.contrib.admin.helpers import AdminForm
+from django.contrib.admin.utils import flatten_fieldsets, unquote
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Model, QuerySet
 from django.http import Http404, HttpRequest, HttpResponseNotAllowed
 from django.utils.html import conditional_escape
 from simple_history.admin import SimpleHistoryAdmin
+from simple_history.manager import SIMPLE_HISTORY_REVERSE_ATTR_NAME
 from simple_history.models import DeletedObject
 from simple_history.template_utils import HistoricalRecordContextHelper, conditional_str
 
@@ -185,6 +187,26 @@ class TeamScopedAdmin(SimpleHistoryAdmin):
             return HttpResponseNotAllowed(["GET"])
         return super().history_form_view(request, object_id, version_id, extra_context)
 
+    def render_history_view(self, request, template, context, **kwargs):
+        """A past version shows every field read-only, as a page one may only view: its
+        form (the page's command form, editable today) is never offered for it."""
+        adminform = context.get("adminform")
+        if adminform is not None:
+            obj = adminform.form.instance
+            shown = [
+                (name, {**options, "fields": [f for f in options["fields"] if self._shows(f)]})
+                for name, options in self.get_fieldsets(request, obj)
+            ]
+            context["adminform"] = AdminForm(
+                adminform.form, shown, {}, flatten_fieldsets(shown), model_admin=self
+            )
+        return super().render_history_view(request, template, context, **kwargs)
+
+    def _shows(self, name: str) -> bool:
+        """A field a past version has: the model's own, or one of the admin's displays
+        (not a form-only input such as a change note)."""
+        return hasattr(self.model, name) or hasattr(self, name)
+
     def get_historical_record_context_helper(self, request, historical_record):
         return AuditDiffHelper(self.model, historical_record)
 
@@ -196,6 +218,11 @@ class TeamScopedAdmin(SimpleHistoryAdmin):
 
     def refuse(self, request: HttpRequest, exc: Exception) -> None:
         self.message_user(request, refusal_message(exc), level=messages.ERROR)
+
+
+def past_version(obj):
+    """The history row `obj` was rebuilt from when a page shows a past version, else None."""
+    return getattr(obj, SIMPLE_HISTORY_REVERSE_ATTR_NAME, None)
 
 
 class ProjectionAdmin(TeamScopedAdmin):

@@ -35,6 +35,7 @@ class Event(models.Model):
     class Meta:
         db_table = "dossiers_event"  # the log was born in the dossiers app; its rows stay put
         ordering = ["position"]
+        verbose_name_plural = "change log"  # what the admin lists: every change, in words
         constraints = [
             models.UniqueConstraint(
                 fields=["stream_type", "stream_id", "stream_version"], name="unique_stream_version"

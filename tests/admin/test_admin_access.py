@@ -160,20 +160,19 @@ def test_forms_offer_no_foreign_objects_as_choices(client, desk, other_desk):
     client.force_login(desk.analyst)
     add_verdict = client.get(reverse("admin:claims_verdict_add")).content.decode()
     assert str(desk.open_cluster.pk) in add_verdict
-    # Without a cluster chosen, evidence on offer is the facts and figures of the dossier.
+    assert str(other_desk.open_cluster.pk) not in add_verdict
+    # The evidence pickers suggest facts and figures of the user's teams only, and for a
+    # verdict on a cluster, the cluster's own claims too.
     own, foreign = (
         Claim.objects.filter(dossier=d.dossier, kind__in=CHECKWORTHY_KINDS).first()
         for d in (desk, other_desk)
     )
-    assert str(own.pk) in add_verdict
-    assert str(other_desk.open_cluster.pk) not in add_verdict
-    assert str(foreign.pk) not in add_verdict
-
-    edit_verdict = client.get(
-        reverse("admin:claims_verdict_change", args=[desk.verdict.pk])
-    ).content.decode()
-    assert str(desk.claim.pk) in edit_verdict
-    assert str(other_desk.claim.pk) not in edit_verdict
+    search = reverse("admin:claims_verdict_evidence_search")
+    for query in ({"term": own.text}, {"term": own.text, "cluster": desk.cluster.pk}):
+        suggested = {item["id"] for item in client.get(search, query).json()["results"]}
+        assert str(own.pk) in suggested and str(foreign.pk) not in suggested
+    suggested = client.get(search, {"cluster": desk.cluster.pk, "term": desk.claim.text}).json()
+    assert str(desk.claim.pk) in {item["id"] for item in suggested["results"]}
 
     add_dossier = client.get(reverse("admin:dossiers_dossier_add")).content.decode()
     assert str(desk.dossier.team_id) in add_dossier

@@ -26,3 +26,31 @@ def test_the_board_counts_and_ranks_clusters_by_independent_origins(client, desk
     assert "article:" not in table
     open_verdicts = html.split('id="open-verdicts"')[1].split("</table>")[0]
     assert reverse("admin:claims_verdict_change", args=[desk.verdict.pk]) in open_verdicts
+
+
+def board_clusters(client, desk, **filters) -> set[str]:
+    query = {f"board-{name}": value for name, value in filters.items()}
+    url = reverse("admin:dossiers_dossier_change", args=[desk.dossier.pk])
+    html = client.get(url, query).content.decode()
+    table = html.split('id="top-clusters"')[1].split("</table>")[0]
+    return set(re.findall(r"/admin/claims/claimcluster/([0-9a-f-]{36})/change/", table))
+
+
+def test_the_board_filters_the_ranked_clusters(client, desk):
+    client.force_login(desk.analyst)
+    assert board_clusters(client, desk, verdict="open") == {str(desk.cluster.pk)}
+    assert str(desk.cluster.pk) not in board_clusters(client, desk, verdict="none")
+    assert board_clusters(client, desk, verdict="published") == set()
+    shared = board_clusters(client, desk, shared="on")
+    assert shared and all(ClaimCluster.objects.get(pk=pk).article_count > 1 for pk in shared)
+    word = desk.cluster.canonical_text.split()[-1].strip(".,\"'")
+    assert str(desk.cluster.pk) in board_clusters(client, desk, words=word.upper())
+
+
+def test_the_board_says_what_people_did_lately_in_words(client, desk):
+    client.force_login(desk.reviewer)
+    html = client.get(reverse("admin:dossiers_dossier_change", args=[desk.dossier.pk]))
+    activity = html.content.decode().split('id="recent-activity"')[1].split("</ul>")[0]
+    assert f"<strong>{desk.analyst.username}</strong>" in activity
+    assert "drafted “Mostly true” on" in activity
+    assert "<strong>system</strong>" not in activity  # extraction and clustering left out

@@ -1,5 +1,6 @@
 """The admin workbench calls the commands: versions, workflow, history, review, pages."""
 
+import html
 import re
 
 import pytest
@@ -165,6 +166,43 @@ def test_history_shows_field_diffs_with_actor_and_reason(client, desk):
     assert re.search(r"Rating:</strong>\s*Mostly true\s*&nbsp;&rarr;&nbsp;&nbsp;False", text)
 
 
+def test_history_shows_the_evidence_each_change_cited_and_dropped(client, desk):
+    first, second = desk.cluster.claims.order_by("ordinal")[:2]
+    client.force_login(desk.analyst)
+    client.post(change_url(desk.verdict), edit_form(desk.verdict, supporting_claims=[first.pk]))
+    desk.verdict.refresh_from_db()
+    client.post(
+        change_url(desk.verdict),
+        edit_form(desk.verdict, supporting_claims=[first.pk], refuting_claims=[second.pk]),
+    )
+    desk.verdict.refresh_from_db()
+    client.post(change_url(desk.verdict), edit_form(desk.verdict, refuting_claims=[second.pk]))
+    page = client.get(reverse("admin:claims_verdict_history", args=[desk.verdict.pk]))
+    text = page.content.decode()
+    cited = re.findall(r"Evidence:</strong>\s*(.*?)\s*&nbsp;&rarr;&nbsp;&nbsp;(.*?)\s*</li>", text)
+    supports, refutes = f"Supports: “{first.text}”", f"Refutes: “{second.text}”"
+    # newest first: supports dropped; refutes added (supports kept); supports added
+    assert [(html.unescape(old), html.unescape(new)) for old, new in cited] == [
+        (supports, "—"),
+        ("—", refutes),
+        ("—", supports),
+    ]
+
+
+def test_a_past_version_is_read_only_with_the_evidence_it_cited_then(client, desk):
+    first = desk.cluster.claims.order_by("ordinal")[0]
+    client.force_login(desk.analyst)
+    client.post(change_url(desk.verdict), edit_form(desk.verdict, supporting_claims=[first.pk]))
+    desk.verdict.refresh_from_db()
+    client.post(change_url(desk.verdict), edit_form(desk.verdict, rating="false"))
+    cited = desk.verdict.history.order_by("history_id")[1]  # the edit that cited the claim
+    url = reverse("admin:claims_verdict_simple_history", args=[desk.verdict.pk, cited.history_id])
+    page = client.get(url).content.decode()
+    assert not re.search(r'<(input|select|textarea)[^>]*name="(rating|rationale)"', page)
+    assert "Mostly true" in page and html.escape(first.text) in page
+    assert client.post(url, edit_form(desk.verdict)).status_code == 405
+
+
 def test_needs_review_filter_lists_flagged_verdicts_with_what_changed(client, desk):
     verdict = submit_verdict(
         verdict=desk.verdict, actor=desk.analyst, expected_version=desk.verdict.version
@@ -207,13 +245,21 @@ def test_verdict_evidence_offers_facts_and_figures_and_the_clusters_own_claims(c
     statistic = Claim.objects.filter(dossier=desk.dossier, kind=ClaimKind.STATISTIC).first()
     assert prediction and statistic and prediction.cluster_id == desk.cluster.id
     client.force_login(desk.analyst)
-    offered = client.get(reverse("admin:claims_verdict_add")).content.decode()
-    assert f'value="{statistic.pk}"' in offered
-    assert f'value="{prediction.pk}"' not in offered
+    search = reverse("admin:claims_verdict_evidence_search")
 
-    # The verdict on the prediction's own cluster offers it: the verdict is about it.
-    own = client.get(change_url(desk.verdict)).content.decode()
-    assert f'value="{prediction.pk}"' in own
+    def offered(**query) -> set[str]:
+        response = client.get(search, query).json()
+        assert not response["pagination"]["more"] or len(response["results"]) == 20
+        return {item["id"] for item in response["results"]}
+
+    anywhere = offered(term=statistic.text.split()[-1])
+    assert str(statistic.pk) in anywhere and str(prediction.pk) not in anywhere
+    # A verdict on the prediction's own cluster is offered it: the verdict is about it.
+    assert str(prediction.pk) in offered(cluster=desk.cluster.pk, term=prediction.text)
+    assert str(prediction.pk) not in offered(cluster=desk.open_cluster.pk, term=prediction.text)
+    page = client.get(change_url(desk.verdict)).content.decode()
+    picker = f"{search}?cluster={desk.cluster.pk}"
+    assert f'data-ajax--url="{picker}"' in page
 
     # A verdict elsewhere that already cites the prediction keeps it on its edit page.
     elsewhere = draft_verdict(
@@ -225,6 +271,20 @@ def test_verdict_evidence_offers_facts_and_figures_and_the_clusters_own_claims(c
     assert prediction.cluster_id != elsewhere.cluster_id
     page = client.get(change_url(elsewhere)).content.decode()
     assert f'value="{prediction.pk}" selected' in page
+
+
+def test_the_evidence_search_stays_in_the_users_teams(client, desk, other_desk):
+    client.force_login(desk.analyst)
+    search = reverse("admin:claims_verdict_evidence_search")
+    assert client.get(search, {"cluster": other_desk.cluster.pk}).status_code == 404
+    assert client.get(search, {"cluster": "nonsense"}).status_code == 404
+    theirs = {str(pk) for pk in other_desk.dossier.claims.values_list("pk", flat=True)}
+    more, page, seen = True, 1, set()
+    while more:
+        response = client.get(search, {"page": page}).json()
+        seen |= {item["id"] for item in response["results"]}
+        more, page = response["pagination"]["more"], page + 1
+    assert seen and not seen & theirs
 
 
 def test_the_claim_list_filters_by_kind(client, desk):
@@ -320,3 +380,18 @@ def test_another_teams_contradictions_stay_out_of_the_dossier_page(client, desk,
     client.force_login(other_desk.analyst)
     page = client.get(reverse("admin:dossiers_dossier_change", args=[desk.dossier.pk]))
     assert page.status_code in (302, 403, 404)
+
+
+def test_the_claim_page_lists_entities_quantities_and_dates_in_words(client, desk):
+    said = {
+        "quantities": lambda q: f"“{q['text']}”: {q['value']:g}",
+        "dates": lambda d: f"“{d['text']}” ({d['kind']}",
+        "entities": lambda e: f"“{e['text']}” ({e['kind']})",
+    }
+    client.force_login(desk.analyst)
+    for field, words in said.items():
+        claim = Claim.objects.filter(dossier=desk.dossier).exclude(**{field: []}).first()
+        url = reverse("admin:claims_claim_change", args=[claim.pk])
+        page = client.get(url).content.decode()
+        assert html.escape(words(getattr(claim, field)[0])) in page
+        assert "&quot;start&quot;" not in page and '"start":' not in page

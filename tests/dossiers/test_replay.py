@@ -4,7 +4,7 @@ from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.db.models import ProtectedError
 
-from claims.commands import EvidenceInput, draft_verdict
+from claims.commands import EvidenceInput, add_comment, draft_verdict
 from claims.models import Claim, ClaimCluster, EvidenceRelation, Verdict
 from claims.reclustering import recluster_dossier
 from dossiers.commands import correct_question_stance, set_claim_form
@@ -50,7 +50,7 @@ def build_dossier():
     )
     cluster = ClaimCluster.objects.filter(dossier=dossier).order_by("-article_count").first()
     claim = cluster.claims.first()
-    draft_verdict(
+    verdict = draft_verdict(
         cluster=cluster,
         actor=analyst,
         rating="mostly_true",
@@ -58,6 +58,8 @@ def build_dossier():
         rationale="Two outlets agree.",
         evidence=[EvidenceInput(relation=EvidenceRelation.SUPPORTS, claim=claim)],
     )
+    add_comment(target=verdict, actor=analyst, body="Which outlet was **first**?")
+    add_comment(target=cluster, actor=analyst, body="Same figure in both reports.")
     return dossier
 
 
@@ -72,6 +74,7 @@ def test_replaying_the_log_rebuilds_every_projection_exactly():
     assert ClaimCluster.objects.exclude(member_links={}).exists()
     assert Article.objects.filter(question_stance_corrected=True).count() == 1
     assert Article.objects.exclude(question_stance_sentences=[]).exists()
+    assert before["claims.Comment"] and before["claims.HistoricalComment"]
 
     call_command("replay_events")
 
