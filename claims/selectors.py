@@ -158,7 +158,7 @@ def _rows_then(model, when: datetime, **filters) -> list:
 
 
 def evidence_as_of(verdict: Verdict, when: datetime) -> list[VerdictEvidence]:
-    return _rows_as_of(VerdictEvidence, when, verdict_id=verdict.id)
+    return _rows_then(VerdictEvidence, when, verdict_id=verdict.id)
 
 
 def cluster_members_as_of(cluster: ClaimCluster, when: datetime) -> list[Claim]:
