@@ -481,9 +481,8 @@ def add_comment(*, target: Verdict | ClaimCluster, actor: User, body: str) -> Co
 
     The body is Markdown, rendered sanitised like a rationale.
     """
-    if actor is None:
-        raise ValueError("a comment needs an author")
     require_role(actor, target.dossier.team, Role.ANALYST)
+    require_person(actor, "comment")
     body = _CONTROL_CHARACTERS.sub("", body or "").strip()
     if not body:
         raise ValueError("a comment needs some text")

@@ -5,7 +5,7 @@ import pytest
 from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import PermissionDenied
 
-from claims.commands import approve_verdict, draft_verdict, submit_verdict
+from claims.commands import add_comment, approve_verdict, draft_verdict, submit_verdict
 from dossiers import commands
 from dossiers.models import Dossier, Role, Team
 from eventlog.context import SYSTEM, MissingActor
@@ -66,3 +66,13 @@ def test_a_viewer_is_still_refused_where_the_system_is_let_through():
     with pytest.raises(PermissionDenied):
         commands.request_reanalysis(dossier=dossier, actor=viewer)
     assert commands.request_reanalysis(dossier=dossier, actor=SYSTEM) is not None
+
+
+def test_the_system_cannot_comment():
+    dossier, analyst, _ = small_dossier()
+    cluster = busiest_cluster(dossier)
+    with pytest.raises(PermissionDenied, match="only a person"):
+        add_comment(target=cluster, actor=SYSTEM, body="Machine says hello.")
+    with pytest.raises(MissingActor):
+        add_comment(target=cluster, actor=None, body="Nobody says hello.")
+    assert not cluster.comments.exists()
