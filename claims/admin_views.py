@@ -177,7 +177,13 @@ def _why_linked(link: dict | None, alone: bool) -> str:
         return "the cluster's only claim" if alone else "kept here by an analyst's correction"
     if link.get("identical"):
         return "identical to"
-    parts = [f"wording similarity {link['score']:.2f}"]
+    if link.get("meaning_similarity") is None:
+        parts = [f"wording similarity {link['score']:.2f}"]
+    else:  # a borderline pair: a fifth of its score is how near the two meanings are
+        parts = [
+            f"wording and meaning similarity {link['score']:.2f}"
+            f" (meaning alone {link['meaning_similarity']:.2f})"
+        ]
     if link.get("shared_quote"):
         parts.append(f"both quote “{link['shared_quote']}”")
     if link.get("shared_terms"):

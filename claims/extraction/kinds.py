@@ -136,7 +136,7 @@ def classify_claim_kind(
         return ClaimKind.QUESTION
     if _MARKET_MOVE.search(stripped) or _FURNITURE.search(stripped):
         return ClaimKind.OTHER
-    if _is_prediction(stripped):
+    if is_prediction(stripped):
         return ClaimKind.PREDICTION
     if _has_figure(stripped, quantities):
         return ClaimKind.STATISTIC
@@ -149,7 +149,8 @@ def is_checkworthy_kind(kind: str) -> bool:
     return kind in CHECKWORTHY_KINDS
 
 
-def _is_prediction(text: str) -> bool:
+def is_prediction(text: str) -> bool:
+    """Does the statement itself look ahead ("will", "expected to", "could")?"""
     without_hindsight = _NOT_FUTURE.sub(" ", text)
     return bool(_FUTURE.search(without_hindsight))
 

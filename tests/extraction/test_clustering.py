@@ -471,3 +471,64 @@ def test_a_cannot_link_wins_over_a_chain_of_must_links():
     items = [claim(key, key, TOLL.format(n)) for key, n in zip("abc", (12, 13, 14), strict=True)]
     result = cluster_claims(items, must_link=[("a", "b"), ("b", "c")], cannot_link=[("a", "c")])
     assert together(result, "a", "b") and not together(result, "a", "c")
+
+
+# --- meaning: the sentence encoder's part in borderline pairs -----------------------------
+
+MEANING_TEXTS = [
+    "Clinton clinched the Democratic nomination on Monday night.",
+    "On Monday night Clinton secured the delegates she needed to become the Democratic nominee.",
+    "Russia will approve Assad leaving office once the government is stable.",
+    "Moscow announced that Assad had left office and fled the country.",
+    "Heavy rain flooded several streets in the old town overnight.",
+]
+
+
+def _meaning_of(pairs, similarity, threshold=0.35):
+    from claims.extraction.clustering import _with_meaning
+
+    left = np.array([a for a, _ in pairs], dtype=np.int64)
+    right = np.array([b for _, b in pairs], dtype=np.int64)
+    return _with_meaning(MEANING_TEXTS, left, right, np.array(similarity, np.float32), threshold)
+
+
+def test_a_borderline_pair_is_scored_on_meaning_too_and_the_link_says_how_much():
+    blended, meaning = _meaning_of([(0, 1)], [0.3])
+    assert meaning[(0, 1)] > 0.5  # the same event in other words
+    assert blended[0] == pytest.approx(0.8 * 0.3 + 0.2 * meaning[(0, 1)], abs=1e-5)
+    assert blended[0] > 0.35  # wording alone (0.3) would have kept them apart
+
+
+def test_pairs_clear_on_wording_either_way_are_not_encoded(monkeypatch):
+    from claims.extraction import sentence_encoder
+
+    encoded = []
+    real = sentence_encoder.encode
+    monkeypatch.setattr(
+        sentence_encoder, "encode", lambda texts: encoded.extend(texts) or real(texts)
+    )
+    blended, meaning = _meaning_of([(0, 4), (0, 1)], [0.05, 0.9])
+    assert blended.tolist() == pytest.approx([0.05, 0.9]) and meaning == {} and encoded == []
+
+
+def test_meaning_never_raises_a_prediction_to_the_report_of_its_outcome():
+    blended, meaning = _meaning_of([(2, 3)], [0.3])
+    assert (2, 3) in meaning
+    assert blended[0] <= 0.3 + 1e-6
+
+
+def test_at_most_the_budget_of_claims_is_encoded_nearest_the_threshold_first(monkeypatch):
+    from claims.extraction import clustering
+
+    monkeypatch.setattr(clustering, "MEANING_BUDGET", 2)
+    blended, meaning = _meaning_of([(2, 4), (0, 1)], [0.25, 0.34])
+    assert list(meaning) == [(0, 1)]  # 0.34 is nearer the threshold than 0.25
+    assert blended[0] == pytest.approx(0.25)
+
+
+def test_every_link_of_a_meaning_scored_pair_carries_its_meaning():
+    items = [ClusterItem(str(i), f"article-{i}", text) for i, text in enumerate(MEANING_TEXTS)]
+    result = cluster_claims(items)
+    for link in result.links.values():
+        shown = link.as_dict()
+        assert ("meaning_similarity" in shown) == (link.meaning is not None)
