@@ -20,7 +20,7 @@ import functools
 import json
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import NamedTuple, TypeVar
 
@@ -328,11 +328,6 @@ _INFLECTION = re.compile(r"(?:ing|ed|es|s|e)$")
 _QUOTE_MARKS = frozenset('"“”')
 
 
-def feature_word(token: _Token) -> str:
-    """The token as the tagger's word features see it: lower case, digits as 0."""
-    return _DIGITS.sub("0", token.lower)
-
-
 def stem(word: str) -> str:
     """A crude stem, so that a cue seen as "criticized" also marks "criticizes"."""
     return _INFLECTION.sub("", word) if len(word) > 4 else word
@@ -343,14 +338,11 @@ class CueLexicon:
     """Share of training occurrences inside a cue, per lower-cased word and per stem.
 
     Words at or above `strong` anchor the distance features ("3 tokens after a cue").
-    `clusters`: word -> "coarse.fine" distributional classes learned from the training text
-    (`claims/training/word_clusters.py`), which carry a cue to words never seen as one.
     """
 
     words: Mapping[str, float]
     stems: Mapping[str, float]
     strong: float
-    clusters: Mapping[str, str] = field(default_factory=dict)
 
 
 def _shape(word: str) -> str:
@@ -563,18 +555,6 @@ def _in_sentence(values: list[str], sentence_of: list[int], offset: int) -> list
     ]
 
 
-def _cluster_columns(
-    words: list[str], clusters: Mapping[str, str], sentence_of: list[int]
-) -> list[list[str]]:
-    """The coarse and fine word class of each token and the coarse class of its neighbours."""
-    fine = [clusters.get(w, "-.-") for w in words]
-    coarse = [c.split(".", 1)[0] for c in fine]
-    columns = [_prefixed("k1=", coarse), _prefixed("k2=", fine)]
-    for offset in (-1, 1):
-        columns.append(_prefixed(f"k1{offset}=", _in_sentence(coarse, sentence_of, offset)))
-    return columns
-
-
 def _prefixed(name: str, values: list[str]) -> list[str]:
     return [name + v for v in values]
 
@@ -589,7 +569,7 @@ def token_features(
         return []
     if matches is None:
         matches = _rule_matches(doc)
-    words = [feature_word(t) for t in doc.tokens]
+    words = [_DIGITS.sub("0", t.lower) for t in doc.tokens]
     stems = [stem(w) for w in words]
     shapes = [_shape(t.text) for t in doc.tokens]
     probabilities = [lexicon.words.get(w) for w in words]
@@ -632,7 +612,6 @@ def token_features(
     sentence_of = doc.sentence_of
     for offset in (-1, 1):
         columns.append(_prefixed(f"ch{offset}=", _in_sentence(chunks, sentence_of, offset)))
-    columns += _cluster_columns(words, lexicon.clusters, sentence_of)
     for offset in (-2, -1, 1, 2):
         columns.append(_prefixed(f"w{offset}=", _in_sentence(words, sentence_of, offset)))
         columns.append(_prefixed(f"cb{offset}=", _in_sentence(buckets, sentence_of, offset)))
@@ -785,10 +764,7 @@ class AttributionTagger:
     def __init__(self, model_dir: Path) -> None:
         settings = json.loads((model_dir / LEXICON_FILE).read_text(encoding="utf-8"))
         self.lexicon = CueLexicon(
-            settings["cue_words"],
-            settings["cue_stems"],
-            settings["strong_cue"],
-            settings.get("clusters", {}),
+            settings["cue_words"], settings["cue_stems"], settings["strong_cue"]
         )
         self._crf = pycrfsuite.Tagger()
         self._crf.open(str(model_dir / MODEL_FILE))

@@ -35,7 +35,6 @@ from claims.extraction.attribution import (
     stem,
     token_features,
 )
-from claims.training.word_clusters import word_clusters
 
 CORPUS = "polnear"
 LEXICON_FOLDS = 5
@@ -234,9 +233,7 @@ def gold_labels(doc: Document, parts: tuple[GoldPart, ...]) -> list[str]:
     return labels
 
 
-def cue_lexicon(
-    labelled: list[tuple[Document, list[str]]], clusters: dict[str, str] | None = None
-) -> CueLexicon:
+def cue_lexicon(labelled: list[tuple[Document, list[str]]]) -> CueLexicon:
     """Share of each word's (and stem's) occurrences that sit inside a cue, for those seen as
     cues often enough; smoothed so that a word seen once is never a certain cue."""
     seen: Counter[str] = Counter()
@@ -259,9 +256,7 @@ def cue_lexicon(
             if count >= MIN_CUE_COUNT
         }
 
-    return CueLexicon(
-        shares(as_cue, seen), shares(stems_as_cue, seen_stems), STRONG_CUE, clusters or {}
-    )
+    return CueLexicon(shares(as_cue, seen), shares(stems_as_cue, seen_stems), STRONG_CUE)
 
 
 def train(data_root: Path, out_dir: Path) -> dict:
@@ -282,13 +277,12 @@ def train_articles(articles: list[Article], out_dir: Path, params: dict | None =
     for article in articles:
         doc = analyse_text(article.text)
         labelled.append((doc, gold_labels(doc, article.parts)))
-    clusters = word_clusters(article.text for article in articles)
     trainer = pycrfsuite.Trainer(verbose=False)
     trainer.set_params(params)
     sequences = 0
     for fold in range(LEXICON_FOLDS):
         held_in = [pair for k, pair in enumerate(labelled) if k % LEXICON_FOLDS != fold]
-        lexicon = cue_lexicon(held_in, clusters)
+        lexicon = cue_lexicon(held_in)
         for doc, labels in labelled[fold::LEXICON_FOLDS]:
             features = token_features(doc, lexicon)
             for lo, hi in doc.units:
@@ -297,12 +291,11 @@ def train_articles(articles: list[Article], out_dir: Path, params: dict | None =
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     trainer.train(str(out_dir / MODEL_FILE))
-    lexicon = cue_lexicon(labelled, clusters)
+    lexicon = cue_lexicon(labelled)
     settings = {
         "cue_words": lexicon.words,
         "cue_stems": lexicon.stems,
         "strong_cue": lexicon.strong,
-        "clusters": clusters,
         "crf": params,
     }
     (out_dir / LEXICON_FILE).write_text(json.dumps(settings, indent=0, sort_keys=True) + "\n")

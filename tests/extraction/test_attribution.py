@@ -9,16 +9,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from claims.extraction import attribution
-from claims.extraction.attribution import (
-    Attribution,
-    CueLexicon,
-    Span,
-    analyse_text,
-    extract_attributions,
-    token_features,
-)
+from claims.extraction.attribution import Attribution, Span, analyse_text, extract_attributions
 from claims.training.attribution import GoldPart, _read_brat, evaluate, gold_labels, match
-from claims.training.word_clusters import word_clusters
 
 DATA = Path(__file__).resolve().parents[2] / ".." / "shared" / "data"
 
@@ -261,27 +253,6 @@ def test_one_gold_attribution_is_found_only_once():
     gold = [Attribution(Span(0, 100), None, None)]
     halves = [Attribution(Span(0, 50), None, None), Attribution(Span(50, 100), None, None)]
     assert len(match(halves, gold)) == 1
-
-
-def test_word_classes_group_words_that_share_their_neighbours():
-    subjects = ["the senator", "the mayor", "a spokesman", "the governor"]
-    texts = [
-        f"{who} {verb} that {what} ."
-        for who in subjects
-        for verb in ("said", "told", "argued")
-        for what in ("the vote was rigged", "taxes will rise")
-    ] + [f"we ate a {fruit} and a {fruit} ." for fruit in ("apple", "pear", "plum")] * 4
-    classes = word_clusters(texts, sizes=(2,), dimensions=2, min_count=2)
-    assert classes["said"] == classes["told"] == classes["argued"]
-    assert classes["apple"] == classes["pear"] != classes["said"]
-
-
-def test_word_classes_reach_the_features():
-    doc = analyse_text("Trump railed against the media.")
-    lexicon = CueLexicon({}, {}, 0.3, {"railed": "3.17"})
-    railed, media = token_features(doc, lexicon)[1], token_features(doc, lexicon)[4]
-    assert {"k1=3", "k2=3.17", "k1-1=-", "k11=-"} <= set(railed)
-    assert "k2=-.-" in media
 
 
 @pytest.mark.shared_data
