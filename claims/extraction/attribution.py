@@ -796,6 +796,7 @@ class AttributionTagger:
                 source_marginals = self._marginals("SRC", hi - lo)
             found.extend(_group(doc, _tagged_spans(labels, lo), labels, lo, source_marginals))
         found = _with_trusted_patterns(found, matches)
+        found = [_without_passive_source(a, text) for a in found]
         return [_with_antecedent(a, text) for a in _with_layout_patterns(found, text)]
 
 
@@ -852,6 +853,30 @@ def _with_layout_patterns(found: list[Attribution], text: str) -> list[Attributi
             continue  # the tagger read it the same way
         found = [a for a in found if a not in clashing] + [rule]
     return sorted(found, key=lambda a: (a.content.start, a.content.end))
+
+
+# A passive cue: a form of "be" and a past participle, adverbs allowed between.
+_PASSIVE_CUE = re.compile(
+    r"(?:is|was|are|were|be|been|being|has been|have been|had been)"
+    r"(?:\s+(?:\w+ly|also|not|still|now|often|already))*"
+    r"\s+(?:\w{2,}(?:ed|en|wn)|told|said|thought|held|brought|sought|heard|made)\b",
+    re.IGNORECASE,
+)
+_AGENT = re.compile(r"\s*by\b", re.IGNORECASE)
+
+
+def _without_passive_source(attribution: Attribution, text: str) -> Attribution:
+    """A passive cue ("is expected", "was widely criticized") names no speaker: the subject
+    before it is what the report is about, so a source found there is dropped. An agent after
+    the cue ("was criticized by X") stays. PolNeAR gives no source to 320 of the 521 passive
+    cues of its train split."""
+    cue, source = attribution.cue, attribution.source
+    if cue is None or source is None or source.start >= cue.end:
+        return attribution
+    passive = _PASSIVE_CUE.match(text, cue.start, cue.end)
+    if passive is None or _AGENT.match(text, passive.end()):
+        return attribution
+    return Attribution(attribution.content, None, cue)
 
 
 _RELATIVE_SOURCE = re.compile(r"(?:who|which|that)\b", re.IGNORECASE)

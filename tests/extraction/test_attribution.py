@@ -85,6 +85,34 @@ def test_two_quotes_get_their_own_speakers():
     assert "He is weak" in speakers["Bush"]
 
 
+@pytest.mark.parametrize(
+    ("text", "cue", "kept"),
+    [
+        ("The senator is widely expected to resign next week.", "is widely expected", False),
+        ("The governor has been accused of hiding the report.", "has been accused", False),
+        ("The senator was criticized by her rivals for the vote.", "was criticized", True),
+        ("The senator has argued that the vote was rigged.", "has argued", True),
+    ],
+)
+def test_a_passive_cue_names_no_speaker_unless_an_agent_follows(text, cue, kept):
+    subject = text.index(" ")
+    subject = text.index(" ", subject + 1)
+    cue_start = text.index(cue)
+    tagged = Attribution(
+        content=Span(cue_start + len(cue) + 1, len(text) - 1),
+        source=Span(0, subject),
+        cue=Span(cue_start, cue_start + len(cue)),
+    )
+    assert (attribution._without_passive_source(tagged, text).source is not None) is kept
+
+
+def test_passive_cue_in_a_sentence_loses_its_subject_as_source():
+    text = "The senator is widely expected to resign next week."
+    found = _only(text)
+    assert _words(text, found.cue) == "is widely expected"
+    assert found.source is None
+
+
 def test_plain_statement_has_no_attribution():
     assert extract_attributions("The bridge was closed for repairs on Tuesday.") == []
 
