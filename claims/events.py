@@ -260,12 +260,14 @@ def _set_cluster_state(state: ProjectionState, cluster: dict, event, *, new: boo
     cluster.update(is_active=True, updated_at=event.recorded_at, version=event.stream_version)
     if not new:
         state.save(ClaimCluster, cluster, event)
-    claims = state.rows[Claim]
-    members = [claims[i] for i in data["claim_ids"] if i in claims]
+    # The claims whose cluster is this one (the index holds every claim by its cluster), so
+    # the ones joining are found without reading each wanted claim's row.
+    claims, current = state.rows[Claim], _claims_of_cluster(state)[cluster["id"]]
     wanted = set(data["claim_ids"])
-    leaving = [c for i, c in _claims_of_cluster(state)[cluster["id"]].items() if i not in wanted]
+    leaving = [claim for claim_id, claim in current.items() if claim_id not in wanted]
+    joining = [claims[i] for i in data["claim_ids"] if i not in current and i in claims]
     _assign(state, leaving, None, event)
-    _assign(state, [c for c in members if c["cluster_id"] != cluster["id"]], cluster, event)
+    _assign(state, joining, cluster, event)
 
 
 def _assign(state: ProjectionState, claims: list[dict], cluster: dict | None, event) -> None:
