@@ -22,7 +22,7 @@ from claims.models import (
 from dossiers.events import EventType, change_article, parse_time, read_articles
 from dossiers.models import Article
 from eventlog.registry import projector
-from eventlog.state import ProjectionState
+from eventlog.state import ProjectionState, json_value
 
 
 class ClaimStreamType(TextChoices):
@@ -92,6 +92,9 @@ CLUSTER_STATE_FIELDS = (
 )
 # State fields added after the first cluster events were written: older events lack them.
 CLUSTER_STATE_DEFAULTS = {"member_links": dict, "contradictions": list}
+# The state fields the cluster projectors put into the row as they are (`Projector.carries`):
+# most of a re-clustering's events, which the rebuild need not decode.
+CARRIED_CLUSTER_STATE = ("origins", "member_links", "contradictions")
 
 # What a verdict's content events carry besides evidence (VerdictDrafted, VerdictEdited).
 VERDICT_CONTENT_FIELDS = (
@@ -279,7 +282,9 @@ def _assign(state: ProjectionState, claims: list[dict], cluster: dict | None, ev
         state.save(Claim, claim, event, reason=_bulk_reason(event))
 
 
-@projector(ClaimEventType.CLUSTER_FORMED, reads=read_reclustered_clusters)
+@projector(
+    ClaimEventType.CLUSTER_FORMED, reads=read_reclustered_clusters, carries=CARRIED_CLUSTER_STATE
+)
 def cluster_formed(state: ProjectionState, event) -> None:
     cluster = {
         "id": str(event.stream_id),
@@ -290,7 +295,9 @@ def cluster_formed(state: ProjectionState, event) -> None:
     state.insert(ClaimCluster, event, **cluster)
 
 
-@projector(ClaimEventType.CLUSTER_UPDATED, reads=read_reclustered_clusters)
+@projector(
+    ClaimEventType.CLUSTER_UPDATED, reads=read_reclustered_clusters, carries=CARRIED_CLUSTER_STATE
+)
 def cluster_updated(state: ProjectionState, event) -> None:
     _set_cluster_state(state, state.get(ClaimCluster, event.stream_id), event, new=False)
 
@@ -548,7 +555,7 @@ def _recount(state: ProjectionState, cluster: dict, event) -> None:
     cluster.update(
         article_count=articles,
         supporting_article_count=articles,
-        member_links={k: v for k, v in cluster["member_links"].items() if k in members},
+        member_links={k: v for k, v in json_value(cluster["member_links"]).items() if k in members},
         is_active=bool(members),
         updated_at=event.recorded_at,
     )

@@ -17,7 +17,14 @@ from typing import Any
 from django.contrib.auth import get_user_model
 from django.db import models
 
-from eventlog.bulk import HISTORY_OWN, delete_rows, history_fields, insert_rows, update_rows
+from eventlog.bulk import (
+    HISTORY_OWN,
+    JsonText,
+    delete_rows,
+    history_fields,
+    insert_rows,
+    update_rows,
+)
 from eventlog.registry import read_models_in_write_order
 
 # django-simple-history's change-reason column is a varchar(100); the event keeps it whole.
@@ -26,6 +33,12 @@ HISTORY_REASON_LENGTH = 100
 
 def history_reason(event) -> str:
     return (event.metadata.get("reason") or event.type)[:HISTORY_REASON_LENGTH]
+
+
+def json_value(value: Any) -> Any:
+    """A JSON column's value to look inside: a field the rebuild carried as text
+    (`eventlog.registry.Projector.carries`) decoded, any other value as it is."""
+    return value.decoded() if type(value) is JsonText else value
 
 
 HistorySink = Callable[[type[models.Model], list[tuple]], None]
