@@ -22,7 +22,7 @@ from claims.models import (
 from dossiers.events import EventType, change_article, parse_time, read_articles
 from dossiers.models import Article
 from eventlog.registry import projector
-from eventlog.state import ProjectionState
+from eventlog.state import ProjectionState, json_value
 
 
 class ClaimStreamType(TextChoices):
@@ -92,6 +92,9 @@ CLUSTER_STATE_FIELDS = (
 )
 # State fields added after the first cluster events were written: older events lack them.
 CLUSTER_STATE_DEFAULTS = {"member_links": dict, "contradictions": list}
+# The state fields the cluster projectors put into the row as they are (`Projector.carries`):
+# most of a re-clustering's events, which the rebuild need not decode.
+CARRIED_CLUSTER_STATE = ("origins", "member_links", "contradictions")
 
 # What a verdict's content events carry besides evidence (VerdictDrafted, VerdictEdited).
 VERDICT_CONTENT_FIELDS = (
@@ -260,12 +263,14 @@ def _set_cluster_state(state: ProjectionState, cluster: dict, event, *, new: boo
     cluster.update(is_active=True, updated_at=event.recorded_at, version=event.stream_version)
     if not new:
         state.save(ClaimCluster, cluster, event)
-    claims = state.rows[Claim]
-    members = [claims[i] for i in data["claim_ids"] if i in claims]
+    # The claims whose cluster is this one (the index holds every claim by its cluster), so
+    # the ones joining are found without reading each wanted claim's row.
+    claims, current = state.rows[Claim], _claims_of_cluster(state)[cluster["id"]]
     wanted = set(data["claim_ids"])
-    leaving = [c for i, c in _claims_of_cluster(state)[cluster["id"]].items() if i not in wanted]
+    leaving = [claim for claim_id, claim in current.items() if claim_id not in wanted]
+    joining = [claims[i] for i in data["claim_ids"] if i not in current and i in claims]
     _assign(state, leaving, None, event)
-    _assign(state, [c for c in members if c["cluster_id"] != cluster["id"]], cluster, event)
+    _assign(state, joining, cluster, event)
 
 
 def _assign(state: ProjectionState, claims: list[dict], cluster: dict | None, event) -> None:
@@ -277,7 +282,9 @@ def _assign(state: ProjectionState, claims: list[dict], cluster: dict | None, ev
         state.save(Claim, claim, event, reason=_bulk_reason(event))
 
 
-@projector(ClaimEventType.CLUSTER_FORMED, reads=read_reclustered_clusters)
+@projector(
+    ClaimEventType.CLUSTER_FORMED, reads=read_reclustered_clusters, carries=CARRIED_CLUSTER_STATE
+)
 def cluster_formed(state: ProjectionState, event) -> None:
     cluster = {
         "id": str(event.stream_id),
@@ -288,7 +295,9 @@ def cluster_formed(state: ProjectionState, event) -> None:
     state.insert(ClaimCluster, event, **cluster)
 
 
-@projector(ClaimEventType.CLUSTER_UPDATED, reads=read_reclustered_clusters)
+@projector(
+    ClaimEventType.CLUSTER_UPDATED, reads=read_reclustered_clusters, carries=CARRIED_CLUSTER_STATE
+)
 def cluster_updated(state: ProjectionState, event) -> None:
     _set_cluster_state(state, state.get(ClaimCluster, event.stream_id), event, new=False)
 
@@ -546,7 +555,7 @@ def _recount(state: ProjectionState, cluster: dict, event) -> None:
     cluster.update(
         article_count=articles,
         supporting_article_count=articles,
-        member_links={k: v for k, v in cluster["member_links"].items() if k in members},
+        member_links={k: v for k, v in json_value(cluster["member_links"]).items() if k in members},
         is_active=bool(members),
         updated_at=event.recorded_at,
     )

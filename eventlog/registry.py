@@ -21,10 +21,17 @@ from django.db import models
 class Projector:
     """`apply(state, event)` changes rows in `state`; before a live append applies a batch
     of events, `reads(state, events)` loads the rows they change or read (None: it only
-    inserts). The rebuild starts from empty tables and needs no loading."""
+    inserts). The rebuild starts from empty tables and needs no loading.
+
+    `carries`: fields of the events' data that `apply` puts into JSON columns as they are,
+    never looking inside but through `eventlog.state.json_value`. The rebuild may hand
+    them over undecoded (`eventlog.bulk.JsonText`): decoding a re-clustering's member links
+    only to encode them again for every history row cost more than the rest of the fold.
+    """
 
     apply: Callable[[Any, Any], None]
     reads: Callable[[Any, list], None] | None = None
+    carries: tuple[str, ...] = ()
 
 
 _projectors: dict[str, Projector] = {}
@@ -41,7 +48,9 @@ def registered_stream_types() -> set[str]:
 
 
 def projector(
-    *event_types: str, reads: Callable[[Any, list], None] | None = None
+    *event_types: str,
+    reads: Callable[[Any, list], None] | None = None,
+    carries: tuple[str, ...] = (),
 ) -> Callable[[Callable], Callable]:
     """Register the one function that applies events of `event_types` (see `Projector`)."""
 
@@ -49,7 +58,7 @@ def projector(
         for event_type in event_types:
             if event_type in _projectors:
                 raise RuntimeError(f"two projections for {event_type}")
-            _projectors[event_type] = Projector(apply=apply, reads=reads)
+            _projectors[event_type] = Projector(apply=apply, reads=reads, carries=carries)
         return apply
 
     return register

@@ -60,3 +60,32 @@ def test_an_event_naming_a_missing_row_fails_the_replay_and_keeps_the_read_model
         replay_all()
 
     assert projection_snapshot() == before
+
+
+def test_the_log_read_by_copy_gives_back_every_character_copy_escapes():
+    """On PostgreSQL the replay reads the log as COPY text, which escapes backslashes, tabs,
+    newlines and carriage returns: what the fold gets is what was appended."""
+    if connection.vendor != "postgresql":
+        pytest.skip("the log is read by COPY on PostgreSQL only")
+    text = 'a\tb\nc\rd \\ \\\\ \\N \\. "quoted" ünïcode \u2028 \x01 end'
+    for version in (1, 2, 3):
+        Event.objects.create(
+            stream_type="dossier",
+            stream_id=uuid.UUID(int=1),
+            stream_version=version,
+            type="Anything",
+            data={"text": text, text: [text, {"n": version}]},
+            metadata={"reason": text},
+            team_id=None,
+            recorded_at=timezone.now(),
+        )
+
+    with replay.log_in_order(2, elsewhere=True) as events:
+        read = list(events)
+
+    assert [(e.stream_version, e.data, e.metadata) for e in read] == [
+        (v, {"text": text, text: [text, {"n": v}]}, {"reason": text}) for v in (1, 2, 3)
+    ]
+    assert [e.recorded_at for e in read] == list(
+        Event.objects.order_by("position").values_list("recorded_at", flat=True)
+    )
