@@ -24,6 +24,7 @@ def test_an_analyst_splits_a_wrong_cluster_and_merges_two_right_ones(chromium, s
     dossier, cluster = seeds
     assert cluster.claims.count() >= 2, "the seed cluster has several members to split"
     wrong = cluster.claims.order_by("text").last()
+    old_members = set(cluster.claims.exclude(id=wrong.id).values_list("id", flat=True))
     base = live_server.url
     page = chromium.new_page(viewport={"width": 1400, "height": 1000})
     e2e.log_in(page, base, "analyst")
@@ -38,7 +39,9 @@ def test_an_analyst_splits_a_wrong_cluster_and_merges_two_right_ones(chromium, s
     wrong.refresh_from_db()
     assert wrong.cluster_id not in (None, cluster.pk)
     split_off = wrong.cluster_id
-    assert not Claim.objects.filter(cluster_id=split_off).exclude(id=wrong.id).exists()
+    # Apart from every claim it shared the old cluster with; the re-clustering the split
+    # queues may still give it company from other clusters that state the same thing.
+    assert not Claim.objects.filter(cluster_id=split_off, id__in=old_members).exists()
 
     # Merge: two single-claim clusters of different articles, ticked on the cluster list.
     singles = [
