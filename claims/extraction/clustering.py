@@ -14,8 +14,9 @@
    pairs, those the decision could go either way on, a fifth of it is the cosine of the two
    claims' sentence-encoder vectors (`sentence_encoder.py`): meaning, not shared wording.
 5. Merging, strongest pairs first, refuses conflicting quantities ("50 percent" vs "25
-   percent") and groups too sparsely linked to each other (average linkage), so one sentence
-   that carries two facts cannot chain their clusters.
+   percent"), groups too sparsely linked to each other (average linkage) and two clusters
+   whose only strong pairs go through one member that matches each on different words, so
+   one sentence that carries two facts cannot chain their clusters.
 
 Decisions:
 - Every claim gets a cluster, singletons included: analysts rate claims that only one outlet
@@ -487,9 +488,15 @@ def cluster_claims(
     def analysts(pairs: Sequence[tuple[str, str]]) -> list[tuple[int, int]]:
         return [(node_of_key[a], node_of_key[b]) for a, b in pairs if {a, b} <= node_of_key.keys()]
 
+    node_claims = vectors.claims[nodes]
+    node_terms = [
+        frozenset(node_claims.indices[start:stop].tolist())
+        for start, stop in zip(node_claims.indptr[:-1], node_claims.indptr[1:], strict=True)
+    ]
     labels = _merge(
         items,
         facts,
+        node_terms,
         node_of,
         left,
         right,
@@ -845,6 +852,7 @@ def facets_conflict(a: frozenset, b: frozenset) -> bool:
 def _merge(
     items: Sequence[ClusterItem],
     item_facts: Sequence[tuple[frozenset, ...]],
+    node_terms: Sequence[frozenset[int]],
     node_of: np.ndarray,
     left: np.ndarray,
     right: np.ndarray,
@@ -861,7 +869,9 @@ def _merge(
 
     Two groups merge only if no quantities conflict and the strong pairs between them are at
     least LINK_DENSITY of all their cross pairs (average linkage on the graph of strong pairs).
-    Single linkage alone would let one sentence that carries two facts chain their clusters.
+    Single linkage alone would let one sentence that carries two facts chain their clusters;
+    so would average linkage when the only strong pairs between two clusters all go through
+    one such sentence (see `bridged`).
     """
     size = np.bincount(node_of).tolist()  # a node holds every copy of one text
     parent = list(range(len(size)))
@@ -883,9 +893,13 @@ def _merge(
     strong = np.flatnonzero((similarity >= threshold) & (sole_article[left] != sole_article[right]))
     strong = strong[np.lexsort((right[strong], left[strong], -similarity[strong]))]
     links: dict[int, dict[int, int]] = {}  # root -> {other root: strong item pairs between them}
+    strong_partners: dict[int, list[int]] = {}  # node -> the nodes it has a strong pair with
     for a, b in zip(left[strong].tolist(), right[strong].tolist(), strict=True):
         links.setdefault(a, {})[b] = size[a] * size[b]
         links.setdefault(b, {})[a] = size[a] * size[b]
+        strong_partners.setdefault(a, []).append(b)
+        strong_partners.setdefault(b, []).append(a)
+    members: dict[int, list[int]] = {node: [node] for node in parent}
 
     def root(index: int) -> int:
         while parent[index] != index:
@@ -906,6 +920,34 @@ def _merge(
     def kept_apart(a: int, b: int) -> bool:
         return any(root(node) == b for node in cannot[a])
 
+    def bridged(a: int, b: int) -> bool:
+        """True when every strong pair between groups a and b hangs on one member of a
+        multi-claim group, and what that member shares with its own group has no term in
+        common with what it shares with the other: a sentence carrying two propositions
+        ("vowed 'the struggle continues' and to compete in the District's final primary")
+        belongs with one of them, and must not chain the two clusters."""
+        small, large = (a, b) if len(members[a]) <= len(members[b]) else (b, a)
+        if len(members[small]) < 2:
+            return False
+        cross = [
+            (x, y) for x in members[small] for y in strong_partners.get(x, ()) if root(y) == large
+        ]
+        for group, side in ((small, 0), (large, 1)):
+            hinges = {pair[side] for pair in cross}
+            if len(hinges) != 1:
+                continue
+            hinge = hinges.pop()
+            own = [y for y in strong_partners[hinge] if root(y) == group]
+            if not own:
+                continue
+            shared_inside = frozenset().union(*(node_terms[hinge] & node_terms[y] for y in own))
+            shared_across = frozenset().union(
+                *(node_terms[hinge] & node_terms[pair[1 - side]] for pair in cross)
+            )
+            if not shared_inside & shared_across:
+                return True
+        return False
+
     def join(a: int, b: int) -> None:
         keep, gone = (a, b) if len(links.get(a, {})) >= len(links.get(b, {})) else (b, a)
         for other, count in links.pop(gone, {}).items():
@@ -914,6 +956,11 @@ def _merge(
             if other != keep:
                 neighbour[keep] = links.setdefault(keep, {})[other] = neighbour.get(keep, 0) + count
         parent[gone] = keep
+        joined, absorbed = members[keep], members.pop(gone)
+        if len(absorbed) > len(joined):  # extend the longer list: no quadratic copying
+            joined, absorbed = absorbed, joined
+        joined.extend(absorbed)
+        members[keep] = joined
         size[keep] += size[gone]
         facts[keep] |= facts.pop(gone)
         cannot[keep] |= cannot.pop(gone)
@@ -935,6 +982,8 @@ def _merge(
         ):
             continue
         if links.get(a, {}).get(b, 0) < LINK_DENSITY * size[a] * size[b]:
+            continue
+        if bridged(a, b):
             continue
         join(a, b)
     return np.array([root(node) for node in range(len(size))])[node_of]

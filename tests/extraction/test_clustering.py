@@ -301,6 +301,28 @@ def test_a_different_count_beside_a_shared_figure_is_a_different_claim():
     assert not together(result, "a", "b")
 
 
+def test_a_sentence_carrying_two_claims_does_not_chain_their_clusters():
+    """The hinge states both propositions; each cluster is linked to it on other words."""
+    result = cluster_claims(
+        [
+            claim("a1", "1", "Sanders told his supporters that the struggle continues."),
+            claim("a2", "2", "The struggle continues, Sanders told his supporters in an email."),
+            claim("b1", "3", "The final primary contest is in the District of Columbia next week."),
+            claim("b2", "4", "The District of Columbia holds the final primary contest next week."),
+            claim(
+                "hinge",
+                "5",
+                "Sanders told his supporters the struggle continues and vowed to compete in "
+                "the final primary contest in the District of Columbia next week.",
+            ),
+        ]
+    )
+    assert together(result, "a1", "a2")
+    assert together(result, "b1", "b2")
+    assert not together(result, "a1", "b1")
+    assert together(result, "hinge", "a1") or together(result, "hinge", "b1")
+
+
 def test_a_restatement_with_one_figure_more_may_join():
     result = cluster_claims(
         [
