@@ -221,7 +221,7 @@ class Verdict(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.get_rating_display()} (rev {self.revision}, {self.status})"
+        return f"{self.get_rating_display()} (rev {self.revision}, {self.get_status_display()})"
 
 
 class EvidenceRelation(models.TextChoices):
@@ -245,7 +245,7 @@ class VerdictEvidence(models.Model):
     history = HistoricalRecords(no_db_index=["article", "claim"])  # read by verdict and date
 
     def __str__(self) -> str:
-        return f"{self.relation}: {self.claim or self.article}"
+        return f"{self.get_relation_display()}: {self.claim or self.article}"
 
 
 class CorrectionKind(models.TextChoices):

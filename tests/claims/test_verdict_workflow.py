@@ -58,6 +58,14 @@ def publish(verdict: Verdict, analyst, reviewer) -> Verdict:
     return publish_verdict(verdict=verdict, actor=reviewer, expected_version=verdict.version)
 
 
+def test_a_verdict_is_named_in_words_an_analyst_reads(desk):
+    """Admin titles, breadcrumbs and the change log name a verdict by str(): labels, not codes."""
+    _, analyst, _, verdict = desk
+    verdict = submit_verdict(verdict=verdict, actor=analyst, expected_version=verdict.version)
+
+    assert str(verdict) == "Unproven (rev 1, In review)"
+
+
 def test_every_transition_is_in_the_event_log_with_actor_time_and_reason(desk):
     _, analyst, reviewer, verdict = desk
     claim = verdict.cluster.claims.first()
