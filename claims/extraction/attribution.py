@@ -85,7 +85,6 @@ _TRUSTED_PATTERNS = frozenset({"according", "trailing"})
 # held out (docs/quality_attribution.md).
 _SOURCE_MARGINAL = 0.1
 _CUE_MARGINAL = 0.3
-_CONTENT_MARGINAL = 0.4
 
 
 class _Token(NamedTuple):
@@ -747,23 +746,6 @@ def _group(
     return found
 
 
-def _with_marginal_content(
-    labels: list[str], content_marginals: list[float], sentence_of: list[int]
-) -> list[str]:
-    """Untagged tokens whose content marginal reaches `_CONTENT_MARGINAL` become content, but
-    only in a sentence that holds a cue: the tagger often sees a content it is not sure
-    enough of to tag ("has threatened [to tear it up]"), and a cue of the same sentence is
-    the likeliest to be its own, so its source is too."""
-    labels = list(labels)
-    cued = {sentence_of[k] for k, label in enumerate(labels) if label.endswith("CUE")}
-    for k, probability in enumerate(content_marginals):
-        if probability >= _CONTENT_MARGINAL and labels[k] == "O" and sentence_of[k] in cued:
-            labels[k] = "I-CON" if k > 0 and labels[k - 1].endswith("CON") else "B-CON"
-            if k + 1 < len(labels) and labels[k + 1] == "B-CON":
-                labels[k + 1] = "I-CON"
-    return labels
-
-
 def _with_recovered_cues(labels: list[str], cue_marginals: list[float]) -> list[str]:
     """A unit with a content but no cue: tokens outside sources whose cue marginal reaches
     `_CUE_MARGINAL` become a cue (often the tagger read "“…” beamed X" as one content)."""
@@ -784,7 +766,6 @@ class AttributionTagger:
         self.lexicon = CueLexicon(
             settings["cue_words"], settings["cue_stems"], settings["strong_cue"]
         )
-        self.sourceless_cues = frozenset(settings.get("sourceless_cues", ()))
         self._crf = pycrfsuite.Tagger()
         self._crf.open(str(model_dir / MODEL_FILE))
 
@@ -812,14 +793,10 @@ class AttributionTagger:
             if "B-CON" in labels or "B-CUE" in labels:
                 if "B-CUE" not in labels:
                     labels = _with_recovered_cues(labels, self._marginals("CUE", hi - lo))
-                labels = _with_marginal_content(
-                    labels, self._marginals("CON", hi - lo), doc.sentence_of[lo:hi]
-                )
                 source_marginals = self._marginals("SRC", hi - lo)
             found.extend(_group(doc, _tagged_spans(labels, lo), labels, lo, source_marginals))
         found = _with_trusted_patterns(found, matches)
         found = [_without_passive_source(a, text) for a in found]
-        found = [_without_listed_source(a, text, self.sourceless_cues) for a in found]
         return [_with_antecedent(a, text) for a in _with_layout_patterns(found, text)]
 
 
@@ -898,25 +875,6 @@ def _without_passive_source(attribution: Attribution, text: str) -> Attribution:
         return attribution
     passive = _PASSIVE_CUE.match(text, cue.start, cue.end)
     if passive is None or _AGENT.match(text, passive.end()):
-        return attribution
-    return Attribution(attribution.content, None, cue)
-
-
-def cue_wording(cue: str) -> str:
-    """A cue's words in lower case with single spaces and straight apostrophes."""
-    return " ".join(cue.lower().replace("’", "'").split())
-
-
-def _without_listed_source(
-    attribution: Attribution, text: str, sourceless: frozenset[str]
-) -> Attribution:
-    """A cue worded as one that PolNeAR's train annotations leave without a source ("seems",
-    "appeared", "reportedly": the writer's own reading; the list is learned by training and
-    stored with the model) keeps none."""
-    cue = attribution.cue
-    if cue is None or attribution.source is None:
-        return attribution
-    if cue_wording(text[cue.start : cue.end]) not in sourceless:
         return attribution
     return Attribution(attribution.content, None, cue)
 

@@ -32,7 +32,6 @@ from claims.extraction.attribution import (
     Document,
     Span,
     analyse_text,
-    cue_wording,
     stem,
     token_features,
 )
@@ -41,10 +40,6 @@ CORPUS = "polnear"
 LEXICON_FOLDS = 5
 MIN_CUE_COUNT = 2
 STRONG_CUE = 0.3
-# A cue wording that PolNeAR's train annotations leave without a source at least this often
-# (and seen at least SOURCELESS_MIN_COUNT times) keeps no source when decoded ("seems").
-SOURCELESS_SHARE = 0.8
-SOURCELESS_MIN_COUNT = 5
 CRF_PARAMS = {
     "c1": 1.2,
     "c2": 0.01,
@@ -264,24 +259,6 @@ def cue_lexicon(labelled: list[tuple[Document, list[str]]]) -> CueLexicon:
     return CueLexicon(shares(as_cue, seen), shares(stems_as_cue, seen_stems), STRONG_CUE)
 
 
-def sourceless_cues(articles: list[Article]) -> list[str]:
-    """Cue wordings (lower case, spaces normalised) that the annotators leave without a source
-    at least `SOURCELESS_SHARE` of the time: "seems", "appeared", "is expected"."""
-    seen: Counter[str] = Counter()
-    sourceless: Counter[str] = Counter()
-    for article in articles:
-        for attribution in article.attributions:
-            if attribution.cue is not None:
-                wording = cue_wording(article.text[attribution.cue.start : attribution.cue.end])
-                seen[wording] += 1
-                sourceless[wording] += attribution.source is None
-    return sorted(
-        wording
-        for wording, count in seen.items()
-        if count >= SOURCELESS_MIN_COUNT and sourceless[wording] >= SOURCELESS_SHARE * count
-    )
-
-
 def train(data_root: Path, out_dir: Path) -> dict:
     """Train the CRF on the PolNeAR train split and write the model files into `out_dir`.
 
@@ -319,7 +296,6 @@ def train_articles(articles: list[Article], out_dir: Path, params: dict | None =
         "cue_words": lexicon.words,
         "cue_stems": lexicon.stems,
         "strong_cue": lexicon.strong,
-        "sourceless_cues": sourceless_cues(articles),
         "crf": params,
     }
     (out_dir / LEXICON_FILE).write_text(json.dumps(settings, indent=0, sort_keys=True) + "\n")

@@ -10,15 +10,7 @@ from hypothesis import strategies as st
 
 from claims.extraction import attribution
 from claims.extraction.attribution import Attribution, Span, analyse_text, extract_attributions
-from claims.training.attribution import (
-    Article,
-    GoldPart,
-    _read_brat,
-    evaluate,
-    gold_labels,
-    match,
-    sourceless_cues,
-)
+from claims.training.attribution import GoldPart, _read_brat, evaluate, gold_labels, match
 
 DATA = Path(__file__).resolve().parents[2] / ".." / "shared" / "data"
 
@@ -119,46 +111,6 @@ def test_passive_cue_in_a_sentence_loses_its_subject_as_source():
     found = _only(text)
     assert _words(text, found.cue) == "is widely expected"
     assert found.source is None
-
-
-@pytest.mark.parametrize(
-    ("cue", "kept"), [("seems", False), ("Appeared", False), ("said", True), ("seems to", True)]
-)
-def test_a_cue_the_annotators_leave_sourceless_keeps_no_source(cue, kept):
-    text = f"The senator {cue} tired of the race."
-    cue_start = text.index(cue)
-    tagged = Attribution(
-        content=Span(cue_start + len(cue) + 1, len(text) - 1),
-        source=Span(0, 11),
-        cue=Span(cue_start, cue_start + len(cue)),
-    )
-    sourceless = frozenset({"seems", "appeared"})
-    found = attribution._without_listed_source(tagged, text, sourceless)
-    assert (found.source is not None) is kept
-    assert found.content == tagged.content and found.cue == tagged.cue
-
-
-def test_sourceless_cues_are_learned_from_the_annotations():
-    text = "It seems so. He said so."
-    seems = Attribution(Span(9, 11), None, Span(3, 8))
-    said = Attribution(Span(21, 23), Span(13, 15), Span(16, 20))
-    articles = [Article("a", text, (seems, said), ())] * 5
-    assert sourceless_cues(articles) == ["seems"]
-    assert sourceless_cues(articles[:4]) == []  # seen too rarely
-
-
-def test_content_from_the_marginals_only_in_a_sentence_with_a_cue():
-    labels = ["B-SRC", "B-CUE", "O", "O", "O", "O"]
-    sentence_of = [0, 0, 0, 1, 1, 1]
-    marginals = [0.0, 0.0, 0.5, 0.9, 0.9, 0.1]
-    assert attribution._with_marginal_content(labels, marginals, sentence_of) == [
-        "B-SRC",
-        "B-CUE",
-        "B-CON",
-        "O",
-        "O",
-        "O",
-    ]
 
 
 def test_plain_statement_has_no_attribution():
