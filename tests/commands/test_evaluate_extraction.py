@@ -24,18 +24,16 @@ def gold_path() -> Path:
     return GOLD
 
 
+def evaluate(gold: Path, *options: str) -> dict:
+    """The command's JSON report for `gold`."""
+    out = StringIO()
+    call_command("evaluate_extraction", str(gold), *options, "--json", stdout=out)
+    return json.loads(out.getvalue())
+
+
 @pytest.fixture
 def report(gold_path) -> dict:
-    out = StringIO()
-    call_command(
-        "evaluate_extraction",
-        str(gold_path),
-        "--manifest",
-        str(SEED_MANIFEST),
-        "--json",
-        stdout=out,
-    )
-    return json.loads(out.getvalue())
+    return evaluate(gold_path, "--manifest", str(SEED_MANIFEST))
 
 
 def test_the_seed_figures_hold_through_the_pipeline(report):
@@ -48,9 +46,7 @@ def test_the_seed_figures_hold_through_the_pipeline(report):
 
 
 def test_without_the_manifest_the_copyright_year_is_no_date(gold_path):
-    out = StringIO()
-    call_command("evaluate_extraction", str(gold_path), "--json", stdout=out)
-    dates = json.loads(out.getvalue())["metadata"]["published_at"]
+    dates = evaluate(gold_path)["metadata"]["published_at"]
 
     assert [miss["article"] for miss in dates["misses"]] == ["004"]
     assert dates["spurious"] == 0
@@ -65,19 +61,10 @@ def news_dev_report(django_db_setup, django_db_blocker, tmp_path_factory) -> dic
 
     gold = shared_path("gold", "news_dev.json")
     manifest = news_dev_manifest(tmp_path_factory.mktemp("news_dev"))
-    out = StringIO()
     with django_db_blocker.unblock():
-        call_command(
-            "evaluate_extraction",
-            str(gold),
-            "--seeds",
-            str(shared_path("data", "polnear")),
-            "--manifest",
-            str(manifest),
-            "--json",
-            stdout=out,
+        return evaluate(
+            gold, "--seeds", str(shared_path("data", "polnear")), "--manifest", str(manifest)
         )
-    return json.loads(out.getvalue())
 
 
 def test_the_development_gold_with_a_manifest_has_every_date_and_headline(news_dev_report):
