@@ -110,6 +110,14 @@ class RevisionFilter(filters.NumberFilter):
 class YesNoFilter(filters.TypedChoiceFilter):
     """`true` or `false`, nothing else: a typo must not silently match everything."""
 
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        help_text = self.extra.get("help_text")
+        if help_text:
+            # drf-spectacular reads no help text beside a schema override: give it in this
+            # filter's own override, or the schema documents the parameter as a bare boolean.
+            extend_schema_field({"type": "boolean", "description": help_text})(self)
+
 
 def count_filter(field_name: str, **kwargs) -> filters.NumberFilter:
     return CountFilter(
