@@ -1,6 +1,6 @@
 """The claims of an archived article leave the claims list (both the precompiled page and
 the filtered path) unless asked for with `?archived=`, as archived articles leave the
-articles list; a claim's own URL still answers."""
+articles list, and leave search; a claim's own URL still answers."""
 
 from __future__ import annotations
 
@@ -81,6 +81,26 @@ def test_an_archived_articles_claim_still_answers_at_its_own_url(world, archived
     assert response.status_code == 200, response.content
     assert response.json()["id"] == str(claim.id)
     assert response.json()["article"] == str(archived.id)
+
+
+def test_search_leaves_an_archived_article_and_its_claims_out(world, archived):
+    """Only the third article (`article_text(2)`) says "14 soldiers"."""
+    client = client_for(world.viewer)
+
+    def found(**params) -> set[tuple[str, str]]:
+        response = client.get("/api/v1/search/", {"q": "14 soldiers", **params})
+        assert response.status_code == 200, response.content
+        return {(hit["type"], hit["id"]) for hit in response.json()["results"]}
+
+    assert found() == set()
+    assert found(type="claim") == set()
+    assert archive_article(client_for(world.analyst), archived, archived=False).status_code == 200
+    back = found()
+    assert ("article", str(archived.id)) in back
+    assert {hit for hit in back if hit[0] == "claim"} <= {
+        ("claim", pk) for pk in claim_ids(article=archived)
+    }
+    assert any(kind == "claim" for kind, _ in back)
 
 
 def test_archiving_changes_nothing_in_another_teams_lists(world, other_world, archived):
