@@ -77,9 +77,9 @@ def _compile(columns, keys, after, first_page: bool, limit: int, superuser: bool
 
 
 def claim_page(user, columns: tuple[str, ...], keys, after_q, after_values, limit: int) -> list:
-    """Up to `limit` claims of `user`'s teams, archived articles' left out, after `after_values` (None: from the start) in
-    the order of `keys`, as named tuples of `columns`. `after_q(values)` is the paginator's
-    condition for "after these values"."""
+    """Up to `limit` claims of `user`'s teams (archived articles' left out) after
+    `after_values` (None: from the start) in the order of `keys`, as named tuples of
+    `columns`. `after_q(values)` is the paginator's condition for "after these values"."""
     using = Claim.objects.db
     first_page = after_values is None
     shape = (columns, keys, first_page, limit, user.is_superuser, using)
