@@ -3,9 +3,11 @@
 Building and compiling the ORM queryset of a claims page took as long as running it
 (bench/bench_api.py). Pages without filters or search differ only in parameter values (the
 user, the cursor), so the statement is compiled once per shape (ordering, first page or not,
-page size, superuser or not, database) from the team-scoped selector `claims_for`, with
-stand-in values, and run with the request's values in their places. Memberships are read by
-the statement on every request, so access changes apply at once.
+page size, superuser or not, database) from the team-scoped selector `claims_for`, less
+the claims of archived articles (`live_claims`, as the list without `?archived=`), with
+stand-in values, and run with the request's values in their places. Memberships and
+articles' archived state are read by the statement on every request, so access changes and
+archiving apply at once.
 
 The shape must name every user attribute `team_ids_for` reads: today `is_superuser`.
 """
@@ -21,7 +23,7 @@ from django.db import connections
 from django.db.models import Field
 
 from claims.models import Claim
-from claims.selectors import claims_for
+from claims.selectors import claims_for, live_claims
 
 _USER_STAND_IN = -7_384_219_011  # no user has a negative id
 _CURSOR_STAND_INS = {  # values no row holds, by field type
@@ -56,7 +58,7 @@ def _compile(columns, keys, after, first_page: bool, limit: int, superuser: bool
     user = get_user_model()(pk=_USER_STAND_IN, is_superuser=superuser)
     fields = [Claim._meta.get_field(key.lstrip("-")) for key in keys]
     stand_ins = [_CURSOR_STAND_INS[field.get_internal_type()] for field in fields]
-    queryset = claims_for(user).using(using).values_list(*columns)
+    queryset = live_claims(claims_for(user)).using(using).values_list(*columns)
     if not first_page:
         queryset = queryset.filter(after(stand_ins))
     compiler = queryset.order_by(*keys)[:limit].query.get_compiler(using=using)
@@ -75,9 +77,9 @@ def _compile(columns, keys, after, first_page: bool, limit: int, superuser: bool
 
 
 def claim_page(user, columns: tuple[str, ...], keys, after_q, after_values, limit: int) -> list:
-    """Up to `limit` claims of `user`'s teams after `after_values` (None: from the start) in
-    the order of `keys`, as named tuples of `columns`. `after_q(values)` is the paginator's
-    condition for "after these values"."""
+    """Up to `limit` claims of `user`'s teams (archived articles' left out) after
+    `after_values` (None: from the start) in the order of `keys`, as named tuples of
+    `columns`. `after_q(values)` is the paginator's condition for "after these values"."""
     using = Claim.objects.db
     first_page = after_values is None
     shape = (columns, keys, first_page, limit, user.is_superuser, using)

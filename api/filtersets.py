@@ -110,6 +110,14 @@ class RevisionFilter(filters.NumberFilter):
 class YesNoFilter(filters.TypedChoiceFilter):
     """`true` or `false`, nothing else: a typo must not silently match everything."""
 
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        help_text = self.extra.get("help_text")
+        if help_text:
+            # drf-spectacular reads no help text beside a schema override: give it in this
+            # filter's own override, or the schema documents the parameter as a bare boolean.
+            extend_schema_field({"type": "boolean", "description": help_text})(self)
+
 
 def count_filter(field_name: str, **kwargs) -> filters.NumberFilter:
     return CountFilter(
@@ -140,10 +148,13 @@ class DossierFilter(filters.FilterSet):
         fields = ["status"]
 
 
-def archived_filter() -> filters.TypedChoiceFilter:
-    return yes_no_filter(
-        help_text="true lists the archived ones; without it (or false) lists leave them out."
-    )
+def archived_filter(
+    help_text: str = "true lists the archived ones; without it (or false) lists leave them out.",
+    **kwargs,
+) -> filters.TypedChoiceFilter:
+    """The list view leaves archived records out when the parameter is absent
+    (`unless_archived`); given, this filter decides."""
+    return yes_no_filter(help_text=help_text, **kwargs)
 
 
 class SourceFilter(filters.FilterSet):
@@ -179,6 +190,10 @@ class ClaimFilter(filters.FilterSet):
     )
     speaker = filters.CharFilter(lookup_expr="iexact")
     clustered = yes_no_filter(field_name="cluster", lookup_expr="isnull", exclude=True)
+    archived = archived_filter(
+        "true lists the claims of archived articles; without it (or false) lists leave them out.",
+        field_name="article__archived",
+    )
     kind = filters.MultipleChoiceFilter(
         choices=ClaimKind.choices,
         help_text="One or more claim kinds (repeat the parameter); check-worthy: "

@@ -48,6 +48,7 @@ from claims.selectors import (
     current_verdicts,
     evidence_as_of,
     evidence_changes,
+    live_claims,
     origin_name,
     review_notes,
     verdict_queue,
@@ -135,6 +136,24 @@ def mention_list(lines) -> str:
     return format_html_join("", "<div>{}</div>", ((line,) for line in lines)) or "—"
 
 
+class ArticleArchivedFilter(admin.SimpleListFilter):
+    """Claims by their article's archived state (the API's `?archived=`); all by default, as
+    the articles' list shows archived ones until its *Archived* filter is set."""
+
+    title = "article archived"
+    parameter_name = "article_archived"
+
+    def lookups(self, request, model_admin):
+        return [("yes", "Yes"), ("no", "No")]
+
+    def queryset(self, request, queryset):
+        if self.value() == "yes":
+            return queryset.filter(article__archived=True)
+        if self.value() == "no":
+            return live_claims(queryset)
+        return queryset
+
+
 @admin.register(Claim)
 class ClaimAdmin(ProjectionAdmin):
     scope = claims_for
@@ -148,7 +167,7 @@ class ClaimAdmin(ProjectionAdmin):
         "article",
         "cluster",
     ]
-    list_filter = [related_only("dossier"), "kind", "extractor_version"]
+    list_filter = [related_only("dossier"), "kind", ArticleArchivedFilter, "extractor_version"]
     search_fields = ["text", "speaker", "cited_source"]
     readonly_fields = [
         "in_article",

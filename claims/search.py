@@ -1,4 +1,5 @@
 """Full-text search over the team's articles, claims and verdicts, for the API and the admin.
+Archived articles and their claims are left out, as lists leave them out.
 
 On PostgreSQL it reads the stored, GIN-indexed `search_vector` columns that the database
 generates (migration `claims.0005`): a web-search query (`"quoted phrase"`, `or`, `-word`),
@@ -190,6 +191,10 @@ def _matching(kind: str, dossiers: list, request: SearchRequest) -> QuerySet:
         "verdict": (Verdict, Coalesce("published_at", "created_at"), VERDICT_FIELDS),
     }[kind]
     rows = model.objects.filter(dossier_id__in=dossiers).order_by()
+    if kind == "article":
+        rows = rows.filter(archived=False)
+    elif kind == "claim":
+        rows = rows.exclude(article_id__in=_archived_articles(dossiers))
     if _dated(kind, request):
         rows = rows.alias(date=date_of)
     rows = rows.filter(_filters(kind, request))
@@ -201,6 +206,13 @@ def _matching(kind: str, dossiers: list, request: SearchRequest) -> QuerySet:
         clusters = ClaimCluster.objects.alias(vector=StoredVector("canonical_text"))
         matches |= Q(cluster_id__in=clusters.filter(vector=query).values("id"))
     return rows.alias(vector=StoredVector(VECTORS[kind])).filter(matches)
+
+
+def _archived_articles(dossiers: list) -> QuerySet:
+    """The dossiers' archived articles, whose claims search leaves out as it leaves out the
+    articles (as lists do): a subquery over the few archived ones, not a join of every
+    matching claim to its article (see `_ranked`)."""
+    return Article.objects.filter(dossier_id__in=dossiers, archived=True).values("id")
 
 
 def _dated(kind: str, request: SearchRequest) -> bool:

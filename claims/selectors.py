@@ -38,6 +38,12 @@ def claims_for(user) -> QuerySet[Claim]:
     return Claim.objects.filter(dossier__team_id__in=team_ids_for(user))
 
 
+def live_claims(claims: QuerySet[Claim]) -> QuerySet[Claim]:
+    """The claims whose article is not archived: what claim lists show unless asked for the
+    archived ones (as article lists leave archived articles out)."""
+    return claims.filter(article__archived=False)
+
+
 def clusters_for(user) -> QuerySet[ClaimCluster]:
     return ClaimCluster.objects.filter(dossier__team_id__in=team_ids_for(user))
 

@@ -229,7 +229,16 @@ class Article(models.Model):
                 fields=["dossier", "content_hash"], name="unique_article_content_per_dossier"
             )
         ]
-        indexes = [models.Index(fields=["status", "status_changed_at"])]
+        indexes = [
+            models.Index(fields=["status", "status_changed_at"]),
+            # Search leaves out the claims of a dossier's archived articles: reading them
+            # without this scanned every article (12 of 19 ms of a search at 24k articles).
+            models.Index(
+                fields=["dossier"],
+                condition=models.Q(archived=True),
+                name="article_archived_by_dossier",
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.title or f"Article {self.id}"

@@ -33,11 +33,12 @@ from api.serializers.claims import (
 from api.views.base import TeamScopedViewSet
 from claims import corrections
 from claims.models import Claim, ClaimCluster
-from claims.selectors import claims_for, cluster_members_as_of, clusters_for
+from claims.selectors import claims_for, cluster_members_as_of, clusters_for, live_claims
 
 
 class ClaimViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TeamScopedViewSet):
-    """Statements extracted from articles, with their span in the article body."""
+    """Statements extracted from articles, with their span in the article body. The list
+    leaves out the claims of archived articles unless `?archived=true`."""
 
     serializer_class = ClaimSerializer
     filterset_class = ClaimFilter
@@ -51,11 +52,18 @@ class ClaimViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TeamScopedV
     }
 
     def get_queryset(self):
-        return claims_for(self.request.user)
+        """As `unless_archived` for articles: a list leaves archived articles' claims out
+        unless `?archived=` names which to list (the filter then applies it); a claim's own
+        URL answers whatever its article's state."""
+        claims = claims_for(self.request.user)
+        if self.action == "list" and "archived" not in self.request.query_params:
+            return live_claims(claims)
+        return claims
 
     def list(self, request: Request, *args, **kwargs) -> Response:
         """Rows as named tuples of the serialised columns (building model instances was a
-        fifth of the page's time); unfiltered pages come from precompiled SQL."""
+        fifth of the page's time); unfiltered pages come from precompiled SQL, which leaves
+        archived articles' claims out as `get_queryset` does."""
         columns = ClaimSerializer.columns
         if request.query_params.keys().isdisjoint(self._filter_parameters()):
             paginator = self.paginator

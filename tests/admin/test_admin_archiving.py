@@ -3,6 +3,7 @@
 import pytest
 from django.urls import reverse
 
+from claims.models import Claim
 from dossiers.commands import add_source
 from dossiers.models import Article, Source
 from eventlog.models import Event
@@ -36,3 +37,32 @@ def test_another_teams_article_cannot_be_archived_from_the_admin(client, desk, o
     client.force_login(desk.analyst)
     act(client, "article", "archive_selected", other_desk.article.pk)
     assert not Article.objects.get(pk=other_desk.article.pk).archived
+
+
+def test_the_claim_list_filters_by_the_articles_archived_state_within_the_team(
+    client, desk, other_desk
+):
+    client.force_login(desk.analyst)
+    act(client, "article", "archive_selected", desk.article.pk)
+    url = reverse("admin:claims_claim_changelist")
+
+    def shown(**params) -> set:
+        response = client.get(url, params)
+        assert response.status_code == 200
+        return set(response.context["cl"].queryset.values_list("pk", flat=True))
+
+    ours = set(Claim.objects.filter(dossier=desk.dossier).values_list("pk", flat=True))
+    archived = set(Claim.objects.filter(article=desk.article).values_list("pk", flat=True))
+    assert archived and ours - archived
+    assert shown() == ours  # all by default, as the articles' list
+    assert shown(article_archived="yes") == archived
+    assert shown(article_archived="no") == ours - archived
+    page = client.get(url).content.decode()
+    assert "By article archived" in page and "?article_archived=yes" in page
+
+    client.force_login(other_desk.analyst)
+    act(client, "article", "archive_selected", other_desk.article.pk)
+    theirs = set(Claim.objects.filter(article=other_desk.article).values_list("pk", flat=True))
+    assert shown(article_archived="yes") == theirs
+    client.force_login(desk.analyst)
+    assert shown(article_archived="yes") == archived
