@@ -236,6 +236,8 @@ _CONCEPTS: dict[str, str] = {
     "kill": "kill slain slay murder",
     "attack": "attack strike assault raid",
     "control": "control hold held",
+    "persuade": "persuad convinc sway woo lobby",
+    "switch": "switch flip defect",
 }
 _CONCEPT_OF_STEM = {stem: concept for concept, stems in _CONCEPTS.items() for stem in stems.split()}
 # News names a government by its capital ("Moscow pulled its advisers out of Damascus"):
@@ -467,7 +469,7 @@ def cluster_claims(
             ContradictionInput(
                 items[n].claim_key,
                 items[n].text,
-                *facts[n],
+                *facts[n][:2],  # quantities, dates
                 _term_set,
                 word_term=_word_term,
                 source=items[n].source,
@@ -831,15 +833,56 @@ def when_keys(dates: Sequence[dict]) -> tuple[str, ...]:
     return tuple(sorted(set(keys)))
 
 
+# What a claim predicates of a mark (a threshold, a target) decides whether two claims that
+# share its figure can be one claim: that something falls short of it ("71 delegates short of
+# the 2,383", "needs 67 delegates to reach the 2,383", "$2 million shy of its goal"), what it
+# takes ("It takes 2,383 delegates to win", "Sanders needs 836 delegates to clinch"), or that
+# it was reached ("she had reached the 2,383 needed", "clinched the nomination"). The first
+# cue found, in that order, is the claim's; `facets_conflict` keeps two different ones apart.
+_MARK_PREDICATES = (
+    (
+        "short of the mark",
+        re.compile(
+            r"\b(?:short of|shy of|(?:fall|falls|fell|fallen|falling) short|(?:needs?|requires?)"
+            r" (?:just |only |another )?[$\u20ac\u00a3]?[\d,.]+ (?:million |billion )?"
+            r"(?:more\b|(?:[a-z]+ )?to (?:reach|hit|meet|cross|pass)\b))",
+            re.IGNORECASE,
+        ),
+    ),
+    (
+        "what the mark takes",
+        re.compile(
+            r"\b(?:needs?|takes|requires?) (?:at least |about |some )?[$\u20ac\u00a3]?\d", re.I
+        ),
+    ),
+    (
+        "the mark reached",
+        re.compile(
+            r"\b(?:reached|amassed|clinch(?:ed|es)?|secured|capture[ds]?|surpassed|exceeded"
+            r"|crossed)\b",
+            re.IGNORECASE,
+        ),
+    ),
+)
+
+
+def _mark_predicate(text: str) -> frozenset[str]:
+    for predicate, cue in _MARK_PREDICATES:
+        if cue.search(text):
+            return frozenset({predicate})
+    return frozenset()
+
+
 def _facts(item: ClusterItem) -> tuple[frozenset, ...]:
-    """The checkable facets of a claim: its quantities and its dates."""
+    """The checkable facets of a claim: its quantities, its dates and what it predicates of a
+    mark (`_MARK_PREDICATES`)."""
     values = set()
     for quantity in item.quantities:
         try:
             values.add(float(quantity))
         except (TypeError, ValueError):
             continue
-    return frozenset(values), frozenset(item.dates)
+    return frozenset(values), frozenset(item.dates), _mark_predicate(item.text)
 
 
 def facets_conflict(a: frozenset, b: frozenset) -> bool:
@@ -1075,7 +1118,7 @@ def _link(
     for term in terms:
         said, echoed = surfaces[index].get(term, term), surfaces[partner].get(term, term)
         words.append(said if said.lower() == echoed.lower() else f"{said} ~ {echoed}")
-    (mine, my_dates), (theirs, their_dates) = facts[index], facts[partner]
+    (mine, my_dates, _), (theirs, their_dates, _) = facts[index], facts[partner]
     return Link(
         partner=items[partner].claim_key,
         score=score,

@@ -11,7 +11,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from claims.extraction.clustering import ClusterItem, cluster_claims
+from claims.extraction.clustering import ClusterItem, claim_clauses, cluster_claims
 
 REPO = Path(__file__).resolve().parents[2]
 SEEDS = REPO / "examples" / "seeds"
@@ -321,6 +321,35 @@ def test_a_sentence_carrying_two_claims_does_not_chain_their_clusters():
     assert together(result, "b1", "b2")
     assert not together(result, "a1", "b1")
     assert together(result, "hinge", "a1") or together(result, "hinge", "b1")
+
+
+def test_falling_short_of_a_mark_is_not_reaching_it_nor_what_it_takes():
+    """Three claims about one mark and its figure: the shortfall, the rule and the
+    attainment are three propositions; two reports of the shortfall are one."""
+    result = cluster_claims(
+        [
+            claim("short", "1", "The appeal is $2 million short of its $10 million goal, "
+                  "the charity said."),
+            claim("shy", "2", "The charity's appeal remains $2 million shy of the $10 million "
+                  "goal."),
+            claim("rule", "3", "It takes $10 million to complete the charity's appeal and meet "
+                  "its goal."),
+            claim("reached", "4", "The charity's appeal has reached its $10 million goal, "
+                  "the charity said."),
+        ]
+    )  # fmt: skip
+    assert together(result, "short", "shy")
+    assert not together(result, "short", "reached")
+    assert not together(result, "short", "rule")
+    assert not together(result, "rule", "reached")
+
+
+def test_persuading_and_switching_are_met_in_their_paraphrases():
+    """ "persuade" meets "convince" and "switch" meets "flip": the two clauses state one
+    thing in different words, and come out as the same terms."""
+    (first,) = claim_clauses("Unions will persuade wavering senators to switch.")
+    (second,) = claim_clauses("Wavering senators could flip if unions convince them.")
+    assert set(first) == set(second)
 
 
 def test_a_restatement_with_one_figure_more_may_join():
