@@ -889,7 +889,10 @@ def _with_antecedent(attribution: Attribution, text: str) -> Attribution:
     source = attribution.source
     if source is None or not _RELATIVE_SOURCE.match(text, source.start):
         return attribution
-    before = _ANTECEDENT.search(text, max(0, source.start - 120), source.start)
+    window = max(0, source.start - 120)
+    while 0 < window < source.start and not text[window - 1].isspace():
+        window += 1  # never start inside a word ("…ders's claim" of "Sanders's claim")
+    before = _ANTECEDENT.search(text, window, source.start)
     if not before or not before.group().strip(" ,"):
         return attribution
     start = before.start() + len(before.group()) - len(before.group().lstrip())

@@ -316,6 +316,16 @@ _NAME_AND_APPOSITION = re.compile(
 _LOWER_WORD = re.compile(r"[a-z]+")
 _LEADING_WORDS = re.compile(r"^(?:(?:also|but|and|still|so|yet|then)\s+)+", re.IGNORECASE)
 _MAX_SOURCE_WORDS = 12
+# Words in -ly that end a source phrase and are not adverbs ("attorneys for the family").
+_NOT_ADVERBS = frozenset(
+    ["daily", "weekly", "monthly", "quarterly", "family", "ally", "rally", "assembly"]
+)
+# A source may carry a relative clause ("officials who were not authorised to speak"), but
+# before it, a copula or a modal means the phrase is a clause, not a name or a description.
+_RELATIVE_CLAUSE = re.compile(r"\s(?:who|whom|which)\b", re.IGNORECASE)
+_FINITE_VERB = re.compile(
+    r"\b(?:is|are|was|were|would|will|can|could|should|must|has|have|had)\b", re.IGNORECASE
+)
 _COVERED = 0.8  # share of a sentence a content span must cover to lend it its speaker
 _PRONOUN_WINDOW = 2  # paragraphs back in which "he said" may find its speaker
 
@@ -686,6 +696,8 @@ def _frames(body: str, sentence: Sentence, cues: list[SpanAttribution]):
             phrase = None  # "..., said a person close to X": not the subject far before
         if not phrase or not _is_plausible_source(phrase):
             phrase = _source_near_cue(text, cue_start, cue_end)
+            if phrase and not _is_plausible_source(phrase):
+                phrase = None
         if phrase and not _proper_name(phrase):
             phrase = _named_subject(text[:cue_start]) or phrase
         if phrase and _is_passive(text, cue_start, cue_end):
@@ -971,15 +983,21 @@ def _pick_part(phrase: str, *, source_before_cue: bool) -> str:
 
 
 def _is_plausible_source(phrase: str) -> bool:
-    """ "to her followers", "Nelson’s (alleged death)", "for years Moscow officially": the
-    extractor's source ran into the wrong words."""
+    """ "to her followers", "Nelson’s (alleged death)", "for years Moscow officially", "Sanders’
+    only path to the nomination is now to convince enough of the superdelegates who’ve already":
+    the extractor's source ran into the wrong words (a relative clause may follow a source)."""
     words = phrase.split()
     if not words or not any(char.isalpha() for char in phrase):
         return False
-    first, last = words[0], words[-1]
-    if first in _PREPOSITIONS or last.endswith(("’s", "'s")):
+    head = _RELATIVE_CLAUSE.split(phrase, maxsplit=1)[0].split()
+    while head and _FINITE_VERB.fullmatch(head[-1]):
+        head.pop()  # "police have (said)": the auxiliary of the cue
+    if _FINITE_VERB.search(" ".join(head)):  # "nomination is now to convince": a clause
         return False
-    return not (last.islower() and last.endswith("ly") and last != "daily")
+    first, last = words[0], words[-1]
+    if first in _PREPOSITIONS or last.endswith(("’s", "'s", "s’", "s'")):
+        return False
+    return not (last.islower() and last.endswith("ly") and last not in _NOT_ADVERBS)
 
 
 def _mention(phrase: str, position: int, context: _Context) -> _Mention | None:

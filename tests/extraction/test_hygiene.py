@@ -495,3 +495,34 @@ def test_an_adverb_before_the_cue_is_not_part_of_the_source_phrase():
     from claims.extraction.speakers import _clean_phrase
 
     assert _clean_phrase("The pollster even") == "The pollster"
+
+
+def test_a_clause_is_never_a_speaker():
+    """The tagger's source ran over a whole clause ("path … is now to convince … who’ve"):
+    no speaker beats a sentence fragment standing as one."""
+    claim = _claim(
+        _claims(
+            "Reyes’ only path to the nomination is now to convince enough of the delegates "
+            "who’ve already said they support Ford to switch their allegiances."
+        ),
+        "only path",
+    )
+    assert claim.speaker is None
+
+
+def test_a_source_ending_in_family_is_not_an_adverb():
+    claim = _claim(_claims("The driver was unarmed, attorneys for the family said."), "unarmed")
+    assert claim.speaker == "attorneys for the family"
+
+
+def test_a_relative_source_reaches_back_to_whole_words():
+    text = (
+        "The plan to widen the ring road, rebuild the northern interchange and repave the old "
+        "market square was approved on a narrow vote by the councillors, who said the work "
+        "would start in spring."
+    )
+    sources = [text[a.source.start : a.source.end] for a in extract_attributions(text) if a.source]
+    assert sources, "the relative source was not found"
+    for source in sources:
+        start = text.index(source)
+        assert start == 0 or not text[start - 1].isalnum(), source
