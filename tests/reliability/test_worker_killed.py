@@ -68,11 +68,17 @@ def test_an_extraction_killed_mid_task_completes_once_on_a_new_worker(private_wo
     assert stored == expected
     assert len({row[0] for row in stored}) == len(stored) > 0
 
-    events = list(
-        Event.objects.filter(stream_id=article.id)
-        .order_by("stream_version")
-        .values_list("stream_version", "type")
-    )
+    def article_events() -> list[tuple[int, str]]:
+        return list(
+            Event.objects.filter(stream_id=article.id)
+            .order_by("stream_version")
+            .values_list("stream_version", "type")
+        )
+
+    # The stance toward the dossier's question is scored just after the claims are stored
+    # (the article is `done` by then): wait for it rather than race it.
+    wait_for(lambda: article_events()[-1][1] == EventType.QUESTION_STANCE_SCORED, timeout=30)
+    events = article_events()
     assert [version for version, _ in events] == list(range(1, len(events) + 1))
     assert [kind for _, kind in events] == [
         EventType.ARTICLE_UPLOADED,
