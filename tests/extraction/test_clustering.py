@@ -352,6 +352,16 @@ def test_persuading_and_switching_are_met_in_their_paraphrases():
     assert set(first) == set(second)
 
 
+def test_clinching_securing_and_capturing_a_prize_are_one_predicate():
+    """Obtaining something, however a paper words it; "secure" goes with obtaining, the
+    commoner sense in news ("secured a loan", "secured the nomination")."""
+    terms = {
+        frozenset(claim_clauses(f"The senator {verb} the party's nomination on Monday.")[0])
+        for verb in ("clinched", "secured", "captured", "amassed")
+    }
+    assert len(terms) == 1
+
+
 def test_a_restatement_with_one_figure_more_may_join():
     result = cluster_claims(
         [
@@ -528,7 +538,7 @@ def test_a_cannot_link_wins_over_a_chain_of_must_links():
 
 MEANING_TEXTS = [
     "Clinton clinched the Democratic nomination on Monday night.",
-    "On Monday night Clinton secured the delegates she needed to become the Democratic nominee.",
+    "On Monday night Clinton won the delegates she needed to become the Democratic nominee.",
     "Russia will approve Assad leaving office once the government is stable.",
     "Moscow announced that Assad had left office and fled the country.",
     "Heavy rain flooded several streets in the old town overnight.",
