@@ -410,13 +410,15 @@ class CorrectionAdmin(ProjectionAdmin):
 
 def offered_evidence(claims, cluster_id=None, keep=()) -> QuerySet[Claim]:
     """The claims a verdict may cite: the check-worthy ones (facts and figures), the
-    cluster's own members first. The cluster's members of other kinds and the claims in
-    `keep` (the evidence a verdict already cites) stay on offer: the first are what the
-    verdict is about, and dropping the second would silently remove evidence on save."""
+    cluster's own members first, none of an archived article (set aside by the team). The
+    cluster's members of other kinds and the claims in `keep` (the evidence a verdict already
+    cites) stay on offer: the first are what the verdict is about, and dropping the second
+    would silently remove evidence on save."""
     outside = Case(When(cluster_id=cluster_id, then=0), default=1) if cluster_id else Value(1)
-    offered = Q(kind__in=CHECKWORTHY_KINDS) | Q(pk__in=list(keep))
+    offered = Q(kind__in=CHECKWORTHY_KINDS)
     if cluster_id:
         offered |= Q(cluster_id=cluster_id)
+    offered = (offered & Q(article__archived=False)) | Q(pk__in=list(keep))
     return (
         claims.filter(offered)
         .select_related("article")

@@ -15,6 +15,7 @@ from claims.commands import (
     submit_verdict,
 )
 from claims.models import CHECKWORTHY_KINDS, Claim, ClaimKind, EvidenceRelation, Verdict
+from dossiers.commands import correct_article_metadata
 from eventlog.context import SYSTEM
 from eventlog.models import Event
 
@@ -271,6 +272,32 @@ def test_verdict_evidence_offers_facts_and_figures_and_the_clusters_own_claims(c
     assert prediction.cluster_id != elsewhere.cluster_id
     page = client.get(change_url(elsewhere)).content.decode()
     assert f'value="{prediction.pk}" selected' in page
+
+
+def test_claims_of_an_archived_article_are_not_offered_as_evidence_unless_cited(client, desk):
+    statistic = Claim.objects.filter(dossier=desk.dossier, kind=ClaimKind.STATISTIC).first()
+    article = statistic.article
+    client.force_login(desk.analyst)
+    search = reverse("admin:claims_verdict_evidence_search")
+
+    def offered(**query) -> set[str]:
+        return {item["id"] for item in client.get(search, query).json()["results"]}
+
+    assert str(statistic.pk) in offered(term=statistic.text)
+    cited = draft_verdict(
+        cluster=desk.open_cluster,
+        actor=desk.analyst,
+        rating="mixed",
+        evidence=[EvidenceInput(relation=EvidenceRelation.CONTEXT, claim=statistic)],
+    )
+    correct_article_metadata(
+        article=article, actor=desk.analyst, expected_version=article.version, archived=True
+    )
+    assert str(statistic.pk) not in offered(term=statistic.text)
+    assert str(statistic.pk) not in offered(cluster=statistic.cluster_id, term=statistic.text)
+    # Evidence a verdict already cites stays on its edit page.
+    page = client.get(change_url(cited)).content.decode()
+    assert f'value="{statistic.pk}" selected' in page
 
 
 def test_the_evidence_search_stays_in_the_users_teams(client, desk, other_desk):
