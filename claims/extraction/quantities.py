@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from itertools import pairwise
 
 from claims.extraction.dates import DateMention, extract_dates
 from claims.extraction.wordlists import ALPHA_WORD, FUNCTION_WORDS, word_set
@@ -114,14 +115,38 @@ def extract_quantities(text: str, *, dates: list[DateMention] | None = None) -> 
     `dates` (from extract_dates on the same text) keeps years and days out of the counts."""
     dates = extract_dates(text) if dates is None else dates
     taken = [(d.start, d.end) for d in dates if d.kind in {"date", "year", "month"}]
-    found = []
-    for start, end, value, is_word in _numbers(text):
-        if any(s <= start < e for s, e in taken):
+    found: list[Quantity] = []
+    numbers = [n for n in _numbers(text) if not any(s <= n[0] < e for s, e in taken)]
+    for part, whole in pairwise(numbers):
+        share = _share(text, part, whole)
+        if share and (not found or found[-1].end <= share.start):
+            found.append(share)
+    for start, end, value, is_word in numbers:
+        if any(q.start <= start < q.end for q in found):
             continue
         quantity = _quantity(text, start, end, value, is_word)
         if quantity:
             found.append(quantity)
-    return found
+    return sorted(found, key=lambda q: q.start)
+
+
+# "eight of 10 voters", "one in three", "9 out of 10": a share, stated as its percentage so
+# that it meets "80 percent of voters" (the counted noun follows the whole).
+_SHARE_LINK = re.compile(r"\s+(?:out\s+of|of|in)\s+")
+
+
+def _share(text: str, part: tuple, whole: tuple) -> Quantity | None:
+    part_start, part_end, part_value, _ = part
+    whole_start, whole_end, whole_value, _ = whole
+    link = _SHARE_LINK.match(text, part_end)
+    if not link or link.end() != whole_start or not 0 < part_value < whole_value <= 1000:
+        return None
+    qualifier = _qualifier_before(text, part_start)
+    start = part_start - (len(qualifier) + 1 if qualifier else 0)
+    _, end = _counted_noun(text, whole_end)
+    value = round(100 * part_value / whole_value, 1)
+    approx = qualifier in _APPROX_QUALIFIERS
+    return Quantity(start, end, text[start:end], value, approx, qualifier, "percent")
 
 
 def _numbers(text: str) -> list[tuple[int, int, float, bool]]:

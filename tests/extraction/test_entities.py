@@ -41,6 +41,23 @@ def test_percentages_scales_currency_and_number_words():
     assert not any(unit is None for _, unit, _ in found)  # "one of them" is not a count
 
 
+def test_a_share_is_one_quantity_stated_as_its_percentage():
+    """ "eight of 10 voters" is 80 percent of voters, not ten voters: it meets "80 percent"
+    and differs from "nine in 10"."""
+    text = (
+        "Nearly eight of 10 voters will watch; one in four will not, and 9 out of 10 "
+        "said the debate changed nothing. Only 3 of the 12 judges agreed."
+    )
+    quantities = extract_quantities(text)
+    assert [(q.text, q.value, q.unit, q.approx) for q in quantities] == [
+        ("Nearly eight of 10 voters", 80.0, "percent", True),
+        ("one in four", 25.0, "percent", False),
+        ("9 out of 10", 90.0, "percent", False),
+        ("Only 3", 3.0, None, False),
+        ("12 judges", 12.0, "judges", False),
+    ]
+
+
 def test_years_and_dates_are_not_quantities():
     text = "The war began in 2011 and on May 31 2015 it entered its fifth year; 2000 troops left."
     values = [q.value for q in extract_quantities(text)]
