@@ -1,7 +1,8 @@
 """Group claims that state the same fact across articles (issue 3, part 3).
 
 1. Terms: each claim becomes lower-cased, lightly stemmed content terms, clause by clause.
-   Reporting scaffolding ("said", "according to", weekdays, dates) is dropped, and a small
+   Reporting scaffolding ("said", "according to", weekdays, dates) and side facts in
+   appositives and parentheses ("Ohio, the most delegate-rich state, …") are dropped, and a small
    general synonym table folds paraphrases ("officials"/"advisers"/"experts" -> personnel,
    "left"/"withdrew"/"flown back" -> depart, but "leaving office" -> resign).
 2. TF-IDF over the batch (one dossier), numbers weighted up: words every claim shares weigh
@@ -556,9 +557,21 @@ def _first_identical_row(matrix: sparse.csr_matrix, keys: Sequence[tuple]) -> np
     return copy_of
 
 
+_PARENTHETICAL = re.compile(r"\s*\([^()]{1,80}\)")
+_APPOSITIVE = re.compile(r"(?<=[A-Za-z]),\s(?:the|a|an)\s[^,;()\u201c\u201d\"]{3,90}?,(?=\s[a-z])")
+
+
+def _at_issue(text: str) -> str:
+    """The text without its parentheticals and appositives: they add side facts about
+    something named ("California (475 delegates)", "California, the most delegate-rich
+    state, has …"), not what the claim asserts."""
+    stripped = _APPOSITIVE.sub("", _PARENTHETICAL.sub("", text))
+    return stripped if len(stripped.split()) >= 4 else text
+
+
 def _vectorise(texts: Sequence[str]) -> _Vectors:
     """TF-IDF rows for claims and for the clauses of multi-clause claims."""
-    clause_lists = [claim_clauses(text) for text in texts]
+    clause_lists = [claim_clauses(_at_issue(text)) for text in texts]
     folds = _fold_demonyms({term for clauses in clause_lists for c in clauses for term in c})
     if folds:
         clause_lists = [[[folds.get(t, t) for t in c] for c in clauses] for clauses in clause_lists]

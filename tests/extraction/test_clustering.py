@@ -362,6 +362,29 @@ def test_clinching_securing_and_capturing_a_prize_are_one_predicate():
     assert len(terms) == 1
 
 
+def test_a_side_fact_in_an_appositive_or_parenthesis_does_not_link_two_claims():
+    """Appositives and parentheticals add a fact about something named; the claim is the
+    rest. Two claims sharing only such a side fact are two claims."""
+    result = cluster_claims(
+        [
+            claim("home", "1", "Ohio, the most delegate-rich state on the primary calendar, has "
+                  "become a second home for the senator."),
+            claim("tie", "2", "The senator and the governor are tied in delegate-rich Ohio, a "
+                  "poll of the state found."),
+            claim("reach", "3", "She will reach that number on Tuesday, when voters cast ballots "
+                  "in Ohio (475 delegates) and five other states."),
+            claim("maine", "4", "The results in Maine will get little attention on a night when "
+                  "five other states vote, including Ohio (475 delegates)."),
+            claim("resign", "5", "Jane Doe, the mayor of Springfield, resigned on Monday after "
+                  "the audit."),
+            claim("resigned", "6", "Springfield mayor Jane Doe resigned Monday after an audit."),
+        ]
+    )  # fmt: skip
+    assert not together(result, "home", "tie")
+    assert not together(result, "reach", "maine")
+    assert together(result, "resign", "resigned")  # what the appositive names still counts
+
+
 def test_a_restatement_with_one_figure_more_may_join():
     result = cluster_claims(
         [
