@@ -19,6 +19,8 @@ them into a probability:
   states a quantity the other contradicts ("67 delegates" vs "71 delegates");
 - `negation_differs`: one sentence is negated and the other is not ("has withdrawn" vs "has
   not withdrawn");
+- `opposite_predicates`: one holds a word whose opposite only the other holds ("shares rose" /
+  "shares fell", "will open three plants" / "will close three plants");
 - `length_ratio`.
 
 The parts are returned with the score, so the analyst can see why two claims were linked.
@@ -51,6 +53,7 @@ FEATURES = (
     "same_numbers",
     "different_numbers",
     "negation_differs",
+    "opposite_predicates",
     "length_ratio",
 )
 
@@ -82,6 +85,61 @@ _FRAMES = [
 ]
 _QUOTES = re.compile("[\"“”‘’']")
 
+# --- opposite predicates -------------------------------------------------------------------
+
+# Pairs of words that say opposite things of the same subject: "shares rose" / "shares
+# fell", "will open three plants" / "will close three plants". Each line: one pole's word
+# forms | the other pole's.
+_OPPOSITES = """
+rise rises rose risen rising | fall falls fell fallen falling
+increase increases increased increasing | decrease decreases decreased decreasing
+gain gains gained gaining | lose loses lost losing loss losses
+jump jumps jumped | drop drops dropped
+climb climbs climbed | slide slides slid
+surge surges surged | plunge plunges plunged
+up | down
+higher | lower
+more | less fewer
+open opens opened opening | close closes closed closing
+hire hires hired hiring | fire fires fired firing
+win wins won winning victory | lose loses lost losing defeat
+approve approves approved approval | reject rejects rejected rejection
+accept accepts accepted | refuse refuses refused
+support supports supported | oppose opposes opposed
+allow allows allowed | ban bans banned
+lift lifts lifted | impose imposes imposed
+join joins joined | leave leaves left quit quits
+buy buys bought | sell sells sold
+start starts started | end ends ended
+begin begins began begun | stop stops stopped
+expand expands expanded | shrink shrinks shrank shrunk
+strengthen strengthens strengthened | weaken weakens weakened
+boost boosts boosted | cut cuts
+acquit acquits acquitted | convict convicts convicted
+guilty | innocent
+legal | illegal
+confirm confirms confirmed | deny denies denied
+"""
+_POLES_OF: dict[str, set[tuple[int, int]]] = {}
+for _line, _pair in enumerate(_OPPOSITES.strip().splitlines()):
+    for _side, _forms in enumerate(_pair.split("|")):
+        for _word in _forms.split():
+            _POLES_OF.setdefault(_word, set()).add((_line, _side))
+
+
+def _poles(tokens: Sequence[str]) -> frozenset[tuple[int, int]]:
+    return frozenset(pole for t in tokens for pole in _POLES_OF.get(t, ()))
+
+
+def _opposite(a: frozenset[tuple[int, int]], b: frozenset[tuple[int, int]]) -> bool:
+    """One sentence holds a pole of a pair that the other lacks, and the other holds only
+    the opposite pole ("rose" / "fell"; not "rose, then fell" / "fell")."""
+    return any(
+        (pair, 1 - side) in mine - theirs
+        for mine, theirs in ((b, a), (a, b))
+        for pair, side in theirs - mine
+    )
+
 
 def strip_frame(text: str, *, keep_quotation_marks: bool = False) -> str:
     """The asserted content of a sentence without who said it or where the wire filed it.
@@ -112,6 +170,7 @@ class _Profile:
     terms: frozenset[str]
     numbers: frozenset[float]
     negated: bool
+    poles: frozenset[tuple[int, int]]  # the opposite-pair words it holds
     length: int
 
 
@@ -128,7 +187,8 @@ def profile_sentences(texts: Sequence[str]) -> list[_Profile]:
     clause_vectors = embeddings.embed([c for clauses in clause_lists for c in clauses])
     profiles, start = [], 0
     for row, (content, clauses) in enumerate(zip(contents, clause_lists, strict=True)):
-        words = content_words(raw_tokens(content))
+        tokens = raw_tokens(content)
+        words = content_words(tokens)
         word_vectors = (
             np.stack([embeddings.word_vector(w) for w in dict.fromkeys(words)])
             if words
@@ -143,6 +203,7 @@ def profile_sentences(texts: Sequence[str]) -> list[_Profile]:
                 terms=frozenset(content_terms(words)),
                 numbers=frozenset(q.value for q in extract_quantities(content)),
                 negated=is_negated(content),
+                poles=_poles(tokens),
                 length=max(1, len(words)),
             )
         )
@@ -172,6 +233,7 @@ def pair_features(a: _Profile, b: _Profile) -> dict[str, float]:
             bool(both_count) and not (a.numbers <= b.numbers or b.numbers <= a.numbers)
         ),
         "negation_differs": float(a.negated != b.negated),
+        "opposite_predicates": float(_opposite(a.poles, b.poles)),
         "length_ratio": min(a.length, b.length) / max(a.length, b.length),
     }
 

@@ -58,6 +58,22 @@ def test_features_see_numbers_and_negation():
     assert set(numbers) == set(FEATURES)
 
 
+def test_features_see_opposite_predicates():
+    rose, fell, swung, opened, closed = profile_sentences(
+        [
+            "Shares of the carmaker rose 4 percent on Monday.",
+            "Shares of the carmaker fell 4 percent on Monday.",
+            "Shares of the carmaker rose, then fell 4 percent on Monday.",
+            "The company will open three plants and hire 2,000 workers.",
+            "The company will close three plants and cut 2,000 jobs.",
+        ]
+    )
+    assert pair_features(rose, fell)["opposite_predicates"] == 1.0
+    assert pair_features(opened, closed)["opposite_predicates"] == 1.0
+    assert pair_features(rose, rose)["opposite_predicates"] == 0.0
+    assert pair_features(swung, fell)["opposite_predicates"] == 0.0  # both hold "fell"
+
+
 def test_a_restatement_scores_above_a_different_fact_and_its_denial():
     restated, other_fact, denied = match_pairs(
         [
@@ -76,3 +92,4 @@ def test_the_shipped_model_has_a_weight_for_every_feature():
     assert set(model.weights) == set(FEATURES)
     assert 0 < model.threshold < 1
     assert model.weights["different_numbers"] < 0 < model.weights["similarity"]
+    assert model.weights["opposite_predicates"] < 0
