@@ -559,13 +559,23 @@ def _first_identical_row(matrix: sparse.csr_matrix, keys: Sequence[tuple]) -> np
 
 _PARENTHETICAL = re.compile(r"\s*\([^()]{1,80}\)")
 _APPOSITIVE = re.compile(r"(?<=[A-Za-z]),\s(?:the|a|an)\s[^,;()\u201c\u201d\"]{3,90}?,(?=\s[a-z])")
+# A description closing the sentence after a name: "…, said Len Burman, head of the Tax
+# Policy Center." / "…, Jane Doe, an economist who served as …".
+_CLOSING_APPOSITIVE = re.compile(
+    r"(\b[A-Z][\w.'\u2019-]*),\s(?:(?:the|a|an)\s|(?:[a-z]+\s){0,2}(?:head|director|president"
+    r"|chairman|chairwoman|chair|chief|spokesman|spokeswoman|professor|adviser|advisor|leader"
+    r"|senator|secretary|minister|analyst|fellow|editor|founder|author|member)\s)"
+    r"[^,;()\u201c\u201d\"]{3,200}?(?=[.!?]?\s*$)"
+)
 
 
 def _at_issue(text: str) -> str:
     """The text without its parentheticals and appositives: they add side facts about
     something named ("California (475 delegates)", "California, the most delegate-rich
-    state, has …"), not what the claim asserts."""
+    state, has …", "said Len Burman, head of the Tax Policy Center"), not what the claim
+    asserts."""
     stripped = _APPOSITIVE.sub("", _PARENTHETICAL.sub("", text))
+    stripped = _CLOSING_APPOSITIVE.sub(r"\1", stripped)
     return stripped if len(stripped.split()) >= 4 else text
 
 

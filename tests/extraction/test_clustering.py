@@ -385,6 +385,19 @@ def test_a_side_fact_in_an_appositive_or_parenthesis_does_not_link_two_claims():
     assert together(result, "resign", "resigned")  # what the appositive names still counts
 
 
+def test_two_remarks_of_one_described_speaker_are_two_claims():
+    """The description closing an attribution ("said X, head of Y") is about the speaker."""
+    result = cluster_claims(
+        [
+            claim("a", "1", "“The plan has the virtue of being fiscally responsible,” said Leonard "
+                  "Burman, director of the centrist Urban-Brookings Tax Policy Center."),
+            claim("b", "2", "“I see no connection between the rhetoric and what he has proposed,” "
+                  "said Len Burman, head of the centrist Urban-Brookings Tax Policy Center."),
+        ]
+    )  # fmt: skip
+    assert not together(result, "a", "b")
+
+
 def test_a_restatement_with_one_figure_more_may_join():
     result = cluster_claims(
         [
