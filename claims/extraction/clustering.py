@@ -204,11 +204,12 @@ _PHRASE = re.compile(
     r"|step(?:s|ped|ping)? down)"
     r"|(?P<depart>(?:flown|flew|fly|flying|flies|sent|send|sending|brought|bring) (?:back|home)"
     r"|pull(?:s|ed|ing)? (?:out|back))"
-    r"|(?P<head>in charge of))\b",
+    r"|(?P<head>in charge of)"
+    r"|(?P<usa>(?-i:United States)(?: of America)?|(?-i:U\.S\.(?:A\.)?)))(?:\b|(?<=\.))",
     re.IGNORECASE,
 )
 
-_PHRASE_HINT = re.compile(r"office|down|back|home|out\b|charge", re.IGNORECASE)
+_PHRASE_HINT = re.compile(r"office|down|back|home|out\b|charge|United|U\.S", re.IGNORECASE)
 # How a source is described, not what it says: shared by unrelated claims in every dossier.
 _SOURCING_BOILERPLATE = re.compile(
     r"\b(?:(?:who\s+)?(?:spoke|speaking|talked|talking)\s+on\s+(?:the\s+)?condition\s+of"

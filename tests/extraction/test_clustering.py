@@ -352,6 +352,16 @@ def test_persuading_and_switching_are_met_in_their_paraphrases():
     assert set(first) == set(second)
 
 
+def test_the_united_states_is_one_term_however_written():
+    """ "United States" is one name, not "unit" and "stat": two of a short clause's terms
+    were enough to link a veterans speech to an offshore-tax study."""
+    written = {
+        frozenset(claim_clauses(f"The {name} military is depleted and weak today.")[0])
+        for name in ("United States", "U.S.", "United States of America")
+    }
+    assert len(written) == 1 and "usa" in next(iter(written))
+
+
 def test_clinching_securing_and_capturing_a_prize_are_one_predicate():
     """Obtaining something, however a paper words it; "secure" goes with obtaining, the
     commoner sense in news ("secured a loan", "secured the nomination")."""
