@@ -160,6 +160,8 @@ _DATE = re.compile(
     rf"\b{_MONTH}\.? \d{{1,2}}(?:st|nd|rd|th)?\b|\b\d{{1,2}}(?:st|nd|rd|th)? {_MONTH}\b",
     re.IGNORECASE,
 )
+# A time of day is when, not how many: "a 3 a.m. call" shares no figure with "3 points".
+_CLOCK = re.compile(r"\b\d{1,2}(?:[:.]\d{2})?\s?(?:a\.m\.|p\.m\.|am\b|pm\b|o'clock\b)", re.I)
 _UNIT = {
     "%": "%", "percent": "%", "per cent": "%", "million": "m", "billion": "bn",
     "thousand": "k", "km": "km", "kilometers": "km", "kilometres": "km", "miles": "mi",
@@ -322,14 +324,14 @@ def _number_term(number: str, unit: str | None) -> str:
 
 
 def _fold(text: str) -> str:
-    """ASCII text with clause dashes marked, hyphens split, dates dropped, phrases folded; case
-    is kept so that names can be told from words."""
+    """ASCII text with clause dashes marked, hyphens split, dates and times of day dropped,
+    phrases folded; case is kept so that names can be told from words."""
     text = _HYPHEN.sub(" ", _CLAUSE_DASH.sub(" ; ", text))
     text = text.replace("\u2019", "'").replace("\u201c", '"').replace("\u201d", '"')
     text = text.replace("''", '"')  # quotation marks typed as two apostrophes (NYT)
     text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
     if _DIGIT.search(text):
-        text = _DATE.sub(" ", text)
+        text = _CLOCK.sub(" ", _DATE.sub(" ", text))
     if _PHRASE_HINT.search(text):
         text = _PHRASE.sub(lambda match: f" {match.lastgroup} ", text)
     if "anonymity" in text or "authori" in text or "comment" in text:

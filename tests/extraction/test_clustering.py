@@ -362,6 +362,11 @@ def test_the_united_states_is_one_term_however_written():
     assert len(written) == 1 and "usa" in next(iter(written))
 
 
+def test_a_time_of_day_is_not_a_figure():
+    (terms,) = claim_clauses("He said he would be awake for a 3 a.m. call, or at 7:30 pm.")
+    assert not any(term.startswith("#") for term in terms), terms
+
+
 def test_clinching_securing_and_capturing_a_prize_are_one_predicate():
     """Obtaining something, however a paper words it; "secure" goes with obtaining, the
     commoner sense in news ("secured a loan", "secured the nomination")."""
