@@ -560,7 +560,10 @@ def _first_identical_row(matrix: sparse.csr_matrix, keys: Sequence[tuple]) -> np
     return copy_of
 
 
-_PARENTHETICAL = re.compile(r"\s*\([^()]{1,80}\)")
+_PARENTHETICAL = re.compile(
+    r"\s*\([^()]{1,80}\)"
+    r"|\s*(?:[\u2013-\u2015]|--)(?=\s*[a-z])[^\u2013-\u2015\u201c\u201d\"]{1,80}?(?:[\u2013-\u2015]|--)"
+)
 _APPOSITIVE = re.compile(r"(?<=[A-Za-z]),\s(?:the|a|an)\s[^,;()\u201c\u201d\"]{3,90}?,(?=\s[a-z])")
 # A description closing the sentence after a name: "…, said Len Burman, head of the Tax
 # Policy Center." / "…, Jane Doe, an economist who served as …".
@@ -573,11 +576,11 @@ _CLOSING_APPOSITIVE = re.compile(
 
 
 def _at_issue(text: str) -> str:
-    """The text without its parentheticals and appositives: they add side facts about
-    something named ("California (475 delegates)", "California, the most delegate-rich
-    state, has …", "said Len Burman, head of the Tax Policy Center"), not what the claim
-    asserts."""
-    stripped = _APPOSITIVE.sub("", _PARENTHETICAL.sub("", text))
+    """The text without its parentheticals (in brackets or between dashes) and appositives:
+    they add side facts about something named ("California (475 delegates)", "the debate –
+    published by The Washington Post – shows", "California, the most delegate-rich state,
+    has …", "said Len Burman, head of the Tax Policy Center"), not what the claim asserts."""
+    stripped = _APPOSITIVE.sub("", _PARENTHETICAL.sub(" ", text))
     stripped = _CLOSING_APPOSITIVE.sub(r"\1", stripped)
     return stripped if len(stripped.split()) >= 4 else text
 
