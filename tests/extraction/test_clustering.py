@@ -400,29 +400,25 @@ def test_a_side_fact_in_an_appositive_or_parenthesis_does_not_link_two_claims():
     assert together(result, "resign", "resigned")  # what the appositive names still counts
 
 
-def test_a_side_fact_between_dashes_does_not_link_two_claims():
-    result = cluster_claims(
-        [
-            claim("transcript", "1", "The transcript of the debate \u2013 published in full by "
-                  "the Springfield Gazette on its website \u2013 shows the senator spoke about "
-                  "bail reform."),
-            claim("poll", "2", "Voters favour the senator by five points, according to a poll "
-                  "published in full by the Springfield Gazette on its website."),
-        ]
-    )  # fmt: skip
-    assert not together(result, "transcript", "poll")
-
-
-def test_two_remarks_of_one_described_speaker_are_two_claims():
-    """The description closing an attribution ("said X, head of Y") is about the speaker."""
-    result = cluster_claims(
-        [
-            claim("a", "1", "“The plan has the virtue of being fiscally responsible,” said Leonard "
-                  "Burman, director of the centrist Urban-Brookings Tax Policy Center."),
-            claim("b", "2", "“I see no connection between the rhetoric and what he has proposed,” "
-                  "said Len Burman, head of the centrist Urban-Brookings Tax Policy Center."),
-        ]
-    )  # fmt: skip
+@pytest.mark.parametrize(
+    ("first", "second"),
+    [
+        (  # a side fact between dashes
+            "The transcript of the debate \u2013 published in full by the Springfield Gazette "
+            "on its website \u2013 shows the senator spoke about bail reform.",
+            "Voters favour the senator by five points, according to a poll published in full by "
+            "the Springfield Gazette on its website.",
+        ),
+        (  # the description closing an attribution ("said X, head of Y") is about the speaker
+            "“The plan has the virtue of being fiscally responsible,” said Leonard Burman, "
+            "director of the centrist Urban-Brookings Tax Policy Center.",
+            "“I see no connection between the rhetoric and what he has proposed,” said Len "
+            "Burman, head of the centrist Urban-Brookings Tax Policy Center.",
+        ),
+    ],
+)
+def test_claims_sharing_only_a_side_fact_or_a_speakers_title_are_two_claims(first, second):
+    result = cluster_claims([claim("a", "1", first), claim("b", "2", second)])
     assert not together(result, "a", "b")
 
 
