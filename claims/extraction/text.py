@@ -294,6 +294,8 @@ _BOILERPLATE = [
         # An author's sign-off: "Follow him on Twitter: @x. Reach him directly at x@y.com."
         r"\b(?:follow (?:him|her|them|me) on|reach (?:him|her|them|me) (?:directly )?at"
         r"|e-?mail (?:him|her|them|me) at)\b",
+        # ... or by name: "Follow Ian Hanchett on Twitter @IanHanchett."
+        r"^follow (?:[A-Z][\w’'.-]+ ){1,4}on (?:twitter|facebook|instagram)\b",
         # A live blog's header: "The Latest on the race (all times EDT):"
         r"\(all times [A-Z]{2,5}\)\W*$",
         # Photo credits standing alone: "Getty/Instagram.", "AP Photo/Jane Doe"

@@ -366,6 +366,7 @@ def test_a_person_writing_for_an_outlet():
         "Jane Lowe contributed reporting to this story from the state capital.",
         "As published in the Weekend Edition of the Valley Courier.",
         "Dana Pruitt is the transit columnist for Valley News. Follow her on Twitter: @dpruitt.",
+        "Follow Dana Pruitt on Twitter @DanaPruitt.",
         "PLEDGED DELEGATES AND OUTSTANDING VOTES TO BE COUNTED.",
         "The Latest on the transit budget vote in the state capital (all times PDT):",
         "Former transit board president Dana Pruitt.",
