@@ -575,6 +575,14 @@ _CLOSING_APPOSITIVE = re.compile(
 )
 
 
+# A role put before a name says who the person is, not what the claim says: "Democratic
+# presidential candidate Hillary Clinton", "fellow candidate Ted Cruz".
+_ROLE_BEFORE_NAME = re.compile(
+    r"\b(?:(?:fellow|former|rival|presumptive)\s)?(?:(?:Democratic|Republican|GOP)\s)?"
+    r"(?:presidential\s)?(?:candidate|contender|nominee|hopeful|front-?runner)s?\s(?=[A-Z])"
+)
+
+
 def _at_issue(text: str) -> str:
     """The text without its parentheticals (in brackets or between dashes) and appositives:
     they add side facts about something named ("California (475 delegates)", "the debate –
@@ -582,6 +590,7 @@ def _at_issue(text: str) -> str:
     has …", "said Len Burman, head of the Tax Policy Center"), not what the claim asserts."""
     stripped = _APPOSITIVE.sub("", _PARENTHETICAL.sub(" ", text))
     stripped = _CLOSING_APPOSITIVE.sub(r"\1", stripped)
+    stripped = _ROLE_BEFORE_NAME.sub("", stripped)
     return stripped if len(stripped.split()) >= 4 else text
 
 

@@ -409,6 +409,11 @@ def test_a_side_fact_in_an_appositive_or_parenthesis_does_not_link_two_claims():
             "Voters favour the senator by five points, according to a poll published in full by "
             "the Springfield Gazette on its website.",
         ),
+        (  # a role before a name says who she is
+            "Democratic presidential candidate Jane Roe is praising the new gun rules in a tweet.",
+            "The mayor compared the governor to Democratic presidential candidate Jane Roe, "
+            "saying both are part of the system.",
+        ),
         (  # the description closing an attribution ("said X, head of Y") is about the speaker
             "“The plan has the virtue of being fiscally responsible,” said Leonard Burman, "
             "director of the centrist Urban-Brookings Tax Policy Center.",
