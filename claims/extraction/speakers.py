@@ -313,6 +313,9 @@ _NAME_AND_APPOSITION = re.compile(
     r"(?P<name>[A-Z][\w’'-]+(?:\s+(?:(?:al|el|bin|de|van|von)[\s-])?[A-Z][\w’'-]+){1,3}),\s+"
     r"(?:a|an|the|former|ex-|who)\b[^“”\";:]*,?$"
 )
+# What may follow a source at the end of its sentence: its description ("…, said Brian Baker,
+# a longtime adviser to the family who oversees the PAC.").
+_CLOSING_APPOSITION = re.compile(r",\s+(?:a|an|the|who|former)\b[^“”\";:]*[.!?]?[”\"']?\s*$")
 _LOWER_WORD = re.compile(r"[a-z]+")
 _LEADING_WORDS = re.compile(r"^(?:(?:also|but|and|still|so|yet|then)\s+)+", re.IGNORECASE)
 _MAX_SOURCE_WORDS = 12
@@ -918,7 +921,8 @@ def _phrase_after(text: str, position: int, *, to_sentence_end: bool = False) ->
     phrase = match.group("phrase")
     if phrase.split()[0].lower() in _CLAUSE_WORDS:
         return None
-    if to_sentence_end and text[match.end() :].strip(" .!?”\"'") != "":
+    rest = text[match.end() :]
+    if to_sentence_end and rest.strip(" .!?”\"'") and not _CLOSING_APPOSITION.match(rest):
         return None
     return phrase
 

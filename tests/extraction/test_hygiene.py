@@ -511,6 +511,17 @@ def test_a_clause_is_never_a_speaker():
     assert claim.speaker is None
 
 
+def test_a_speaker_named_after_the_cue_keeps_a_closing_description():
+    claim = _claim(
+        _claims(
+            "The first television ad could start this week, said Brian Baker, a longtime "
+            "adviser to the family who oversees the committee."
+        ),
+        "television ad",
+    )
+    assert claim.speaker == "Brian Baker"
+
+
 def test_a_source_ending_in_family_is_not_an_adverb():
     claim = _claim(_claims("The driver was unarmed, attorneys for the family said."), "unarmed")
     assert claim.speaker == "attorneys for the family"
