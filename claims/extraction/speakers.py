@@ -122,6 +122,10 @@ _PERSON_ROLES = word_set("""senator sen. pollster official spokesman spokeswoman
     businesswoman billionaire economist analyst adviser advisor strategist professor
     commissioner aide manager founder executive host anchor columnist author reporter
     diplomat envoy general commander judge justice prosecutor chief former""")
+# Role words that stand right before a name ("IMF chief economist Maury Obstfeld").
+_MORE_ROLES = word_set("""widow widower host presenter pastor rev reverend activist organizer
+    organiser officer captain sergeant detective coach player researcher scientist doctor
+    campaigner consultant operative partner press""")
 _FEMALE_ROLES = word_set(
     "spokeswoman congresswoman chairwoman businesswoman woman wife mother daughter"
 )
@@ -1052,7 +1056,7 @@ def _mention(phrase: str, position: int, context: _Context) -> _Mention | None:
         kind = classify_name(name)
         full = sources.person(name)
         known = kind == "person" or (kind == "other" and full != name)
-        heads = _strip_title(cleaned).startswith(name)  # not "fighters in the ranks of X"
+        heads = _names_its_head(_strip_title(cleaned), name)
         if known and heads and not _has_descriptive_head(cleaned, name):
             return _Mention(full, "person", _content_words(full), None, paragraph)
         if _strip_descriptors(cleaned) == name:  # "the London-based Syrian Observatory ..."
@@ -1258,6 +1262,21 @@ def _proper_name(phrase: str) -> str | None:
         if best is None or best_kind == "place" or len(name) > len(best):
             best, best_kind = name, kind
     return best
+
+
+def _names_its_head(phrase: str, name: str) -> bool:
+    """The phrase is the person: it starts with the name, or ends with it right after a role
+    word ("White House spokesman Josh Earnest", "longtime Democratic pollster Pat Caddell",
+    "Tulsa police Chief Chuck Jordan"); not "fighters in the ranks of X", "advisers to Mr. X"
+    or "groups granted Mr. X"."""
+    if phrase.startswith(name):
+        return True
+    if not phrase.endswith(name):
+        return False
+    before = phrase[: -len(name)].split()
+    while before and before[-1].rstrip(".") in TITLES:
+        before.pop()  # "Mr.", "Gov."
+    return bool(before) and before[-1].lower().rstrip(".") in _PERSON_ROLES | _MORE_ROLES
 
 
 def _has_descriptive_head(phrase: str, name: str) -> bool:

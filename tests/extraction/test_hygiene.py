@@ -522,6 +522,17 @@ def test_a_speaker_named_after_the_cue_keeps_a_closing_description():
     assert claim.speaker == "Brian Baker"
 
 
+def test_a_role_before_a_name_is_not_part_of_the_speaker():
+    """Speakers are named without their titles, so that one person quoted by two outlets
+    ("White House spokesman Josh Earnest", "press secretary Josh Earnest") is one origin."""
+    claims = _claims(
+        "Transit board spokesman Tom Reyes said Monday that the fare rise will take effect in May.",
+        "But advisers to Mr. Reyes say the mayor has grown frustrated with the transit board.",
+    )
+    assert _claim(claims, "fare rise").speaker == "Tom Reyes"
+    assert _claim(claims, "grown frustrated").speaker != "Tom Reyes"
+
+
 def test_a_source_ending_in_family_is_not_an_adverb():
     claim = _claim(_claims("The driver was unarmed, attorneys for the family said."), "unarmed")
     assert claim.speaker == "attorneys for the family"
