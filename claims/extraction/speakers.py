@@ -320,6 +320,7 @@ _NAME_AND_APPOSITION = re.compile(
 # What may follow a source at the end of its sentence: its description ("…, said Brian Baker,
 # a longtime adviser to the family who oversees the PAC.").
 _CLOSING_APPOSITION = re.compile(r",\s+(?:a|an|the|who|former)\b[^“”\";:]*[.!?]?[”\"']?\s*$")
+_PARTY_TAG = re.compile(r"\s*\((?:D|R|I)(?:-[A-Z][A-Za-z.]{1,12}(?: [A-Z][A-Za-z.]{1,12})?)?\)")
 _LOWER_WORD = re.compile(r"[a-z]+")
 _LEADING_WORDS = re.compile(r"^(?:(?:also|but|and|still|so|yet|then)\s+)+", re.IGNORECASE)
 _MAX_SOURCE_WORDS = 12
@@ -1047,6 +1048,10 @@ def _mention(phrase: str, position: int, context: _Context) -> _Mention | None:
         outlet = _outlet_of(working_for.group("outlet"), position, sources)
         if outlet:  # "Jane Doe for Morning Consult", "NBC’s Jane Doe"
             return _Mention(person, "person", _content_words(person), outlet, paragraph)
+    person = _person_after_role(cleaned)
+    if person:
+        full = sources.person(person)
+        return _Mention(full, "person", _content_words(full), None, paragraph)
     name = _proper_name(cleaned)
     if name:
         outlet = sources.outlet_named(name)
@@ -1056,7 +1061,7 @@ def _mention(phrase: str, position: int, context: _Context) -> _Mention | None:
         kind = classify_name(name)
         full = sources.person(name)
         known = kind == "person" or (kind == "other" and full != name)
-        heads = _names_its_head(_strip_title(cleaned), name)
+        heads = _strip_title(cleaned).startswith(name)  # not "fighters in the ranks of X"
         if known and heads and not _has_descriptive_head(cleaned, name):
             return _Mention(full, "person", _content_words(full), None, paragraph)
         if _strip_descriptors(cleaned) == name:  # "the London-based Syrian Observatory ..."
@@ -1235,9 +1240,10 @@ def _is_bare_quote(text: str) -> bool:
 
 
 def _clean_phrase(phrase: str) -> str:
-    """Source phrase without apposition, time adverbs, a leading "also" and dangling
-    function words ("a newspaper that"); a clause ending in a pronoun is that pronoun."""
-    phrase = phrase.strip(" ,;:")
+    """Source phrase without apposition, party tags ("(D-Ohio)"), time adverbs, a leading
+    "also" and dangling function words ("a newspaper that"); a clause ending in a pronoun is
+    that pronoun."""
+    phrase = _PARTY_TAG.sub("", phrase).strip(" ,;:")
     head, comma, _ = phrase.partition(", ")
     if comma and _proper_name(head):
         phrase = head
@@ -1264,19 +1270,27 @@ def _proper_name(phrase: str) -> str | None:
     return best
 
 
-def _names_its_head(phrase: str, name: str) -> bool:
-    """The phrase is the person: it starts with the name, or ends with it right after a role
-    word ("White House spokesman Josh Earnest", "longtime Democratic pollster Pat Caddell",
-    "Tulsa police Chief Chuck Jordan"); not "fighters in the ranks of X", "advisers to Mr. X"
-    or "groups granted Mr. X"."""
-    if phrase.startswith(name):
-        return True
-    if not phrase.endswith(name):
-        return False
-    before = phrase[: -len(name)].split()
-    while before and before[-1].rstrip(".") in TITLES:
-        before.pop()  # "Mr.", "Gov."
-    return bool(before) and before[-1].lower().rstrip(".") in _PERSON_ROLES | _MORE_ROLES
+def _person_after_role(phrase: str) -> str | None:
+    """The person a phrase ends on right after a role or a title, without them: "White House
+    spokesman Josh Earnest", "Republican vice-presidential nominee Gov. Mike Pence", "panel
+    Chairman Rep. Jason Chaffetz" (not "advisers to Mr. X" or "groups granted Mr. X")."""
+    spans = name_spans(phrase)
+    if not spans or phrase[spans[-1][1] :].strip():
+        return None
+    start, end = spans[-1]
+    tokens = phrase[start:end].split()
+    name = _strip_title(phrase[start:end])
+    if classify_name(name) != "person":
+        return None
+    leading = tokens[: len(tokens) - len(name.split())]  # titles inside the run: "Gov."
+    before = phrase[:start].split() + leading
+    while before:
+        word = before.pop().rstrip(".")
+        if word.lower() in _PERSON_ROLES | _MORE_ROLES:
+            return name
+        if word not in TITLES:
+            return None
+    return None
 
 
 def _has_descriptive_head(phrase: str, name: str) -> bool:

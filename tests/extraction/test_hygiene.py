@@ -531,6 +531,8 @@ def test_a_role_before_a_name_is_not_part_of_the_speaker():
     )
     assert _claim(claims, "fare rise").speaker == "Tom Reyes"
     assert _claim(claims, "grown frustrated").speaker != "Tom Reyes"
+    tagged = _claims("“Subpoenas are not optional,” panel Chairman Rep. Ann Ford (R-Utah) said.")
+    assert _claim(tagged, "Subpoenas").speaker == "Ann Ford"
 
 
 def test_a_source_ending_in_family_is_not_an_adverb():
