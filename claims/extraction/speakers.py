@@ -123,9 +123,9 @@ _PERSON_ROLES = word_set("""senator sen. pollster official spokesman spokeswoman
     commissioner aide manager founder executive host anchor columnist author reporter
     diplomat envoy general commander judge justice prosecutor chief former""")
 # Role words that stand right before a name ("IMF chief economist Maury Obstfeld").
-_MORE_ROLES = word_set("""widow widower host presenter pastor rev reverend activist organizer
+_MORE_ROLES = word_set("""widow widower presenter pastor rev reverend activist organizer
     organiser officer captain sergeant detective coach player researcher scientist doctor
-    campaigner consultant operative partner press""")
+    campaigner consultant operative partner""")
 _FEMALE_ROLES = word_set(
     "spokeswoman congresswoman chairwoman businesswoman woman wife mother daughter"
 )
