@@ -320,6 +320,7 @@ _NAME_AND_APPOSITION = re.compile(
 # What may follow a source at the end of its sentence: its description ("…, said Brian Baker,
 # a longtime adviser to the family who oversees the PAC.").
 _CLOSING_APPOSITION = re.compile(r",\s+(?:a|an|the|who|former)\b[^“”\";:]*[.!?]?[”\"']?\s*$")
+_QUOTE_MARKS = re.compile("''|[\u201c\u201d\"]")
 _PARTY_TAG = re.compile(r"\s*\((?:D|R|I)(?:-[A-Z][A-Za-z.]{1,12}(?: [A-Z][A-Za-z.]{1,12})?)?\)")
 _LOWER_WORD = re.compile(r"[a-z]+")
 _LEADING_WORDS = re.compile(r"^(?:(?:also|but|and|still|so|yet|then)\s+)+", re.IGNORECASE)
@@ -1240,10 +1241,13 @@ def _is_bare_quote(text: str) -> bool:
 
 
 def _clean_phrase(phrase: str) -> str:
-    """Source phrase without apposition, party tags ("(D-Ohio)"), time adverbs, a leading
-    "also" and dangling function words ("a newspaper that"); a clause ending in a pronoun is
-    that pronoun."""
+    """Source phrase without apposition, party tags ("(D-Ohio)"), quoted words before it, time
+    adverbs, a leading "also" and dangling function words ("a newspaper that"); a clause
+    ending in a pronoun is that pronoun."""
     phrase = _PARTY_TAG.sub("", phrase).strip(" ,;:")
+    after_quote = _QUOTE_MARKS.split(phrase)[-1].strip(" ,;:")
+    if after_quote != phrase and any(char.isalpha() for char in after_quote):
+        phrase = after_quote  # "sting like bees,'' Mr. Obama"
     head, comma, _ = phrase.partition(", ")
     if comma and _proper_name(head):
         phrase = head
@@ -1279,11 +1283,12 @@ def _person_after_role(phrase: str) -> str | None:
         return None
     start, end = spans[-1]
     tokens = phrase[start:end].split()
-    name = _strip_title(phrase[start:end])
+    roles = [i for i, t in enumerate(tokens[:-1]) if _is_role_or_title(t)]
+    cut = roles[-1] + 1 if roles else 0  # "Homeland Security Secretary Jeh Johnson"
+    name = " ".join(tokens[cut:])
     if classify_name(name) != "person":
         return None
-    leading = tokens[: len(tokens) - len(name.split())]  # titles inside the run: "Gov."
-    before = phrase[:start].split() + leading
+    before = phrase[:start].split() + tokens[:cut]
     while before:
         word = before.pop().rstrip(".")
         if word.lower() in _PERSON_ROLES | _MORE_ROLES:
@@ -1291,6 +1296,11 @@ def _person_after_role(phrase: str) -> str | None:
         if word not in TITLES:
             return None
     return None
+
+
+def _is_role_or_title(token: str) -> bool:
+    word = token.rstrip(".")
+    return word in TITLES or word.lower() in _PERSON_ROLES | _MORE_ROLES
 
 
 def _has_descriptive_head(phrase: str, name: str) -> bool:

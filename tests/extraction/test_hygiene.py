@@ -533,6 +533,8 @@ def test_a_role_before_a_name_is_not_part_of_the_speaker():
     assert _claim(claims, "grown frustrated").speaker != "Tom Reyes"
     tagged = _claims("“Subpoenas are not optional,” panel Chairman Rep. Ann Ford (R-Utah) said.")
     assert _claim(tagged, "Subpoenas").speaker == "Ann Ford"
+    inside = _claims("Valley Transit Board Chairwoman Dana Pruitt said the fares will rise in May.")
+    assert _claim(inside, "fares will rise").speaker == "Dana Pruitt"
 
 
 def test_a_source_ending_in_family_is_not_an_adverb():
