@@ -57,6 +57,11 @@ def test_move_to_another_cluster_and_merge_from_the_page(client, desk):
     )
     assert not ClaimCluster.objects.get(id=source.id).is_active
     assert Correction.objects.filter(kind="merge", note="same toll").exists()
+    # The merged-away cluster's page says it is retired, rather than showing an empty cluster.
+    retired = client.get(reverse("admin:claims_claimcluster_change", args=[source.pk]))
+    assert "This cluster was retired" in retired.content.decode()
+    live = client.get(reverse("admin:claims_claimcluster_change", args=[desk.cluster.pk]))
+    assert "This cluster was retired" not in live.content.decode()
 
 
 def test_a_stale_page_is_refused_and_nothing_changes(client, desk):
