@@ -218,8 +218,11 @@ def cluster_workbench_context(cluster: ClaimCluster, user) -> dict:
         "verdict_revisions": verdicts,
         "provenance_svg": provenance_svg(cluster),
         "origin_name": origin_name(cluster.origin),
-        "can_draft": not verdicts and has_role(user, cluster.dossier.team, Role.ANALYST),
-        "can_correct": has_role(user, cluster.dossier.team, Role.ANALYST),
+        # A retired cluster keeps its page for its history, but is no longer worked on.
+        "can_draft": cluster.is_active
+        and not verdicts
+        and has_role(user, cluster.dossier.team, Role.ANALYST),
+        "can_correct": cluster.is_active and has_role(user, cluster.dossier.team, Role.ANALYST),
         "move_targets": ClaimCluster.objects.filter(dossier=cluster.dossier, is_active=True)
         .exclude(id=cluster.id)
         .order_by("-article_count", "canonical_text")[:MOVE_TARGETS],

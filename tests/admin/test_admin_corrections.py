@@ -60,6 +60,8 @@ def test_move_to_another_cluster_and_merge_from_the_page(client, desk):
     # The merged-away cluster's page says it is retired, rather than showing an empty cluster.
     retired = client.get(reverse("admin:claims_claimcluster_change", args=[source.pk]))
     assert "This cluster was retired" in retired.content.decode()
+    assert 'id="merge-clusters"' not in retired.content.decode()  # no longer worked on
+    assert 'id="draft-verdict"' not in retired.content.decode()
     live = client.get(reverse("admin:claims_claimcluster_change", args=[desk.cluster.pk]))
     assert "This cluster was retired" not in live.content.decode()
 
