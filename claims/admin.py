@@ -154,6 +154,35 @@ class ArticleArchivedFilter(admin.SimpleListFilter):
         return queryset
 
 
+class ClusterStateFilter(admin.SimpleListFilter):
+    """Active clusters by default: every re-clustering retires some, and a list that mixes
+    them with the live ones buries the analyst's work. Retired ones stay a click away."""
+
+    title = "state"
+    parameter_name = "state"
+
+    def lookups(self, request, model_admin):
+        return [("retired", "Retired"), ("all", "All")]
+
+    def choices(self, changelist):
+        yield {
+            "selected": self.value() is None,
+            "query_string": changelist.get_query_string(remove=[self.parameter_name]),
+            "display": "Active",
+        }
+        for value, label in self.lookup_choices:
+            yield {
+                "selected": self.value() == value,
+                "query_string": changelist.get_query_string({self.parameter_name: value}),
+                "display": label,
+            }
+
+    def queryset(self, request, queryset):
+        if self.value() == "all":
+            return queryset
+        return queryset.filter(is_active=self.value() != "retired")
+
+
 @admin.register(Claim)
 class ClaimAdmin(ProjectionAdmin):
     scope = claims_for
@@ -294,7 +323,7 @@ class ClaimClusterAdmin(CommentsAdminMixin, ProjectionAdmin):
         "origin_display",
         "verdict_status",
     ]
-    list_filter = ["is_active", related_only("dossier")]
+    list_filter = [ClusterStateFilter, related_only("dossier")]
     search_fields = ["canonical_text", "origin", "claims__text"]
     change_form_template = "admin/claims/claimcluster/change_form.html"
     fields = [

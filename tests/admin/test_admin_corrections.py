@@ -97,6 +97,17 @@ def test_clusters_are_merged_from_the_list_into_the_one_with_the_verdict(client,
     assert all(not ClaimCluster.objects.get(id=c.id).is_active for c in others)
     assert ClaimCluster.objects.get(id=desk.cluster.id).is_active
 
+    # The list shows active clusters unless asked for the retired ones (or all).
+    listing = reverse("admin:claims_claimcluster_changelist")
+
+    def listed(**query) -> set[str]:
+        html = client.get(listing, query).content.decode()
+        return {str(c.pk) for c in (desk.cluster, *others) if f"/{c.pk}/change/" in html}
+
+    assert listed() == {str(desk.cluster.pk)}
+    assert listed(state="retired") == {str(c.pk) for c in others}
+    assert listed(state="all") == {str(c.pk) for c in (desk.cluster, *others)}
+
 
 def test_a_viewer_and_another_team_cannot_correct(client, desk, other_desk):
     viewer = desk.viewer()
