@@ -120,11 +120,20 @@ guilty | innocent
 legal | illegal
 confirm confirms confirmed | deny denies denied
 """
-_POLES_OF: dict[str, set[tuple[int, int]]] = {}
-for _line, _pair in enumerate(_OPPOSITES.strip().splitlines()):
-    for _side, _forms in enumerate(_pair.split("|")):
-        for _word in _forms.split():
-            _POLES_OF.setdefault(_word, set()).add((_line, _side))
+
+
+def _poles_of_words() -> dict[str, frozenset[tuple[int, int]]]:
+    """Each word form -> its (pair, side) poles ("lost" is the opposite of "gain" and of
+    "win")."""
+    poles: dict[str, set[tuple[int, int]]] = {}
+    for pair, line in enumerate(_OPPOSITES.strip().splitlines()):
+        for side, forms in enumerate(line.split("|")):
+            for word in forms.split():
+                poles.setdefault(word, set()).add((pair, side))
+    return {word: frozenset(found) for word, found in poles.items()}
+
+
+_POLES_OF = _poles_of_words()
 
 
 def _poles(tokens: Sequence[str]) -> frozenset[tuple[int, int]]:

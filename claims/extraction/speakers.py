@@ -126,6 +126,7 @@ _PERSON_ROLES = word_set("""senator sen. pollster official spokesman spokeswoman
 _MORE_ROLES = word_set("""widow widower presenter pastor rev reverend activist organizer
     organiser officer captain sergeant detective coach player researcher scientist doctor
     campaigner consultant operative partner""")
+_ROLE_WORDS = _PERSON_ROLES | _MORE_ROLES
 _FEMALE_ROLES = word_set(
     "spokeswoman congresswoman chairwoman businesswoman woman wife mother daughter"
 )
@@ -1289,9 +1290,9 @@ def _person_after_role(phrase: str) -> str | None:
     if classify_name(name) != "person":
         return None
     before = phrase[:start].split() + tokens[:cut]
-    while before:
+    while before:  # titles may stand between the role and the name ("nominee Gov. X")
         word = before.pop().rstrip(".")
-        if word.lower() in _PERSON_ROLES | _MORE_ROLES:
+        if word.lower() in _ROLE_WORDS:
             return name
         if word not in TITLES:
             return None
@@ -1300,7 +1301,7 @@ def _person_after_role(phrase: str) -> str | None:
 
 def _is_role_or_title(token: str) -> bool:
     word = token.rstrip(".")
-    return word in TITLES or word.lower() in _PERSON_ROLES | _MORE_ROLES
+    return word in TITLES or word.lower() in _ROLE_WORDS
 
 
 def _has_descriptive_head(phrase: str, name: str) -> bool:
